@@ -1,0 +1,22 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace qs::cli {
+
+// One subcommand of quantscope-cli. `run` receives the arguments after the command name and
+// returns the process exit code (0 ok, 1 failure, 2 usage error).
+struct Command {
+    const char* name;
+    const char* summary;
+    int (*run)(const std::vector<std::string>& args);
+};
+
+// Every subcommand, in the order `--help` lists them.
+const std::vector<Command>& commands();
+
+// One declaration per subcommand; each lives in cmd_<name>.cpp.
+int runDevices(const std::vector<std::string>& args);
+
+} // namespace qs::cli
