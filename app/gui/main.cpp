@@ -7,6 +7,8 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QLocale>
+#include <QTranslator>
 #include <QTimer>
 
 #include <cstdio>
@@ -39,6 +41,13 @@ int main(int argc, char** argv) {
     QApplication::setApplicationDisplayName(QStringLiteral("Quantscope"));
     QApplication::setApplicationVersion(QString::fromLatin1(qs::core::kVersion));
     QApplication::setOrganizationName(QStringLiteral("Quantscope"));
+
+    // The compiled translations are embedded by qt_add_translations under :/i18n.
+    QTranslator translator;
+    if (translator.load(QLocale(), QStringLiteral("quantscope"), QStringLiteral("_"),
+                        QStringLiteral(":/i18n"))) {
+        QApplication::installTranslator(&translator);
+    }
 
     QCommandLineParser parser;
     parser.setApplicationDescription(
