@@ -5,6 +5,13 @@ namespace qs::cli {
 const std::vector<Command>& commands() {
     static const std::vector<Command> table = {
         {"devices", "List the Vulkan compute devices and the one used by default", &runDevices},
+        {"bench", "Measure dequantize and matvec throughput (Vulkan vs CPU) per format", &runBench},
+        {"inspect", "Show a model's architecture, metadata and tensors", &runInspect},
+        {"convert", "Write a GGUF, Hugging Face or llama2.c model as GGUF (F32/F16/BF16)",
+         &runConvert},
+        {"quantize", "Quantize with a llama-quantize preset (same types, same bytes) to GGUF",
+         &runQuantize},
+        {"eval", "Perplexity, KL divergence against a reference model, and tokens/sec", &runEval},
     };
     return table;
 }

@@ -18,5 +18,10 @@ const std::vector<Command>& commands();
 
 // One declaration per subcommand; each lives in cmd_<name>.cpp.
 int runDevices(const std::vector<std::string>& args);
+int runBench(const std::vector<std::string>& args);
+int runInspect(const std::vector<std::string>& args);
+int runConvert(const std::vector<std::string>& args);
+int runQuantize(const std::vector<std::string>& args);
+int runEval(const std::vector<std::string>& args);
 
 } // namespace qs::cli

@@ -8,8 +8,8 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QLocale>
-#include <QTranslator>
 #include <QTimer>
+#include <QTranslator>
 
 #include <cstdio>
 #include <cstdlib>
@@ -88,14 +88,12 @@ int main(int argc, char** argv) {
     if (modelPath.isEmpty()) {
         modelPath = QString::fromStdString(qs::core::defaultSampleModel());
     }
-    if (!modelPath.isEmpty()) {
-        window.openModel(modelPath);
-    }
     window.show();
 
     if (parser.isSet(screenshot)) {
+        // Saved once the model is open (or has failed to open), so the picture shows it.
         const QString out = parser.value(screenshot);
-        QTimer::singleShot(0, &window, [&window, out, log] {
+        auto takeScreenshot = [&window, out, log] {
             const bool saved = window.grab().save(out, "PNG");
             if (saved) {
                 log->info("Screenshot written to {}", out.toStdString());
@@ -103,7 +101,20 @@ int main(int argc, char** argv) {
                 log->error("{}: cannot write the screenshot", out.toStdString());
             }
             QApplication::exit(saved ? 0 : 1);
-        });
+        };
+        if (modelPath.isEmpty()) {
+            QTimer::singleShot(0, &window, takeScreenshot);
+        } else {
+            // Deferred so that the layout requests posted by the new content run first.
+            auto deferred = [&window, takeScreenshot] {
+                QTimer::singleShot(100, &window, takeScreenshot);
+            };
+            QObject::connect(&window, &qs::ui::MainWindow::modelOpened, &window, deferred);
+            QObject::connect(&window, &qs::ui::MainWindow::openFailed, &window, deferred);
+        }
+    }
+    if (!modelPath.isEmpty()) {
+        window.openModel(modelPath);
     }
     return QApplication::exec();
 }

@@ -1,3 +1,21 @@
+set(QS_QUANT_KERNEL_SOURCES
+  ${CMAKE_CURRENT_LIST_DIR}/quant_plain.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/quant_search.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/quant_legacy.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/quant_kquants.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/quant_iq4.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/quant_ternary.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/quant_mxfp4.cpp
+)
 target_sources(qs_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/ggml_type.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/format_registry.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/error_metrics.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/imatrix.cpp
+  ${QS_QUANT_KERNEL_SOURCES}
 )
+# Bit-exactness with ggml's plain-C reference: no fused multiply-add contraction, no
+# reassociation. GCC contracts by default in GNU modes; say it explicitly so that a change of
+# CMAKE_CXX_EXTENSIONS or -march=native cannot silently change quantized bytes.
+set_source_files_properties(${QS_QUANT_KERNEL_SOURCES} PROPERTIES
+  COMPILE_OPTIONS "-ffp-contract=off;-fno-fast-math")

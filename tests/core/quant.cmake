@@ -1,1 +1,14 @@
 qs_add_test(tst_ggml_type SOURCES quant/tst_ggml_type.cpp LIBS qs_core)
+qs_add_test(tst_format_registry SOURCES quant/tst_format_registry.cpp LIBS qs_core)
+qs_add_test(tst_error_metrics SOURCES quant/tst_error_metrics.cpp LIBS qs_core)
+
+# Golden data made by llama.cpp lives in tests/data/golden (qs_add_test's QS_TEST_DATA_DIR
+# resolves to tests/core/data for tests registered from this directory).
+set(QS_GOLDEN_DIR "${QS_TESTS_DIR}/data/golden")
+
+qs_add_test(tst_quant_golden SOURCES quant/tst_quant_golden.cpp
+  LIBS qs_core nlohmann_json::nlohmann_json)
+target_compile_definitions(tst_quant_golden PRIVATE QS_GOLDEN_DIR="${QS_GOLDEN_DIR}")
+
+qs_add_test(tst_imatrix SOURCES quant/tst_imatrix.cpp LIBS qs_core)
+target_compile_definitions(tst_imatrix PRIVATE QS_GOLDEN_DIR="${QS_GOLDEN_DIR}")

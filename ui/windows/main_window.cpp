@@ -2,47 +2,143 @@
 
 #include "ui_main_window.h"
 
+#include "core/io/model_reader.h"
+#include "core/model/model.h"
 #include "core/version.h"
+#include "ui/jobs/job_runner.h"
+#include "ui/models/tensor_tree_model.h"
+#include "ui/plan/plan_document.h"
+#include "ui/plan/plan_editor.h"
+#include "ui/widgets/log_dock.h"
 
+#include <QDragEnterEvent>
+#include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QHeaderView>
 #include <QLocale>
 #include <QMessageBox>
+#include <QMimeData>
+#include <QSettings>
 
 namespace qs::ui {
+namespace {
+
+constexpr int kMaxRecentFiles = 8;
+const QString kRecentKey = QStringLiteral("recentModels");
+
+QString summaryHtml(const QString& path, const core::Model& model) {
+    const QLocale locale;
+    const auto hp = model.hparams();
+    const QFileInfo info(path);
+    QString html = QStringLiteral("<b>%1</b> <small>(%2)</small>")
+                       .arg(info.fileName().toHtmlEscaped(),
+                            QString::fromLatin1(core::modelFormatName(model.format())));
+    auto row = [&html](const QString& label, const QString& value) {
+        html += QStringLiteral("<br>%1: <b>%2</b>").arg(label, value);
+    };
+    row(MainWindow::tr("Architecture"), QString::fromStdString(hp.architecture).toHtmlEscaped());
+    row(MainWindow::tr("Parameters"),
+        locale.toString(static_cast<qulonglong>(model.parameterCount())));
+    row(MainWindow::tr("Layers"), QString::number(hp.blockCount));
+    row(MainWindow::tr("Heads / KV heads"),
+        QStringLiteral("%1 / %2").arg(hp.headCount).arg(hp.headCountKv));
+    row(MainWindow::tr("Embedding / FFN"),
+        QStringLiteral("%1 / %2").arg(hp.embeddingLength).arg(hp.feedForwardLength));
+    row(MainWindow::tr("Context"), QString::number(hp.contextLength));
+    row(MainWindow::tr("Vocabulary"), QString::number(hp.vocabSize));
+    row(MainWindow::tr("File size"),
+        locale.formattedDataSize(static_cast<qint64>(model.fileBytes())));
+    row(MainWindow::tr("Bits per weight"), locale.toString(model.bitsPerWeight(), 'f', 3));
+    return html;
+}
+
+} // namespace
 
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent)
-    , m_ui(std::make_unique<::Ui::MainWindow>()) {
+    , m_ui(std::make_unique<::Ui::MainWindow>())
+    , m_tensorTree(new TensorTreeModel(this))
+    , m_logDock(new LogDock(this))
+    , m_openJob(new JobRunner(this))
+    , m_plan(new PlanDocument(this))
+    , m_planEditor(nullptr) {
     m_ui->setupUi(this);
+    m_planEditor = new PlanEditor(m_plan, m_ui->workTabs);
+    m_ui->workTabs->addTab(m_planEditor, tr("&Plan"));
+    m_ui->mainSplitter->setSizes({420, 860});
+    m_ui->tensorTree->setModel(m_tensorTree);
+    m_ui->tensorTree->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    // Activating a tensor in the tree shows its cell in the plan grid.
+    connect(m_ui->tensorTree, &QAbstractItemView::activated, this, [this](const QModelIndex& idx) {
+        const QVariant tensor = idx.siblingAtColumn(0).data(TensorTreeModel::TensorIndexRole);
+        if (tensor.toLongLong() >= 0) {
+            m_ui->workTabs->setCurrentWidget(m_planEditor);
+            m_planEditor->selectTensor(static_cast<std::size_t>(tensor.toLongLong()));
+        }
+    });
+
+    addDockWidget(Qt::BottomDockWidgetArea, m_logDock);
+    m_ui->menuView->addAction(m_logDock->toggleViewAction());
+    m_logDock->toggleViewAction()->setShortcut(QKeySequence(QStringLiteral("Ctrl+L")));
+    resizeDocks({m_logDock}, {140}, Qt::Vertical);
+
     connect(m_ui->actionOpen, &QAction::triggered, this, &MainWindow::chooseAndOpenModel);
+    connect(m_ui->actionOpenFolder, &QAction::triggered, this, &MainWindow::chooseAndOpenFolder);
     connect(m_ui->actionQuit, &QAction::triggered, this, &QWidget::close);
     connect(m_ui->actionAbout, &QAction::triggered, this, &MainWindow::showAbout);
+    rebuildRecentMenu();
 }
 
 MainWindow::~MainWindow() = default;
 
-bool MainWindow::openModel(const QString& path) {
-    const QFileInfo info(path);
-    if (!info.exists()) {
-        m_ui->modelSummaryLabel->setText(tr("Cannot open %1: no such file or folder.").arg(path));
-        statusBar()->showMessage(tr("Open failed"));
-        return false;
+void MainWindow::openModel(const QString& path) {
+    if (m_openJob->isRunning()) {
+        statusBar()->showMessage(tr("Still opening %1").arg(m_openJob->title()));
+        return;
     }
-    if (info.isFile() && !info.isReadable()) {
-        m_ui->modelSummaryLabel->setText(tr("Cannot open %1: permission denied.").arg(path));
-        statusBar()->showMessage(tr("Open failed"));
-        return false;
-    }
-    m_modelPath = info.absoluteFilePath();
-    const QString size = QLocale().formattedDataSize(info.size());
-    m_ui->modelSummaryLabel->setText(
-        tr("<b>%1</b><br>%2<br>%3")
-            .arg(info.fileName().toHtmlEscaped(), m_modelPath.toHtmlEscaped(), size));
-    setWindowTitle(tr("%1 — Quantscope").arg(info.fileName()));
-    statusBar()->showMessage(tr("Opened %1 (%2)").arg(info.fileName(), size));
+    statusBar()->showMessage(tr("Opening %1…").arg(path));
+    // Opening maps the files and parses headers only, but a sharded checkpoint on a slow disk
+    // can still take a moment: keep it off the GUI thread.
+    auto result = std::make_shared<std::shared_ptr<const core::Model>>();
+    const std::string nativePath = path.toStdString();
+    m_openJob->disconnect(this);
+    connect(m_openJob, &JobRunner::succeeded, this,
+            [this, path, result] { showModel(path, *result); });
+    connect(m_openJob, &JobRunner::failed, this,
+            [this, path](int, const QString& message) { showOpenError(path, message); });
+    m_openJob->start(path, [nativePath, result](core::CancelToken&, core::ProgressSink&) {
+        auto opened = core::openModel(nativePath);
+        if (!opened) {
+            return core::Status(opened.error());
+        }
+        *result = std::make_shared<const core::Model>(std::move(opened).value());
+        return core::Status();
+    });
+}
+
+void MainWindow::showModel(const QString& path, std::shared_ptr<const core::Model> model) {
+    m_model = std::move(model);
+    m_modelPath = QFileInfo(path).absoluteFilePath();
+    m_tensorTree->setModel(m_model);
+    m_plan->setModel(m_model);
+    m_ui->tensorTree->expandToDepth(0);
+    m_ui->tensorTree->collapseAll();
+    m_ui->modelSummaryLabel->setText(summaryHtml(m_modelPath, *m_model));
+    const QString name = QFileInfo(m_modelPath).fileName();
+    setWindowTitle(tr("%1 — Quantscope").arg(name));
+    statusBar()->showMessage(
+        tr("Opened %1: %n tensor(s)", nullptr, static_cast<int>(m_model->tensors().size()))
+            .arg(name));
+    addRecentFile(m_modelPath);
     emit modelOpened(m_modelPath);
-    return true;
+}
+
+void MainWindow::showOpenError(const QString& path, const QString& message) {
+    statusBar()->showMessage(tr("Open failed"));
+    m_ui->modelSummaryLabel->setText(
+        tr("<b>Cannot open %1</b><br>%2").arg(path.toHtmlEscaped(), message.toHtmlEscaped()));
+    emit openFailed(path, message);
 }
 
 void MainWindow::chooseAndOpenModel() {
@@ -52,6 +148,51 @@ void MainWindow::chooseAndOpenModel() {
     if (!path.isEmpty()) {
         openModel(path);
     }
+}
+
+void MainWindow::chooseAndOpenFolder() {
+    const QString path = QFileDialog::getExistingDirectory(
+        this, tr("Open Hugging Face Model Folder"), QFileInfo(m_modelPath).absolutePath());
+    if (!path.isEmpty()) {
+        openModel(path);
+    }
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+    if (event->mimeData()->hasUrls() && event->mimeData()->urls().size() == 1 &&
+        event->mimeData()->urls().first().isLocalFile()) {
+        event->acceptProposedAction();
+    }
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+    openModel(event->mimeData()->urls().first().toLocalFile());
+    event->acceptProposedAction();
+}
+
+void MainWindow::addRecentFile(const QString& path) {
+    QSettings settings;
+    QStringList recent = settings.value(kRecentKey).toStringList();
+    recent.removeAll(path);
+    recent.prepend(path);
+    while (recent.size() > kMaxRecentFiles) {
+        recent.removeLast();
+    }
+    settings.setValue(kRecentKey, recent);
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu() {
+    m_ui->menuRecent->clear();
+    const QStringList recent = QSettings().value(kRecentKey).toStringList();
+    for (int i = 0; i < recent.size(); ++i) {
+        QAction* action = m_ui->menuRecent->addAction(
+            QStringLiteral("&%1 %2").arg(i + 1).arg(QFileInfo(recent[i]).fileName()));
+        action->setToolTip(recent[i]);
+        const QString path = recent[i];
+        connect(action, &QAction::triggered, this, [this, path] { openModel(path); });
+    }
+    m_ui->menuRecent->setEnabled(!recent.isEmpty());
 }
 
 void MainWindow::showAbout() {

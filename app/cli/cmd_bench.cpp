@@ -1,0 +1,309 @@
+#include "cli/cli_common.h"
+#include "cli/commands.h"
+
+#include "core/compute/compute_backend.h"
+#include "core/quant/format_registry.h"
+#include "vkcompute/vulkan_backend.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <random>
+#include <sstream>
+
+// `bench vulkan`: dequantize and matvec throughput of every format on the Vulkan device, with
+// the CPU backend's figures beside them and a check of each Vulkan result against the CPU.
+namespace qs::cli {
+namespace {
+
+struct Shape {
+    std::int64_t rows;
+    std::int64_t cols;
+};
+
+std::optional<std::vector<Shape>> parseShapes(const std::string& text) {
+    std::vector<Shape> shapes;
+    std::stringstream in(text);
+    std::string item;
+    while (std::getline(in, item, ',')) {
+        long long rows = 0, cols = 0;
+        char x = 0;
+        std::stringstream one(item);
+        if (!(one >> rows >> x >> cols) || x != 'x' || rows <= 0 || cols <= 0) {
+            return std::nullopt;
+        }
+        shapes.push_back({rows, cols});
+    }
+    return shapes.empty() ? std::nullopt : std::optional(shapes);
+}
+
+// Realistic bytes without quantizing the whole matrix (k-quant search is slow): 64 quantized
+// rows of N(0, 0.02) weights, repeated.
+std::vector<std::uint8_t> makeWeights(core::GgmlType type, Shape shape) {
+    constexpr std::int64_t kSampleRows = 64;
+    std::mt19937 rng(42);
+    std::normal_distribution<float> normal(0.0f, 0.02f);
+    std::vector<float> sample(static_cast<std::size_t>(kSampleRows * shape.cols));
+    for (auto& v : sample) {
+        v = normal(rng);
+    }
+    const std::uint64_t rowBytes = *core::ggmlRowBytes(type, std::uint64_t(shape.cols));
+    std::vector<std::uint8_t> sampleBytes(rowBytes * kSampleRows);
+    (void)core::quantizeRows(type, sample.data(), sampleBytes.data(), kSampleRows, shape.cols,
+                             nullptr);
+    std::vector<std::uint8_t> bytes(rowBytes * static_cast<std::uint64_t>(shape.rows));
+    for (std::int64_t r = 0; r < shape.rows; ++r) {
+        std::memcpy(bytes.data() + rowBytes * r, sampleBytes.data() + rowBytes * (r % kSampleRows),
+                    rowBytes);
+    }
+    return bytes;
+}
+
+// Fastest of `repeats` wall-clock runs of fn.
+template <typename Fn>
+core::Result<double> bestWallSeconds(int repeats, Fn fn) {
+    double best = std::numeric_limits<double>::infinity();
+    for (int i = 0; i < repeats; ++i) {
+        const auto start = std::chrono::steady_clock::now();
+        if (core::Status s = fn(); !s) {
+            return s.error();
+        }
+        best = std::min(
+            best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    }
+    return best;
+}
+
+struct Row {
+    std::string format;
+    Shape shape{};
+    std::uint64_t weightBytes = 0;
+    double cpuDequant = 0, cpuMatvec = 0; // GB/s
+    std::optional<double> vkDequant, vkMatvec;
+    bool dequantMatch = false;
+    double matvecNmse = 0;
+    std::string error;
+};
+
+// Matvec agrees with the CPU when the normalised squared error is below this; both sides sum
+// the same dequantized weights in f32, so disagreement means a wrong kernel (see
+// tests/vkcompute/backend_test_data.h).
+constexpr double kMatvecNmseBudget = 1e-9;
+
+double nmse(const std::vector<float>& y, const std::vector<float>& ref) {
+    double err = 0, norm = 0;
+    for (std::size_t i = 0; i < ref.size(); ++i) {
+        const double d = double(y[i]) - double(ref[i]);
+        err += d * d;
+        norm += double(ref[i]) * double(ref[i]);
+    }
+    return norm > 0 ? err / norm : err;
+}
+
+Row benchOne(core::GgmlType type, Shape shape, int repeats, core::ComputeBackend& cpu,
+             vk::VulkanBackend* vulkan) {
+    Row row;
+    row.format = std::string(core::ggmlTypeInfo(type).name);
+    row.shape = shape;
+    const auto bytes = makeWeights(type, shape);
+    row.weightBytes = bytes.size();
+    const core::WeightMatrix w{type, bytes.data(), shape.rows, shape.cols};
+    const double outBytes = double(shape.rows) * double(shape.cols) * 4.0;
+    std::vector<float> cpuOut(static_cast<std::size_t>(shape.rows * shape.cols));
+    std::vector<float> x(static_cast<std::size_t>(shape.cols));
+    std::mt19937 rng(7);
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    for (auto& v : x) {
+        v = normal(rng);
+    }
+    std::vector<float> cpuY(static_cast<std::size_t>(shape.rows));
+
+    auto cpuDequant = bestWallSeconds(repeats, [&] {
+        return cpu.dequantize(w, {0, shape.rows}, cpuOut.data());
+    });
+    auto cpuMatvec = bestWallSeconds(repeats, [&] { return cpu.matvec(w, x.data(), cpuY.data()); });
+    if (!cpuDequant || !cpuMatvec) {
+        row.error = (!cpuDequant ? cpuDequant.error() : cpuMatvec.error()).toString();
+        return row;
+    }
+    row.cpuDequant = outBytes / *cpuDequant * 1e-9;
+    row.cpuMatvec = double(bytes.size()) / *cpuMatvec * 1e-9;
+    if (!vulkan) {
+        return row;
+    }
+    std::vector<float> vkOut(cpuOut.size());
+    auto vkDequant = vulkan->timeDequantize(w, vkOut.data(), repeats);
+    if (!vkDequant) {
+        row.error = vkDequant.error().toString();
+        return row;
+    }
+    row.vkDequant = outBytes / *vkDequant * 1e-9;
+    row.dequantMatch = std::memcmp(vkOut.data(), cpuOut.data(), cpuOut.size() * 4) == 0;
+    std::vector<float> vkY(cpuY.size());
+    auto vkMatvec = vulkan->timeMatvec(w, x.data(), vkY.data(), repeats);
+    if (!vkMatvec) {
+        row.error = vkMatvec.error().toString();
+        return row;
+    }
+    row.vkMatvec = double(bytes.size()) / *vkMatvec * 1e-9;
+    row.matvecNmse = nmse(vkY, cpuY);
+    return row;
+}
+
+std::string gbps(const std::optional<double>& v) {
+    if (!v) {
+        return "-";
+    }
+    char text[32];
+    std::snprintf(text, sizeof(text), "%.2f", *v);
+    return text;
+}
+
+} // namespace
+
+int runBench(const std::vector<std::string>& args) {
+    ArgParser parser("bench", "Measure kernel throughput per storage format.\n"
+                              "bench vulkan: dequantize (GB/s of f32 written) and matvec (GB/s "
+                              "of weights read) on the Vulkan device, timed with GPU timestamps, "
+                              "beside the CPU backend (wall time); each Vulkan result is checked "
+                              "against the CPU.");
+    parser.addPositional("target", "What to benchmark: vulkan");
+    parser.addOption("device", "N", "Vulkan device index (see `devices`); default: preferred");
+    parser.addOption("shapes", "RxC[,RxC...]", "Matrix shapes (rows x columns)",
+                     "4096x4096,14336x4096");
+    parser.addOption("formats", "LIST", "Comma-separated formats; default: every format");
+    parser.addOption("repeats", "N", "Runs per measurement; the fastest counts", "3");
+    parser.addOption("threads", "N", "CPU backend threads; 0: all hardware threads", "0");
+    parser.addFlag("json", "Print the results as JSON");
+    int exitCode = kExitOk;
+    if (!parseOrExit(parser, args, exitCode)) {
+        return exitCode;
+    }
+    if (parser.positional("target") != "vulkan") {
+        std::cerr << "quantscope-cli: bench: unknown target '" << parser.positional("target")
+                  << "' (only 'vulkan')\n";
+        return kExitUsage;
+    }
+    const auto shapes = parseShapes(parser.value("shapes"));
+    int repeats = 0, threads = -1, device = -1;
+    try {
+        repeats = std::stoi(parser.value("repeats"));
+        threads = std::stoi(parser.value("threads"));
+        if (parser.isSet("device")) {
+            device = std::stoi(parser.value("device"));
+        }
+    } catch (const std::exception&) {
+        repeats = 0;
+    }
+    if (!shapes || repeats < 1 || threads < 0) {
+        std::cerr << "quantscope-cli: bench: bad --shapes, --repeats, --threads or --device\n";
+        return kExitUsage;
+    }
+
+    std::vector<core::GgmlType> formats;
+    if (parser.isSet("formats")) {
+        std::stringstream in(parser.value("formats"));
+        std::string name;
+        while (std::getline(in, name, ',')) {
+            const core::GgmlTypeInfo* info = core::ggmlTypeByName(name);
+            if (!info) {
+                std::cerr << "quantscope-cli: bench: unknown format '" << name << "'\n";
+                return kExitUsage;
+            }
+            formats.push_back(info->type);
+        }
+    }
+    auto cpu = core::makeCpuBackend(static_cast<unsigned>(threads));
+    vk::VulkanBackendOptions options;
+    options.deviceIndex = device;
+    auto vulkanResult = vk::VulkanBackend::create(options);
+    std::unique_ptr<vk::VulkanBackend> vulkan;
+    std::string vulkanNote;
+    if (vulkanResult) {
+        vulkan = std::move(*vulkanResult);
+    } else if (device >= 0) {
+        return reportError(vulkanResult.error());
+    } else {
+        vulkanNote = "Vulkan unavailable (" + vulkanResult.error().message + "); CPU figures only";
+        std::cerr << "quantscope-cli: " << vulkanNote << "\n";
+    }
+    if (formats.empty()) {
+        for (const auto& f : core::allQuantFormats()) {
+            if (f.cpuQuantize && f.cpuDequantize && (!vulkan || vulkan->supports(f.type))) {
+                formats.push_back(f.type);
+            }
+        }
+    }
+
+    const bool json = parser.isSet("json");
+    const std::string deviceName = vulkan ? vulkan->name() : "none";
+    if (!json) {
+        std::printf("Device: %s\nCPU backend: %s\n", deviceName.c_str(), cpu->name().c_str());
+        std::printf("GB/s: dequant = f32 bytes written / time, matvec = weight bytes / time\n");
+        std::printf("%-7s %-11s %10s %10s %10s %10s  %s\n", "format", "shape", "deq vk", "deq cpu",
+                    "mv vk", "mv cpu", "matches CPU");
+    }
+    nlohmann::json results = nlohmann::json::array();
+    bool allMatch = true;
+    for (const Shape& shape : *shapes) {
+        for (core::GgmlType type : formats) {
+            if (shape.cols % core::ggmlTypeInfo(type).blockSize != 0) {
+                continue;
+            }
+            const Row r = benchOne(type, shape, repeats, *cpu, vulkan.get());
+            const bool mvMatch = r.vkMatvec && r.matvecNmse < kMatvecNmseBudget;
+            const bool ok = r.error.empty() && (!vulkan || (r.dequantMatch && mvMatch));
+            allMatch = allMatch && ok;
+            const std::string shapeText =
+                std::to_string(shape.rows) + "x" + std::to_string(shape.cols);
+            if (json) {
+                nlohmann::json j = {{"format", r.format},
+                                    {"rows", shape.rows},
+                                    {"cols", shape.cols},
+                                    {"weight_bytes", r.weightBytes},
+                                    {"cpu_dequant_gbps", r.cpuDequant},
+                                    {"cpu_matvec_gbps", r.cpuMatvec}};
+                j["vk_dequant_gbps"] = r.vkDequant ? nlohmann::json(*r.vkDequant) : nullptr;
+                j["vk_matvec_gbps"] = r.vkMatvec ? nlohmann::json(*r.vkMatvec) : nullptr;
+                if (vulkan) {
+                    j["dequant_bit_exact"] = r.dequantMatch;
+                    j["matvec_nmse"] = r.matvecNmse;
+                    j["matvec_match"] = mvMatch;
+                }
+                if (!r.error.empty()) {
+                    j["error"] = r.error;
+                }
+                results.push_back(j);
+            } else {
+                std::string match = !r.error.empty() ? r.error
+                                    : !vulkan        ? "-"
+                                    : ok             ? "yes"
+                                         : (r.dequantMatch ? "matvec NO" : "dequant NO");
+                std::printf("%-7s %-11s %10s %10s %10s %10s  %s\n", r.format.c_str(),
+                            shapeText.c_str(), gbps(r.vkDequant).c_str(),
+                            gbps(r.cpuDequant).c_str(), gbps(r.vkMatvec).c_str(),
+                            gbps(r.cpuMatvec).c_str(), match.c_str());
+                std::fflush(stdout);
+            }
+        }
+    }
+    if (json) {
+        nlohmann::json out = {{"device", deviceName},
+                              {"cpu_backend", cpu->name()},
+                              {"repeats", repeats},
+                              {"results", results}};
+        if (!vulkanNote.empty()) {
+            out["note"] = vulkanNote;
+        }
+        std::cout << out.dump(2) << "\n";
+    }
+    return allMatch ? kExitOk : kExitFailure;
+}
+
+} // namespace qs::cli

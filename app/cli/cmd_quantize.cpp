@@ -1,0 +1,210 @@
+#include "cli/cli_common.h"
+#include "cli/commands.h"
+
+#include "core/export/quantize_model.h"
+#include "core/io/model_reader.h"
+#include "core/model/model.h"
+#include "core/plan/llama_presets.h"
+#include "core/quant/imatrix.h"
+
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+namespace qs::cli {
+namespace {
+
+// One stderr line per tensor: "[ 12/ 39] blk.1.attn_v.weight  F32 -> Q6_K  rel.RMSE 0.0123".
+void printTensorLine(const core::TensorQuantResult& r, std::size_t index, std::size_t total) {
+    std::fprintf(stderr, "[%3zu/%3zu] %-28s %5s -> %-6s", index, total, r.name.c_str(),
+                 std::string(core::ggmlTypeInfo(r.sourceType).name).c_str(),
+                 std::string(core::ggmlTypeInfo(r.type).name).c_str());
+    if (r.error) {
+        std::fprintf(stderr, "  rel.RMSE %.5f  SQNR %6.2f dB%s", r.error->relativeRmse,
+                     r.error->sqnrDb, r.usedImportance ? "  (imatrix)" : "");
+    }
+    std::fprintf(stderr, "\n");
+}
+
+nlohmann::json reportJson(const core::QuantizeReport& report, const std::string& preset) {
+    nlohmann::json tensors = nlohmann::json::array();
+    for (const auto& r : report.tensors) {
+        nlohmann::json t = {{"name", r.name},
+                            {"source_type", std::string(core::ggmlTypeInfo(r.sourceType).name)},
+                            {"type", std::string(core::ggmlTypeInfo(r.type).name)},
+                            {"parameters", r.parameters},
+                            {"bytes", r.bytes},
+                            {"imatrix", r.usedImportance}};
+        if (r.error) {
+            t["error"] = {{"mse", r.error->mse},
+                          {"relative_rmse", r.error->relativeRmse},
+                          {"sqnr_db", r.error->sqnrDb},
+                          {"cosine", r.error->cosine},
+                          {"max_abs_error", r.error->maxAbsError}};
+            if (r.error->weightedMse) {
+                t["error"]["weighted_mse"] = *r.error->weightedMse;
+            }
+        }
+        tensors.push_back(std::move(t));
+    }
+    return {{"preset", preset},
+            {"file_bytes", report.fileBytes},
+            {"tensor_bytes", report.tensorBytes},
+            {"bits_per_weight", report.bitsPerWeight},
+            {"tensors", tensors}};
+}
+
+} // namespace
+
+int runQuantize(const std::vector<std::string>& args) {
+    ArgParser parser("quantize",
+                     "Quantize a model with one of llama-quantize's presets and write GGUF.\n"
+                     "Same presets, same per-tensor choices and the same bytes as llama-quantize.");
+    parser.addPositional("INPUT", "GGUF file, Hugging Face folder or llama2.c checkpoint");
+    parser.addPositional("OUTPUT", "GGUF file to write (complete or absent: temp file + rename)");
+    parser.addPositional("PRESET", "Q2_K, Q3_K_M, Q4_K_M, Q8_0, ... (see --list-presets)", false);
+    parser.addPositional("THREADS", "worker threads (as llama-quantize's last argument)", false);
+    parser.addOption("imatrix", "FILE", "importance matrix (llama-imatrix .gguf or .dat)");
+    parser.addRepeatedOption(
+        "tensor-type", "PATTERN=TYPE",
+        "force a type on tensors whose name matches (regex), e.g. attn_v=q8_0");
+    parser.addOption("output-tensor-type", "TYPE", "type of output.weight");
+    parser.addOption("token-embedding-type", "TYPE", "type of token_embd.weight");
+    parser.addFlag("pure", "no mixture rules: the preset's base type on every tensor");
+    parser.addFlag("leave-output-tensor", "keep output.weight as it is");
+    parser.addFlag("no-error", "skip measuring each tensor's quantization error");
+    parser.addOption("report", "FILE", "write a JSON report (types, bytes, error per tensor)");
+    parser.addFlag("list-presets", "list the presets and exit");
+    int exitCode = kExitOk;
+    if (!parseOrExit(parser, args, exitCode)) {
+        return exitCode;
+    }
+    if (parser.isSet("list-presets")) {
+        for (const auto& p : core::allLlamaPresets()) {
+            std::cout << std::string(p.name) << "\t" << std::string(p.description) << "\n";
+        }
+        return kExitOk;
+    }
+    const std::string presetName = parser.positional("PRESET");
+    if (presetName.empty()) {
+        std::cerr << "quantscope-cli: missing argument PRESET\n";
+        return kExitUsage;
+    }
+    const core::LlamaPreset* preset = core::llamaPresetByName(presetName);
+    if (!preset) {
+        std::cerr << "quantscope-cli: unknown preset '" << presetName
+                  << "' (see quantscope-cli quantize --list-presets)\n";
+        return kExitUsage;
+    }
+    core::PresetOptions presetOptions;
+    presetOptions.pure = parser.isSet("pure");
+    presetOptions.quantizeOutputTensor = !parser.isSet("leave-output-tensor");
+    for (const auto& text : parser.values("tensor-type")) {
+        auto rule = core::parseTensorTypeOverride(text);
+        if (!rule) {
+            std::cerr << "quantscope-cli: --tensor-type " << text << ": " << rule.error().message
+                      << "\n";
+            return kExitUsage;
+        }
+        presetOptions.tensorTypes.push_back(*rule);
+    }
+    for (const char* option : {"output-tensor-type", "token-embedding-type"}) {
+        if (parser.isSet(option)) {
+            const auto* type = core::ggmlTypeByName(parser.value(option));
+            if (!type) {
+                std::cerr << "quantscope-cli: --" << option << ": unknown type '"
+                          << parser.value(option) << "'\n";
+                return kExitUsage;
+            }
+            (std::string(option) == "output-tensor-type" ? presetOptions.outputTensorType
+                                                         : presetOptions.tokenEmbeddingType) =
+                type->type;
+        }
+    }
+    core::QuantizeOptions options;
+    if (const std::string threads = parser.positional("THREADS"); !threads.empty()) {
+        unsigned n = 0;
+        auto [end, ec] = std::from_chars(threads.data(), threads.data() + threads.size(), n);
+        if (ec != std::errc() || end != threads.data() + threads.size() || n == 0) {
+            std::cerr << "quantscope-cli: THREADS must be a positive number, not '" << threads
+                      << "'\n";
+            return kExitUsage;
+        }
+        options.threads = n;
+    }
+    options.measureError = !parser.isSet("no-error");
+    options.fileType = static_cast<std::uint32_t>(preset->ftype);
+
+    auto model = core::openModel(parser.positional("INPUT"));
+    if (!model) {
+        return reportError(model.error());
+    }
+    std::optional<core::ImportanceMatrix> imatrix;
+    if (parser.isSet("imatrix")) {
+        auto read = core::readImatrix(parser.value("imatrix"));
+        if (!read) {
+            return reportError(read.error());
+        }
+        imatrix = std::move(read).value();
+        options.imatrix = &*imatrix;
+        options.imatrixFileName = parser.value("imatrix");
+        presetOptions.hasImatrix = true;
+    }
+
+    std::vector<core::TensorDesc> descs;
+    for (const auto& t : model->tensors()) {
+        core::TensorDesc d{t.name, {}, t.type};
+        for (auto dim : t.dims) {
+            d.dims.push_back(static_cast<std::int64_t>(dim));
+        }
+        descs.push_back(std::move(d));
+    }
+    const auto hp = model->hparams();
+    core::ModelShape shape;
+    shape.architecture = hp.architecture;
+    shape.nLayer = static_cast<int>(hp.blockCount);
+    shape.nHead = static_cast<int>(hp.headCount);
+    shape.nHeadKv = static_cast<int>(hp.headCountKv);
+    auto plan = core::buildLlamaPlan(*preset, descs, shape, presetOptions);
+    if (!plan) {
+        return reportError(plan.error());
+    }
+    for (const auto& t : plan->tensors()) {
+        if (!imatrix && core::llamaRequiresImatrix(t.name, t.type, preset->ftype)) {
+            return reportError(core::makeError(
+                core::ErrorCode::InvalidArgument,
+                t.name + ": " + std::string(core::ggmlTypeInfo(t.type).name) + " in preset " +
+                    std::string(preset->name) + " needs an importance matrix (--imatrix FILE)"));
+        }
+    }
+
+    core::CancelToken cancel;
+    core::NullProgressSink progress;
+    const std::size_t total = model->tensors().size();
+    std::size_t done = 0;
+    const auto start = std::chrono::steady_clock::now();
+    auto report = core::quantizeModel(
+        *model, *plan, parser.positional("OUTPUT"), options, cancel, progress,
+        [&](const core::TensorQuantResult& r) { printTensorLine(r, ++done, total); });
+    if (!report) {
+        return reportError(report.error());
+    }
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::cout << parser.positional("OUTPUT") << ": " << std::string(preset->name) << ", "
+              << report->fileBytes << " bytes, " << report->bitsPerWeight << " bits per weight, "
+              << seconds << " s\n";
+    if (parser.isSet("report")) {
+        std::ofstream out(parser.value("report"));
+        out << reportJson(*report, std::string(preset->name)).dump(2) << "\n";
+        if (!out) {
+            return reportError(core::Error::fromErrno(errno, parser.value("report"), "write"));
+        }
+    }
+    return kExitOk;
+}
+
+} // namespace qs::cli

@@ -1,0 +1,163 @@
+#include "core/compute/compute_backend.h"
+#include "core/quant/format_registry.h"
+#include "core/quant/half.h"
+
+#include <algorithm>
+#include <atomic>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace qs::core {
+namespace {
+
+// Rows below this many per thread are not worth a thread start (~tens of microseconds).
+constexpr std::int64_t kMinRowsPerThread = 16;
+
+class CpuBackend final : public ComputeBackend {
+public:
+    explicit CpuBackend(unsigned threads)
+        : m_threads(threads ? threads : std::max(1u, std::thread::hardware_concurrency())) {}
+
+    std::string name() const override {
+        return "CPU (" + std::to_string(m_threads) + " thread" + (m_threads == 1 ? "" : "s") + ")";
+    }
+
+    bool supports(GgmlType type) const override {
+        const QuantFormat* format = quantFormat(type);
+        return format && format->cpuDequantize;
+    }
+
+    Status dequantize(const WeightMatrix& w, RowRange rows, float* dst) override {
+        if (Status s = check(w, rows, dst); !s) {
+            return s;
+        }
+        return forRows(rows, 0, [&](std::int64_t row, std::vector<float>&) {
+            return dequantizeRow(w.type, rowData(w, row), dst + (row - rows.first) * w.nCols,
+                                 w.nCols);
+        });
+    }
+
+    Status dequantizeF16(const WeightMatrix& w, RowRange rows, std::uint16_t* dst) override {
+        if (Status s = check(w, rows, dst); !s) {
+            return s;
+        }
+        return forRows(rows, w.nCols, [&](std::int64_t row, std::vector<float>& scratch) -> Status {
+            if (Status s = dequantizeRow(w.type, rowData(w, row), scratch.data(), w.nCols); !s) {
+                return s;
+            }
+            std::uint16_t* out = dst + (row - rows.first) * w.nCols;
+            for (std::int64_t i = 0; i < w.nCols; ++i) {
+                out[i] = fp32ToFp16(scratch[i]);
+            }
+            return {};
+        });
+    }
+
+    Status matvec(const WeightMatrix& w, const float* x, float* y) override {
+        if (Status s = check(w, {0, w.nRows}, y); !s) {
+            return s;
+        }
+        if (!x) {
+            return makeError(ErrorCode::InvalidArgument, "matvec: null x");
+        }
+        return forRows(
+            {0, w.nRows}, w.nCols, [&](std::int64_t row, std::vector<float>& scratch) -> Status {
+                if (Status s = dequantizeRow(w.type, rowData(w, row), scratch.data(), w.nCols);
+                    !s) {
+                    return s;
+                }
+                // Eight independent partial sums: lets the compiler keep several FMA chains in
+                // flight without -ffast-math, and halves the rounding error of one long chain.
+                float partial[8] = {};
+                std::int64_t i = 0;
+                for (; i + 8 <= w.nCols; i += 8) {
+                    for (int k = 0; k < 8; ++k) {
+                        partial[k] += scratch[i + k] * x[i + k];
+                    }
+                }
+                for (; i < w.nCols; ++i) {
+                    partial[0] += scratch[i] * x[i];
+                }
+                y[row] = ((partial[0] + partial[1]) + (partial[2] + partial[3])) +
+                         ((partial[4] + partial[5]) + (partial[6] + partial[7]));
+                return {};
+            });
+    }
+
+private:
+    template <typename T>
+    Status check(const WeightMatrix& w, RowRange rows, T* dst) const {
+        if (Status s = validateWeights(w, rows); !s) {
+            return s;
+        }
+        if (!dst && rows.count > 0) {
+            return makeError(ErrorCode::InvalidArgument, "compute: null destination");
+        }
+        if (!supports(w.type)) {
+            return makeError(ErrorCode::Unsupported,
+                             "CPU backend cannot read " + std::string(ggmlTypeInfo(w.type).name));
+        }
+        return {};
+    }
+
+    static const void* rowData(const WeightMatrix& w, std::int64_t row) {
+        const std::uint64_t rowBytes = *ggmlRowBytes(w.type, static_cast<std::uint64_t>(w.nCols));
+        return static_cast<const std::uint8_t*>(w.data) +
+               static_cast<std::uint64_t>(row) * rowBytes;
+    }
+
+    // Runs fn(row, scratch) for every row of the range on up to m_threads threads, each with
+    // its own row-sized scratch buffer. Returns the first error any row reported.
+    Status forRows(RowRange rows, std::int64_t scratchLength,
+                   const std::function<Status(std::int64_t, std::vector<float>&)>& fn) const {
+        if (rows.count == 0) {
+            return {};
+        }
+        const std::int64_t nThreads = std::clamp<std::int64_t>(
+            rows.count / kMinRowsPerThread, 1, static_cast<std::int64_t>(m_threads));
+        std::atomic<std::int64_t> next{rows.first};
+        std::mutex errorMutex;
+        Status firstError;
+        std::atomic<bool> failed{false};
+        const std::int64_t end = rows.first + rows.count;
+        // Rows handed out in small batches balance threads whose rows cost the same.
+        const std::int64_t batch = std::max<std::int64_t>(1, rows.count / (nThreads * 8));
+        auto worker = [&] {
+            std::vector<float> scratch(static_cast<std::size_t>(scratchLength));
+            while (!failed.load(std::memory_order_relaxed)) {
+                const std::int64_t start = next.fetch_add(batch);
+                if (start >= end) {
+                    return;
+                }
+                for (std::int64_t row = start; row < std::min(end, start + batch); ++row) {
+                    if (Status s = fn(row, scratch); !s) {
+                        std::lock_guard lock(errorMutex);
+                        if (!failed.exchange(true)) {
+                            firstError = s;
+                        }
+                        return;
+                    }
+                }
+            }
+        };
+        std::vector<std::jthread> pool;
+        for (std::int64_t t = 1; t < nThreads; ++t) {
+            pool.emplace_back(worker);
+        }
+        worker();
+        pool.clear(); // joins
+        return firstError;
+    }
+
+    unsigned m_threads;
+};
+
+} // namespace
+
+std::unique_ptr<ComputeBackend> makeCpuBackend(unsigned threads) {
+    return std::make_unique<CpuBackend>(threads);
+}
+
+} // namespace qs::core

@@ -1,0 +1,4 @@
+target_sources(qs_core PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/compute_backend.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/cpu_backend.cpp
+)

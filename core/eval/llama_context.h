@@ -1,0 +1,67 @@
+#pragma once
+
+#include "core/error.h"
+#include "core/eval/llama_weights.h"
+#include "core/eval/thread_pool.h"
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+namespace qs::core {
+
+// One sequence's state for the Llama forward pass: the KV cache (f32) and scratch buffers.
+// evaluate() runs a batch of tokens at consecutive positions (prompt processing); a batch of
+// one is a decode step. Memory: the weights stay mapped; the cache is
+// layers * contextLength * kvDim * 2 floats.
+//
+// Matrix products run on `backend` (one matvec per token) when one is given, e.g. Vulkan;
+// without one they run on the built-in CPU kernel, which dequantizes each weight row once per
+// batch and is what prompt processing wants on the CPU.
+class LlamaContext {
+public:
+    LlamaContext(std::shared_ptr<const LlamaWeights> weights, int contextLength, int threads,
+                 ComputeBackend* backend = nullptr);
+
+    const LlamaConfig& config() const { return m_weights->config(); }
+    const LlamaWeights& weights() const { return *m_weights; }
+    int contextLength() const { return m_contextLength; }
+    int threads() const { return m_pool.threads(); }
+    // Positions in the cache (the next token's position).
+    int position() const { return m_position; }
+    // On by default: round activations as ggml's CPU kernels do (to the weight type's
+    // vec_dot_type, activation_rounding.h) and keep K/V (and Q for K·Q) at half precision like
+    // llama.cpp's default f16 KV cache, so figures match llama-perplexity's. Off: plain f32.
+    void setLlamaCppNumerics(bool on) { m_llamaCppNumerics = on; }
+    bool llamaCppNumerics() const { return m_llamaCppNumerics; }
+    // Forgets the cached sequence; the next evaluate() starts at position 0.
+    void clear() { m_position = 0; }
+
+    // Runs `tokens` at positions position()..position()+n-1 and appends them to the cache.
+    // Writes the logits of batch entries firstLogit..n-1 to `logits` (resized to
+    // (n - firstLogit) * vocab, row-major). firstLogit = n computes no logits.
+    Status evaluate(std::span<const std::int32_t> tokens, std::int64_t firstLogit,
+                    std::vector<float>& logits);
+
+private:
+    Status matmul(const WeightMatrix& w, const float* x, std::int64_t n, float* y);
+    void rmsNorm(const float* x, const std::vector<float>& gain, float* out, std::int64_t n);
+    void applyRope(float* v, std::int64_t n, int heads, int pos0);
+    void attention(int layer, std::int64_t n, int pos0);
+
+    std::shared_ptr<const LlamaWeights> m_weights;
+    int m_contextLength = 0;
+    int m_position = 0;
+    ParallelPool m_pool;
+    ComputeBackend* m_backend = nullptr;
+    bool m_llamaCppNumerics = true;
+    std::vector<float> m_keyCache;   // [layer][pos][kvDim]
+    std::vector<float> m_valueCache; // [layer][pos][kvDim]
+    std::vector<float> m_ropeCos;    // [pos][ropeDims / 2]
+    std::vector<float> m_ropeSin;
+    // Batch scratch, sized for the largest batch seen so far.
+    std::vector<float> m_x, m_xb, m_q, m_k, m_v, m_att, m_gate, m_up, m_tmp, m_rounded;
+};
+
+} // namespace qs::core

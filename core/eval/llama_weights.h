@@ -1,0 +1,75 @@
+#pragma once
+
+#include "core/compute/compute_backend.h"
+#include "core/error.h"
+#include "core/quant/ggml_type.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace qs::core {
+
+class MappedFile;
+class Model;
+
+// Matrices are core/compute's WeightMatrix: a view into the model's mapping (or into a buffer
+// owned by LlamaWeights when the container needed a row permutation), never an f32 copy.
+std::size_t matrixRowBytes(const WeightMatrix& w);
+inline const std::byte* matrixRow(const WeightMatrix& w, std::int64_t r) {
+    return static_cast<const std::byte*>(w.data) + static_cast<std::size_t>(r) * matrixRowBytes(w);
+}
+inline std::uint64_t matrixBytes(const WeightMatrix& w) {
+    return static_cast<std::uint64_t>(w.nRows) * matrixRowBytes(w);
+}
+
+struct LlamaLayerWeights {
+    std::vector<float> attnNorm; // RMSNorm gains are tiny; they are kept as floats
+    std::vector<float> ffnNorm;
+    WeightMatrix wq, wk, wv, wo;
+    WeightMatrix gate, up, down;
+};
+
+// The shape of a Llama-family model as the forward pass needs it.
+struct LlamaConfig {
+    int dim = 0;
+    int hidden = 0;
+    int layers = 0;
+    int heads = 0;
+    int kvHeads = 0;
+    int headDim = 0;
+    int ropeDims = 0; // leading dimensions of each head that RoPE rotates
+    int vocab = 0;
+    int trainedContext = 0;
+    float ropeFreqBase = 10000.0f;
+    float rmsEpsilon = 1e-5f;
+    bool tiedEmbeddings = false;
+};
+
+// The tensors of a Llama-family model, checked for shape and for a CPU dequantizer, held as
+// views into the memory-mapped file(s) that this object keeps alive.
+class LlamaWeights {
+public:
+    static Result<std::shared_ptr<const LlamaWeights>> fromModel(const Model& model);
+
+    const LlamaConfig& config() const { return m_config; }
+    const WeightMatrix& tokenEmbedding() const { return m_tokenEmbedding; }
+    const WeightMatrix& output() const { return m_output; } // = tokenEmbedding when tied
+    const std::vector<float>& outputNorm() const { return m_outputNorm; }
+    const std::vector<LlamaLayerWeights>& layers() const { return m_layers; }
+    // Bytes of all matrices as stored (what one decoded token must stream through).
+    std::uint64_t matrixBytes() const;
+
+private:
+    LlamaConfig m_config;
+    WeightMatrix m_tokenEmbedding;
+    WeightMatrix m_output;
+    std::vector<float> m_outputNorm;
+    std::vector<LlamaLayerWeights> m_layers;
+    std::vector<std::shared_ptr<const MappedFile>> m_mappings;
+    std::vector<std::unique_ptr<std::byte[]>> m_ownedBytes; // permuted Q/K rows only
+};
+
+} // namespace qs::core

@@ -1,0 +1,70 @@
+#pragma once
+
+#include "core/error.h"
+#include "core/jobs/job_control.h"
+#include "core/model/metadata.h"
+#include "core/plan/quant_plan.h"
+#include "core/quant/error_metrics.h"
+#include "core/quant/ggml_type.h"
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace qs::core {
+
+class Model;
+struct ImportanceMatrix;
+
+struct QuantizeOptions {
+    // Importance weights per tensor (llama-imatrix), or nullptr.
+    const ImportanceMatrix* imatrix = nullptr;
+    // The path written into quantize.imatrix.file, as llama-quantize writes what it was given.
+    std::string imatrixFileName;
+    // llama_ftype written to general.file_type (the preset's number; 0 keeps the input's).
+    std::uint32_t fileType = 0;
+    // Worker threads for the rows of one tensor; 0 = all hardware threads.
+    unsigned threads = 0;
+    // Dequantize each quantized tensor again and compare it with the source.
+    bool measureError = true;
+};
+
+struct TensorQuantResult {
+    std::size_t tensorIndex = 0; // into Model::tensors()
+    std::string name;
+    GgmlType sourceType = GgmlType::F32;
+    GgmlType type = GgmlType::F32;
+    std::uint64_t parameters = 0;
+    std::uint64_t bytes = 0; // as written
+    bool usedImportance = false;
+    std::optional<ErrorMetrics> error; // when measured and the tensor was converted
+};
+
+struct QuantizeReport {
+    std::vector<TensorQuantResult> tensors; // in file order
+    std::uint64_t fileBytes = 0;
+    std::uint64_t tensorBytes = 0;
+    double bitsPerWeight = 0;
+};
+
+// llama.cpp's tensor order in the files it writes: tensors outside layers by name, then
+// blk.0.* by name, blk.1.*, ... (llama-quantize walks its name-sorted weight map).
+std::vector<std::size_t> llamaFileOrder(const Model& model);
+
+// The metadata llama-quantize writes: the input's keys, then general.quantization_version and
+// general.file_type moved to the end, then the quantize.imatrix.* keys when an imatrix is used.
+Metadata quantizedMetadata(const Model& model, const QuantizeOptions& options);
+
+// Writes `model` with the types of `plan` (tensors not in the plan keep their type) to
+// `outputPath` as GGUF: streamed one tensor at a time (memory stays at a few tensors),
+// to a temporary file renamed at the end, so the output is complete or absent. Rows of a
+// tensor are quantized on several threads. `onTensor` sees each tensor as it is written.
+// Fails with Cancelled when `cancel` is set (checked between row chunks).
+Result<QuantizeReport>
+quantizeModel(const Model& model, const QuantPlan& plan, const std::string& outputPath,
+              const QuantizeOptions& options, CancelToken& cancel, ProgressSink& progress,
+              const std::function<void(const TensorQuantResult&)>& onTensor = {});
+
+} // namespace qs::core

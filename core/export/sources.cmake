@@ -1,0 +1,5 @@
+target_sources(qs_core PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/gguf_writer.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/gguf_convert.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/quantize_model.cpp
+)

@@ -1,0 +1,336 @@
+#include "core/io/hf_reader.h"
+
+#include "core/io/safetensors_reader.h"
+#include "core/io/try.h"
+#include "core/logging.h"
+
+#include <algorithm>
+#include <array>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <spdlog/spdlog.h>
+
+namespace qs::core {
+
+namespace fs = std::filesystem;
+
+Result<nlohmann::json> readJsonFile(const std::string& path);
+
+Result<nlohmann::json> readJsonFile(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        return Error::fromErrno(errno, path, "open");
+    }
+    auto json = nlohmann::json::parse(in, nullptr, false);
+    if (json.is_discarded() || !json.is_object()) {
+        return makeError(ErrorCode::Format, path + ": not a JSON object");
+    }
+    return json;
+}
+
+namespace {
+
+// Per-layer HF suffixes and their GGUF names (gguf-py tensor_mapping.py, llama layout).
+constexpr std::array<std::pair<std::string_view, std::string_view>, 12> kLayerNames = {{
+    {"self_attn.q_proj.weight", "attn_q.weight"},
+    {"self_attn.k_proj.weight", "attn_k.weight"},
+    {"self_attn.v_proj.weight", "attn_v.weight"},
+    {"self_attn.o_proj.weight", "attn_output.weight"},
+    {"input_layernorm.weight", "attn_norm.weight"},
+    {"mlp.gate_proj.weight", "ffn_gate.weight"},
+    {"mlp.down_proj.weight", "ffn_down.weight"},
+    {"mlp.up_proj.weight", "ffn_up.weight"},
+    {"post_attention_layernorm.weight", "ffn_norm.weight"},
+    {"self_attn.q_proj.bias", "attn_q.bias"},
+    {"self_attn.k_proj.bias", "attn_k.bias"},
+    {"self_attn.v_proj.bias", "attn_v.bias"},
+}};
+
+std::optional<std::uint32_t> configU32(const nlohmann::json& c, const char* key) {
+    if (c.contains(key) && c[key].is_number_unsigned()) {
+        const auto v = c[key].get<std::uint64_t>();
+        if (v <= UINT32_MAX) {
+            return static_cast<std::uint32_t>(v);
+        }
+    }
+    return std::nullopt;
+}
+
+// Order in which llama.cpp's converters write a layer's tensors; unknown names sort last.
+int layerRank(const std::string& ggufName) {
+    const auto dot = ggufName.find('.', 4);
+    const std::string_view rest = std::string_view(ggufName).substr(dot + 1);
+    for (std::size_t i = 0; i < kLayerNames.size(); ++i) {
+        if (rest == kLayerNames[i].second) {
+            return static_cast<int>(i);
+        }
+    }
+    return static_cast<int>(kLayerNames.size());
+}
+
+int globalRank(const std::string& name) {
+    if (name == "token_embd.weight") {
+        return 0;
+    }
+    if (name == "output_norm.weight") {
+        return 1;
+    }
+    return 2; // output.weight
+}
+
+// Shard files of a folder: the index's weight_map values (first-seen order), or the single file.
+Result<std::vector<std::string>> shardFiles(const fs::path& dir) {
+    const auto index = dir / "model.safetensors.index.json";
+    if (fs::exists(index)) {
+        QS_TRY_ASSIGN(json, readJsonFile(index.string()));
+        if (!json.contains("weight_map") || !json["weight_map"].is_object()) {
+            return makeError(ErrorCode::Format, index.string() + ": no weight_map object");
+        }
+        std::vector<std::string> files;
+        std::set<std::string> seen;
+        for (const auto& [tensor, file] : json["weight_map"].items()) {
+            if (!file.is_string()) {
+                return makeError(ErrorCode::Format, index.string() + ": weight_map entry '" +
+                                                        tensor + "' is not a string");
+            }
+            const auto name = file.get<std::string>();
+            // Shards must be plain names in this folder: no path tricks.
+            if (name.empty() || name.find('/') != std::string::npos || name == "..") {
+                return makeError(ErrorCode::Format,
+                                 index.string() + ": shard name '" + name + "' is not a file name");
+            }
+            if (seen.insert(name).second) {
+                files.push_back((dir / name).string());
+            }
+        }
+        std::sort(files.begin(), files.end());
+        return files;
+    }
+    const auto single = dir / "model.safetensors";
+    if (fs::exists(single)) {
+        return std::vector<std::string>{single.string()};
+    }
+    return makeError(ErrorCode::Format,
+                     dir.string() + ": no model.safetensors or model.safetensors.index.json");
+}
+
+} // namespace
+
+std::optional<std::string> hfToGgufName(const std::string& hf) {
+    if (hf == "model.embed_tokens.weight") {
+        return "token_embd.weight";
+    }
+    if (hf == "model.norm.weight") {
+        return "output_norm.weight";
+    }
+    if (hf == "lm_head.weight") {
+        return "output.weight";
+    }
+    constexpr std::string_view prefix = "model.layers.";
+    if (!hf.starts_with(prefix)) {
+        return std::nullopt;
+    }
+    const auto dot = hf.find('.', prefix.size());
+    if (dot == std::string::npos || dot == prefix.size()) {
+        return std::nullopt;
+    }
+    const std::string layer = hf.substr(prefix.size(), dot - prefix.size());
+    if (!std::all_of(layer.begin(), layer.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        return std::nullopt;
+    }
+    const std::string_view rest = std::string_view(hf).substr(dot + 1);
+    for (const auto& [from, to] : kLayerNames) {
+        if (rest == from) {
+            return "blk." + layer + "." + std::string(to);
+        }
+    }
+    return std::nullopt;
+}
+
+namespace {
+
+Result<HfArchitecture> parseHfConfig(const nlohmann::json& c, const std::string& configPath,
+                                     Metadata& md) {
+    std::string archName;
+    if (c.contains("architectures") && c["architectures"].is_array() &&
+        !c["architectures"].empty() && c["architectures"][0].is_string()) {
+        archName = c["architectures"][0].get<std::string>();
+    }
+    HfArchitecture arch;
+    if (archName == "LlamaForCausalLM" || archName == "MistralForCausalLM") {
+        arch.ggufArchitecture = "llama";
+        arch.permuteQK = true;
+    } else if (archName == "Qwen2ForCausalLM") {
+        // Qwen2 uses NeoX-style RoPE in llama.cpp, so its Q/K stay in HF order.
+        arch.ggufArchitecture = "qwen2";
+        arch.permuteQK = false;
+    } else {
+        return makeError(ErrorCode::Unsupported,
+                         configPath + ": architecture '" + archName +
+                             "' is not supported (Llama, Mistral and Qwen2 layouts are)");
+    }
+    const auto hidden = configU32(c, "hidden_size");
+    const auto layers = configU32(c, "num_hidden_layers");
+    const auto heads = configU32(c, "num_attention_heads");
+    const auto ffn = configU32(c, "intermediate_size");
+    if (!hidden || !layers || !heads || !ffn || *heads == 0 || *hidden % *heads != 0) {
+        return makeError(ErrorCode::Format,
+                         configPath + ": hidden_size, num_hidden_layers, num_attention_heads and "
+                                      "intermediate_size must be positive integers");
+    }
+    arch.headCount = *heads;
+    arch.headCountKv = configU32(c, "num_key_value_heads").value_or(*heads);
+    if (arch.headCountKv == 0 || *heads % arch.headCountKv != 0) {
+        return makeError(ErrorCode::Format, configPath + ": num_key_value_heads must divide "
+                                                         "num_attention_heads");
+    }
+    arch.vocabSize = configU32(c, "vocab_size").value_or(0);
+    arch.tiedEmbeddings = c.value("tie_word_embeddings", false);
+    const std::uint32_t headDim = configU32(c, "head_dim").value_or(*hidden / *heads);
+    const std::string p = arch.ggufArchitecture + ".";
+
+    md.set("general.architecture", MetaValue(arch.ggufArchitecture));
+    md.set("general.name", MetaValue(fs::path(configPath).parent_path().filename().string()));
+    md.set(p + "block_count", MetaValue(*layers));
+    md.set(p + "context_length", MetaValue(configU32(c, "max_position_embeddings").value_or(2048)));
+    md.set(p + "embedding_length", MetaValue(*hidden));
+    md.set(p + "feed_forward_length", MetaValue(*ffn));
+    md.set(p + "attention.head_count", MetaValue(*heads));
+    md.set(p + "attention.head_count_kv", MetaValue(arch.headCountKv));
+    md.set(p + "rope.freq_base", MetaValue(static_cast<float>(c.value("rope_theta", 10000.0))));
+    md.set(p + "attention.layer_norm_rms_epsilon",
+           MetaValue(static_cast<float>(c.value("rms_norm_eps", 1e-6))));
+    if (arch.vocabSize != 0) {
+        md.set(p + "vocab_size", MetaValue(arch.vocabSize));
+    }
+    md.set(p + "rope.dimension_count", MetaValue(headDim));
+    if (c.contains("rope_scaling") && c["rope_scaling"].is_object()) {
+        const auto& rs = c["rope_scaling"];
+        const std::string type = rs.value("rope_type", rs.value("type", std::string()));
+        if (type == "linear" && rs.contains("factor") && rs["factor"].is_number()) {
+            md.set(p + "rope.scaling.type", MetaValue(std::string("linear")));
+            md.set(p + "rope.scaling.factor", MetaValue(rs["factor"].get<float>()));
+        } else if (!type.empty() && type != "default") {
+            coreLog().warn("{}: rope_scaling type '{}' is not carried into GGUF metadata",
+                           configPath, type);
+        }
+    }
+    return arch;
+}
+
+} // namespace
+
+Result<HfArchitecture> readHfConfig(const std::string& configPath, Metadata& md) {
+    QS_TRY_ASSIGN(c, readJsonFile(configPath));
+    // nlohmann throws on a value of the wrong JSON type (a string rope_theta, ...).
+    try {
+        return parseHfConfig(c, configPath, md);
+    } catch (const nlohmann::json::exception& e) {
+        return makeError(ErrorCode::Format, configPath + ": " + e.what());
+    }
+}
+
+Result<Model> readHfFolder(const std::string& folder) {
+    const fs::path dir(folder);
+    const std::string configPath = (dir / "config.json").string();
+    Metadata md;
+    QS_TRY_ASSIGN(arch, readHfConfig(configPath, md));
+    QS_TRY_ASSIGN(files, shardFiles(dir));
+
+    std::vector<std::shared_ptr<const MappedFile>> sources;
+    std::vector<TensorInfo> tensors;
+    std::set<std::string> names;
+    for (const auto& path : files) {
+        QS_TRY_ASSIGN(st, readSafetensors(path));
+        const auto source = static_cast<std::uint32_t>(sources.size());
+        sources.push_back(st.file);
+        for (const auto& s : st.tensors) {
+            if (s.name.ends_with("rotary_emb.inv_freq")) {
+                continue; // recomputed by every runtime; convert_hf_to_gguf drops it too
+            }
+            const auto gguf = hfToGgufName(s.name);
+            if (!gguf) {
+                return makeError(ErrorCode::Unsupported, path + ": tensor '" + s.name +
+                                                             "' has no GGUF name in the " +
+                                                             arch.ggufArchitecture + " layout");
+            }
+            const auto type = ggmlTypeForDtype(s.dtype);
+            if (!type) {
+                return makeError(ErrorCode::Unsupported, path + ": tensor '" + s.name +
+                                                             "' has dtype " + s.dtype +
+                                                             ", which GGUF cannot store");
+            }
+            if (!names.insert(*gguf).second) {
+                return makeError(ErrorCode::Format,
+                                 path + ": tensor '" + s.name + "' appears in more than one shard");
+            }
+            if (s.shape.empty() || s.shape.size() > 4) {
+                return makeError(ErrorCode::Format, path + ": tensor '" + s.name + "' has " +
+                                                        std::to_string(s.shape.size()) +
+                                                        " dimensions");
+            }
+            TensorInfo t;
+            t.name = *gguf;
+            t.sourceName = s.name;
+            t.dims.assign(s.shape.rbegin(), s.shape.rend()); // GGUF lists ne0 (innermost) first
+            t.type = *type;
+            t.byteSize = s.byteSize;
+            t.source = source;
+            t.offset = s.offset;
+            if (arch.permuteQK) {
+                // K uses the KV head count (convert_hf_to_gguf: n_head = n_head_kv if they differ).
+                if (s.name.find("self_attn.q_proj.") != std::string::npos) {
+                    t.permuteHeads = arch.headCount;
+                } else if (s.name.find("self_attn.k_proj.") != std::string::npos) {
+                    t.permuteHeads = arch.headCountKv;
+                }
+            }
+            tensors.push_back(std::move(t));
+        }
+    }
+    if (!names.count("token_embd.weight")) {
+        return makeError(ErrorCode::Format, folder + ": no model.embed_tokens.weight tensor");
+    }
+    if (!arch.tiedEmbeddings && !names.count("output.weight")) {
+        coreLog().warn("{}: no lm_head.weight although tie_word_embeddings is false; llama.cpp "
+                       "will use the token embedding",
+                       folder);
+    }
+    // Canonical order: globals, then layers by index, each in llama.cpp's converter order.
+    std::stable_sort(tensors.begin(), tensors.end(), [](const TensorInfo& a, const TensorInfo& b) {
+        const auto la = tensorLayerIndex(a.name).value_or(-1);
+        const auto lb = tensorLayerIndex(b.name).value_or(-1);
+        if (la != lb) {
+            return la < lb;
+        }
+        if (la < 0) {
+            return globalRank(a.name) < globalRank(b.name);
+        }
+        return layerRank(a.name) < layerRank(b.name);
+    });
+
+    const auto tokenizer = dir / "tokenizer.json";
+    if (fs::exists(tokenizer)) {
+        if (auto s = readHfTokenizer(tokenizer.string(), arch, configPath, md); !s) {
+            return s.error();
+        }
+    } else {
+        coreLog().warn("{}: no tokenizer.json; the model has no vocabulary", folder);
+    }
+    // All-F32 / mostly-F16 / mostly-BF16 by the type of the first matrix.
+    for (const auto& t : tensors) {
+        if (t.dims.size() >= 2) {
+            const std::uint32_t ftype = t.type == GgmlType::F16    ? 1
+                                        : t.type == GgmlType::BF16 ? 32
+                                                                   : 0;
+            md.set("general.file_type", MetaValue(ftype));
+            break;
+        }
+    }
+    return Model(ModelFormat::Safetensors, folder, std::move(sources), std::move(md),
+                 std::move(tensors));
+}
+
+} // namespace qs::core

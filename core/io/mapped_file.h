@@ -1,0 +1,38 @@
+#pragma once
+
+#include "core/error.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+
+namespace qs::core {
+
+// A read-only memory mapping of a whole file. Opening reads nothing: pages are faulted in
+// only when a view is touched, so opening a 16 GB model costs a few syscalls.
+class MappedFile {
+public:
+    static Result<std::shared_ptr<const MappedFile>> open(const std::string& path);
+
+    ~MappedFile();
+    MappedFile(const MappedFile&) = delete;
+    MappedFile& operator=(const MappedFile&) = delete;
+
+    const std::string& path() const { return m_path; }
+    std::uint64_t size() const { return m_size; }
+    std::span<const std::byte> bytes() const { return {m_data, static_cast<std::size_t>(m_size)}; }
+    // Bounds-checked sub-range; empty span with ok=false semantics left to callers, who
+    // validate offsets against size() first.
+    std::span<const std::byte> slice(std::uint64_t offset, std::uint64_t length) const;
+
+private:
+    MappedFile(std::string path, const std::byte* data, std::uint64_t size);
+
+    std::string m_path;
+    const std::byte* m_data = nullptr;
+    std::uint64_t m_size = 0;
+};
+
+} // namespace qs::core

@@ -1,0 +1,135 @@
+#pragma once
+
+#include <cstdint>
+
+// ggml's block structs (ggml-common.h), byte for byte. Half-precision fields are raw IEEE
+// binary16 bits (convert with half.h). The static_asserts pin each layout to the bytes per
+// block in GgmlTypeInfo; a padding byte here would silently corrupt every file we write.
+namespace qs::core::quant {
+
+inline constexpr int kQK = 256; // super-block size of k-quants, IQ4_XS, TQ1_0, TQ2_0 (QK_K)
+inline constexpr int kQK32 = 32;
+
+struct BlockQ4_0 {
+    std::uint16_t d;
+    std::uint8_t qs[16]; // element j in the low nibble of qs[j], element j+16 in the high one
+};
+static_assert(sizeof(BlockQ4_0) == 18);
+
+struct BlockQ4_1 {
+    std::uint16_t d;
+    std::uint16_t m;
+    std::uint8_t qs[16];
+};
+static_assert(sizeof(BlockQ4_1) == 20);
+
+struct BlockQ5_0 {
+    std::uint16_t d;
+    std::uint8_t qh[4]; // fifth bits; a byte array so the struct has no 4-byte alignment
+    std::uint8_t qs[16];
+};
+static_assert(sizeof(BlockQ5_0) == 22);
+
+struct BlockQ5_1 {
+    std::uint16_t d;
+    std::uint16_t m;
+    std::uint8_t qh[4];
+    std::uint8_t qs[16];
+};
+static_assert(sizeof(BlockQ5_1) == 24);
+
+struct BlockQ8_0 {
+    std::uint16_t d;
+    std::int8_t qs[32];
+};
+static_assert(sizeof(BlockQ8_0) == 34);
+
+struct BlockQ8_1 {
+    std::uint16_t d;
+    std::uint16_t s; // d * sum(qs)
+    std::int8_t qs[32];
+};
+static_assert(sizeof(BlockQ8_1) == 36);
+
+struct BlockQ2K {
+    std::uint8_t scales[kQK / 16]; // low nibble scale, high nibble min, per 16 values
+    std::uint8_t qs[kQK / 4];
+    std::uint16_t d;
+    std::uint16_t dmin;
+};
+static_assert(sizeof(BlockQ2K) == 84);
+
+struct BlockQ3K {
+    std::uint8_t hmask[kQK / 8];
+    std::uint8_t qs[kQK / 4];
+    std::uint8_t scales[12]; // 16 signed 6-bit scales, +32
+    std::uint16_t d;
+};
+static_assert(sizeof(BlockQ3K) == 110);
+
+struct BlockQ4K {
+    std::uint16_t d;
+    std::uint16_t dmin;
+    std::uint8_t scales[12]; // 8 scales and 8 mins of 6 bits (see scaleMinK4)
+    std::uint8_t qs[kQK / 2];
+};
+static_assert(sizeof(BlockQ4K) == 144);
+
+struct BlockQ5K {
+    std::uint16_t d;
+    std::uint16_t dmin;
+    std::uint8_t scales[12];
+    std::uint8_t qh[kQK / 8];
+    std::uint8_t qs[kQK / 2];
+};
+static_assert(sizeof(BlockQ5K) == 176);
+
+struct BlockQ6K {
+    std::uint8_t ql[kQK / 2];
+    std::uint8_t qh[kQK / 4];
+    std::int8_t scales[kQK / 16];
+    std::uint16_t d;
+};
+static_assert(sizeof(BlockQ6K) == 210);
+
+struct BlockQ8K {
+    float d;
+    std::int8_t qs[kQK];
+    std::int16_t bsums[kQK / 16];
+};
+static_assert(sizeof(BlockQ8K) == 292);
+
+struct BlockIQ4NL {
+    std::uint16_t d;
+    std::uint8_t qs[16];
+};
+static_assert(sizeof(BlockIQ4NL) == 18);
+
+struct BlockIQ4XS {
+    std::uint16_t d;
+    std::uint16_t scalesHigh; // 2 high bits of each of the 8 sub-block scales
+    std::uint8_t scalesLow[kQK / 64];
+    std::uint8_t qs[kQK / 2];
+};
+static_assert(sizeof(BlockIQ4XS) == 136);
+
+struct BlockTQ1_0 {
+    std::uint8_t qs[(kQK - 4 * kQK / 64) / 5]; // 5 trits per byte
+    std::uint8_t qh[kQK / 64];                 // 4 trits per byte
+    std::uint16_t d;
+};
+static_assert(sizeof(BlockTQ1_0) == 54);
+
+struct BlockTQ2_0 {
+    std::uint8_t qs[kQK / 4];
+    std::uint16_t d;
+};
+static_assert(sizeof(BlockTQ2_0) == 66);
+
+struct BlockMXFP4 {
+    std::uint8_t e; // E8M0 shared exponent
+    std::uint8_t qs[16];
+};
+static_assert(sizeof(BlockMXFP4) == 17);
+
+} // namespace qs::core::quant

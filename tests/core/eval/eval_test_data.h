@@ -1,0 +1,28 @@
+#pragma once
+
+// Paths and JSON loading shared by the core/eval tests.
+
+#include <QTest>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace qs::test {
+
+inline std::string evalData(const std::string& name) {
+    return std::string(QS_EVAL_DATA_DIR) + "/" + name;
+}
+inline std::string resource(const std::string& name) {
+    return std::string(QS_RESOURCES_DIR) + "/" + name;
+}
+inline nlohmann::json loadJson(const std::string& path) {
+    std::ifstream in(path);
+    return nlohmann::json::parse(in);
+}
+// Golden files that live only on the development machine (CI lacks /work/shared).
+inline std::string sharedGolden(const std::string& name) {
+    return "/work/shared/golden/" + name;
+}
+
+} // namespace qs::test

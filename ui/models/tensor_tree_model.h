@@ -1,0 +1,53 @@
+#pragma once
+
+#include <QAbstractItemModel>
+
+#include <memory>
+#include <vector>
+
+namespace qs::core {
+class Model;
+}
+
+namespace qs::ui {
+
+// The tensors of a model grouped by layer: top-level rows are "Global" (embeddings, output,
+// final norm) and "Layer N"; their children are tensors with name, role, dims, stored type
+// and size. Group rows show the totals of their tensors.
+class TensorTreeModel : public QAbstractItemModel {
+    Q_OBJECT
+
+public:
+    enum Column { NameColumn, RoleColumn, DimsColumn, TypeColumn, SizeColumn, ColumnCount };
+    // Data role giving the index into core::Model::tensors() (-1 for group rows).
+    static constexpr int TensorIndexRole = Qt::UserRole + 1;
+
+    explicit TensorTreeModel(QObject* parent = nullptr);
+
+    void setModel(std::shared_ptr<const core::Model> model);
+    const core::Model* model() const { return m_model.get(); }
+
+    // The index of a tensor's row, for selecting it from elsewhere (plots, plan grid).
+    QModelIndex indexOfTensor(std::size_t tensorIndex) const;
+
+    QModelIndex index(int row, int column, const QModelIndex& parent = {}) const override;
+    QModelIndex parent(const QModelIndex& child) const override;
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation,
+                        int role = Qt::DisplayRole) const override;
+
+private:
+    struct Group {
+        QString title;
+        std::vector<std::size_t> tensors; // indices into core::Model::tensors()
+        quint64 bytes = 0;
+    };
+    static constexpr quintptr kGroupId = ~quintptr(0);
+
+    std::shared_ptr<const core::Model> m_model;
+    std::vector<Group> m_groups;
+};
+
+} // namespace qs::ui

@@ -1,0 +1,173 @@
+#include "ui/plan/plan_document.h"
+
+#include "core/model/model.h"
+#include "core/plan/llama_presets.h"
+
+#include <QUndoCommand>
+#include <QUndoStack>
+
+namespace qs::ui {
+namespace {
+
+// One plan edit: the tensors it touched with their types before and after.
+class SetTypesCommand : public QUndoCommand {
+public:
+    SetTypesCommand(PlanDocument* doc, std::vector<std::size_t> tensors,
+                    std::vector<core::GgmlType> before, std::vector<core::GgmlType> after,
+                    const QString& text)
+        : QUndoCommand(text)
+        , m_doc(doc)
+        , m_tensors(std::move(tensors))
+        , m_before(std::move(before))
+        , m_after(std::move(after)) {}
+
+    void redo() override { m_doc->assignTypes(m_tensors, m_after); }
+    void undo() override { m_doc->assignTypes(m_tensors, m_before); }
+
+private:
+    PlanDocument* m_doc;
+    std::vector<std::size_t> m_tensors;
+    std::vector<core::GgmlType> m_before;
+    std::vector<core::GgmlType> m_after;
+};
+
+QString typeName(core::GgmlType type) {
+    const auto name = core::ggmlTypeInfo(type).name;
+    return QString::fromUtf8(name.data(), static_cast<qsizetype>(name.size()));
+}
+
+} // namespace
+
+PlanDocument::PlanDocument(QObject* parent)
+    : QObject(parent)
+    , m_undo(new QUndoStack(this)) {}
+
+PlanDocument::~PlanDocument() = default;
+
+void PlanDocument::setModel(std::shared_ptr<const core::Model> model) {
+    m_model = std::move(model);
+    m_types.clear();
+    m_quantizable.clear();
+    m_undo->clear();
+    if (m_model) {
+        for (const auto& t : m_model->tensors()) {
+            m_types.push_back(t.type);
+            // llama.cpp quantizes 2-D weight matrices only; norms and vectors stay as stored.
+            const bool matrix = t.dims.size() >= 2 && t.dims[1] > 1;
+            const bool weight = t.name.size() >= 6 && t.name.ends_with("weight");
+            m_quantizable.push_back(matrix && weight && !t.name.ends_with("_norm.weight"));
+        }
+    }
+    emit planChanged();
+}
+
+bool PlanDocument::typeFits(std::size_t tensor, core::GgmlType type) const {
+    const auto& t = m_model->tensors().at(tensor);
+    return !t.dims.empty() && core::ggmlRowBytes(type, t.dims[0]).has_value();
+}
+
+int PlanDocument::setTypes(const std::vector<std::size_t>& tensors, core::GgmlType type) {
+    std::vector<std::size_t> changed;
+    std::vector<core::GgmlType> before;
+    for (std::size_t t : tensors) {
+        if (t < m_types.size() && m_quantizable[t] && typeFits(t, type) && m_types[t] != type) {
+            changed.push_back(t);
+            before.push_back(m_types[t]);
+        }
+    }
+    if (changed.empty()) {
+        return 0;
+    }
+    const int count = static_cast<int>(changed.size());
+    std::vector<core::GgmlType> after(changed.size(), type);
+    m_undo->push(
+        new SetTypesCommand(this, std::move(changed), std::move(before), std::move(after),
+                            tr("Set %n tensor(s) to %1", nullptr, count).arg(typeName(type))));
+    return count;
+}
+
+QString PlanDocument::applyPreset(const core::LlamaPreset& preset) {
+    if (!m_model) {
+        return tr("No model is open.");
+    }
+    std::vector<core::TensorDesc> descs;
+    for (const auto& t : m_model->tensors()) {
+        core::TensorDesc d;
+        d.name = t.name;
+        for (auto dim : t.dims) {
+            d.dims.push_back(static_cast<std::int64_t>(dim));
+        }
+        d.sourceType = t.type;
+        descs.push_back(std::move(d));
+    }
+    const auto hp = m_model->hparams();
+    core::ModelShape shape;
+    shape.architecture = hp.architecture;
+    shape.nLayer = static_cast<int>(hp.blockCount);
+    shape.nHead = static_cast<int>(hp.headCount);
+    shape.nHeadKv = static_cast<int>(hp.headCountKv);
+    auto plan = core::buildLlamaPlan(preset, descs, shape, core::PresetOptions{});
+    if (!plan) {
+        return QString::fromStdString(plan.error().message);
+    }
+    std::vector<std::size_t> tensors;
+    std::vector<core::GgmlType> before;
+    std::vector<core::GgmlType> after;
+    for (std::size_t i = 0; i < m_types.size(); ++i) {
+        const auto planned = plan->typeOf(m_model->tensors()[i].name);
+        if (planned && m_quantizable[i] && *planned != m_types[i]) {
+            tensors.push_back(i);
+            before.push_back(m_types[i]);
+            after.push_back(*planned);
+        }
+    }
+    m_undo->push(new SetTypesCommand(
+        this, std::move(tensors), std::move(before), std::move(after),
+        tr("Apply preset %1")
+            .arg(QString::fromUtf8(preset.name.data(),
+                                   static_cast<qsizetype>(preset.name.size())))));
+    return {};
+}
+
+void PlanDocument::assignTypes(const std::vector<std::size_t>& tensors,
+                               const std::vector<core::GgmlType>& types) {
+    for (std::size_t i = 0; i < tensors.size(); ++i) {
+        m_types.at(tensors[i]) = types[i];
+    }
+    emit planChanged();
+}
+
+quint64 PlanDocument::plannedBytes() const {
+    quint64 total = 0;
+    if (!m_model) {
+        return 0;
+    }
+    const auto& tensors = m_model->tensors();
+    for (std::size_t i = 0; i < tensors.size(); ++i) {
+        const auto& t = tensors[i];
+        const auto row = core::ggmlRowBytes(m_types[i], t.dims.empty() ? 0 : t.dims[0]);
+        // ggml rows: every dim but the first (a 3-D expert tensor has ne1 * ne2 rows).
+        total += row ? *row * (t.elementCount() / t.dims[0]) : t.byteSize;
+    }
+    return total;
+}
+
+double PlanDocument::plannedBitsPerWeight() const {
+    if (!m_model || m_model->parameterCount() == 0) {
+        return 0.0;
+    }
+    return 8.0 * static_cast<double>(plannedBytes()) /
+           static_cast<double>(m_model->parameterCount());
+}
+
+core::QuantPlan PlanDocument::toQuantPlan() const {
+    core::QuantPlan plan;
+    if (m_model) {
+        for (std::size_t i = 0; i < m_types.size(); ++i) {
+            plan.set(m_model->tensors()[i].name, m_types[i]);
+        }
+    }
+    return plan;
+}
+
+} // namespace qs::ui

@@ -1,0 +1,221 @@
+#include "ui/plan/plan_editor.h"
+
+#include "core/model/model.h"
+#include "core/plan/llama_presets.h"
+#include "core/quant/format_registry.h"
+#include "ui/plan/plan_document.h"
+#include "ui/plan/plan_grid_model.h"
+
+#include <QAction>
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QKeyEvent>
+#include <QLabel>
+#include <QLocale>
+#include <QMenu>
+#include <QPushButton>
+#include <QTableView>
+#include <QToolButton>
+#include <QUndoStack>
+#include <QVBoxLayout>
+
+namespace qs::ui {
+namespace {
+
+QString toQString(std::string_view s) {
+    return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size()));
+}
+
+// Number keys pick the usual format of each bit width, as users think of them.
+struct FormatKey {
+    core::GgmlType type;
+    const char* key;
+};
+constexpr FormatKey kFormatKeys[] = {
+    {core::GgmlType::Q2_K, "2"}, {core::GgmlType::Q3_K, "3"}, {core::GgmlType::Q4_K, "4"},
+    {core::GgmlType::Q5_K, "5"}, {core::GgmlType::Q6_K, "6"}, {core::GgmlType::Q8_0, "8"},
+    {core::GgmlType::F16, "F"},  {core::GgmlType::BF16, "B"},
+};
+
+} // namespace
+
+PlanEditor::PlanEditor(PlanDocument* document, QWidget* parent)
+    : QWidget(parent)
+    , m_document(document)
+    , m_gridModel(new PlanGridModel(document, this))
+    , m_grid(new QTableView(this))
+    , m_presetCombo(new QComboBox(this))
+    , m_formatCombo(new QComboBox(this))
+    , m_summary(new QLabel(this)) {
+    setObjectName(QStringLiteral("planEditor"));
+    m_grid->setObjectName(QStringLiteral("planGrid"));
+    m_presetCombo->setObjectName(QStringLiteral("presetCombo"));
+    m_formatCombo->setObjectName(QStringLiteral("formatCombo"));
+    m_summary->setObjectName(QStringLiteral("planSummary"));
+
+    for (const auto& preset : core::allLlamaPresets()) {
+        m_presetCombo->addItem(toQString(preset.name), toQString(preset.name));
+        m_presetCombo->setItemData(m_presetCombo->count() - 1, toQString(preset.description),
+                                   Qt::ToolTipRole);
+    }
+    m_presetCombo->setCurrentText(QStringLiteral("Q4_K_M"));
+    auto* applyPreset = new QPushButton(tr("Apply preset"), this);
+    applyPreset->setObjectName(QStringLiteral("applyPresetButton"));
+    applyPreset->setToolTip(
+        tr("Choose every tensor's format as llama-quantize would for this preset"));
+
+    for (const auto& format : core::allQuantFormats()) {
+        if (format.cpuQuantize) {
+            const auto& info = format.info();
+            m_formatCombo->addItem(toQString(info.name), static_cast<uint>(format.type));
+            m_formatCombo->setItemData(m_formatCombo->count() - 1,
+                                       tr("%1 bits per weight, blocks of %2")
+                                           .arg(info.bitsPerWeight(), 0, 'g', 5)
+                                           .arg(info.blockSize),
+                                       Qt::ToolTipRole);
+        }
+    }
+    m_formatCombo->setCurrentText(QStringLiteral("Q4_K"));
+    auto* setFormat = new QPushButton(tr("Set selected"), this);
+    setFormat->setObjectName(QStringLiteral("setFormatButton"));
+    setFormat->setToolTip(
+        tr("Give the selected cells this format (keys 2–8, F, B do it directly)"));
+
+    auto* undo = new QToolButton(this);
+    undo->setDefaultAction(document->undoStack()->createUndoAction(this, tr("Undo")));
+    undo->defaultAction()->setShortcut(QKeySequence::Undo);
+    auto* redo = new QToolButton(this);
+    redo->setDefaultAction(document->undoStack()->createRedoAction(this, tr("Redo")));
+    redo->defaultAction()->setShortcut(QKeySequence::Redo);
+    addAction(undo->defaultAction());
+    addAction(redo->defaultAction());
+
+    auto* bar = new QHBoxLayout;
+    bar->addWidget(new QLabel(tr("Preset:"), this));
+    bar->addWidget(m_presetCombo);
+    bar->addWidget(applyPreset);
+    bar->addSpacing(16);
+    bar->addWidget(new QLabel(tr("Format:"), this));
+    bar->addWidget(m_formatCombo);
+    bar->addWidget(setFormat);
+    bar->addSpacing(16);
+    bar->addWidget(undo);
+    bar->addWidget(redo);
+    bar->addStretch();
+
+    m_grid->setModel(m_gridModel);
+    m_grid->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_grid->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+    m_grid->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_grid->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_grid->setEditTriggers(QAbstractItemView::NoEditTriggers);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(bar);
+    layout->addWidget(m_summary);
+    layout->addWidget(m_grid);
+
+    m_grid->installEventFilter(this);
+
+    connect(applyPreset, &QPushButton::clicked, this, &PlanEditor::applyChosenPreset);
+    connect(setFormat, &QPushButton::clicked, this, [this] {
+        setSelectedFormat(static_cast<core::GgmlType>(m_formatCombo->currentData().toUInt()));
+    });
+    connect(m_grid, &QWidget::customContextMenuRequested, this, &PlanEditor::showContextMenu);
+    connect(document, &PlanDocument::planChanged, this, &PlanEditor::updateSummary);
+    updateSummary();
+}
+
+bool PlanEditor::eventFilter(QObject* watched, QEvent* event) {
+    // Number keys on the grid set the format of the selected cells directly.
+    if (watched == m_grid && event->type() == QEvent::KeyPress) {
+        const auto* key = static_cast<QKeyEvent*>(event);
+        if (key->modifiers() == Qt::NoModifier || key->modifiers() == Qt::KeypadModifier) {
+            const QString text = key->text().toUpper();
+            for (const auto& fk : kFormatKeys) {
+                if (text == QLatin1String(fk.key)) {
+                    setSelectedFormat(fk.type);
+                    return true;
+                }
+            }
+        }
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
+int PlanEditor::setSelectedFormat(core::GgmlType type) {
+    std::vector<std::size_t> tensors;
+    for (const QModelIndex& idx : m_grid->selectionModel()->selectedIndexes()) {
+        if (auto t = m_gridModel->tensorAt(idx)) {
+            tensors.push_back(*t);
+        }
+    }
+    return m_document->setTypes(tensors, type);
+}
+
+void PlanEditor::selectTensor(std::size_t tensor) {
+    const QModelIndex idx = m_gridModel->indexOfTensor(tensor);
+    if (idx.isValid()) {
+        m_grid->setCurrentIndex(idx);
+        m_grid->scrollTo(idx);
+    }
+}
+
+void PlanEditor::applyChosenPreset() {
+    const auto* preset =
+        core::llamaPresetByName(m_presetCombo->currentData().toString().toStdString());
+    if (!preset) {
+        return;
+    }
+    const QString problem = m_document->applyPreset(*preset);
+    if (!problem.isEmpty()) {
+        m_summary->setText(tr("Preset failed: %1").arg(problem));
+    }
+}
+
+void PlanEditor::updateSummary() {
+    if (!m_document->model()) {
+        m_summary->setText(tr("No model"));
+        return;
+    }
+    const QLocale locale;
+    const quint64 planned = m_document->plannedBytes();
+    const quint64 stored = m_document->model()->tensorBytes();
+    m_summary->setText(tr("Plan: %1, %2 bits/weight (%3 of the stored model)")
+                           .arg(locale.formattedDataSize(static_cast<qint64>(planned)))
+                           .arg(locale.toString(m_document->plannedBitsPerWeight(), 'f', 3))
+                           .arg(locale.toString(stored ? 100.0 * planned / stored : 0.0, 'f', 1) +
+                                QLatin1Char('%')));
+}
+
+QMenu* PlanEditor::buildFormatMenu(QWidget* parent) {
+    auto* menu = new QMenu(tr("Set format"), parent);
+    for (const auto& format : core::allQuantFormats()) {
+        if (!format.cpuQuantize) {
+            continue;
+        }
+        const core::GgmlType type = format.type;
+        QAction* action = menu->addAction(tr("%1 (%2 bpw)")
+                                              .arg(toQString(format.info().name))
+                                              .arg(format.info().bitsPerWeight(), 0, 'g', 5),
+                                          this, [this, type] { setSelectedFormat(type); });
+        for (const auto& fk : kFormatKeys) {
+            if (fk.type == type) {
+                action->setShortcut(QKeySequence(QString::fromLatin1(fk.key)));
+            }
+        }
+    }
+    return menu;
+}
+
+void PlanEditor::showContextMenu(const QPoint& pos) {
+    if (m_grid->selectionModel()->selectedIndexes().isEmpty()) {
+        return;
+    }
+    QMenu* menu = buildFormatMenu(this);
+    menu->setAttribute(Qt::WA_DeleteOnClose);
+    menu->popup(m_grid->viewport()->mapToGlobal(pos));
+}
+
+} // namespace qs::ui

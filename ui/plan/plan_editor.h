@@ -1,0 +1,50 @@
+#pragma once
+
+#include "core/quant/ggml_type.h"
+
+#include <QWidget>
+
+class QComboBox;
+class QLabel;
+class QMenu;
+class QTableView;
+
+namespace qs::ui {
+
+class PlanDocument;
+class PlanGridModel;
+
+// The plan editor: the layer × role grid, a preset chooser, a format chooser for the
+// selected cells (also on a context menu and on number keys), undo/redo, and the planned
+// size and bits per weight, updated live.
+class PlanEditor : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit PlanEditor(PlanDocument* document, QWidget* parent = nullptr);
+
+    QTableView* grid() const { return m_grid; }
+    PlanGridModel* gridModel() const { return m_gridModel; }
+    // Sets the format on every selected cell; returns how many tensors changed.
+    int setSelectedFormat(core::GgmlType type);
+    // Selects the cell of a tensor (from the tree or a plot).
+    void selectTensor(std::size_t tensor);
+
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
+private:
+    void applyChosenPreset();
+    void updateSummary();
+    void showContextMenu(const QPoint& pos);
+    QMenu* buildFormatMenu(QWidget* parent);
+
+    PlanDocument* m_document;
+    PlanGridModel* m_gridModel;
+    QTableView* m_grid;
+    QComboBox* m_presetCombo;
+    QComboBox* m_formatCombo;
+    QLabel* m_summary;
+};
+
+} // namespace qs::ui

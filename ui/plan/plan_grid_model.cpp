@@ -1,0 +1,171 @@
+#include "ui/plan/plan_grid_model.h"
+
+#include "core/model/model.h"
+#include "ui/plan/plan_document.h"
+
+#include <QColor>
+
+#include <algorithm>
+#include <cmath>
+
+namespace qs::ui {
+
+QColor colourForBits(double bits) {
+    // 2 bits -> red (hue 0), 8+ bits -> blue (hue 220); F16/F32 greyish blue.
+    if (bits >= 16.0) {
+        return QColor::fromHsv(210, 40, 235);
+    }
+    const double t = std::clamp((bits - 2.0) / 6.5, 0.0, 1.0);
+    return QColor::fromHsv(static_cast<int>(std::lround(t * 220.0)), 110, 245);
+}
+
+const std::vector<core::TensorRole>& PlanGridModel::columnRoles() {
+    using R = core::TensorRole;
+    static const std::vector<R> roles = {R::TokenEmbedding, R::AttnQ,      R::AttnK,
+                                         R::AttnV,          R::AttnOutput, R::FfnGate,
+                                         R::FfnUp,          R::FfnDown,    R::Output};
+    return roles;
+}
+
+PlanGridModel::PlanGridModel(PlanDocument* document, QObject* parent)
+    : QAbstractTableModel(parent)
+    , m_document(document) {
+    rebuildLayout();
+    connect(document, &PlanDocument::planChanged, this, &PlanGridModel::planChanged);
+}
+
+void PlanGridModel::rebuildLayout() {
+    m_cells.clear();
+    m_rowTitles.clear();
+    const core::Model* model = m_document->model();
+    if (!model) {
+        return;
+    }
+    const auto& roles = columnRoles();
+    const auto hp = model->hparams();
+    const std::size_t layers = hp.blockCount;
+    m_cells.assign(layers + 1, std::vector<long long>(roles.size(), -1));
+    m_rowTitles.push_back(tr("Global"));
+    for (std::size_t l = 0; l < layers; ++l) {
+        m_rowTitles.push_back(tr("Layer %1").arg(l));
+    }
+    const auto& tensors = model->tensors();
+    for (std::size_t i = 0; i < tensors.size(); ++i) {
+        const auto column = std::find(roles.begin(), roles.end(), tensors[i].role());
+        if (column == roles.end()) {
+            continue;
+        }
+        const auto layer = core::tensorLayerIndex(tensors[i].name);
+        const std::size_t row = layer ? static_cast<std::size_t>(*layer) + 1 : 0;
+        if (row < m_cells.size()) {
+            m_cells[row][static_cast<std::size_t>(column - roles.begin())] =
+                static_cast<long long>(i);
+        }
+    }
+}
+
+void PlanGridModel::planChanged() {
+    // A new model changes the layout; an edit only the cells.
+    const int rows = static_cast<int>(m_cells.size());
+    const std::size_t expectedRows =
+        m_document->model() ? m_document->model()->hparams().blockCount + 1 : 0;
+    if (static_cast<std::size_t>(rows) != expectedRows || m_document->tensorCount() == 0) {
+        beginResetModel();
+        rebuildLayout();
+        endResetModel();
+        return;
+    }
+    emit dataChanged(index(0, 0), index(rowCount() - 1, columnCount() - 1));
+}
+
+std::optional<std::size_t> PlanGridModel::tensorAt(const QModelIndex& idx) const {
+    if (!idx.isValid() || idx.row() >= rowCount() || idx.column() >= columnCount()) {
+        return std::nullopt;
+    }
+    const long long t =
+        m_cells[static_cast<std::size_t>(idx.row())][static_cast<std::size_t>(idx.column())];
+    return t < 0 ? std::nullopt : std::optional<std::size_t>(static_cast<std::size_t>(t));
+}
+
+QModelIndex PlanGridModel::indexOfTensor(std::size_t tensor) const {
+    for (std::size_t r = 0; r < m_cells.size(); ++r) {
+        for (std::size_t c = 0; c < m_cells[r].size(); ++c) {
+            if (m_cells[r][c] == static_cast<long long>(tensor)) {
+                return index(static_cast<int>(r), static_cast<int>(c));
+            }
+        }
+    }
+    return {};
+}
+
+int PlanGridModel::rowCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : static_cast<int>(m_cells.size());
+}
+
+int PlanGridModel::columnCount(const QModelIndex& parent) const {
+    return parent.isValid() || m_cells.empty() ? 0 : static_cast<int>(columnRoles().size());
+}
+
+QVariant PlanGridModel::data(const QModelIndex& idx, int role) const {
+    const auto tensor = tensorAt(idx);
+    if (role == TensorIndexRole) {
+        return tensor ? static_cast<long long>(*tensor) : -1LL;
+    }
+    if (!tensor) {
+        return {};
+    }
+    const core::GgmlType type = m_document->typeOf(*tensor);
+    const auto& info = core::ggmlTypeInfo(type);
+    switch (role) {
+    case Qt::DisplayRole:
+        return QString::fromUtf8(info.name.data(), static_cast<qsizetype>(info.name.size()));
+    case Qt::BackgroundRole:
+        return colourForBits(info.bitsPerWeight());
+    case Qt::ForegroundRole:
+        return QColor(Qt::black);
+    case Qt::TextAlignmentRole:
+        return Qt::AlignCenter;
+    case BitsRole:
+        return info.bitsPerWeight();
+    case Qt::ToolTipRole: {
+        const auto& t = m_document->model()->tensors()[*tensor];
+        return tr("%1\n%2: %3 bits per weight, blocks of %4")
+            .arg(QString::fromStdString(t.name),
+                 QString::fromUtf8(info.name.data(), static_cast<qsizetype>(info.name.size())))
+            .arg(info.bitsPerWeight(), 0, 'g', 5)
+            .arg(info.blockSize);
+    }
+    default:
+        return {};
+    }
+}
+
+QVariant PlanGridModel::headerData(int section, Qt::Orientation orientation, int role) const {
+    if (role != Qt::DisplayRole) {
+        return {};
+    }
+    if (orientation == Qt::Horizontal) {
+        const auto& roles = columnRoles();
+        return section < static_cast<int>(roles.size())
+                   ? QString::fromLatin1(
+                         core::tensorRoleName(roles[static_cast<std::size_t>(section)]))
+                   : QVariant();
+    }
+    return section < static_cast<int>(m_rowTitles.size())
+               ? m_rowTitles[static_cast<std::size_t>(section)]
+               : QVariant();
+}
+
+Qt::ItemFlags PlanGridModel::flags(const QModelIndex& idx) const {
+    const auto tensor = tensorAt(idx);
+    if (!tensor) {
+        return Qt::NoItemFlags;
+    }
+    Qt::ItemFlags f = Qt::ItemIsEnabled;
+    if (m_document->isQuantizable(*tensor)) {
+        f |= Qt::ItemIsSelectable;
+    }
+    return f;
+}
+
+} // namespace qs::ui

@@ -1,0 +1,65 @@
+// Block layouts of the ggml storage types: byte offsets of each field inside one block,
+// mirroring core/quant/block_types.h (ggml-common.h). Block sizes and bytes per block are
+// not repeated here: the host passes them as specialization constants UNIT_ELEMS and
+// UNIT_BYTES, read from core's GgmlTypeInfo table.
+#ifndef QS_TYPES_GLSL
+#define QS_TYPES_GLSL
+
+// Legacy 32-value blocks.
+#define Q4_0_D 0u
+#define Q4_0_QS 2u
+#define Q4_1_D 0u
+#define Q4_1_M 2u
+#define Q4_1_QS 4u
+#define Q5_0_D 0u
+#define Q5_0_QH 2u
+#define Q5_0_QS 6u
+#define Q5_1_D 0u
+#define Q5_1_M 2u
+#define Q5_1_QH 4u
+#define Q5_1_QS 8u
+#define Q8_0_D 0u
+#define Q8_0_QS 2u
+#define IQ4_NL_D 0u
+#define IQ4_NL_QS 2u
+#define MXFP4_E 0u
+#define MXFP4_QS 1u
+
+// 256-value super-blocks.
+#define Q2_K_SCALES 0u
+#define Q2_K_QS 16u
+#define Q2_K_D 80u
+#define Q2_K_DMIN 82u
+#define Q3_K_HMASK 0u
+#define Q3_K_QS 32u
+#define Q3_K_SCALES 96u
+#define Q3_K_D 108u
+#define Q4_K_D 0u
+#define Q4_K_DMIN 2u
+#define Q4_K_SCALES 4u
+#define Q4_K_QS 16u
+#define Q5_K_D 0u
+#define Q5_K_DMIN 2u
+#define Q5_K_SCALES 4u
+#define Q5_K_QH 16u
+#define Q5_K_QS 48u
+#define Q6_K_QL 0u
+#define Q6_K_QH 128u
+#define Q6_K_SCALES 192u
+#define Q6_K_D 208u
+#define IQ4_XS_D 0u
+#define IQ4_XS_SCALES_H 2u
+#define IQ4_XS_SCALES_L 4u
+#define IQ4_XS_QS 8u
+#define TQ1_0_QS 0u
+#define TQ1_0_QH 48u
+#define TQ1_0_D 52u
+#define TQ2_0_QS 0u
+#define TQ2_0_D 64u
+
+// Non-linear 4-bit code books (ggml-common.h kvalues_iq4nl, kvalues_mxfp4).
+const int kValuesIQ4NL[16] = int[16](-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53,
+                                     69, 89, 113);
+const int kValuesMXFP4[16] = int[16](0, 1, 2, 3, 4, 6, 8, 12, 0, -1, -2, -3, -4, -6, -8, -12);
+
+#endif

@@ -1,0 +1,493 @@
+#include "vkcompute/vulkan_backend.h"
+
+#include "core/logging.h"
+#include "vkcompute/chunk_plan.h"
+#include "vkcompute/kernel_table.h"
+#include "vkcompute/shaders/kernel_params.h"
+#include "vkcompute/vk_buffer.h"
+#include "vkcompute/vk_context.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <limits>
+#include <mutex>
+#include <spdlog/spdlog.h>
+#include <vector>
+
+namespace qs::vk {
+namespace {
+
+// Buffers get this much zeroed room past their data: bindings include a short tail (the
+// shaders read whole words, see chunk_plan.h).
+constexpr std::uint64_t kBufferTail = 16;
+
+std::uint64_t roundUp(std::uint64_t v, std::uint64_t a) {
+    return (v + a - 1) / a * a;
+}
+
+// One vkCmdDispatch: its bindings (buffer ranges, in binding order), push constants and grid.
+struct Dispatch {
+    VkDescriptorBufferInfo bindings[3]{};
+    shader::KernelParams params{};
+    Grid grid;
+};
+
+void memoryBarrier(VkCommandBuffer cmd, VkPipelineStageFlags srcStage, VkAccessFlags srcAccess,
+                   VkPipelineStageFlags dstStage, VkAccessFlags dstAccess) {
+    VkMemoryBarrier barrier{};
+    barrier.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER;
+    barrier.srcAccessMask = srcAccess;
+    barrier.dstAccessMask = dstAccess;
+    vkCmdPipelineBarrier(cmd, srcStage, dstStage, 0, 1, &barrier, 0, nullptr, 0, nullptr);
+}
+
+} // namespace
+
+struct VulkanBackend::Impl {
+    VulkanBackendOptions options;
+    std::unique_ptr<Context> ctx;
+    std::unique_ptr<KernelTable> kernels;
+    DeviceInfo info;
+    ChunkLimits limits;
+    std::uint32_t maxGroupsPerDim = 65535;
+    std::mutex mutex; // one command buffer and one set of scratch buffers: one call at a time
+    Buffer src, dst, x, upload, download;
+    double lastKernelSeconds = 0.0;
+
+    std::uint64_t timeoutNs() const { return options.fenceTimeoutMs * 1'000'000ull; }
+
+    // Makes `target` hold `bytes` of host data, zero-padded to `allocBytes`, where kernels
+    // can read it: mapped directly on unified memory, else through a staging copy.
+    core::Status stageIn(Buffer& target, const void* data, std::uint64_t bytes,
+                         std::uint64_t allocBytes) {
+        Buffer& host = ctx->unifiedMemory ? target : upload;
+        if (core::Status s = host.ensure(
+                *ctx, ctx->unifiedMemory ? BufferKind::Shared : BufferKind::Upload, allocBytes);
+            !s) {
+            return s;
+        }
+        std::memcpy(host.mapped(), data, bytes);
+        std::memset(static_cast<char*>(host.mapped()) + bytes, 0, allocBytes - bytes);
+        if (ctx->unifiedMemory) {
+            return {};
+        }
+        if (core::Status s = target.ensure(*ctx, BufferKind::Device, allocBytes); !s) {
+            return s;
+        }
+        if (core::Status s = ctx->begin(); !s) {
+            return s;
+        }
+        const VkBufferCopy region{0, 0, allocBytes};
+        vkCmdCopyBuffer(ctx->commandBuffer, upload.handle(), target.handle(), 1, &region);
+        return ctx->submitAndWait(timeoutNs());
+    }
+
+    core::Status prepareOut(Buffer& target, std::uint64_t allocBytes) {
+        return target.ensure(*ctx, ctx->unifiedMemory ? BufferKind::Shared : BufferKind::Device,
+                             allocBytes);
+    }
+
+    core::Status stageOut(Buffer& from, void* out, std::uint64_t bytes) {
+        if (ctx->unifiedMemory) {
+            std::memcpy(out, from.mapped(), bytes);
+            return {};
+        }
+        if (core::Status s = download.ensure(*ctx, BufferKind::Download, bytes); !s) {
+            return s;
+        }
+        if (core::Status s = ctx->begin(); !s) {
+            return s;
+        }
+        const VkBufferCopy region{0, 0, bytes};
+        vkCmdCopyBuffer(ctx->commandBuffer, from.handle(), download.handle(), 1, &region);
+        memoryBarrier(ctx->commandBuffer, VK_PIPELINE_STAGE_TRANSFER_BIT,
+                      VK_ACCESS_TRANSFER_WRITE_BIT, VK_PIPELINE_STAGE_HOST_BIT,
+                      VK_ACCESS_HOST_READ_BIT);
+        if (core::Status s = ctx->submitAndWait(timeoutNs()); !s) {
+            return s;
+        }
+        std::memcpy(out, download.mapped(), bytes);
+        return {};
+    }
+
+    // Records all dispatches of one kernel in one command buffer, runs it `repeats` times and
+    // keeps the fastest run's time in lastKernelSeconds.
+    core::Status run(Kernel kernel, core::GgmlType type, const std::vector<Dispatch>& dispatches,
+                     int repeats) {
+        auto pipeline = kernels->pipeline(kernel, type);
+        if (!pipeline) {
+            return pipeline.error();
+        }
+        const std::uint32_t nBindings = KernelTable::bindingCount(kernel);
+        const auto nSets = static_cast<std::uint32_t>(dispatches.size());
+        VkDescriptorPoolSize poolSize{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, nSets * nBindings};
+        VkDescriptorPoolCreateInfo poolInfo{};
+        poolInfo.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO;
+        poolInfo.maxSets = nSets;
+        poolInfo.poolSizeCount = 1;
+        poolInfo.pPoolSizes = &poolSize;
+        VkDescriptorPool pool = VK_NULL_HANDLE;
+        if (VkResult r = vkCreateDescriptorPool(ctx->device, &poolInfo, nullptr, &pool);
+            r != VK_SUCCESS) {
+            return vkError(r, "vkCreateDescriptorPool");
+        }
+        // The pool (and its sets) must outlive the submissions below.
+        struct PoolGuard {
+            VkDevice device;
+            VkDescriptorPool pool;
+            ~PoolGuard() { vkDestroyDescriptorPool(device, pool, nullptr); }
+        } guard{ctx->device, pool};
+
+        std::vector<VkDescriptorSetLayout> layouts(nSets, kernels->setLayout(kernel));
+        std::vector<VkDescriptorSet> sets(nSets);
+        VkDescriptorSetAllocateInfo allocInfo{};
+        allocInfo.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO;
+        allocInfo.descriptorPool = pool;
+        allocInfo.descriptorSetCount = nSets;
+        allocInfo.pSetLayouts = layouts.data();
+        if (VkResult r = vkAllocateDescriptorSets(ctx->device, &allocInfo, sets.data());
+            r != VK_SUCCESS) {
+            return vkError(r, "vkAllocateDescriptorSets");
+        }
+        std::vector<VkWriteDescriptorSet> writes;
+        writes.reserve(nSets * nBindings);
+        for (std::uint32_t i = 0; i < nSets; ++i) {
+            for (std::uint32_t b = 0; b < nBindings; ++b) {
+                VkWriteDescriptorSet w{};
+                w.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET;
+                w.dstSet = sets[i];
+                w.dstBinding = b;
+                w.descriptorCount = 1;
+                w.descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+                w.pBufferInfo = &dispatches[i].bindings[b];
+                writes.push_back(w);
+            }
+        }
+        vkUpdateDescriptorSets(ctx->device, static_cast<std::uint32_t>(writes.size()),
+                               writes.data(), 0, nullptr);
+
+        if (core::Status s = ctx->begin(); !s) {
+            return s;
+        }
+        VkCommandBuffer cmd = ctx->commandBuffer;
+        // Earlier copies or host writes must be visible to the shaders.
+        memoryBarrier(cmd,
+                      VK_PIPELINE_STAGE_TRANSFER_BIT | VK_PIPELINE_STAGE_HOST_BIT |
+                          VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+                      VK_ACCESS_TRANSFER_WRITE_BIT | VK_ACCESS_HOST_WRITE_BIT |
+                          VK_ACCESS_SHADER_WRITE_BIT,
+                      VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+                      VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT);
+        if (ctx->timestampPool) {
+            vkCmdResetQueryPool(cmd, ctx->timestampPool, 0, 2);
+            vkCmdWriteTimestamp(cmd, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, ctx->timestampPool, 0);
+        }
+        vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, *pipeline);
+        for (std::uint32_t i = 0; i < nSets; ++i) {
+            // Chunks write disjoint outputs: no barrier between their dispatches.
+            vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, kernels->layout(kernel), 0,
+                                    1, &sets[i], 0, nullptr);
+            vkCmdPushConstants(cmd, kernels->layout(kernel), VK_SHADER_STAGE_COMPUTE_BIT, 0,
+                               sizeof(shader::KernelParams), &dispatches[i].params);
+            vkCmdDispatch(cmd, dispatches[i].grid.x, dispatches[i].grid.y, 1);
+        }
+        if (ctx->timestampPool) {
+            vkCmdWriteTimestamp(cmd, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, ctx->timestampPool, 1);
+        }
+        memoryBarrier(cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT,
+                      VK_PIPELINE_STAGE_TRANSFER_BIT | VK_PIPELINE_STAGE_HOST_BIT,
+                      VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_HOST_READ_BIT);
+        if (core::Status s = ctx->end(); !s) {
+            return s;
+        }
+        double best = std::numeric_limits<double>::infinity();
+        for (int r = 0; r < std::max(1, repeats); ++r) {
+            const auto start = std::chrono::steady_clock::now();
+            if (core::Status s = ctx->submit(timeoutNs()); !s) {
+                return s;
+            }
+            double seconds =
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+            std::uint64_t stamps[2] = {};
+            if (ctx->timestampPool &&
+                vkGetQueryPoolResults(ctx->device, ctx->timestampPool, 0, 2, sizeof(stamps), stamps,
+                                      sizeof(std::uint64_t),
+                                      VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT) ==
+                    VK_SUCCESS &&
+                stamps[1] > stamps[0]) {
+                seconds =
+                    static_cast<double>(stamps[1] - stamps[0]) * ctx->timestampPeriodNs * 1e-9;
+            }
+            best = std::min(best, seconds);
+        }
+        lastKernelSeconds = best;
+        return {};
+    }
+
+    core::Status checkInput(const core::WeightMatrix& w, core::RowRange rows) const {
+        if (core::Status s = core::validateWeights(w, rows); !s) {
+            return s;
+        }
+        if (!hasKernels(w.type)) {
+            return core::makeError(core::ErrorCode::Unsupported,
+                                   "Vulkan: no kernel for " +
+                                       std::string(core::ggmlTypeInfo(w.type).name));
+        }
+        return {};
+    }
+
+    Grid grid(std::uint64_t workgroups) const { return planGrid(workgroups, maxGroupsPerDim); }
+
+    core::Status dequantize(const core::WeightMatrix& w, core::RowRange rows, void* out, bool f16,
+                            int repeats) {
+        if (core::Status s = checkInput(w, rows); !s) {
+            return s;
+        }
+        if (!out && rows.count > 0) {
+            return core::makeError(core::ErrorCode::InvalidArgument, "dequantize: null output");
+        }
+        const std::uint64_t elements = static_cast<std::uint64_t>(rows.count * w.nCols);
+        if (elements == 0) {
+            return {};
+        }
+        const std::uint64_t rowBytes = *core::ggmlRowBytes(w.type, std::uint64_t(w.nCols));
+        const std::uint64_t srcBytes = rowBytes * static_cast<std::uint64_t>(rows.count);
+        const std::uint32_t outBytes = f16 ? 2 : 4;
+        const UnitShape unit = unitShape(w.type);
+        const std::uint64_t srcAlloc = roundUp(srcBytes, 4) + kBufferTail;
+        const std::uint64_t dstAlloc = roundUp(elements, unit.elems) * outBytes + kBufferTail;
+        const Kernel kernel = f16 ? Kernel::DequantF16 : Kernel::DequantF32;
+        const std::uint32_t wg = kernels->workgroupSize(kernel);
+        ChunkLimits chunkLimits = limits;
+        chunkLimits.maxWorkItems = std::uint64_t(maxGroupsPerDim) * maxGroupsPerDim * wg;
+        const auto chunks = planDequant(elements, unit.elems, unit.bytes, outBytes, srcAlloc,
+                                        dstAlloc, chunkLimits);
+        if (chunks.empty()) {
+            return core::makeError(core::ErrorCode::Unsupported,
+                                   "Vulkan: one block does not fit the binding limit");
+        }
+        const auto* bytes = static_cast<const std::uint8_t*>(w.data) +
+                            static_cast<std::uint64_t>(rows.first) * rowBytes;
+        if (core::Status s = stageIn(src, bytes, srcBytes, srcAlloc); !s) {
+            return s;
+        }
+        if (core::Status s = prepareOut(dst, dstAlloc); !s) {
+            return s;
+        }
+        std::vector<Dispatch> dispatches;
+        for (const auto& c : chunks) {
+            Dispatch d;
+            d.bindings[0] = {src.handle(), c.src.offset, c.src.size};
+            d.bindings[1] = {dst.handle(), c.dst.offset, c.dst.size};
+            d.params.srcByteOffset = static_cast<std::uint32_t>(c.src.inner);
+            d.params.dstElemOffset = static_cast<std::uint32_t>(c.dst.inner / outBytes);
+            d.params.count = static_cast<std::uint32_t>((c.elements + 31) / 32);
+            d.params.elemCount = static_cast<std::uint32_t>(c.elements);
+            d.grid = grid((d.params.count + wg - 1) / wg);
+            if (d.grid.y == 0) {
+                return core::makeError(core::ErrorCode::Unsupported,
+                                       "Vulkan: dispatch grid too large");
+            }
+            dispatches.push_back(d);
+        }
+        if (core::Status s = run(kernel, w.type, dispatches, repeats); !s) {
+            return s;
+        }
+        return stageOut(dst, out, elements * outBytes);
+    }
+
+    core::Status matvec(const core::WeightMatrix& w, const float* xHost, float* y, int repeats) {
+        if (core::Status s = checkInput(w, {0, w.nRows}); !s) {
+            return s;
+        }
+        if ((!xHost || !y) && w.nRows > 0) {
+            return core::makeError(core::ErrorCode::InvalidArgument, "matvec: null x or y");
+        }
+        if (w.nRows == 0) {
+            return {};
+        }
+        const std::uint64_t rowBytes = *core::ggmlRowBytes(w.type, std::uint64_t(w.nCols));
+        const std::uint64_t srcBytes = rowBytes * static_cast<std::uint64_t>(w.nRows);
+        const std::uint64_t srcAlloc = roundUp(srcBytes, 4) + kBufferTail;
+        // x padded with zeros to whole 32-value groups: the shader reads vec4s without checks.
+        const std::uint64_t xBytes = roundUp(static_cast<std::uint64_t>(w.nCols), 32) * 4;
+        const std::uint64_t yAlloc = static_cast<std::uint64_t>(w.nRows) * 4 + kBufferTail;
+        if (xBytes > limits.maxBindingBytes) {
+            return core::makeError(core::ErrorCode::Unsupported,
+                                   "Vulkan: x of " + std::to_string(w.nCols) +
+                                       " values exceeds the binding limit");
+        }
+        // Rows per workgroup: one (a workgroup reduces a row) or the workgroup size (one row
+        // per invocation on CPU devices).
+        const std::uint64_t rowsPerGroup = kernels->matvecRowsPerWorkgroup();
+        ChunkLimits chunkLimits = limits;
+        chunkLimits.maxWorkItems = std::uint64_t(maxGroupsPerDim) * maxGroupsPerDim * rowsPerGroup;
+        const auto chunks = planMatvec(static_cast<std::uint64_t>(w.nRows), rowBytes, srcAlloc,
+                                       yAlloc, chunkLimits);
+        if (chunks.empty()) {
+            return core::makeError(core::ErrorCode::Unsupported,
+                                   "Vulkan: one row of " + std::to_string(rowBytes) +
+                                       " bytes exceeds the binding limit");
+        }
+        if (core::Status s = stageIn(src, w.data, srcBytes, srcAlloc); !s) {
+            return s;
+        }
+        if (core::Status s =
+                stageIn(x, xHost, static_cast<std::uint64_t>(w.nCols) * 4, xBytes + kBufferTail);
+            !s) {
+            return s;
+        }
+        if (core::Status s = prepareOut(dst, yAlloc); !s) {
+            return s;
+        }
+        std::vector<Dispatch> dispatches;
+        for (const auto& c : chunks) {
+            Dispatch d;
+            d.bindings[0] = {src.handle(), c.src.offset, c.src.size};
+            d.bindings[1] = {x.handle(), 0, xBytes};
+            d.bindings[2] = {dst.handle(), c.dst.offset, c.dst.size};
+            d.params.srcByteOffset = static_cast<std::uint32_t>(c.src.inner);
+            d.params.dstElemOffset = static_cast<std::uint32_t>(c.dst.inner / 4);
+            d.params.count = static_cast<std::uint32_t>(c.rows);
+            d.params.elemCount = static_cast<std::uint32_t>(w.nCols);
+            d.params.rowBytes = static_cast<std::uint32_t>(rowBytes);
+            d.params.groupsPerRow = static_cast<std::uint32_t>((w.nCols + 31) / 32);
+            d.grid = grid((c.rows + rowsPerGroup - 1) / rowsPerGroup);
+            if (d.grid.y == 0) {
+                return core::makeError(core::ErrorCode::Unsupported,
+                                       "Vulkan: dispatch grid too large");
+            }
+            dispatches.push_back(d);
+        }
+        if (core::Status s = run(Kernel::Matvec, w.type, dispatches, repeats); !s) {
+            return s;
+        }
+        return stageOut(dst, y, static_cast<std::uint64_t>(w.nRows) * 4);
+    }
+};
+
+VulkanBackend::VulkanBackend(std::unique_ptr<Impl> impl)
+    : m_impl(std::move(impl)) {}
+
+VulkanBackend::~VulkanBackend() {
+    if (m_impl) {
+        // Buffers and pipelines go before the device they belong to.
+        m_impl->src.release();
+        m_impl->dst.release();
+        m_impl->x.release();
+        m_impl->upload.release();
+        m_impl->download.release();
+        m_impl->kernels.reset();
+        m_impl->ctx.reset();
+    }
+}
+
+core::Result<std::unique_ptr<VulkanBackend>>
+VulkanBackend::create(const VulkanBackendOptions& options) {
+    auto impl = std::make_unique<Impl>();
+    impl->options = options;
+    auto ctx = Context::create(options.deviceIndex, options.persistPipelineCache);
+    if (!ctx) {
+        return ctx.error();
+    }
+    impl->ctx = std::move(*ctx);
+    impl->kernels = std::make_unique<KernelTable>(*impl->ctx, options.forceWorkgroupPerRow,
+                                                  options.forceSharedMemoryReduction);
+    if (core::Status s = impl->kernels->init(); !s) {
+        return s.error();
+    }
+    const VkPhysicalDeviceLimits& l = impl->ctx->properties.limits;
+    // Byte addresses inside a binding are 32-bit in the shaders: keep bindings below 2 GiB.
+    impl->limits.maxBindingBytes =
+        std::min<std::uint64_t>(l.maxStorageBufferRange, std::uint64_t(1) << 31);
+    if (options.maxBindingBytes) {
+        impl->limits.maxBindingBytes =
+            std::min(impl->limits.maxBindingBytes, options.maxBindingBytes);
+    }
+    impl->limits.offsetAlignment = std::max<std::uint64_t>(16, l.minStorageBufferOffsetAlignment);
+    impl->maxGroupsPerDim = std::min(l.maxComputeWorkGroupCount[0], l.maxComputeWorkGroupCount[1]);
+    if (options.maxWorkgroupsPerDim) {
+        impl->maxGroupsPerDim = std::min(impl->maxGroupsPerDim, options.maxWorkgroupsPerDim);
+    }
+    const Context& c = *impl->ctx;
+    impl->info.index = c.physicalIndex;
+    impl->info.name = c.properties.deviceName;
+    switch (c.properties.deviceType) {
+    case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU:
+        impl->info.kind = DeviceKind::DiscreteGpu;
+        break;
+    case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU:
+        impl->info.kind = DeviceKind::IntegratedGpu;
+        break;
+    case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU:
+        impl->info.kind = DeviceKind::VirtualGpu;
+        break;
+    case VK_PHYSICAL_DEVICE_TYPE_CPU:
+        impl->info.kind = DeviceKind::Cpu;
+        break;
+    default:
+        impl->info.kind = DeviceKind::Other;
+        break;
+    }
+    impl->info.apiVersionMajor = VK_API_VERSION_MAJOR(c.properties.apiVersion);
+    impl->info.apiVersionMinor = VK_API_VERSION_MINOR(c.properties.apiVersion);
+    impl->info.driverInfo = c.driverInfo;
+    impl->info.maxStorageBufferRange = l.maxStorageBufferRange;
+    impl->info.subgroupSize = c.subgroupSize;
+    return std::unique_ptr<VulkanBackend>(new VulkanBackend(std::move(impl)));
+}
+
+std::string VulkanBackend::name() const {
+    return "Vulkan: " + m_impl->info.name;
+}
+
+bool VulkanBackend::supports(core::GgmlType type) const {
+    return hasKernels(type);
+}
+
+const DeviceInfo& VulkanBackend::device() const {
+    return m_impl->info;
+}
+
+double VulkanBackend::lastKernelSeconds() const {
+    std::lock_guard lock(m_impl->mutex);
+    return m_impl->lastKernelSeconds;
+}
+
+core::Status VulkanBackend::dequantize(const core::WeightMatrix& w, core::RowRange rows,
+                                       float* out) {
+    std::lock_guard lock(m_impl->mutex);
+    return m_impl->dequantize(w, rows, out, false, 1);
+}
+
+core::Status VulkanBackend::dequantizeF16(const core::WeightMatrix& w, core::RowRange rows,
+                                          std::uint16_t* out) {
+    std::lock_guard lock(m_impl->mutex);
+    return m_impl->dequantize(w, rows, out, true, 1);
+}
+
+core::Status VulkanBackend::matvec(const core::WeightMatrix& w, const float* x, float* y) {
+    std::lock_guard lock(m_impl->mutex);
+    return m_impl->matvec(w, x, y, 1);
+}
+
+core::Result<double> VulkanBackend::timeDequantize(const core::WeightMatrix& w, float* out,
+                                                   int repeats) {
+    std::lock_guard lock(m_impl->mutex);
+    if (core::Status s = m_impl->dequantize(w, {0, w.nRows}, out, false, repeats); !s) {
+        return s.error();
+    }
+    return m_impl->lastKernelSeconds;
+}
+
+core::Result<double> VulkanBackend::timeMatvec(const core::WeightMatrix& w, const float* x,
+                                               float* y, int repeats) {
+    std::lock_guard lock(m_impl->mutex);
+    if (core::Status s = m_impl->matvec(w, x, y, repeats); !s) {
+        return s.error();
+    }
+    return m_impl->lastKernelSeconds;
+}
+
+} // namespace qs::vk
