@@ -58,8 +58,7 @@ UnitShape unitShape(core::GgmlType type) {
     return {32, info.bytesPerBlock * (32 / info.blockSize)};
 }
 
-KernelTable::KernelTable(Context& ctx, bool forceWorkgroupPerRow,
-                         bool forceSharedMemoryReduction)
+KernelTable::KernelTable(Context& ctx, bool forceWorkgroupPerRow, bool forceSharedMemoryReduction)
     : m_ctx(ctx)
     , m_forceWorkgroupPerRow(forceWorkgroupPerRow)
     , m_forceSharedMemoryReduction(forceSharedMemoryReduction) {
@@ -159,9 +158,11 @@ core::Result<VkPipeline> KernelTable::pipeline(Kernel kernel, core::GgmlType typ
                                "Vulkan: no kernel for " +
                                    std::string(core::ggmlTypeInfo(type).name));
     }
-    const Spirv code = kernel == Kernel::Matvec ? (m_ctx.subgroupArithmetic && !m_forceSharedMemoryReduction ? spirv->matvecSubgroup
-                                                                            : spirv->matvecShared)
-                                                : spirv->dequant;
+    const Spirv code =
+        kernel == Kernel::Matvec
+            ? (m_ctx.subgroupArithmetic && !m_forceSharedMemoryReduction ? spirv->matvecSubgroup
+                                                                         : spirv->matvecShared)
+            : spirv->dequant;
     VkShaderModuleCreateInfo moduleInfo{};
     moduleInfo.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO;
     moduleInfo.codeSize = code.bytes;

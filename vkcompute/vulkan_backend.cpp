@@ -475,7 +475,7 @@ core::Status VulkanBackend::matvec(const core::WeightMatrix& w, const float* x, 
 core::Result<double> VulkanBackend::timeDequantize(const core::WeightMatrix& w, float* out,
                                                    int repeats) {
     std::lock_guard lock(m_impl->mutex);
-    if (core::Status s = m_impl->dequantize(w, {0, w.nRows}, out, false, repeats); !s) {
+    if (core::Status s = m_impl->dequantize(w, {0, w.nRows}, out, false, repeats + 1); !s) {
         return s.error();
     }
     return m_impl->lastKernelSeconds;
@@ -484,7 +484,7 @@ core::Result<double> VulkanBackend::timeDequantize(const core::WeightMatrix& w, 
 core::Result<double> VulkanBackend::timeMatvec(const core::WeightMatrix& w, const float* x,
                                                float* y, int repeats) {
     std::lock_guard lock(m_impl->mutex);
-    if (core::Status s = m_impl->matvec(w, x, y, repeats); !s) {
+    if (core::Status s = m_impl->matvec(w, x, y, repeats + 1); !s) {
         return s.error();
     }
     return m_impl->lastKernelSeconds;

@@ -48,7 +48,8 @@ public:
     // time of submit-to-fence where the queue has none); uploads and read-backs excluded.
     double lastKernelSeconds() const;
 
-    // For benchmarks: upload once, run the kernels `repeats` times, return the fastest run's
+    // For benchmarks: upload once, run the kernels `repeats` times after one warm-up run (some
+    // drivers, lavapipe among them, compile at the first dispatch), return the fastest run's
     // kernel seconds; dst / y receive the result as in dequantize / matvec.
     core::Result<double> timeDequantize(const core::WeightMatrix& w, float* dst, int repeats);
     core::Result<double> timeMatvec(const core::WeightMatrix& w, const float* x, float* y,

@@ -4,7 +4,7 @@
 #include "core/export/quantize_model.h"
 #include "core/io/model_reader.h"
 #include "core/model/model.h"
-#include "core/plan/llama_presets.h"
+#include "core/plan/model_plan.h"
 #include "core/quant/imatrix.h"
 
 #include <charconv>
@@ -154,21 +154,7 @@ int runQuantize(const std::vector<std::string>& args) {
         presetOptions.hasImatrix = true;
     }
 
-    std::vector<core::TensorDesc> descs;
-    for (const auto& t : model->tensors()) {
-        core::TensorDesc d{t.name, {}, t.type};
-        for (auto dim : t.dims) {
-            d.dims.push_back(static_cast<std::int64_t>(dim));
-        }
-        descs.push_back(std::move(d));
-    }
-    const auto hp = model->hparams();
-    core::ModelShape shape;
-    shape.architecture = hp.architecture;
-    shape.nLayer = static_cast<int>(hp.blockCount);
-    shape.nHead = static_cast<int>(hp.headCount);
-    shape.nHeadKv = static_cast<int>(hp.headCountKv);
-    auto plan = core::buildLlamaPlan(*preset, descs, shape, presetOptions);
+    auto plan = core::buildLlamaPlanForModel(*model, *preset, presetOptions);
     if (!plan) {
         return reportError(plan.error());
     }

@@ -21,7 +21,8 @@ private slots:
         QSignalSpy progress(&runner, &JobRunner::progressChanged);
         QSignalSpy ok(&runner, &JobRunner::succeeded);
         QSignalSpy finished(&runner, &JobRunner::finished);
-        QVERIFY(runner.start("count", [](core::CancelToken&, core::ProgressSink& sink) {
+        QVERIFY(runner.start("count", [](core::CancelToken&, core::ProgressSink& sink,
+                                         const ui::JobRunner::ItemSink&) {
             for (std::uint64_t i = 1; i <= 10; ++i) {
                 sink.progress(i, 10, "tensors", "t" + std::to_string(i));
             }
@@ -37,11 +38,30 @@ private slots:
         QCOMPARE(progress.last().at(2).toString(), QStringLiteral("tensors"));
     }
 
+    void itemsArriveInOrder() {
+        JobRunner runner;
+        QSignalSpy items(&runner, &JobRunner::itemReady);
+        QSignalSpy finished(&runner, &JobRunner::finished);
+        runner.start("items", [](core::CancelToken&, core::ProgressSink&,
+                                 const ui::JobRunner::ItemSink& post) {
+            for (int i = 0; i < 100; ++i) {
+                post(i);
+            }
+            return core::Status();
+        });
+        QVERIFY(finished.wait(5000));
+        QCOMPARE(items.count(), 100);
+        for (int i = 0; i < 100; ++i) {
+            QCOMPARE(items.at(i).at(0).value<QVariant>().toInt(), i);
+        }
+    }
+
     void cancelStopsTheJob() {
         JobRunner runner;
         QSignalSpy failed(&runner, &JobRunner::failed);
         std::atomic<bool> entered{false};
-        runner.start("spin", [&entered](core::CancelToken& cancel, core::ProgressSink&) {
+        runner.start("spin", [&entered](core::CancelToken& cancel, core::ProgressSink&,
+                                        const ui::JobRunner::ItemSink&) {
             entered = true;
             while (!cancel.isCancelled()) {
                 std::this_thread::yield();
@@ -49,8 +69,9 @@ private slots:
             return core::Status(core::makeError(core::ErrorCode::Cancelled, "spin cancelled"));
         });
         QTRY_VERIFY(entered.load());
-        QVERIFY(!runner.start(
-            "second", [](core::CancelToken&, core::ProgressSink&) { return core::Status(); }));
+        QVERIFY(
+            !runner.start("second", [](core::CancelToken&, core::ProgressSink&,
+                                       const ui::JobRunner::ItemSink&) { return core::Status(); }));
         runner.requestCancel();
         QVERIFY(failed.wait(5000));
         QCOMPARE(failed.first().at(0).toInt(), int(core::ErrorCode::Cancelled));
@@ -62,7 +83,8 @@ private slots:
         std::atomic<bool> done{false};
         {
             JobRunner runner;
-            runner.start("orphan", [&](core::CancelToken& cancel, core::ProgressSink& sink) {
+            runner.start("orphan", [&](core::CancelToken& cancel, core::ProgressSink& sink,
+                                       const ui::JobRunner::ItemSink&) {
                 while (!release && !cancel.isCancelled()) {
                     std::this_thread::yield();
                 }

@@ -179,7 +179,8 @@ private slots:
         auto gpuShaped = vk::VulkanBackend::create(options);
         QVERIFY2(gpuShaped.ok(), gpuShaped.ok() ? "" : gpuShaped.error().message.c_str());
         const auto t = static_cast<core::GgmlType>(type);
-        checkMatvec(**gpuShaped, test::makeQuantized(t, 29, t == core::GgmlType::F16 ? 100 : 2048, 8));
+        checkMatvec(**gpuShaped,
+                    test::makeQuantized(t, 29, t == core::GgmlType::F16 ? 100 : 2048, 8));
     }
 
     // 70000 rows: a 2D grid in the workgroup-per-row shape (limit 65535 per dimension).

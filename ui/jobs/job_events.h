@@ -2,6 +2,7 @@
 
 #include <QObject>
 #include <QString>
+#include <QVariant>
 
 namespace qs::ui {
 
@@ -13,6 +14,7 @@ class JobEvents : public QObject {
 
 signals:
     void progress(quint64 done, quint64 total, const QString& unit, const QString& what);
+    void item(const QVariant& item);
     void done(bool ok, int errorCode, const QString& message);
 };
 

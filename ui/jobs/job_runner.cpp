@@ -67,6 +67,7 @@ bool JobRunner::start(const QString& title, Work work) {
 
     auto* events = new JobEvents;
     connect(events, &JobEvents::progress, this, &JobRunner::progressChanged, Qt::QueuedConnection);
+    connect(events, &JobEvents::item, this, &JobRunner::itemReady, Qt::QueuedConnection);
     connect(
         events, &JobEvents::done, this,
         [this](bool ok, int code, const QString& message) {
@@ -86,7 +87,10 @@ bool JobRunner::start(const QString& title, Work work) {
         core::Status status;
         {
             QueuedProgressSink sink(events);
-            status = work(shared->cancel, sink);
+            const ItemSink post = [events](const QVariant& item) {
+                emit events->item(item);
+            };
+            status = work(shared->cancel, sink, post);
         }
         if (status.ok()) {
             emit events->done(true, 0, QString());

@@ -5,6 +5,7 @@
 
 #include <QObject>
 #include <QString>
+#include <QVariant>
 
 #include <functional>
 #include <memory>
@@ -18,7 +19,11 @@ class JobRunner : public QObject {
     Q_OBJECT
 
 public:
-    using Work = std::function<core::Status(core::CancelToken&, core::ProgressSink&)>;
+    // Hands partial results (e.g. one tensor's metrics) to the GUI thread as they are made;
+    // they arrive as itemReady() in order. Callable from any worker thread.
+    using ItemSink = std::function<void(const QVariant&)>;
+    using Work =
+        std::function<core::Status(core::CancelToken&, core::ProgressSink&, const ItemSink&)>;
 
     explicit JobRunner(QObject* parent = nullptr);
     ~JobRunner() override;
@@ -35,6 +40,7 @@ public slots:
 signals:
     void started(const QString& title);
     void progressChanged(quint64 done, quint64 total, const QString& unit, const QString& what);
+    void itemReady(const QVariant& item);
     void succeeded();
     void failed(int errorCode, const QString& message);
     // Emitted after succeeded() or failed(), whatever the outcome.

@@ -1,7 +1,7 @@
 #include "ui/plan/plan_document.h"
 
 #include "core/model/model.h"
-#include "core/plan/llama_presets.h"
+#include "core/plan/model_plan.h"
 
 #include <QUndoCommand>
 #include <QUndoStack>
@@ -90,23 +90,7 @@ QString PlanDocument::applyPreset(const core::LlamaPreset& preset) {
     if (!m_model) {
         return tr("No model is open.");
     }
-    std::vector<core::TensorDesc> descs;
-    for (const auto& t : m_model->tensors()) {
-        core::TensorDesc d;
-        d.name = t.name;
-        for (auto dim : t.dims) {
-            d.dims.push_back(static_cast<std::int64_t>(dim));
-        }
-        d.sourceType = t.type;
-        descs.push_back(std::move(d));
-    }
-    const auto hp = m_model->hparams();
-    core::ModelShape shape;
-    shape.architecture = hp.architecture;
-    shape.nLayer = static_cast<int>(hp.blockCount);
-    shape.nHead = static_cast<int>(hp.headCount);
-    shape.nHeadKv = static_cast<int>(hp.headCountKv);
-    auto plan = core::buildLlamaPlan(preset, descs, shape, core::PresetOptions{});
+    auto plan = core::buildLlamaPlanForModel(*m_model, preset);
     if (!plan) {
         return QString::fromStdString(plan.error().message);
     }
@@ -138,18 +122,7 @@ void PlanDocument::assignTypes(const std::vector<std::size_t>& tensors,
 }
 
 quint64 PlanDocument::plannedBytes() const {
-    quint64 total = 0;
-    if (!m_model) {
-        return 0;
-    }
-    const auto& tensors = m_model->tensors();
-    for (std::size_t i = 0; i < tensors.size(); ++i) {
-        const auto& t = tensors[i];
-        const auto row = core::ggmlRowBytes(m_types[i], t.dims.empty() ? 0 : t.dims[0]);
-        // ggml rows: every dim but the first (a 3-D expert tensor has ne1 * ne2 rows).
-        total += row ? *row * (t.elementCount() / t.dims[0]) : t.byteSize;
-    }
-    return total;
+    return m_model ? core::plannedTensorBytes(*m_model, toQuantPlan()) : 0;
 }
 
 double PlanDocument::plannedBitsPerWeight() const {

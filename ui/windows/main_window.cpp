@@ -2,15 +2,19 @@
 
 #include "ui_main_window.h"
 
+#include "core/export/quantize_model.h"
 #include "core/io/model_reader.h"
 #include "core/model/model.h"
 #include "core/version.h"
+#include "ui/dialogs/export_dialog.h"
 #include "ui/jobs/job_runner.h"
+#include "ui/models/results_table_model.h"
 #include "ui/models/tensor_tree_model.h"
 #include "ui/plan/plan_document.h"
 #include "ui/plan/plan_editor.h"
 #include "ui/widgets/log_dock.h"
 
+#include <QDateTime>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFileDialog>
@@ -19,7 +23,13 @@
 #include <QLocale>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QProgressBar>
 #include <QSettings>
+#include <QSortFilterProxyModel>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QThread>
+#include <QToolButton>
 
 namespace qs::ui {
 namespace {
@@ -62,10 +72,60 @@ MainWindow::MainWindow(QWidget* parent)
     , m_logDock(new LogDock(this))
     , m_openJob(new JobRunner(this))
     , m_plan(new PlanDocument(this))
-    , m_planEditor(nullptr) {
+    , m_planEditor(nullptr)
+    , m_runJob(new JobRunner(this))
+    , m_results(new ResultsTableModel(this))
+    , m_runProgress(new QProgressBar(this))
+    , m_runLabel(new QLabel(this))
+    , m_cancelButton(new QToolButton(this)) {
     m_ui->setupUi(this);
     m_planEditor = new PlanEditor(m_plan, m_ui->workTabs);
     m_ui->workTabs->addTab(m_planEditor, tr("&Plan"));
+
+    auto* resultsView = new QTableView(m_ui->workTabs);
+    resultsView->setObjectName(QStringLiteral("resultsView"));
+    auto* sorted = new QSortFilterProxyModel(resultsView);
+    sorted->setSourceModel(m_results);
+    sorted->setSortRole(Qt::EditRole);
+    resultsView->setModel(sorted);
+    resultsView->setSortingEnabled(true);
+    resultsView->sortByColumn(-1, Qt::AscendingOrder);
+    resultsView->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    resultsView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_ui->workTabs->addTab(resultsView, tr("&Results"));
+    connect(resultsView, &QAbstractItemView::activated, this, [this](const QModelIndex& idx) {
+        const QVariant tensor = idx.data(ResultsTableModel::TensorIndexRole);
+        m_ui->workTabs->setCurrentWidget(m_planEditor);
+        m_planEditor->selectTensor(static_cast<std::size_t>(tensor.toULongLong()));
+    });
+
+    // Run progress lives in the status bar and is visible only while a run is going.
+    m_runProgress->setObjectName(QStringLiteral("runProgress"));
+    m_runProgress->setMaximumWidth(220);
+    m_cancelButton->setDefaultAction(m_ui->actionCancelRun);
+    statusBar()->addPermanentWidget(m_runLabel);
+    statusBar()->addPermanentWidget(m_runProgress);
+    statusBar()->addPermanentWidget(m_cancelButton);
+    for (QWidget* w : {static_cast<QWidget*>(m_runLabel), static_cast<QWidget*>(m_runProgress),
+                       static_cast<QWidget*>(m_cancelButton)}) {
+        w->hide();
+    }
+    m_ui->actionRun->setEnabled(false);
+    m_ui->actionCancelRun->setEnabled(false);
+    m_ui->actionExport->setEnabled(false);
+    connect(m_ui->actionExport, &QAction::triggered, this, &MainWindow::showExportDialog);
+    connect(m_ui->actionRun, &QAction::triggered, this, &MainWindow::runPlan);
+    connect(m_ui->actionCancelRun, &QAction::triggered, this, &MainWindow::cancelRun);
+    connect(m_runJob, &JobRunner::progressChanged, this,
+            [this](quint64 done, quint64 total, const QString&, const QString& what) {
+                showRunProgress(done, total, what);
+            });
+    connect(m_runJob, &JobRunner::itemReady, this, [this](const QVariant& item) {
+        m_results->append(item.value<core::TensorQuantResult>());
+    });
+    connect(m_runJob, &JobRunner::succeeded, this, [this] { runEnded(true, {}); });
+    connect(m_runJob, &JobRunner::failed, this,
+            [this](int, const QString& message) { runEnded(false, message); });
     m_ui->mainSplitter->setSizes({420, 860});
     m_ui->tensorTree->setModel(m_tensorTree);
     m_ui->tensorTree->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
@@ -107,7 +167,8 @@ void MainWindow::openModel(const QString& path) {
             [this, path, result] { showModel(path, *result); });
     connect(m_openJob, &JobRunner::failed, this,
             [this, path](int, const QString& message) { showOpenError(path, message); });
-    m_openJob->start(path, [nativePath, result](core::CancelToken&, core::ProgressSink&) {
+    m_openJob->start(path, [nativePath, result](core::CancelToken&, core::ProgressSink&,
+                                                const JobRunner::ItemSink&) {
         auto opened = core::openModel(nativePath);
         if (!opened) {
             return core::Status(opened.error());
@@ -122,6 +183,9 @@ void MainWindow::showModel(const QString& path, std::shared_ptr<const core::Mode
     m_modelPath = QFileInfo(path).absoluteFilePath();
     m_tensorTree->setModel(m_model);
     m_plan->setModel(m_model);
+    m_results->clear();
+    m_ui->actionRun->setEnabled(!m_runJob->isRunning());
+    m_ui->actionExport->setEnabled(true);
     m_ui->tensorTree->expandToDepth(0);
     m_ui->tensorTree->collapseAll();
     m_ui->modelSummaryLabel->setText(summaryHtml(m_modelPath, *m_model));
@@ -132,6 +196,96 @@ void MainWindow::showModel(const QString& path, std::shared_ptr<const core::Mode
             .arg(name));
     addRecentFile(m_modelPath);
     emit modelOpened(m_modelPath);
+}
+
+void MainWindow::runPlan() {
+    if (!m_model || m_runJob->isRunning()) {
+        return;
+    }
+    m_runDir = std::make_unique<QTemporaryDir>();
+    if (!m_runDir->isValid()) {
+        runEnded(false, tr("Cannot create a scratch folder: %1").arg(m_runDir->errorString()));
+        return;
+    }
+    m_results->clear();
+    m_ui->actionRun->setEnabled(false);
+    m_ui->actionCancelRun->setEnabled(true);
+    for (QWidget* w : {static_cast<QWidget*>(m_runLabel), static_cast<QWidget*>(m_runProgress),
+                       static_cast<QWidget*>(m_cancelButton)}) {
+        w->show();
+    }
+    m_runProgress->setRange(0, static_cast<int>(m_model->tensors().size()));
+    m_runProgress->setValue(0);
+    m_runStartedMs = QDateTime::currentMSecsSinceEpoch();
+
+    // The worker gets its own references: the model stays alive even if another is opened.
+    std::shared_ptr<const core::Model> model = m_model;
+    const core::QuantPlan plan = m_plan->toQuantPlan();
+    const std::string output = m_runDir->filePath(QStringLiteral("run.gguf")).toStdString();
+    const unsigned threads = static_cast<unsigned>(std::max(1, QThread::idealThreadCount()));
+    m_runJob->start(tr("Run plan"), [model, plan, output, threads](
+                                        core::CancelToken& cancel, core::ProgressSink& progress,
+                                        const JobRunner::ItemSink& post) {
+        core::QuantizeOptions options;
+        options.threads = threads;
+        auto report = core::quantizeModel(
+            *model, plan, output, options, cancel, progress,
+            [&post](const core::TensorQuantResult& r) { post(QVariant::fromValue(r)); });
+        return report ? core::Status() : core::Status(report.error());
+    });
+}
+
+void MainWindow::showExportDialog() {
+    if (!m_model) {
+        return;
+    }
+    auto* dialog = new ExportDialog(m_model, m_plan->toQuantPlan(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &ExportDialog::openRequested, this, &MainWindow::openModel);
+    connect(dialog, &ExportDialog::exported, this,
+            [this](const QString& path) { statusBar()->showMessage(tr("Exported %1").arg(path)); });
+    dialog->open();
+}
+
+void MainWindow::cancelRun() {
+    m_runJob->requestCancel();
+    m_runLabel->setText(tr("Cancelling…"));
+}
+
+void MainWindow::showRunProgress(quint64 done, quint64 total, const QString& what) {
+    m_runProgress->setMaximum(static_cast<int>(total));
+    m_runProgress->setValue(static_cast<int>(done));
+    QString eta;
+    const qint64 elapsed = QDateTime::currentMSecsSinceEpoch() - m_runStartedMs;
+    if (done > 0 && done < total) {
+        const double remainingSeconds = elapsed / 1000.0 * double(total - done) / double(done);
+        eta = tr(", about %1 s left").arg(remainingSeconds, 0, 'f', 0);
+    }
+    m_runLabel->setText(tr("%1/%2 tensors%3 — %4").arg(done).arg(total).arg(eta, what));
+}
+
+void MainWindow::runEnded(bool ok, const QString& message) {
+    for (QWidget* w : {static_cast<QWidget*>(m_runLabel), static_cast<QWidget*>(m_runProgress),
+                       static_cast<QWidget*>(m_cancelButton)}) {
+        w->hide();
+    }
+    m_ui->actionRun->setEnabled(m_model != nullptr);
+    m_ui->actionCancelRun->setEnabled(false);
+    const double seconds = (QDateTime::currentMSecsSinceEpoch() - m_runStartedMs) / 1000.0;
+    if (ok) {
+        statusBar()->showMessage(tr("Run finished: %n tensor(s) in %1 s", nullptr,
+                                    static_cast<int>(m_results->rowCount()))
+                                     .arg(seconds, 0, 'f', 1));
+        m_ui->workTabs->setCurrentIndex(m_ui->workTabs->indexOf(
+            m_ui->workTabs->findChild<QWidget*>(QStringLiteral("resultsView"))));
+    } else {
+        statusBar()->showMessage(tr("Run stopped: %1").arg(message));
+    }
+    // The scratch output is only for measuring; nothing of a failed run stays on disk.
+    if (!ok) {
+        m_runDir.reset();
+    }
+    emit runFinished(ok);
 }
 
 void MainWindow::showOpenError(const QString& path, const QString& message) {

@@ -5,6 +5,11 @@
 
 #include <memory>
 
+class QLabel;
+class QProgressBar;
+class QTemporaryDir;
+class QToolButton;
+
 namespace Ui {
 class MainWindow;
 }
@@ -18,6 +23,7 @@ class JobRunner;
 class LogDock;
 class PlanDocument;
 class PlanEditor;
+class ResultsTableModel;
 class TensorTreeModel;
 
 class MainWindow : public QMainWindow {
@@ -33,9 +39,20 @@ public:
     std::shared_ptr<const core::Model> model() const { return m_model; }
     PlanDocument* planDocument() const { return m_plan; }
     PlanEditor* planEditor() const { return m_planEditor; }
+    ResultsTableModel* results() const { return m_results; }
+    JobRunner* runJob() const { return m_runJob; }
+
+public slots:
+    // Quantizes the current plan in the background (to a scratch file), streaming each
+    // tensor's error into the results table; cancelRun() stops it.
+    void runPlan();
+    void cancelRun();
+    // Opens the export dialog for the open model and the current plan.
+    void showExportDialog();
 
 signals:
     void modelOpened(const QString& path);
+    void runFinished(bool ok);
     void openFailed(const QString& path, const QString& message);
 
 protected:
@@ -52,6 +69,8 @@ private:
     void showOpenError(const QString& path, const QString& message);
     void addRecentFile(const QString& path);
     void rebuildRecentMenu();
+    void showRunProgress(quint64 done, quint64 total, const QString& what);
+    void runEnded(bool ok, const QString& message);
 
     std::unique_ptr<::Ui::MainWindow> m_ui;
     TensorTreeModel* m_tensorTree;
@@ -59,6 +78,13 @@ private:
     JobRunner* m_openJob;
     PlanDocument* m_plan;
     PlanEditor* m_planEditor;
+    JobRunner* m_runJob;
+    ResultsTableModel* m_results;
+    std::unique_ptr<QTemporaryDir> m_runDir;
+    QProgressBar* m_runProgress;
+    QLabel* m_runLabel;
+    QToolButton* m_cancelButton;
+    qint64 m_runStartedMs = 0;
     QString m_modelPath;
     std::shared_ptr<const core::Model> m_model;
 };

@@ -82,18 +82,21 @@ void main() {
         }
     } else {
         const uint out0 = pc.dstElemOffset + first;
-        if (valid == 32u) {
-            [[unroll]] for (uint i = 0u; i < 8u; ++i) {
-                dstVec4[(out0 >> 2) + i] = floatBitsToUint(
-                    vec4(v[4u * i], v[4u * i + 1u], v[4u * i + 2u], v[4u * i + 3u]));
+#ifdef QS_PLAIN_TYPE
+        // Only plain types have partial groups (a range whose length is not a multiple of 32).
+        if (valid < 32u) {
+            [[unroll]] for (uint i = 0u; i < 32u; ++i) {
+                if (i >= valid) {
+                    break;
+                }
+                dstWords[out0 + i] = floatBitsToUint(v[i]);
             }
             return;
         }
-        [[unroll]] for (uint i = 0u; i < 32u; ++i) {
-            if (i >= valid) {
-                break;
-            }
-            dstWords[out0 + i] = floatBitsToUint(v[i]);
+#endif
+        [[unroll]] for (uint i = 0u; i < 8u; ++i) {
+            dstVec4[(out0 >> 2) + i] =
+                floatBitsToUint(vec4(v[4u * i], v[4u * i + 1u], v[4u * i + 2u], v[4u * i + 3u]));
         }
     }
 }

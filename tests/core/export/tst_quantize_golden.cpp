@@ -4,7 +4,7 @@
 #include "core/export/quantize_model.h"
 #include "core/io/model_reader.h"
 #include "core/model/model.h"
-#include "core/plan/llama_presets.h"
+#include "core/plan/model_plan.h"
 #include "core/quant/imatrix.h"
 
 #include <QCryptographicHash>
@@ -117,20 +117,7 @@ private slots:
         }
         auto model = openModel(source.toStdString());
         QVERIFY2(model.ok(), model.ok() ? "" : model.error().message.c_str());
-        std::vector<TensorDesc> descs;
-        for (const auto& t : model->tensors()) {
-            TensorDesc d{t.name, {}, t.type};
-            for (auto dim : t.dims) {
-                d.dims.push_back(static_cast<std::int64_t>(dim));
-            }
-            descs.push_back(std::move(d));
-        }
-        const auto hp = model->hparams();
-        ModelShape shape;
-        shape.nLayer = static_cast<int>(hp.blockCount);
-        shape.nHead = static_cast<int>(hp.headCount);
-        shape.nHeadKv = static_cast<int>(hp.headCountKv);
-        auto plan = buildLlamaPlan(*preset, descs, shape, presetOptions);
+        auto plan = buildLlamaPlanForModel(*model, *preset, presetOptions);
         QVERIFY(plan.ok());
 
         QTemporaryDir dir;

@@ -1,0 +1,308 @@
+#include "ui/plots/plot_view.h"
+
+#include <QFile>
+#include <QFileDialog>
+#include <QHelpEvent>
+#include <QMenu>
+#include <QMessageBox>
+#include <QSaveFile>
+#include <QTextStream>
+#include <QToolTip>
+#include <QVBoxLayout>
+
+#include <array>
+#include <cmath>
+#include <qcustomplot.h>
+
+namespace qs::ui {
+
+namespace {
+
+QString csvField(const QString& text) {
+    if (!text.contains(QLatin1Char(',')) && !text.contains(QLatin1Char('"')) &&
+        !text.contains(QLatin1Char('\n'))) {
+        return text;
+    }
+    QString quoted = text;
+    quoted.replace(QLatin1String("\""), QLatin1String("\"\""));
+    return QLatin1Char('"') + quoted + QLatin1Char('"');
+}
+
+// The plottables whose points are data (error bars only decorate another series).
+bool isDataSeries(QCPAbstractPlottable* plottable) {
+    return plottable != nullptr && qobject_cast<QCPErrorBars*>(plottable) == nullptr &&
+           plottable->interface1D() != nullptr;
+}
+
+} // namespace
+
+PlotView::PlotView(QWidget* parent)
+    : QWidget(parent)
+    , m_plot(new QCustomPlot(this)) {
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_plot);
+
+    m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    m_plot->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_plot->installEventFilter(this);
+    m_plot->legend->setVisible(true);
+    m_plot->xAxis->grid()->setVisible(false);
+
+    connect(m_plot, &QWidget::customContextMenuRequested, this, &PlotView::showContextMenu);
+    connect(m_plot, &QCustomPlot::plottableClick, this,
+            [this](QCPAbstractPlottable* plottable, int index, QMouseEvent* event) {
+                if (event->button() == Qt::LeftButton && isDataSeries(plottable)) {
+                    pointClicked(plottable, index);
+                }
+            });
+    // Once the user zooms or pans, new data no longer moves the axes under them.
+    connect(m_plot, &QCustomPlot::mouseWheel, this, [this] { m_followData = false; });
+    connect(m_plot, &QCustomPlot::mouseMove, this, [this](QMouseEvent* event) {
+        if (event->buttons() & Qt::LeftButton) {
+            m_followData = false;
+        }
+    });
+}
+
+PlotView::~PlotView() = default;
+
+bool PlotView::exportPng(const QString& path, int width, int height) const {
+    return m_plot->savePng(path, width, height);
+}
+
+bool PlotView::exportPdf(const QString& path, int width, int height) const {
+    return m_plot->savePdf(path, width, height);
+}
+
+QString PlotView::csvText() const {
+    QString text;
+    QTextStream out(&text);
+    out << "series,label,x,y,y_axis\n";
+    for (int i = 0; i < m_plot->plottableCount(); ++i) {
+        QCPAbstractPlottable* plottable = m_plot->plottable(i);
+        if (!isDataSeries(plottable)) {
+            continue;
+        }
+        const QCPPlottableInterface1D* data = plottable->interface1D();
+        const QString series = csvField(plottable->name());
+        const QString axis = csvField(plottable->valueAxis()->label());
+        for (int j = 0; j < data->dataCount(); ++j) {
+            out << series << ',' << csvField(pointLabel(plottable, j)) << ','
+                << formatNumber(data->dataMainKey(j), 10) << ','
+                << formatNumber(data->dataMainValue(j), 10) << ',' << axis << '\n';
+        }
+    }
+    return text;
+}
+
+bool PlotView::exportCsv(const QString& path) const {
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Text)) {
+        return false;
+    }
+    file.write(csvText().toUtf8());
+    return file.commit();
+}
+
+QString PlotView::toolTipAt(const QPointF& pos) const {
+    int index = -1;
+    QCPAbstractPlottable* plottable = m_plot->plottableAt(pos, false, &index);
+    if (!isDataSeries(plottable) || index < 0 || index >= plottable->interface1D()->dataCount()) {
+        return {};
+    }
+    return describePoint(plottable, index);
+}
+
+void PlotView::resetZoom() {
+    m_followData = true;
+    fitAxes();
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void PlotView::requestReplot() {
+    if (m_followData) {
+        fitAxes();
+    }
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void PlotView::fitAxes() {
+    m_plot->rescaleAxes(true);
+    for (QCPAxis* axis : m_plot->axisRect()->axes()) {
+        QCPRange range = axis->range();
+        if (axis->scaleType() == QCPAxis::stLogarithmic) {
+            if (range.lower > 0) {
+                axis->setRange(range.lower / 1.6, range.upper * 1.6);
+            }
+            continue;
+        }
+        const double margin = 0.05 * std::max(range.size(), std::abs(range.upper) * 1e-3);
+        if (axis->orientation() == Qt::Vertical) {
+            // Bars start at zero: keep zero on the axis edge, leave room above.
+            axis->setRange(range.lower < 0 ? range.lower - margin : range.lower,
+                           range.upper + margin);
+        } else if (axis->axisType() == QCPAxis::atBottom && range.lower >= 0 &&
+                   m_plot->plottableCount() > 0 &&
+                   qobject_cast<QCPBars*>(m_plot->plottable(0)) == nullptr) {
+            axis->setRange(std::max(0.0, range.lower - margin), range.upper + margin);
+        }
+    }
+}
+
+QString PlotView::pointLabel(QCPAbstractPlottable* plottable, int index) const {
+    auto ticker = plottable->keyAxis()->ticker().dynamicCast<QCPAxisTickerText>();
+    if (ticker.isNull()) {
+        return {};
+    }
+    const double key = plottable->interface1D()->dataMainKey(index);
+    // Bars may sit beside their category (grouped bars): take the nearest tick.
+    return ticker->ticks().value(std::round(key));
+}
+
+QString PlotView::describePoint(QCPAbstractPlottable* plottable, int index) const {
+    const QCPPlottableInterface1D* data = plottable->interface1D();
+    QString label = pointLabel(plottable, index);
+    if (label.isEmpty()) {
+        label = formatNumber(data->dataMainKey(index));
+    }
+    return tr("%1\n%2: %3 %4")
+        .arg(plottable->name(), label, formatNumber(data->dataMainValue(index)),
+             plottable->valueAxis()->label());
+}
+
+void PlotView::addMenuActions(QMenu*) {}
+
+void PlotView::pointClicked(QCPAbstractPlottable*, int) {}
+
+void PlotView::setLayerTicks(QCPAxis* axis, int layerCount, bool hasGlobal) {
+    auto ticker = QSharedPointer<QCPAxisTickerText>::create();
+    if (hasGlobal) {
+        ticker->addTick(-1, tr("global"));
+    }
+    // Past 40 layers the labels would overlap: label every fifth.
+    const int step = layerCount > 40 ? 5 : 1;
+    for (int layer = 0; layer < layerCount; layer += step) {
+        ticker->addTick(layer, QString::number(layer));
+    }
+    ticker->setSubTickCount(0);
+    axis->setTicker(ticker);
+}
+
+void PlotView::setAxisLogarithmic(QCPAxis* axis, bool logarithmic) {
+    if (logarithmic) {
+        axis->setScaleType(QCPAxis::stLogarithmic);
+        axis->setTicker(QSharedPointer<QCPAxisTickerLog>::create());
+        axis->setNumberFormat(QStringLiteral("eb"));
+        axis->setNumberPrecision(0);
+    } else {
+        axis->setScaleType(QCPAxis::stLinear);
+        axis->setTicker(QSharedPointer<QCPAxisTicker>::create());
+        axis->setNumberFormat(QStringLiteral("g"));
+        axis->setNumberPrecision(6);
+    }
+}
+
+int PlotView::layerKey(std::string_view tensorName) {
+    return core::tensorLayerIndex(tensorName).value_or(-1);
+}
+
+QColor PlotView::roleColour(core::TensorRole role) {
+    using R = core::TensorRole;
+    switch (role) {
+    case R::TokenEmbedding:
+        return QColor(0x8c, 0x56, 0x4b);
+    case R::Output:
+        return QColor(0x7f, 0x7f, 0x7f);
+    case R::OutputNorm:
+    case R::AttnNorm:
+    case R::FfnNorm:
+        return QColor(0xbc, 0xbd, 0x22);
+    case R::AttnQ:
+        return QColor(0x1f, 0x77, 0xb4);
+    case R::AttnK:
+        return QColor(0x17, 0xbe, 0xcf);
+    case R::AttnV:
+        return QColor(0x2c, 0xa0, 0x2c);
+    case R::AttnOutput:
+        return QColor(0x98, 0xdf, 0x8a);
+    case R::FfnGate:
+        return QColor(0xff, 0x7f, 0x0e);
+    case R::FfnUp:
+        return QColor(0xd6, 0x27, 0x28);
+    case R::FfnDown:
+        return QColor(0x94, 0x67, 0xbd);
+    case R::Other:
+        break;
+    }
+    return QColor(0xc7, 0xc7, 0xc7);
+}
+
+QString PlotView::formatNumber(double value, int digits) {
+    return QString::number(value, 'g', digits);
+}
+
+bool PlotView::eventFilter(QObject* watched, QEvent* event) {
+    if (watched == m_plot && event->type() == QEvent::ToolTip) {
+        auto* help = static_cast<QHelpEvent*>(event);
+        const QString text = toolTipAt(help->pos());
+        if (text.isEmpty()) {
+            QToolTip::hideText();
+        } else {
+            QToolTip::showText(help->globalPos(), text, m_plot);
+        }
+        return true;
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
+void PlotView::showContextMenu(const QPoint& pos) {
+    QMenu menu(this);
+    addMenuActions(&menu);
+    if (!menu.isEmpty()) {
+        menu.addSeparator();
+    }
+    menu.addAction(tr("Export PNG…"), this, [this] { exportInteractively(ExportFormat::Png); });
+    menu.addAction(tr("Export PDF…"), this, [this] { exportInteractively(ExportFormat::Pdf); });
+    menu.addAction(tr("Export CSV…"), this, [this] { exportInteractively(ExportFormat::Csv); });
+    menu.addSeparator();
+    menu.addAction(tr("Reset zoom"), this, &PlotView::resetZoom);
+    menu.exec(m_plot->mapToGlobal(pos));
+}
+
+void PlotView::exportInteractively(ExportFormat format) {
+    QString filter;
+    switch (format) {
+    case ExportFormat::Png:
+        filter = tr("PNG images (*.png)");
+        break;
+    case ExportFormat::Pdf:
+        filter = tr("PDF documents (*.pdf)");
+        break;
+    case ExportFormat::Csv:
+        filter = tr("CSV tables (*.csv)");
+        break;
+    }
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export plot"), QString(), filter);
+    if (path.isEmpty()) {
+        return;
+    }
+    bool written = false;
+    switch (format) {
+    case ExportFormat::Png:
+        written = exportPng(path);
+        break;
+    case ExportFormat::Pdf:
+        written = exportPdf(path);
+        break;
+    case ExportFormat::Csv:
+        written = exportCsv(path);
+        break;
+    }
+    if (!written) {
+        QMessageBox::warning(this, tr("Export plot"),
+                             tr("Could not write %1.").arg(QDir::toNativeSeparators(path)));
+    }
+}
+
+} // namespace qs::ui
