@@ -11,6 +11,8 @@ const std::vector<Command>& commands() {
          &runConvert},
         {"quantize", "Quantize with a llama-quantize preset (same types, same bytes) to GGUF",
          &runQuantize},
+        {"synth", "Write a synthetic Llama GGUF (8B-shaped or custom) with realistic weights",
+         &runSynth},
         {"eval", "Perplexity, KL divergence against a reference model, and tokens/sec", &runEval},
     };
     return table;

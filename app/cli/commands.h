@@ -23,5 +23,6 @@ int runInspect(const std::vector<std::string>& args);
 int runConvert(const std::vector<std::string>& args);
 int runQuantize(const std::vector<std::string>& args);
 int runEval(const std::vector<std::string>& args);
+int runSynth(const std::vector<std::string>& args);
 
 } // namespace qs::cli

@@ -1,9 +1,13 @@
 // quantscope: the desktop workbench.
+#include "core/compute/compute_backend.h"
 #include "core/logging.h"
 #include "core/paths.h"
+#include "core/plan/llama_presets.h"
 #include "core/version.h"
 #include "ui/app_paths.h"
+#include "ui/plan/plan_document.h"
 #include "ui/windows/main_window.h"
+#include "vkcompute/vulkan_backend.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -62,7 +66,21 @@ int main(int argc, char** argv) {
         QStringLiteral("screenshot"),
         QStringLiteral("Render the main window to a PNG file once the model is open, then exit."),
         QStringLiteral("file"));
-    parser.addOptions({verbose, quiet, screenshot});
+    const QCommandLineOption device(
+        QStringLiteral("device"),
+        QStringLiteral("Compute device for runs: 'vulkan' (the preferred Vulkan device), "
+                       "'vulkan:N' (device N of quantscope-cli devices) or 'cpu'."),
+        QStringLiteral("device"), QStringLiteral("vulkan"));
+    const QCommandLineOption preset(
+        QStringLiteral("preset"),
+        QStringLiteral("Apply a llama-quantize preset to the plan (e.g. Q4_K_M)."),
+        QStringLiteral("preset"));
+    const QCommandLineOption run(QStringLiteral("run"),
+                                 QStringLiteral("Run the plan once the model is open."));
+    const QCommandLineOption quit(
+        QStringLiteral("quit"),
+        QStringLiteral("Quit when the requested work (and screenshot) is done."));
+    parser.addOptions({verbose, quiet, screenshot, device, preset, run, quit});
     parser.addPositionalArgument(
         QStringLiteral("model"),
         QStringLiteral("GGUF file, HF folder or llama2.c checkpoint to open "
@@ -84,37 +102,78 @@ int main(int argc, char** argv) {
     log->info("Quantscope {} starting; log file {}", qs::core::kVersion, logFile);
 
     qs::ui::MainWindow window;
+    {
+        // Vulkan where a device works, else the CPU; the status bar says which and why.
+        const QString choice = parser.value(device);
+        std::shared_ptr<qs::core::ComputeBackend> backend;
+        std::string note;
+        if (choice == QLatin1String("cpu")) {
+            backend = qs::core::makeCpuBackend();
+            note = "CPU chosen with --device cpu";
+        } else {
+            qs::vk::VulkanBackendOptions options;
+            if (choice.startsWith(QLatin1String("vulkan:"))) {
+                options.deviceIndex = choice.mid(7).toInt();
+            }
+            backend = qs::vk::createPreferredBackend(options, &note);
+        }
+        log->info("Compute backend: {} ({})", backend->name(), note);
+        window.setComputeBackend(std::move(backend), QString::fromStdString(note));
+    }
     QString modelPath = parser.positionalArguments().value(0);
     if (modelPath.isEmpty()) {
         modelPath = QString::fromStdString(qs::core::defaultSampleModel());
     }
     window.show();
 
-    if (parser.isSet(screenshot)) {
-        // Saved once the model is open (or has failed to open), so the picture shows it.
-        const QString out = parser.value(screenshot);
-        auto takeScreenshot = [&window, out, log] {
-            const bool saved = window.grab().save(out, "PNG");
+    // Automation for demos and tests: open, optionally apply a preset and run, then take the
+    // screenshot and/or quit once everything asked for is done.
+    const bool wantRun = parser.isSet(run);
+    const QString screenshotPath = parser.value(screenshot);
+    const bool quitWhenDone = parser.isSet(quit) || !screenshotPath.isEmpty();
+    auto finishAutomation = [&window, screenshotPath, quitWhenDone, log](bool ok) {
+        bool saved = true;
+        if (!screenshotPath.isEmpty()) {
+            saved = window.grab().save(screenshotPath, "PNG");
             if (saved) {
-                log->info("Screenshot written to {}", out.toStdString());
+                log->info("Screenshot written to {}", screenshotPath.toStdString());
             } else {
-                log->error("{}: cannot write the screenshot", out.toStdString());
+                log->error("{}: cannot write the screenshot", screenshotPath.toStdString());
             }
-            QApplication::exit(saved ? 0 : 1);
-        };
-        if (modelPath.isEmpty()) {
-            QTimer::singleShot(0, &window, takeScreenshot);
-        } else {
-            // Deferred so that the layout requests posted by the new content run first.
-            auto deferred = [&window, takeScreenshot] {
-                QTimer::singleShot(100, &window, takeScreenshot);
-            };
-            QObject::connect(&window, &qs::ui::MainWindow::modelOpened, &window, deferred);
-            QObject::connect(&window, &qs::ui::MainWindow::openFailed, &window, deferred);
         }
-    }
+        if (quitWhenDone) {
+            QApplication::exit(saved && ok ? 0 : 1);
+        }
+    };
+    // Deferred so that layout requests posted by the new content run before the picture.
+    auto deferredFinish = [&window, finishAutomation](bool ok) {
+        QTimer::singleShot(150, &window, [finishAutomation, ok] { finishAutomation(ok); });
+    };
+    const QString presetName = parser.value(preset);
+    QObject::connect(&window, &qs::ui::MainWindow::modelOpened, &window,
+                     [&window, presetName, wantRun, deferredFinish, log] {
+                         if (!presetName.isEmpty()) {
+                             const auto* p = qs::core::llamaPresetByName(presetName.toStdString());
+                             if (!p) {
+                                 log->error("unknown preset {}", presetName.toStdString());
+                                 deferredFinish(false);
+                                 return;
+                             }
+                             window.planDocument()->applyPreset(*p);
+                         }
+                         if (wantRun) {
+                             window.runPlan();
+                         } else {
+                             deferredFinish(true);
+                         }
+                     });
+    QObject::connect(&window, &qs::ui::MainWindow::runFinished, &window, deferredFinish);
+    QObject::connect(&window, &qs::ui::MainWindow::openFailed, &window,
+                     [deferredFinish] { deferredFinish(false); });
     if (!modelPath.isEmpty()) {
         window.openModel(modelPath);
+    } else if (quitWhenDone) {
+        deferredFinish(true);
     }
     return QApplication::exec();
 }

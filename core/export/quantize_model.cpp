@@ -1,5 +1,6 @@
 #include "core/export/quantize_model.h"
 
+#include "core/compute/compute_backend.h"
 #include "core/export/gguf_writer.h"
 #include "core/logging.h"
 #include "core/model/model.h"
@@ -241,9 +242,13 @@ quantizeModel(const Model& model, const QuantPlan& plan, const std::string& outp
             }
             if (options.measureError) {
                 roundTrip.resize(source.size());
-                if (Status d = dequantizeRow(type, converted.data(), roundTrip.data(),
-                                             static_cast<std::int64_t>(roundTrip.size()));
-                    !d) {
+                Status d = options.backend
+                               ? options.backend->dequantize(
+                                     WeightMatrix{type, converted.data(), rows, perRow},
+                                     RowRange{0, rows}, roundTrip.data())
+                               : dequantizeRow(type, converted.data(), roundTrip.data(),
+                                               static_cast<std::int64_t>(roundTrip.size()));
+                if (!d) {
                     return d.error();
                 }
                 std::span<const float> weights;

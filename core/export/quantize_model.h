@@ -15,6 +15,7 @@
 
 namespace qs::core {
 
+class ComputeBackend;
 class Model;
 struct ImportanceMatrix;
 
@@ -29,6 +30,9 @@ struct QuantizeOptions {
     unsigned threads = 0;
     // Dequantize each quantized tensor again and compare it with the source.
     bool measureError = true;
+    // Where that round trip is dequantized (a Vulkan device, say); nullptr = CPU here.
+    // Every backend reproduces the CPU's floats bit for bit, so the metrics do not change.
+    ComputeBackend* backend = nullptr;
 };
 
 struct TensorQuantResult {

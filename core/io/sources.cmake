@@ -7,4 +7,5 @@ target_sources(qs_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/hf_reader.cpp
   ${CMAKE_CURRENT_LIST_DIR}/hf_tokenizer.cpp
   ${CMAKE_CURRENT_LIST_DIR}/model_reader.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/synthetic_model.cpp
 )

@@ -101,6 +101,32 @@ private slots:
         QCOMPARE(c.exitCode, 1);
         QVERIFY(!QFile::exists(dir.filePath("x.gguf")));
     }
+    // synth writes a loadable model for a named or custom shape; bad shapes are usage errors.
+    void synthWritesAModel() {
+        QTemporaryDir dir;
+        const QString out = dir.filePath("s.gguf");
+        const CliRun r =
+            runCli({"synth",   out,     "--shape", "custom",  "--layers", "2",          "--dim",
+                    "128",     "--ffn", "256",     "--heads", "4",        "--kv-heads", "2",
+                    "--vocab", "1000",  "--type",  "bf16",    "--seed",   "5"});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.out.contains("wrote"));
+        auto model = qs::core::readGguf(out.toStdString());
+        QVERIFY(model.ok());
+        QCOMPARE(model->hparams().blockCount, 2u);
+        QCOMPARE(model->hparams().vocabSize, 1000u);
+        QCOMPARE(model->findTensor("blk.1.ffn_up.weight")->type, qs::core::GgmlType::BF16);
+        const CliRun i = runCli({"inspect", out});
+        QCOMPARE(i.exitCode, 0);
+        QVERIFY(i.out.contains("layers 2, heads 4 (kv 2), ffn 256"));
+        QVERIFY(runCli({"synth", dir.filePath("t.gguf"), "--shape", "tiny"}).exitCode == 0);
+        QCOMPARE(runCli({"synth", dir.filePath("x.gguf"), "--shape", "70b"}).exitCode, 2);
+        QCOMPARE(
+            runCli({"synth", dir.filePath("x.gguf"), "--shape", "custom", "--dim", "64"}).exitCode,
+            2);
+        QCOMPARE(runCli({"synth", dir.filePath("x.gguf"), "--heads", "3"}).exitCode, 2);
+        QVERIFY(!QFile::exists(dir.filePath("x.gguf")));
+    }
 };
 
 QTEST_APPLESS_MAIN(TestCliIo)

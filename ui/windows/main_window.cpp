@@ -2,6 +2,7 @@
 
 #include "ui_main_window.h"
 
+#include "core/compute/compute_backend.h"
 #include "core/export/quantize_model.h"
 #include "core/io/model_reader.h"
 #include "core/model/model.h"
@@ -77,7 +78,8 @@ MainWindow::MainWindow(QWidget* parent)
     , m_results(new ResultsTableModel(this))
     , m_runProgress(new QProgressBar(this))
     , m_runLabel(new QLabel(this))
-    , m_cancelButton(new QToolButton(this)) {
+    , m_cancelButton(new QToolButton(this))
+    , m_backendLabel(new QLabel(this)) {
     m_ui->setupUi(this);
     m_planEditor = new PlanEditor(m_plan, m_ui->workTabs);
     m_ui->workTabs->addTab(m_planEditor, tr("&Plan"));
@@ -92,6 +94,8 @@ MainWindow::MainWindow(QWidget* parent)
     resultsView->sortByColumn(-1, Qt::AscendingOrder);
     resultsView->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     resultsView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    resultsView->verticalHeader()->hide();
+    resultsView->verticalHeader()->setDefaultSectionSize(resultsView->fontMetrics().height() + 6);
     m_ui->workTabs->addTab(resultsView, tr("&Results"));
     connect(resultsView, &QAbstractItemView::activated, this, [this](const QModelIndex& idx) {
         const QVariant tensor = idx.data(ResultsTableModel::TensorIndexRole);
@@ -106,6 +110,9 @@ MainWindow::MainWindow(QWidget* parent)
     statusBar()->addPermanentWidget(m_runLabel);
     statusBar()->addPermanentWidget(m_runProgress);
     statusBar()->addPermanentWidget(m_cancelButton);
+    m_backendLabel->setObjectName(QStringLiteral("backendLabel"));
+    statusBar()->addPermanentWidget(m_backendLabel);
+    setComputeBackend(nullptr, QString());
     for (QWidget* w : {static_cast<QWidget*>(m_runLabel), static_cast<QWidget*>(m_runProgress),
                        static_cast<QWidget*>(m_cancelButton)}) {
         w->hide();
@@ -223,16 +230,25 @@ void MainWindow::runPlan() {
     const core::QuantPlan plan = m_plan->toQuantPlan();
     const std::string output = m_runDir->filePath(QStringLiteral("run.gguf")).toStdString();
     const unsigned threads = static_cast<unsigned>(std::max(1, QThread::idealThreadCount()));
-    m_runJob->start(tr("Run plan"), [model, plan, output, threads](
+    std::shared_ptr<core::ComputeBackend> backend = m_backend;
+    m_runJob->start(tr("Run plan"), [model, plan, output, threads, backend](
                                         core::CancelToken& cancel, core::ProgressSink& progress,
                                         const JobRunner::ItemSink& post) {
         core::QuantizeOptions options;
         options.threads = threads;
+        options.backend = backend.get();
         auto report = core::quantizeModel(
             *model, plan, output, options, cancel, progress,
             [&post](const core::TensorQuantResult& r) { post(QVariant::fromValue(r)); });
         return report ? core::Status() : core::Status(report.error());
     });
+}
+
+void MainWindow::setComputeBackend(std::shared_ptr<core::ComputeBackend> backend,
+                                   const QString& note) {
+    m_backend = std::move(backend);
+    m_backendLabel->setText(m_backend ? QString::fromStdString(m_backend->name()) : tr("CPU"));
+    m_backendLabel->setToolTip(note.isEmpty() ? tr("Device used to dequantize during runs") : note);
 }
 
 void MainWindow::showExportDialog() {

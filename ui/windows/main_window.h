@@ -14,8 +14,9 @@ namespace Ui {
 class MainWindow;
 }
 namespace qs::core {
+class ComputeBackend;
 class Model;
-}
+} // namespace qs::core
 
 namespace qs::ui {
 
@@ -32,6 +33,10 @@ class MainWindow : public QMainWindow {
 public:
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
+
+    // The device that dequantizes during runs (Vulkan or CPU, chosen by the app); shown in
+    // the status bar. Without one, runs use the CPU in the worker threads.
+    void setComputeBackend(std::shared_ptr<core::ComputeBackend> backend, const QString& note);
 
     // Opens a model file or folder in the background; modelOpened or openFailed follows.
     void openModel(const QString& path);
@@ -85,6 +90,8 @@ private:
     QLabel* m_runLabel;
     QToolButton* m_cancelButton;
     qint64 m_runStartedMs = 0;
+    std::shared_ptr<core::ComputeBackend> m_backend;
+    QLabel* m_backendLabel;
     QString m_modelPath;
     std::shared_ptr<const core::Model> m_model;
 };

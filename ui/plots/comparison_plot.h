@@ -1,0 +1,61 @@
+#pragma once
+
+#include "ui/plots/plot_view.h"
+
+#include <cstdint>
+#include <map>
+#include <vector>
+
+namespace qs::ui {
+
+// One evaluated variant (a preset or the user's plan) on the comparison text.
+struct VariantEvaluation {
+    QString name;
+    std::uint64_t bytes = 0;
+    double bpw = 0;
+    double ppl = 0;
+    double pplErr = 0;
+    double kld = 0; // mean KL divergence against FP16; NaN when not measured
+};
+
+enum class ComparisonMetric { Kld, Ppl };
+
+// Size against KLD (or perplexity): one point per variant, coloured by its bits per weight as
+// in the plan grid, and the Pareto front (no other variant is both smaller and better).
+class ComparisonPlot : public PlotView {
+    Q_OBJECT
+
+public:
+    explicit ComparisonPlot(QWidget* parent = nullptr);
+
+    void setVariants(const std::vector<VariantEvaluation>& variants);
+    // Appends a variant, or replaces the one with the same name.
+    void addVariant(const VariantEvaluation& variant);
+    void clear();
+
+    void setMetric(ComparisonMetric metric);
+    ComparisonMetric metric() const { return m_metric; }
+
+    // Indices into the variants on the Pareto front for the current metric, smallest first.
+    std::vector<std::size_t> paretoFront() const;
+
+signals:
+    void variantClicked(std::size_t variantIndex);
+
+protected:
+    QString pointLabel(QCPAbstractPlottable* plottable, int index) const override;
+    QString describePoint(QCPAbstractPlottable* plottable, int index) const override;
+    void addMenuActions(QMenu* menu) override;
+    void pointClicked(QCPAbstractPlottable* plottable, int index) override;
+
+private:
+    void rebuild();
+    double metricValue(const VariantEvaluation& variant) const;
+
+    std::vector<VariantEvaluation> m_variants;
+    ComparisonMetric m_metric = ComparisonMetric::Kld;
+    std::map<QCPAbstractPlottable*, std::size_t> m_variantOfGraph;
+    QCPAbstractPlottable* m_front = nullptr;
+};
+
+} // namespace qs::ui
