@@ -19,6 +19,7 @@ const std::vector<Command>& commands();
 // One declaration per subcommand; each lives in cmd_<name>.cpp.
 int runDevices(const std::vector<std::string>& args);
 int runBench(const std::vector<std::string>& args);
+int runBenchQuant(const std::vector<std::string>& args);
 int runInspect(const std::vector<std::string>& args);
 int runConvert(const std::vector<std::string>& args);
 int runQuantize(const std::vector<std::string>& args);
