@@ -80,7 +80,11 @@ int main(int argc, char** argv) {
     const QCommandLineOption quit(
         QStringLiteral("quit"),
         QStringLiteral("Quit when the requested work (and screenshot) is done."));
-    parser.addOptions({verbose, quiet, screenshot, device, preset, run, quit});
+    const QCommandLineOption tab(
+        QStringLiteral("tab"),
+        QStringLiteral("Work tab to show at the end: plan, results, error or memory."),
+        QStringLiteral("tab"));
+    parser.addOptions({verbose, quiet, screenshot, device, preset, run, quit, tab});
     parser.addPositionalArgument(
         QStringLiteral("model"),
         QStringLiteral("GGUF file, HF folder or llama2.c checkpoint to open "
@@ -131,6 +135,7 @@ int main(int argc, char** argv) {
     const bool wantRun = parser.isSet(run);
     const QString screenshotPath = parser.value(screenshot);
     const bool quitWhenDone = parser.isSet(quit) || !screenshotPath.isEmpty();
+    const QString finalTab = parser.value(tab);
     auto finishAutomation = [&window, screenshotPath, quitWhenDone, log](bool ok) {
         bool saved = true;
         if (!screenshotPath.isEmpty()) {
@@ -146,7 +151,10 @@ int main(int argc, char** argv) {
         }
     };
     // Deferred so that layout requests posted by the new content run before the picture.
-    auto deferredFinish = [&window, finishAutomation](bool ok) {
+    auto deferredFinish = [&window, finishAutomation, finalTab, log](bool ok) {
+        if (!finalTab.isEmpty() && !window.showTab(finalTab)) {
+            log->error("unknown tab {}", finalTab.toStdString());
+        }
         QTimer::singleShot(150, &window, [finishAutomation, ok] { finishAutomation(ok); });
     };
     const QString presetName = parser.value(preset);

@@ -10,11 +10,12 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <qcustomplot.h>
 
 #include <map>
-#include <qcustomplot.h>
 #include <set>
 
+// The plots of issue 7: data points, streaming with merged replots, clicks, log scale, export.
 using namespace qs;
 
 namespace {
@@ -85,8 +86,7 @@ class TestPlots : public QObject {
     std::map<core::TensorRole, std::set<int>> roleLayers() const {
         std::map<core::TensorRole, std::set<int>> pairs;
         for (const auto& r : m_results) {
-            pairs[core::tensorRole(r.name)].insert(
-                core::tensorLayerIndex(r.name).value_or(-1));
+            pairs[core::tensorRole(r.name)].insert(core::tensorLayerIndex(r.name).value_or(-1));
         }
         return pairs;
     }
@@ -227,7 +227,8 @@ private slots:
             }
         }
         QCOMPARE(clicked.takeFirst().at(0).value<std::size_t>(), worst);
-        QVERIFY(plot.toolTipAt(layer1).contains(QString::fromStdString(m_model->tensors()[worst].name)));
+        QVERIFY(plot.toolTipAt(layer1).contains(
+            QString::fromStdString(m_model->tensors()[worst].name)));
 
         // Role grouping: each bar is one tensor.
         plot.setGrouping(ui::ErrorGrouping::Role);
@@ -235,7 +236,8 @@ private slots:
         QCPBars* v = barsNamed(cp, QStringLiteral("attn_v"));
         QTest::mouseClick(cp, Qt::LeftButton, Qt::NoModifier, barCentre(v, indexOfKey(v, 2)));
         QCOMPARE(clicked.count(), 1);
-        QCOMPARE(clicked.takeFirst().at(0).value<std::size_t>(), tensorIndex("blk.2.attn_v.weight"));
+        QCOMPARE(clicked.takeFirst().at(0).value<std::size_t>(),
+                 tensorIndex("blk.2.attn_v.weight"));
         // Empty space emits nothing.
         QTest::mouseClick(cp, Qt::LeftButton, Qt::NoModifier,
                           QPoint(qRound(cp->xAxis->coordToPixel(2)), cp->axisRect()->top() + 2));
@@ -301,14 +303,22 @@ private slots:
 
     void speedPlotBarsRatiosAndCsv() {
         ui::SpeedPlot plot;
-        plot.setResults({QStringLiteral("FP16"), 100, 10},
-                        {{QStringLiteral("Q4_K_M"), 150, 25}});
+        plot.setResults({QStringLiteral("FP16"), 100, 10}, {{QStringLiteral("Q4_K_M"), 150, 25}});
         plot.addVariant({QStringLiteral("Q8_0"), 120, 18});
         QCustomPlot* cp = plot.customPlot();
         QCOMPARE(cp->plottableCount(), 2);
         QCOMPARE(barsDataPoints(cp), 6);
-        QCOMPARE(plot.ratioLabels(), (QStringList{QStringLiteral("×1.50"), QStringLiteral("×2.50"),
-                                                  QStringLiteral("×1.20"), QStringLiteral("×1.80")}));
+        QCOMPARE(plot.ratioLabels(),
+                 (QStringList{QStringLiteral("×1.50"), QStringLiteral("×2.50"),
+                              QStringLiteral("×1.20"), QStringLiteral("×1.80")}));
+
+        // Hovering a bar tells its exact value and the ratio to FP16.
+        showForClicks(&plot);
+        cp->replot();
+        QCPBars* ppBars = barsNamed(cp, QStringLiteral("pp (left axis)"));
+        const QString tip = plot.toolTipAt(barCentre(ppBars, 1));
+        QVERIFY2(tip.contains(QStringLiteral("150 tokens/s")), qPrintable(tip));
+        QVERIFY2(tip.contains(QStringLiteral("1.5× FP16")), qPrintable(tip));
 
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
@@ -316,8 +326,8 @@ private slots:
         QVERIFY(plot.exportCsv(path));
         QFile file(path);
         QVERIFY(file.open(QIODevice::ReadOnly | QIODevice::Text));
-        const QStringList lines = QString::fromUtf8(file.readAll()).split(QLatin1Char('\n'),
-                                                                       Qt::SkipEmptyParts);
+        const QStringList lines =
+            QString::fromUtf8(file.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
         const QString pp = QStringLiteral(",Prompt processing (tokens/s)");
         const QString tg = QStringLiteral(",Text generation (tokens/s)");
         const QStringList expected = {

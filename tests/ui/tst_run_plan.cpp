@@ -3,6 +3,7 @@
 #include "ui/jobs/job_runner.h"
 #include "ui/models/results_table_model.h"
 #include "ui/plan/plan_document.h"
+#include "ui/plots/error_plot.h"
 #include "ui/windows/main_window.h"
 
 #include <QElapsedTimer>
@@ -57,6 +58,9 @@ private slots:
             }
         }
         QCOMPARE(measured, 30); // the 30 weight matrices; norms stay F32
+        // The error plot got a bar per layer plus the global tensors, one CSV line each.
+        const QStringList csv = w.errorPlot()->csvText().split('\n', Qt::SkipEmptyParts);
+        QVERIFY2(csv.size() >= 1 + 4 + 1, qPrintable(w.errorPlot()->csvText()));
         qInfo("longest GUI-thread gap during the run: %lld ms", longestGapMs);
         QVERIFY2(longestGapMs < 100, qPrintable(QString::number(longestGapMs)));
     }

@@ -35,6 +35,8 @@ public:
 
     std::size_t tensorCount() const { return m_types.size(); }
     core::GgmlType typeOf(std::size_t tensor) const { return m_types.at(tensor); }
+    // The planned type of every tensor, indexed like core::Model::tensors().
+    const std::vector<core::GgmlType>& types() const { return m_types; }
     bool isQuantizable(std::size_t tensor) const { return m_quantizable.at(tensor); }
     // Whether `type` fits the tensor's rows (whole blocks).
     bool typeFits(std::size_t tensor, core::GgmlType type) const;

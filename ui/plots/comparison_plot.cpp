@@ -4,11 +4,11 @@
 
 #include <QActionGroup>
 #include <QMenu>
+#include <qcustomplot.h>
 
 #include <algorithm>
 #include <cmath>
 #include <numeric>
-#include <qcustomplot.h>
 
 namespace qs::ui {
 
@@ -63,6 +63,13 @@ double ComparisonPlot::metricValue(const VariantEvaluation& variant) const {
     return m_metric == ComparisonMetric::Kld ? variant.kld : variant.ppl;
 }
 
+void ComparisonPlot::fitAxes() {
+    PlotView::fitAxes();
+    // Room for the name written right of the largest variant.
+    QCPAxis* x = customPlot()->xAxis;
+    x->setRange(x->range().lower, x->range().upper + 0.08 * x->range().size());
+}
+
 std::vector<std::size_t> ComparisonPlot::paretoFront() const {
     std::vector<std::size_t> order;
     for (std::size_t i = 0; i < m_variants.size(); ++i) {
@@ -95,6 +102,7 @@ void ComparisonPlot::rebuild() {
     plot->clearItems();
     m_variantOfGraph.clear();
     m_front = nullptr;
+    m_frontVariants.clear();
     plot->yAxis->setLabel(m_metric == ComparisonMetric::Kld ? tr("Mean KL divergence")
                                                             : tr("Perplexity"));
 
@@ -107,6 +115,7 @@ void ComparisonPlot::rebuild() {
             line->addData(gibibytes(m_variants[i].bytes), metricValue(m_variants[i]));
         }
         m_front = line;
+        m_frontVariants = front;
     }
     // One graph per variant so each point keeps its format's colour and a legend entry.
     for (std::size_t i = 0; i < m_variants.size(); ++i) {
@@ -139,25 +148,30 @@ void ComparisonPlot::rebuild() {
     requestReplot();
 }
 
-QString ComparisonPlot::pointLabel(QCPAbstractPlottable* plottable, int index) const {
+std::optional<std::size_t> ComparisonPlot::variantAt(QCPAbstractPlottable* plottable,
+                                                     int index) const {
     if (auto variant = m_variantOfGraph.find(plottable); variant != m_variantOfGraph.end()) {
-        return m_variants[variant->second].name;
+        return variant->second;
     }
-    if (plottable == m_front) {
-        const std::vector<std::size_t> front = paretoFront();
-        if (index >= 0 && static_cast<std::size_t>(index) < front.size()) {
-            return m_variants[front[static_cast<std::size_t>(index)]].name;
-        }
+    // A point of the front line is its variant too (the line lies over the points).
+    if (plottable == m_front && index >= 0 &&
+        static_cast<std::size_t>(index) < m_frontVariants.size()) {
+        return m_frontVariants[static_cast<std::size_t>(index)];
     }
-    return {};
+    return std::nullopt;
+}
+
+QString ComparisonPlot::pointLabel(QCPAbstractPlottable* plottable, int index) const {
+    const auto variant = variantAt(plottable, index);
+    return variant ? m_variants[*variant].name : QString();
 }
 
 QString ComparisonPlot::describePoint(QCPAbstractPlottable* plottable, int index) const {
-    const auto variant = m_variantOfGraph.find(plottable);
-    if (variant == m_variantOfGraph.end()) {
+    const auto variant = variantAt(plottable, index);
+    if (!variant) {
         return PlotView::describePoint(plottable, index);
     }
-    const VariantEvaluation& v = m_variants[variant->second];
+    const VariantEvaluation& v = m_variants[*variant];
     return tr("%1\n%2 GiB, %3 bpw\nPPL %4 ± %5\nKLD %6")
         .arg(v.name, formatNumber(gibibytes(v.bytes), 4), formatNumber(v.bpw, 4),
              formatNumber(v.ppl), formatNumber(v.pplErr, 3), formatNumber(v.kld));
@@ -175,9 +189,9 @@ void ComparisonPlot::addMenuActions(QMenu* menu) {
     add(tr("Size versus perplexity"), ComparisonMetric::Ppl);
 }
 
-void ComparisonPlot::pointClicked(QCPAbstractPlottable* plottable, int) {
-    if (auto variant = m_variantOfGraph.find(plottable); variant != m_variantOfGraph.end()) {
-        emit variantClicked(variant->second);
+void ComparisonPlot::pointClicked(QCPAbstractPlottable* plottable, int index) {
+    if (const auto variant = variantAt(plottable, index)) {
+        emit variantClicked(*variant);
     }
 }
 

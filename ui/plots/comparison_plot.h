@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <vector>
 
 namespace qs::ui {
@@ -43,6 +44,7 @@ signals:
     void variantClicked(std::size_t variantIndex);
 
 protected:
+    void fitAxes() override;
     QString pointLabel(QCPAbstractPlottable* plottable, int index) const override;
     QString describePoint(QCPAbstractPlottable* plottable, int index) const override;
     void addMenuActions(QMenu* menu) override;
@@ -51,11 +53,14 @@ protected:
 private:
     void rebuild();
     double metricValue(const VariantEvaluation& variant) const;
+    // The variant behind a data point of a variant's graph or of the front line.
+    std::optional<std::size_t> variantAt(QCPAbstractPlottable* plottable, int index) const;
 
     std::vector<VariantEvaluation> m_variants;
     ComparisonMetric m_metric = ComparisonMetric::Kld;
     std::map<QCPAbstractPlottable*, std::size_t> m_variantOfGraph;
     QCPAbstractPlottable* m_front = nullptr;
+    std::vector<std::size_t> m_frontVariants; // the variant of each point of m_front
 };
 
 } // namespace qs::ui

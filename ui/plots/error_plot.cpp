@@ -4,17 +4,17 @@
 
 #include <QActionGroup>
 #include <QMenu>
+#include <qcustomplot.h>
 
 #include <algorithm>
 #include <cmath>
-#include <qcustomplot.h>
 
 namespace qs::ui {
 
 ErrorPlot::ErrorPlot(QWidget* parent)
     : PlotView(parent) {
     customPlot()->xAxis->setLabel(tr("Layer"));
-    customPlot()->legend->setVisible(false);
+    placeLegendBelow(8);
     rebuild();
 }
 
@@ -99,7 +99,6 @@ QString ErrorPlot::metricName(ErrorMetric metric) {
 
 void ErrorPlot::setGrouping(ErrorGrouping grouping) {
     m_grouping = grouping;
-    customPlot()->legend->setVisible(grouping == ErrorGrouping::Role);
     rebuild();
 }
 
@@ -223,10 +222,11 @@ void ErrorPlot::rebuild() {
     const double width = 0.8 / static_cast<double>(std::max<std::size_t>(1, groups.size()));
     for (const auto& [role, byKey] : groups) {
         auto* bars = new QCPBars(plot->xAxis, plot->yAxis);
-        const QColor colour = m_grouping == ErrorGrouping::Role ? roleColour(role)
-                                                                : QColor(0x4c, 0x72, 0xb0);
-        bars->setName(m_grouping == ErrorGrouping::Role ? QString::fromUtf8(core::tensorRoleName(role))
-                                                        : tr("Layer"));
+        const QColor colour =
+            m_grouping == ErrorGrouping::Role ? roleColour(role) : QColor(0x4c, 0x72, 0xb0);
+        bars->setName(m_grouping == ErrorGrouping::Role
+                          ? QString::fromUtf8(core::tensorRoleName(role))
+                          : tr("Whole layer"));
         bars->setBrush(colour);
         bars->setPen(QPen(colour.darker(130)));
         bars->setWidth(m_grouping == ErrorGrouping::Role ? width : 0.8);
@@ -295,8 +295,8 @@ void ErrorPlot::addMenuActions(QMenu* menu) {
     QMenu* metrics = menu->addMenu(tr("Metric"));
     auto* group = new QActionGroup(metrics);
     for (ErrorMetric metric : availableMetrics()) {
-        QAction* action = metrics->addAction(metricName(metric), this,
-                                             [this, metric] { setMetric(metric); });
+        QAction* action =
+            metrics->addAction(metricName(metric), this, [this, metric] { setMetric(metric); });
         action->setCheckable(true);
         action->setChecked(metric == m_metric);
         group->addAction(action);

@@ -2,9 +2,10 @@
 
 #include "core/model/model.h"
 
+#include <qcustomplot.h>
+
 #include <algorithm>
 #include <cmath>
-#include <qcustomplot.h>
 
 namespace qs::ui {
 
@@ -25,9 +26,7 @@ MemoryPlot::MemoryPlot(QWidget* parent)
     plot->plotLayout()->insertRow(0);
     m_title = new QCPTextElement(plot, QString(), QFont(font().family(), 10, QFont::Bold));
     plot->plotLayout()->addElement(0, 0, m_title);
-    plot->legend->setFillOrder(QCPLegend::foColumnsFirst);
-    plot->legend->setWrap(4);
-    plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
+    placeLegendBelow(7);
     rebuild();
 }
 
@@ -101,9 +100,9 @@ void MemoryPlot::setMemoryBudgets(std::vector<double> gibibytes) {
 }
 
 double MemoryPlot::plannedBitsPerWeight() const {
-    return m_parameters == 0 ? 0.0
-                             : 8.0 * static_cast<double>(m_plannedBytes) /
-                                   static_cast<double>(m_parameters);
+    return m_parameters == 0
+               ? 0.0
+               : 8.0 * static_cast<double>(m_plannedBytes) / static_cast<double>(m_parameters);
 }
 
 QString MemoryPlot::summary() const {
@@ -203,15 +202,16 @@ void MemoryPlot::rebuild() {
             line->point1->setCoords(0, budget);
             line->point2->setCoords(1, budget);
             const bool fits = total <= budget;
-            line->setPen(QPen(fits ? QColor(0x2c, 0xa0, 0x2c) : QColor(0xd6, 0x27, 0x28), 1,
-                              Qt::DashLine));
+            line->setPen(
+                QPen(fits ? QColor(0x2c, 0xa0, 0x2c) : QColor(0xd6, 0x27, 0x28), 1, Qt::DashLine));
             auto* label = new QCPItemText(plot);
             label->position->setTypeX(QCPItemPosition::ptAxisRectRatio);
             label->position->setTypeY(QCPItemPosition::ptPlotCoords);
             label->position->setAxes(plot->xAxis, plot->yAxis2);
             label->position->setCoords(0.01, budget);
             label->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
-            label->setText(fits ? tr("%1 GB: fits").arg(budget) : tr("%1 GB: too large").arg(budget));
+            label->setText(fits ? tr("%1 GB: fits").arg(budget)
+                                : tr("%1 GB: too large").arg(budget));
             label->setColor(line->pen().color());
         }
     }

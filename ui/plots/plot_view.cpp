@@ -9,10 +9,11 @@
 #include <QTextStream>
 #include <QToolTip>
 #include <QVBoxLayout>
+#include <qcustomplot.h>
 
 #include <array>
 #include <cmath>
-#include <qcustomplot.h>
+#include <limits>
 
 namespace qs::ui {
 
@@ -56,6 +57,14 @@ PlotView::PlotView(QWidget* parent)
                     pointClicked(plottable, index);
                 }
             });
+    // Labels and budget lines sit above the data and take the click: pass it to the point below.
+    connect(m_plot, &QCustomPlot::itemClick, this, [this](QCPAbstractItem*, QMouseEvent* event) {
+        int index = -1;
+        QCPAbstractPlottable* plottable = m_plot->plottableAt(event->position(), false, &index);
+        if (event->button() == Qt::LeftButton && isDataSeries(plottable) && index >= 0) {
+            pointClicked(plottable, index);
+        }
+    });
     // Once the user zooms or pans, new data no longer moves the axes under them.
     connect(m_plot, &QCustomPlot::mouseWheel, this, [this] { m_followData = false; });
     connect(m_plot, &QCustomPlot::mouseMove, this, [this](QMouseEvent* event) {
@@ -130,23 +139,49 @@ void PlotView::requestReplot() {
 void PlotView::fitAxes() {
     m_plot->rescaleAxes(true);
     for (QCPAxis* axis : m_plot->axisRect()->axes()) {
-        QCPRange range = axis->range();
+        const QCPRange range = axis->range();
         if (axis->scaleType() == QCPAxis::stLogarithmic) {
-            if (range.lower > 0) {
-                axis->setRange(range.lower / 1.6, range.upper * 1.6);
+            // Bars start at zero, which rescaling maps to a tiny value: fit the positive data.
+            double low = std::numeric_limits<double>::infinity();
+            double high = 0;
+            for (QCPAbstractPlottable* plottable : axis->plottables()) {
+                QCPPlottableInterface1D* data = plottable->interface1D();
+                if (data == nullptr || plottable->valueAxis() != axis) {
+                    continue;
+                }
+                for (int i = 0; i < data->dataCount(); ++i) {
+                    const double value = data->dataMainValue(i);
+                    if (value > 0 && std::isfinite(value)) {
+                        low = std::min(low, value);
+                        high = std::max(high, value);
+                    }
+                }
+            }
+            if (high > 0) {
+                axis->setRange(low / 2, high * 2);
             }
             continue;
         }
-        const double margin = 0.05 * std::max(range.size(), std::abs(range.upper) * 1e-3);
-        if (axis->orientation() == Qt::Vertical) {
-            // Bars start at zero: keep zero on the axis edge, leave room above.
-            axis->setRange(range.lower < 0 ? range.lower - margin : range.lower,
-                           range.upper + margin);
-        } else if (axis->axisType() == QCPAxis::atBottom && range.lower >= 0 &&
-                   m_plot->plottableCount() > 0 &&
-                   qobject_cast<QCPBars*>(m_plot->plottable(0)) == nullptr) {
-            axis->setRange(std::max(0.0, range.lower - margin), range.upper + margin);
+        // Bars carry their own width along the key axis and start at zero on the value axis:
+        // no margin there. Points get a margin on every side so none sits on the frame.
+        bool barValues = false;
+        bool barKeys = false;
+        for (QCPAbstractPlottable* plottable : axis->plottables()) {
+            if (qobject_cast<QCPBars*>(plottable) != nullptr) {
+                barValues = barValues || plottable->valueAxis() == axis;
+                barKeys = barKeys || plottable->keyAxis() == axis;
+            }
         }
+        if (barKeys) {
+            // Whole categories: grouped bars sit beside their key, which rescaling ignores.
+            axis->setRange(std::floor(range.lower + 0.5) - 0.5, std::ceil(range.upper - 0.5) + 0.5);
+            continue;
+        }
+        // Value axes keep room above the bars for their labels.
+        const double share = axis->orientation() == Qt::Vertical ? 0.1 : 0.05;
+        const double margin = share * std::max(range.size(), std::abs(range.upper) * 1e-3);
+        const double lower = barValues && range.lower >= 0 ? range.lower : range.lower - margin;
+        axis->setRange(lower, range.upper + margin);
     }
 }
 
@@ -174,6 +209,19 @@ QString PlotView::describePoint(QCPAbstractPlottable* plottable, int index) cons
 void PlotView::addMenuActions(QMenu*) {}
 
 void PlotView::pointClicked(QCPAbstractPlottable*, int) {}
+
+void PlotView::placeLegendBelow(int columns) {
+    QCPLegend* legend = m_plot->legend;
+    if (legend->layout() != m_plot->plotLayout()) {
+        m_plot->axisRect()->insetLayout()->take(legend);
+        const int row = m_plot->plotLayout()->rowCount();
+        m_plot->plotLayout()->addElement(row, 0, legend);
+        m_plot->plotLayout()->setRowStretchFactor(row, 0.001);
+        legend->setMargins(QMargins(6, 2, 6, 2));
+    }
+    legend->setFillOrder(QCPLegend::foColumnsFirst);
+    legend->setWrap(columns);
+}
 
 void PlotView::setLayerTicks(QCPAxis* axis, int layerCount, bool hasGlobal) {
     auto ticker = QSharedPointer<QCPAxisTickerText>::create();
@@ -215,9 +263,11 @@ QColor PlotView::roleColour(core::TensorRole role) {
     case R::Output:
         return QColor(0x7f, 0x7f, 0x7f);
     case R::OutputNorm:
+        return QColor(0xdb, 0xdb, 0x8d);
     case R::AttnNorm:
-    case R::FfnNorm:
         return QColor(0xbc, 0xbd, 0x22);
+    case R::FfnNorm:
+        return QColor(0xe3, 0x77, 0xc2);
     case R::AttnQ:
         return QColor(0x1f, 0x77, 0xb4);
     case R::AttnK:

@@ -56,6 +56,8 @@ protected:
     // A left click on a data point (a bar or a scatter point).
     virtual void pointClicked(QCPAbstractPlottable* plottable, int index);
 
+    // Moves the legend out of the plot area into a row below it, `columns` entries wide.
+    void placeLegendBelow(int columns);
     // Text ticks "global" at key -1 (when hasGlobal) and 0..layerCount-1 for the layers.
     void setLayerTicks(QCPAxis* axis, int layerCount, bool hasGlobal);
     // Toggles a value axis between linear and logarithmic scale and ticks.

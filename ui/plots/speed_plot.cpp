@@ -1,8 +1,9 @@
 #include "ui/plots/speed_plot.h"
 
+#include <qcustomplot.h>
+
 #include <algorithm>
 #include <cmath>
-#include <qcustomplot.h>
 
 namespace qs::ui {
 
@@ -20,7 +21,7 @@ SpeedPlot::SpeedPlot(QWidget* parent)
     plot->yAxis->setLabel(tr("Prompt processing (tokens/s)"));
     plot->yAxis2->setVisible(true);
     plot->yAxis2->setLabel(tr("Text generation (tokens/s)"));
-    plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    placeLegendBelow(2);
     rebuild();
 }
 

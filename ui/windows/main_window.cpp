@@ -13,6 +13,8 @@
 #include "ui/models/tensor_tree_model.h"
 #include "ui/plan/plan_document.h"
 #include "ui/plan/plan_editor.h"
+#include "ui/plots/error_plot.h"
+#include "ui/plots/memory_plot.h"
 #include "ui/widgets/log_dock.h"
 
 #include <QDateTime>
@@ -79,7 +81,9 @@ MainWindow::MainWindow(QWidget* parent)
     , m_runProgress(new QProgressBar(this))
     , m_runLabel(new QLabel(this))
     , m_cancelButton(new QToolButton(this))
-    , m_backendLabel(new QLabel(this)) {
+    , m_backendLabel(new QLabel(this))
+    , m_errorPlot(nullptr)
+    , m_memoryPlot(nullptr) {
     m_ui->setupUi(this);
     m_planEditor = new PlanEditor(m_plan, m_ui->workTabs);
     m_ui->workTabs->addTab(m_planEditor, tr("&Plan"));
@@ -101,6 +105,27 @@ MainWindow::MainWindow(QWidget* parent)
         const QVariant tensor = idx.data(ResultsTableModel::TensorIndexRole);
         m_ui->workTabs->setCurrentWidget(m_planEditor);
         m_planEditor->selectTensor(static_cast<std::size_t>(tensor.toULongLong()));
+    });
+
+    // Plots: per-layer error of the last run, and the plan's memory against FP16.
+    m_errorPlot = new ErrorPlot(m_ui->workTabs);
+    m_errorPlot->setObjectName(QStringLiteral("errorPlot"));
+    m_ui->workTabs->addTab(m_errorPlot, tr("&Error"));
+    m_memoryPlot = new MemoryPlot(m_ui->workTabs);
+    m_memoryPlot->setObjectName(QStringLiteral("memoryPlot"));
+    m_ui->workTabs->addTab(m_memoryPlot, tr("&Memory"));
+    auto showTensorInPlan = [this](std::size_t tensor) {
+        m_ui->workTabs->setCurrentWidget(m_planEditor);
+        m_planEditor->selectTensor(tensor);
+    };
+    connect(m_errorPlot, &ErrorPlot::tensorClicked, this, showTensorInPlan);
+    connect(m_memoryPlot, &MemoryPlot::tensorClicked, this, showTensorInPlan);
+    connect(m_plan, &PlanDocument::planChanged, this, [this] {
+        if (m_plan->model()) {
+            m_memoryPlot->setPlan(*m_plan->model(), m_plan->types());
+        } else {
+            m_memoryPlot->clear();
+        }
     });
 
     // Run progress lives in the status bar and is visible only while a run is going.
@@ -128,7 +153,9 @@ MainWindow::MainWindow(QWidget* parent)
                 showRunProgress(done, total, what);
             });
     connect(m_runJob, &JobRunner::itemReady, this, [this](const QVariant& item) {
-        m_results->append(item.value<core::TensorQuantResult>());
+        const auto result = item.value<core::TensorQuantResult>();
+        m_results->append(result);
+        m_errorPlot->addResult(result);
     });
     connect(m_runJob, &JobRunner::succeeded, this, [this] { runEnded(true, {}); });
     connect(m_runJob, &JobRunner::failed, this,
@@ -191,6 +218,7 @@ void MainWindow::showModel(const QString& path, std::shared_ptr<const core::Mode
     m_tensorTree->setModel(m_model);
     m_plan->setModel(m_model);
     m_results->clear();
+    m_errorPlot->setModel(*m_model);
     m_ui->actionRun->setEnabled(!m_runJob->isRunning());
     m_ui->actionExport->setEnabled(true);
     m_ui->tensorTree->expandToDepth(0);
@@ -215,6 +243,7 @@ void MainWindow::runPlan() {
         return;
     }
     m_results->clear();
+    m_errorPlot->setModel(*m_model);
     m_ui->actionRun->setEnabled(false);
     m_ui->actionCancelRun->setEnabled(true);
     for (QWidget* w : {static_cast<QWidget*>(m_runLabel), static_cast<QWidget*>(m_runProgress),
@@ -249,6 +278,21 @@ void MainWindow::setComputeBackend(std::shared_ptr<core::ComputeBackend> backend
     m_backend = std::move(backend);
     m_backendLabel->setText(m_backend ? QString::fromStdString(m_backend->name()) : tr("CPU"));
     m_backendLabel->setToolTip(note.isEmpty() ? tr("Device used to dequantize during runs") : note);
+}
+
+bool MainWindow::showTab(const QString& name) {
+    const QHash<QString, QWidget*> tabs = {
+        {QStringLiteral("plan"), m_planEditor},
+        {QStringLiteral("results"),
+         m_ui->workTabs->findChild<QWidget*>(QStringLiteral("resultsView"))},
+        {QStringLiteral("error"), m_errorPlot},
+        {QStringLiteral("memory"), m_memoryPlot}};
+    QWidget* tab = tabs.value(name.toLower());
+    if (!tab) {
+        return false;
+    }
+    m_ui->workTabs->setCurrentWidget(tab);
+    return true;
 }
 
 void MainWindow::showExportDialog() {

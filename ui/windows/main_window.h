@@ -25,6 +25,8 @@ class LogDock;
 class PlanDocument;
 class PlanEditor;
 class ResultsTableModel;
+class ErrorPlot;
+class MemoryPlot;
 class TensorTreeModel;
 
 class MainWindow : public QMainWindow {
@@ -46,12 +48,16 @@ public:
     PlanEditor* planEditor() const { return m_planEditor; }
     ResultsTableModel* results() const { return m_results; }
     JobRunner* runJob() const { return m_runJob; }
+    ErrorPlot* errorPlot() const { return m_errorPlot; }
+    MemoryPlot* memoryPlot() const { return m_memoryPlot; }
 
 public slots:
     // Quantizes the current plan in the background (to a scratch file), streaming each
     // tensor's error into the results table; cancelRun() stops it.
     void runPlan();
     void cancelRun();
+    // Shows a work tab by name: "plan", "results", "error" or "memory". False if unknown.
+    bool showTab(const QString& name);
     // Opens the export dialog for the open model and the current plan.
     void showExportDialog();
 
@@ -92,6 +98,8 @@ private:
     qint64 m_runStartedMs = 0;
     std::shared_ptr<core::ComputeBackend> m_backend;
     QLabel* m_backendLabel;
+    ErrorPlot* m_errorPlot;
+    MemoryPlot* m_memoryPlot;
     QString m_modelPath;
     std::shared_ptr<const core::Model> m_model;
 };
