@@ -24,7 +24,7 @@ private slots:
         QVERIFY(runner.start("count", [](core::CancelToken&, core::ProgressSink& sink,
                                          const ui::JobRunner::ItemSink&) {
             for (std::uint64_t i = 1; i <= 10; ++i) {
-                sink.progress(i, 10, "tensors", "t" + std::to_string(i));
+                sink.progress(i, 10, "tensors", std::to_string(i));
             }
             return core::Status();
         }));
