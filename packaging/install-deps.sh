@@ -1,7 +1,16 @@
 #!/usr/bin/env bash
 # Installs everything Quantscope needs to build, test and run, from Debian 12 packages only.
 # Run as root (or with sudo available). Safe to run again.
+#   --fuzz  also installs clang and its libFuzzer/sanitizer runtimes (the QS_FUZZ build).
 set -euo pipefail
+
+fuzz=false
+for arg in "$@"; do
+  case "$arg" in
+    --fuzz) fuzz=true ;;
+    *) echo "install-deps: unknown option '$arg' (only --fuzz)" >&2; exit 2 ;;
+  esac
+done
 
 packages=(
   cmake ninja-build g++ pkg-config
@@ -12,6 +21,9 @@ packages=(
   xvfb xauth fonts-dejavu-core libxkbcommon-dev
   dpkg-dev file
 )
+if $fuzz; then
+  packages+=(clang-14 libclang-rt-14-dev)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
