@@ -158,6 +158,13 @@ int runQuantize(const std::vector<std::string>& args) {
     if (!plan) {
         return reportError(plan.error());
     }
+    // llama-quantize refuses these presets as a whole without an importance matrix, even
+    // where shape fallbacks leave no tensor that needs one.
+    if (!imatrix && preset->ftype == core::LlamaFtype::Q2_K_S) {
+        return reportError(core::makeError(core::ErrorCode::InvalidArgument,
+                                           std::string(preset->name) +
+                                               " needs an importance matrix (--imatrix FILE)"));
+    }
     for (const auto& t : plan->tensors()) {
         if (!imatrix && core::llamaRequiresImatrix(t.name, t.type, preset->ftype)) {
             return reportError(core::makeError(

@@ -14,6 +14,10 @@ const std::vector<Command>& commands() {
         {"synth", "Write a synthetic Llama GGUF (8B-shaped or custom) with realistic weights",
          &runSynth},
         {"eval", "Perplexity, KL divergence against a reference model, and tokens/sec", &runEval},
+        {"imatrix", "Collect an importance matrix (llama-imatrix's GGUF or .dat format)",
+         &runImatrix},
+        {"compare", "Quantize with several presets and compare PPL, KLD and speed in one table",
+         &runCompare},
     };
     return table;
 }

@@ -24,6 +24,8 @@ int runInspect(const std::vector<std::string>& args);
 int runConvert(const std::vector<std::string>& args);
 int runQuantize(const std::vector<std::string>& args);
 int runEval(const std::vector<std::string>& args);
+int runImatrix(const std::vector<std::string>& args);
+int runCompare(const std::vector<std::string>& args);
 int runSynth(const std::vector<std::string>& args);
 
 } // namespace qs::cli

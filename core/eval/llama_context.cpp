@@ -203,11 +203,21 @@ Status LlamaContext::evaluate(std::span<const std::int32_t> tokens, std::int64_t
             return st;                                                                             \
         }                                                                                          \
     } while (false)
+#define QS_OBSERVE(linear, x, columns)                                                             \
+    do {                                                                                           \
+        if (m_observer) {                                                                          \
+            m_observer->linearInput(layer, LlamaLinear::linear, x, n,                              \
+                                    static_cast<std::int64_t>(columns));                           \
+        }                                                                                          \
+    } while (false)
     for (int layer = 0; layer < c.layers; ++layer) {
         const LlamaLayerWeights& lw = w.layers()[static_cast<std::size_t>(layer)];
         rmsNorm(m_x.data(), lw.attnNorm, m_xb.data(), n);
+        QS_OBSERVE(AttnQ, m_xb.data(), dim);
         QS_MATMUL(lw.wq, m_xb.data(), n, m_q.data());
+        QS_OBSERVE(AttnK, m_xb.data(), dim);
         QS_MATMUL(lw.wk, m_xb.data(), n, m_k.data());
+        QS_OBSERVE(AttnV, m_xb.data(), dim);
         QS_MATMUL(lw.wv, m_xb.data(), n, m_v.data());
         applyRope(m_q.data(), n, c.heads, pos0);
         applyRope(m_k.data(), n, c.kvHeads, pos0);
@@ -221,18 +231,22 @@ Status LlamaContext::evaluate(std::span<const std::int32_t> tokens, std::int64_t
         std::memcpy(m_keyCache.data() + cacheBase, m_k.data(), un * kvDim * sizeof(float));
         std::memcpy(m_valueCache.data() + cacheBase, m_v.data(), un * kvDim * sizeof(float));
         attention(layer, n, pos0);
+        QS_OBSERVE(AttnOutput, m_att.data(), qDim);
         QS_MATMUL(lw.wo, m_att.data(), n, m_tmp.data());
         for (std::size_t i = 0; i < un * dim; ++i) {
             m_x[i] += m_tmp[i];
         }
 
         rmsNorm(m_x.data(), lw.ffnNorm, m_xb.data(), n);
+        QS_OBSERVE(FfnGate, m_xb.data(), dim);
         QS_MATMUL(lw.gate, m_xb.data(), n, m_gate.data());
+        QS_OBSERVE(FfnUp, m_xb.data(), dim);
         QS_MATMUL(lw.up, m_xb.data(), n, m_up.data());
         for (std::size_t i = 0; i < un * c.hidden; ++i) {
             const float g = m_gate[i];
             m_gate[i] = g / (1.0f + std::exp(-g)) * m_up[i]; // SwiGLU: silu(gate) * up
         }
+        QS_OBSERVE(FfnDown, m_gate.data(), c.hidden);
         QS_MATMUL(lw.down, m_gate.data(), n, m_tmp.data());
         for (std::size_t i = 0; i < un * dim; ++i) {
             m_x[i] += m_tmp[i];
@@ -246,6 +260,7 @@ Status LlamaContext::evaluate(std::span<const std::int32_t> tokens, std::int64_t
         rmsNorm(m_x.data() + firstLogit * dim, w.outputNorm(), m_xb.data(), outputs);
         QS_MATMUL(w.output(), m_xb.data(), outputs, logits.data());
     }
+#undef QS_OBSERVE
 #undef QS_MATMUL
     return {};
 }

@@ -11,6 +11,19 @@
 
 namespace qs::core {
 
+// The linear layers of a Llama block, in the order evaluate() runs them.
+enum class LlamaLinear { AttnQ, AttnK, AttnV, AttnOutput, FfnGate, FfnUp, FfnDown };
+
+// Sees the f32 input of every linear layer of the blocks just before it is multiplied (before
+// any activation rounding): llama-imatrix's hook on MUL_MAT's src1. Called on the thread that
+// runs evaluate(); `x` is `tokens` rows of `columns` floats.
+class LlamaActivationObserver {
+public:
+    virtual ~LlamaActivationObserver() = default;
+    virtual void linearInput(int layer, LlamaLinear linear, const float* x, std::int64_t tokens,
+                             std::int64_t columns) = 0;
+};
+
 // One sequence's state for the Llama forward pass: the KV cache (f32) and scratch buffers.
 // evaluate() runs a batch of tokens at consecutive positions (prompt processing); a batch of
 // one is a decode step. Memory: the weights stay mapped; the cache is
@@ -35,6 +48,9 @@ public:
     // llama.cpp's default f16 KV cache, so figures match llama-perplexity's. Off: plain f32.
     void setLlamaCppNumerics(bool on) { m_llamaCppNumerics = on; }
     bool llamaCppNumerics() const { return m_llamaCppNumerics; }
+    // An observer of the linear layers' inputs (imatrix collection), or nullptr (the default;
+    // costs one branch per matrix product).
+    void setActivationObserver(LlamaActivationObserver* observer) { m_observer = observer; }
     // Forgets the cached sequence; the next evaluate() starts at position 0.
     void clear() { m_position = 0; }
 
@@ -56,6 +72,7 @@ private:
     ParallelPool m_pool;
     ComputeBackend* m_backend = nullptr;
     bool m_llamaCppNumerics = true;
+    LlamaActivationObserver* m_observer = nullptr;
     std::vector<float> m_keyCache;   // [layer][pos][kvDim]
     std::vector<float> m_valueCache; // [layer][pos][kvDim]
     std::vector<float> m_ropeCos;    // [pos][ropeDims / 2]

@@ -14,4 +14,7 @@ target_sources(qs_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/kl_divergence.cpp
   ${CMAKE_CURRENT_LIST_DIR}/throughput.cpp
   ${CMAKE_CURRENT_LIST_DIR}/eval_model.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/imatrix_collector.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/imatrix_writer.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/compare_variants.cpp
 )

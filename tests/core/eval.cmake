@@ -1,6 +1,6 @@
 # Evaluation engine (core/eval): tokenizers, forward pass, perplexity/KLD, throughput.
 # Data: tests/data/eval (reference ids and golden figures) and the bundled models in resources/.
-foreach(unit tokenizer llama_forward perplexity)
+foreach(unit tokenizer llama_forward perplexity imatrix_collect preset_quality)
   qs_add_test(tst_${unit} SOURCES eval/tst_${unit}.cpp eval/eval_test_data.h
     LIBS qs_core nlohmann_json::nlohmann_json)
   target_compile_definitions(tst_${unit} PRIVATE QS_EVAL_DATA_DIR="${QS_TESTS_DIR}/data/eval")

@@ -1,0 +1,203 @@
+#include "cli/cli_common.h"
+#include "cli/commands.h"
+
+#include "core/eval/compare_variants.h"
+#include "core/eval/text_input.h"
+#include "core/eval/thread_pool.h"
+#include "core/quant/imatrix.h"
+
+#include <cstdio>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <sstream>
+#include <unistd.h>
+
+namespace qs::cli {
+
+namespace {
+
+bool parseInt(const std::string& text, int& out) {
+    try {
+        std::size_t used = 0;
+        out = std::stoi(text, &used);
+        return used == text.size();
+    } catch (...) {
+        return false;
+    }
+}
+
+std::vector<std::string> splitList(const std::string& text) {
+    std::vector<std::string> items;
+    std::stringstream in(text);
+    for (std::string item; std::getline(in, item, ',');) {
+        if (!item.empty()) {
+            items.push_back(item);
+        }
+    }
+    return items;
+}
+
+class StderrVariantProgress final : public core::ProgressSink {
+public:
+    void progress(std::uint64_t done, std::uint64_t total, const std::string& unit,
+                  const std::string& what) override {
+        std::fprintf(stderr, "\r%llu/%llu %s (%s)          ", static_cast<unsigned long long>(done),
+                     static_cast<unsigned long long>(total), unit.c_str(), what.c_str());
+        if (done == total) {
+            std::fprintf(stderr, "\n");
+        }
+    }
+};
+
+nlohmann::json rowJson(const core::VariantResult& v) {
+    nlohmann::json j = {{"type", v.name},
+                        {"reference", v.isReference},
+                        {"file_bytes", v.fileBytes},
+                        {"bpw", v.bitsPerWeight}};
+    if (!v.path.empty()) {
+        j["path"] = v.path;
+    }
+    if (!v.error.empty()) {
+        j["error"] = v.error;
+        return j;
+    }
+    j["ppl"] = v.kld.ppl;
+    j["ppl_err"] = v.kld.pplError;
+    j["delta_ppl"] = v.deltaPpl;
+    j["kld_mean"] = v.kld.kldMean;
+    j["kld_mean_err"] = v.kld.kldMeanError;
+    j["kld_p99"] = v.kld.kldP99;
+    j["kld_max"] = v.kld.kldMax;
+    j["same_top_p_pct"] = 100 * v.kld.sameTop;
+    j["chunks"] = v.kld.chunks;
+    if (v.speed) {
+        j["pp_tokens_per_second"] = v.speed->promptProcessing.tokensPerSecond;
+        j["tg_tokens_per_second"] = v.speed->generation.tokensPerSecond;
+        j["pp_ratio"] = v.ppRatio;
+        j["tg_ratio"] = v.tgRatio;
+    }
+    if (!v.isReference) {
+        j["quantize_seconds"] = v.quantizeSeconds;
+    }
+    return j;
+}
+
+void printHeader() {
+    std::printf("%-8s %10s %6s %20s %9s %10s %8s %9s %9s %6s %6s\n", "type", "size", "bpw", "PPL",
+                "dPPL", "KLD", "top-1%", "pp t/s", "tg t/s", "pp x", "tg x");
+}
+
+void printRow(const core::VariantResult& v) {
+    if (!v.error.empty()) {
+        std::printf("%-8s  failed: %s\n", v.name.c_str(), v.error.c_str());
+        return;
+    }
+    char ppl[64];
+    std::snprintf(ppl, sizeof ppl, "%.4f +/- %.4f", v.kld.ppl, v.kld.pplError);
+    const double pp = v.speed ? v.speed->promptProcessing.tokensPerSecond : 0;
+    const double tg = v.speed ? v.speed->generation.tokensPerSecond : 0;
+    std::printf("%-8s %10llu %6.3f %20s %+9.4f %10.6f %8.3f %9.1f %9.1f %6.2f %6.2f\n",
+                v.name.c_str(), static_cast<unsigned long long>(v.fileBytes), v.bitsPerWeight, ppl,
+                v.deltaPpl, v.kld.kldMean, 100 * v.kld.sameTop, pp, tg, v.ppRatio, v.tgRatio);
+    std::fflush(stdout);
+}
+
+} // namespace
+
+int runCompare(const std::vector<std::string>& args) {
+    ArgParser parser("compare",
+                     "Quantize MODEL with several llama-quantize presets and compare every\n"
+                     "variant with MODEL on a text: PPL +/- error, dPPL, mean KL divergence,\n"
+                     "top-1 agreement, prompt (pp) and decode (tg) tokens/sec and their ratio.");
+    parser.addPositional("MODEL", "F32/F16 GGUF (or another format openModel reads)");
+    parser.addOption("types", "LIST", "Comma-separated presets",
+                     "Q2_K,Q3_K_M,Q4_K_M,Q5_K_M,Q6_K,Q8_0");
+    parser.addOption("text", "FILE", "Evaluation text (one trailing newline is dropped)");
+    parser.addOption("ctx", "N", "Context length of each chunk", "512");
+    parser.addOption("chunks", "N", "Evaluate at most N chunks (default: all)", "-1");
+    parser.addOption("batch", "N", "Tokens per forward call", "512");
+    parser.addOption("imatrix", "FILE", "Importance matrix for the quantization (.gguf or .dat)");
+    parser.addOption("keep", "DIR", "Write the variants to DIR and keep them");
+    parser.addOption("cache-dir", "DIR", "Where the reference distribution is cached");
+    parser.addOption("threads", "N", "CPU threads (default: all)");
+    parser.addFlag("no-speed", "Skip the tokens/sec measurement");
+    parser.addFlag("json", "Print the results as JSON");
+    int exitCode = kExitOk;
+    if (!parseOrExit(parser, args, exitCode)) {
+        return exitCode;
+    }
+    core::CompareVariantsOptions options;
+    int threads = 0;
+    if (!parseInt(parser.value("ctx"), options.contextLength) || options.contextLength < 8 ||
+        !parseInt(parser.value("chunks"), options.maxChunks) ||
+        !parseInt(parser.value("batch"), options.batchSize) || options.batchSize < 1 ||
+        (parser.isSet("threads") && (!parseInt(parser.value("threads"), threads) || threads < 1))) {
+        std::cerr
+            << "quantscope-cli compare: --ctx, --chunks, --batch and --threads take integers\n";
+        return kExitUsage;
+    }
+    if (!parser.isSet("text")) {
+        std::cerr << "quantscope-cli compare: --text FILE is required\n";
+        return kExitUsage;
+    }
+    options.threads = threads;
+    options.presets = splitList(parser.value("types"));
+    options.outputDir = parser.value("keep");
+    options.cacheDir = parser.value("cache-dir");
+    options.measureSpeed = !parser.isSet("no-speed");
+    std::optional<core::ImportanceMatrix> imatrix;
+    if (parser.isSet("imatrix")) {
+        auto read = core::readImatrix(parser.value("imatrix"));
+        if (!read) {
+            return reportError(read.error());
+        }
+        imatrix = std::move(read).value();
+        options.imatrix = &*imatrix;
+        options.imatrixFileName = parser.value("imatrix");
+    }
+    auto text = core::readEvalText(parser.value("text"));
+    if (!text) {
+        return reportError(text.error());
+    }
+    const bool json = parser.isSet("json");
+    StderrVariantProgress stderrProgress;
+    core::NullProgressSink silent;
+    core::ProgressSink& progress =
+        !json && isatty(fileno(stderr)) ? static_cast<core::ProgressSink&>(stderrProgress) : silent;
+    core::CancelToken cancel;
+    const std::string modelPath = parser.positional("MODEL");
+    if (!json) {
+        std::printf("model %s, text %s, ctx %d\n", modelPath.c_str(), parser.value("text").c_str(),
+                    options.contextLength);
+        printHeader();
+    }
+    auto result = core::compareVariants(modelPath, *text, options, cancel, progress,
+                                        [&](const core::VariantResult& v) {
+                                            if (!json) {
+                                                printRow(v);
+                                            }
+                                        });
+    if (!result) {
+        return reportError(result.error());
+    }
+    bool failed = false;
+    nlohmann::json rows = nlohmann::json::array();
+    for (const auto& v : result->variants) {
+        rows.push_back(rowJson(v));
+        failed = failed || !v.error.empty();
+    }
+    if (json) {
+        nlohmann::json out = {{"model", modelPath},
+                              {"text", parser.value("text")},
+                              {"tokens", result->tokens},
+                              {"ctx", options.contextLength},
+                              {"reference_cache", result->referenceCache},
+                              {"reference_cache_reused", result->referenceCacheReused},
+                              {"variants", rows}};
+        std::cout << out.dump(2) << "\n";
+    }
+    return failed ? kExitFailure : kExitOk;
+}
+
+} // namespace qs::cli

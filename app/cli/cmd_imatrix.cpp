@@ -1,0 +1,138 @@
+#include "cli/cli_common.h"
+#include "cli/commands.h"
+
+#include "core/eval/eval_model.h"
+#include "core/eval/imatrix_collector.h"
+#include "core/eval/imatrix_writer.h"
+#include "core/eval/llama_context.h"
+#include "core/eval/text_input.h"
+#include "core/eval/thread_pool.h"
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <unistd.h>
+
+namespace qs::cli {
+
+namespace {
+
+class StderrChunkProgress final : public core::ProgressSink {
+public:
+    void progress(std::uint64_t done, std::uint64_t total, const std::string& unit,
+                  const std::string& what) override {
+        std::fprintf(stderr, "\r%s: %llu/%llu %s", what.c_str(),
+                     static_cast<unsigned long long>(done), static_cast<unsigned long long>(total),
+                     unit.c_str());
+        if (done == total) {
+            std::fprintf(stderr, "\n");
+        }
+    }
+};
+
+bool parseInt(const std::string& text, int& out) {
+    try {
+        std::size_t used = 0;
+        out = std::stoi(text, &used);
+        return used == text.size();
+    } catch (...) {
+        return false;
+    }
+}
+
+} // namespace
+
+int runImatrix(const std::vector<std::string>& rawArgs) {
+    ArgParser parser("imatrix",
+                     "Collect an importance matrix like llama-imatrix: the sum of squared input\n"
+                     "activations per column of every linear layer of the blocks, over chunks of\n"
+                     "--ctx tokens of a text (BOS first, every token counted), written in\n"
+                     "llama.cpp's GGUF imatrix format or the legacy .dat.");
+    parser.addPositional("MODEL", "GGUF file, Hugging Face folder or llama2.c checkpoint");
+    parser.addOption("text", "FILE", "Calibration text (one trailing newline is dropped)");
+    parser.addOption("output", "FILE", "Output file (-o)");
+    parser.addOption("ctx", "N", "Tokens per chunk (llama-imatrix -c)", "512");
+    parser.addOption("chunks", "N", "Use at most N chunks (default: all)", "-1");
+    parser.addOption("format", "gguf|dat",
+                     "Output format (default: from the extension, else gguf)");
+    parser.addOption("batch", "N", "Tokens per forward call", "512");
+    parser.addOption("tokenizer", "FILE", "tokenizer.bin or tokenizer.json overriding the model's");
+    parser.addOption("threads", "N", "CPU threads (default: all)");
+    std::vector<std::string> args = rawArgs;
+    for (auto& a : args) {
+        if (a == "-o") {
+            a = "--output";
+        }
+    }
+    int exitCode = kExitOk;
+    if (!parseOrExit(parser, args, exitCode)) {
+        return exitCode;
+    }
+    int ctxLength = 0, chunks = 0, batch = 0;
+    int threads = core::ParallelPool::defaultThreads();
+    if (!parseInt(parser.value("ctx"), ctxLength) || ctxLength < 2 ||
+        !parseInt(parser.value("chunks"), chunks) || !parseInt(parser.value("batch"), batch) ||
+        batch < 1 ||
+        (parser.isSet("threads") && (!parseInt(parser.value("threads"), threads) || threads < 1))) {
+        std::cerr
+            << "quantscope-cli imatrix: --ctx, --chunks, --batch and --threads take integers\n";
+        return kExitUsage;
+    }
+    if (!parser.isSet("text") || !parser.isSet("output")) {
+        std::cerr << "quantscope-cli imatrix: --text FILE and -o FILE are required\n";
+        return kExitUsage;
+    }
+    const std::string output = parser.value("output");
+    core::ImatrixFormat format =
+        output.ends_with(".dat") ? core::ImatrixFormat::LegacyDat : core::ImatrixFormat::Gguf;
+    if (parser.isSet("format")) {
+        const std::string f = parser.value("format");
+        if (f != "gguf" && f != "dat") {
+            std::cerr << "quantscope-cli imatrix: --format is gguf or dat\n";
+            return kExitUsage;
+        }
+        format = f == "dat" ? core::ImatrixFormat::LegacyDat : core::ImatrixFormat::Gguf;
+    }
+    auto model = core::openEvalModel(parser.positional("MODEL"), parser.value("tokenizer"));
+    if (!model) {
+        return reportError(model.error());
+    }
+    if (!model->tokenizer) {
+        return reportError(core::makeError(core::ErrorCode::InvalidArgument,
+                                           "the model has no tokenizer; pass --tokenizer FILE"));
+    }
+    auto text = core::readEvalText(parser.value("text"));
+    if (!text) {
+        return reportError(text.error());
+    }
+    const auto tokens = model->tokenizer->encode(*text, true);
+    core::ImatrixCollectOptions options;
+    options.contextLength = ctxLength;
+    options.maxChunks = chunks;
+    options.batchSize = batch;
+    options.datasetName = parser.value("text"); // as llama-imatrix stores -f
+    core::LlamaContext context(model->weights, ctxLength, threads);
+    StderrChunkProgress stderrProgress;
+    core::NullProgressSink silent;
+    core::ProgressSink& progress =
+        isatty(fileno(stderr)) ? static_cast<core::ProgressSink&>(stderrProgress) : silent;
+    core::CancelToken cancel;
+    const auto start = std::chrono::steady_clock::now();
+    auto matrix =
+        core::collectImatrix(context, tokens, model->tokenizer->bos(), options, progress, cancel);
+    if (!matrix) {
+        return reportError(matrix.error());
+    }
+    if (auto st = core::writeImatrix(*matrix, output, format); !st) {
+        return reportError(st.error());
+    }
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::printf("%s: %zu entries, %lld chunks of %d tokens (%zu tokens in the text), %s, %.1f s\n",
+                output.c_str(), matrix->entries.size(), static_cast<long long>(matrix->chunkCount),
+                ctxLength, tokens.size(), format == core::ImatrixFormat::Gguf ? "gguf" : "dat",
+                seconds);
+    return kExitOk;
+}
+
+} // namespace qs::cli

@@ -1,0 +1,251 @@
+#include "core/eval/compare_variants.h"
+
+#include "core/eval/eval_model.h"
+#include "core/eval/llama_context.h"
+#include "core/eval/logprob_file.h"
+#include "core/eval/perplexity.h"
+#include "core/eval/text_input.h"
+#include "core/eval/thread_pool.h"
+#include "core/export/quantize_model.h"
+#include "core/io/model_reader.h"
+#include "core/model/model.h"
+#include "core/plan/llama_presets.h"
+#include "core/plan/model_plan.h"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <unistd.h>
+
+namespace qs::core {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// The storage type of most of the model's weights ("F32", "F16", "Q8_0", ...).
+std::string dominantType(const Model& model, std::uint64_t* parameters, std::uint64_t* bytes) {
+    std::map<GgmlType, std::uint64_t> elements;
+    *parameters = 0;
+    *bytes = 0;
+    for (const TensorInfo& t : model.tensors()) {
+        *parameters += t.elementCount();
+        *bytes += t.byteSize;
+        if (t.dims.size() >= 2) {
+            elements[t.type] += t.elementCount();
+        }
+    }
+    const auto best =
+        std::max_element(elements.begin(), elements.end(),
+                         [](const auto& a, const auto& b) { return a.second < b.second; });
+    return best == elements.end() ? std::string("input")
+                                  : std::string(ggmlTypeInfo(best->first).name);
+}
+
+// KLD (and PPL) of `file` against the cached reference, and its speed.
+Status evaluateVariant(const std::string& file, const std::string& referencePath, std::int32_t bos,
+                       const CompareVariantsOptions& options, int threads, ProgressSink& progress,
+                       const CancelToken& cancel, VariantResult& row) {
+    auto model = openEvalModel(file);
+    if (!model) {
+        return model.error();
+    }
+    // A reader per variant: it reads the reference chunks in order.
+    auto reference = LogProbReader::open(referencePath);
+    if (!reference) {
+        return reference.error();
+    }
+    LlamaContext context(model->weights, options.contextLength, threads);
+    auto k = computeKlDivergence(context, *reference, bos, options.maxChunks, options.batchSize,
+                                 progress, cancel);
+    if (!k) {
+        return k.error();
+    }
+    row.kld = *k;
+    if (options.measureSpeed) {
+        ThroughputOptions speed = options.speed;
+        speed.promptTokens = std::min(speed.promptTokens, options.contextLength);
+        speed.genTokens = std::min(speed.genTokens, options.contextLength);
+        auto s = measureThroughput(context, speed, cancel);
+        if (!s) {
+            return s.error();
+        }
+        row.speed = *s;
+    }
+    return {};
+}
+
+} // namespace
+
+Result<CompareVariantsResult>
+compareVariants(const std::string& modelPath, const std::string& text,
+                const CompareVariantsOptions& options, CancelToken& cancel, ProgressSink& progress,
+                const std::function<void(const VariantResult&)>& onVariant) {
+    std::vector<const LlamaPreset*> presets;
+    for (const std::string& name : options.presets) {
+        const LlamaPreset* p = llamaPresetByName(name);
+        if (!p) {
+            return makeError(ErrorCode::InvalidArgument, "unknown preset '" + name + "'");
+        }
+        presets.push_back(p);
+    }
+    const int threads = options.threads > 0 ? options.threads : ParallelPool::defaultThreads();
+    auto source = openModel(modelPath);
+    if (!source) {
+        return source.error();
+    }
+    auto input = openEvalModel(modelPath);
+    if (!input) {
+        return input.error();
+    }
+    if (!input->tokenizer) {
+        return makeError(ErrorCode::InvalidArgument, modelPath + " has no tokenizer");
+    }
+    const auto tokens = input->tokenizer->encode(text, true);
+    const std::int32_t bos = input->tokenizer->bos();
+    CompareVariantsResult result;
+    result.tokens = static_cast<std::int64_t>(tokens.size());
+
+    // The input model's distribution, computed once (or found in the cache).
+    PerplexityOptions pplOptions;
+    pplOptions.contextLength = options.contextLength;
+    pplOptions.maxChunks = options.maxChunks;
+    pplOptions.batchSize = options.batchSize;
+    auto modelHash = fileHash64(modelPath);
+    if (!modelHash) {
+        const std::string p = fs::absolute(modelPath).string();
+        modelHash = contentHash64(std::as_bytes(std::span(p.data(), p.size())));
+    }
+    const std::uint64_t textHash =
+        contentHash64(std::as_bytes(std::span(text.data(), text.size())));
+    const std::string cacheDir = options.cacheDir.empty()
+                                     ? (fs::temp_directory_path() / "quantscope-kld").string()
+                                     : options.cacheDir;
+    result.referenceCache =
+        referenceCachePath(cacheDir, *modelHash, textHash, options.contextLength);
+    const auto total = static_cast<std::uint64_t>(presets.size() + 1);
+    progress.progress(0, total, "variants", "reference");
+    {
+        LlamaContext reference(input->weights, options.contextLength, threads);
+        NullProgressSink quiet;
+        auto reused = ensureReferenceLogProbs(result.referenceCache, reference, tokens, bos,
+                                              pplOptions, quiet, cancel);
+        if (!reused) {
+            return reused.error();
+        }
+        result.referenceCacheReused = *reused;
+    }
+
+    std::uint64_t parameters = 0;
+    std::uint64_t tensorBytes = 0;
+    VariantResult base;
+    base.name = dominantType(*source, &parameters, &tensorBytes);
+    base.isReference = true;
+    base.path = modelPath;
+    base.fileBytes = input->fileBytes;
+    base.bitsPerWeight =
+        parameters ? 8.0 * static_cast<double>(tensorBytes) / static_cast<double>(parameters) : 0;
+    {
+        NullProgressSink quiet;
+        if (auto st = evaluateVariant(modelPath, result.referenceCache, bos, options, threads,
+                                      quiet, cancel, base);
+            !st) {
+            return st.error();
+        }
+    }
+    base.ppRatio = base.tgRatio = base.speed ? 1.0 : 0.0;
+    result.variants.push_back(base);
+    if (onVariant) {
+        onVariant(base);
+    }
+    progress.progress(1, total, "variants", base.name);
+
+    const bool temporary = options.outputDir.empty();
+    const fs::path dir =
+        temporary ? fs::temp_directory_path() / ("quantscope-compare-" + std::to_string(::getpid()))
+                  : fs::path(options.outputDir);
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) {
+        return makeError(ErrorCode::Io, dir.string() + ": " + ec.message());
+    }
+    const std::string stem = fs::path(modelPath).stem().string();
+    for (std::size_t i = 0; i < presets.size(); ++i) {
+        if (cancel.isCancelled()) {
+            return makeError(ErrorCode::Cancelled, "comparison cancelled");
+        }
+        const LlamaPreset& preset = *presets[i];
+        VariantResult row;
+        row.name = std::string(preset.name);
+        row.path = (dir / (stem + "-" + row.name + ".gguf")).string();
+        PresetOptions presetOptions;
+        presetOptions.hasImatrix = options.imatrix != nullptr;
+        auto plan = buildLlamaPlanForModel(*source, preset, presetOptions);
+        if (!plan) {
+            row.error = plan.error().message;
+        } else if (!options.imatrix) {
+            for (const auto& t : plan->tensors()) {
+                if (llamaRequiresImatrix(t.name, t.type, preset.ftype)) {
+                    row.error = row.name + " needs an importance matrix";
+                    break;
+                }
+            }
+        }
+        if (row.error.empty()) {
+            QuantizeOptions qopt;
+            qopt.imatrix = options.imatrix;
+            qopt.imatrixFileName = options.imatrixFileName;
+            qopt.fileType = static_cast<std::uint32_t>(preset.ftype);
+            qopt.threads = static_cast<unsigned>(threads);
+            qopt.measureError = false;
+            NullProgressSink quiet;
+            const auto start = std::chrono::steady_clock::now();
+            auto report = quantizeModel(*source, *plan, row.path, qopt, cancel, quiet);
+            row.quantizeSeconds =
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+            if (!report) {
+                if (report.error().code == ErrorCode::Cancelled) {
+                    return report.error();
+                }
+                row.error = report.error().message;
+            } else {
+                row.fileBytes = report->fileBytes;
+                row.bitsPerWeight = report->bitsPerWeight;
+                if (auto st = evaluateVariant(row.path, result.referenceCache, bos, options,
+                                              threads, quiet, cancel, row);
+                    !st) {
+                    if (st.error().code == ErrorCode::Cancelled) {
+                        return st.error();
+                    }
+                    row.error = st.error().message;
+                }
+            }
+            if (temporary) {
+                fs::remove(row.path, ec);
+                row.path.clear();
+            }
+        }
+        row.deltaPpl = row.error.empty() ? row.kld.ppl - base.kld.ppl : 0;
+        if (row.speed && base.speed) {
+            const auto ratio = [](double a, double b) {
+                return b > 0 ? a / b : 0.0;
+            };
+            row.ppRatio = ratio(row.speed->promptProcessing.tokensPerSecond,
+                                base.speed->promptProcessing.tokensPerSecond);
+            row.tgRatio = ratio(row.speed->generation.tokensPerSecond,
+                                base.speed->generation.tokensPerSecond);
+        }
+        result.variants.push_back(row);
+        if (onVariant) {
+            onVariant(row);
+        }
+        progress.progress(i + 2, total, "variants", row.name);
+    }
+    if (temporary) {
+        fs::remove(dir, ec);
+    }
+    return result;
+}
+
+} // namespace qs::core

@@ -1,0 +1,70 @@
+#pragma once
+
+#include "core/error.h"
+#include "core/eval/kl_divergence.h"
+#include "core/eval/throughput.h"
+#include "core/jobs/job_control.h"
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+// Quantizes a model with several llama-quantize presets and evaluates every variant against
+// the input model on one text: PPL, KL divergence, top-1 agreement and tokens/sec. Shared by
+// `quantscope-cli compare` and the GUI's comparison view.
+namespace qs::core {
+
+struct ImportanceMatrix;
+
+struct CompareVariantsOptions {
+    std::vector<std::string> presets; // "Q2_K", "Q4_K_M", ... (llamaPresetByName)
+    int contextLength = 512;
+    int maxChunks = -1; // -1 = every whole chunk of the text
+    int batchSize = 512;
+    int threads = 0; // 0 = ParallelPool::defaultThreads()
+    // Importance matrix for the quantization, or nullptr; `imatrixFileName` goes into
+    // quantize.imatrix.file. Presets that need one (IQ2_*, Q2_K_S) fail without it.
+    const ImportanceMatrix* imatrix = nullptr;
+    std::string imatrixFileName;
+    // Where the variants are written ("<model stem>-<PRESET>.gguf"); kept there. Empty: a
+    // temporary folder, each file removed once evaluated.
+    std::string outputDir;
+    // Where the input model's log-probabilities are cached (kl_divergence.h); empty: the
+    // system temp folder's quantscope-kld.
+    std::string cacheDir;
+    bool measureSpeed = true;
+    ThroughputOptions speed; // promptTokens/genTokens are capped at the context length
+};
+
+struct VariantResult {
+    std::string name;         // "F32" for the input model (its file type), else the preset
+    bool isReference = false; // the input model's own row (KLD against itself, ratio 1)
+    std::string path;         // the file evaluated (empty once a temporary file is removed)
+    std::uint64_t fileBytes = 0;
+    double bitsPerWeight = 0; // tensor bits / parameters
+    double quantizeSeconds = 0;
+    KlDivergenceResult kld; // kld.ppl / kld.pplError: the variant's PPL
+    double deltaPpl = 0;    // ppl - the input model's ppl
+    std::optional<ThroughputResult> speed;
+    double ppRatio = 0, tgRatio = 0; // tok/s relative to the input model's
+    std::string error;               // non-empty: this variant failed (others go on)
+};
+
+struct CompareVariantsResult {
+    std::vector<VariantResult> variants; // the input model first, then presets in order
+    std::string referenceCache;          // the log-prob file used
+    bool referenceCacheReused = false;
+    std::int64_t tokens = 0;
+};
+
+// Runs the comparison. `onVariant` sees each row as soon as it is finished (the input model
+// first). Progress is reported in variants; fails with Cancelled (the partial rows were
+// already streamed). A preset that cannot be built or evaluated gives a row with `error`.
+Result<CompareVariantsResult>
+compareVariants(const std::string& modelPath, const std::string& text,
+                const CompareVariantsOptions& options, CancelToken& cancel, ProgressSink& progress,
+                const std::function<void(const VariantResult&)>& onVariant = {});
+
+} // namespace qs::core

@@ -1,0 +1,157 @@
+#include "core/eval/imatrix_collector.h"
+
+#include <algorithm>
+#include <vector>
+
+namespace qs::core {
+
+namespace {
+
+constexpr int kLinears = 7;
+
+const char* linearName(LlamaLinear linear) {
+    switch (linear) {
+    case LlamaLinear::AttnQ:
+        return "attn_q";
+    case LlamaLinear::AttnK:
+        return "attn_k";
+    case LlamaLinear::AttnV:
+        return "attn_v";
+    case LlamaLinear::AttnOutput:
+        return "attn_output";
+    case LlamaLinear::FfnGate:
+        return "ffn_gate";
+    case LlamaLinear::FfnUp:
+        return "ffn_up";
+    case LlamaLinear::FfnDown:
+        return "ffn_down";
+    }
+    return "?";
+}
+
+} // namespace
+
+ImatrixCollector::ImatrixCollector(const LlamaConfig& config)
+    : m_layers(config.layers)
+    , m_slots(static_cast<std::size_t>(config.layers) * kLinears) {}
+
+std::string ImatrixCollector::tensorName(int layer, LlamaLinear linear) {
+    return "blk." + std::to_string(layer) + "." + linearName(linear) + ".weight";
+}
+
+void ImatrixCollector::linearInput(int layer, LlamaLinear linear, const float* x,
+                                   std::int64_t tokens, std::int64_t columns) {
+    if (layer < 0 || layer >= m_layers) {
+        return;
+    }
+    Slot& slot = m_slots[static_cast<std::size_t>(layer) * kLinears + static_cast<int>(linear)];
+    if (slot.sums.empty()) {
+        slot.sums.assign(static_cast<std::size_t>(columns), 0.0f);
+    }
+    float* sums = slot.sums.data();
+    // Token after token in f32, as llama-imatrix's collect_imatrix does.
+    for (std::int64_t t = 0; t < tokens; ++t) {
+        const float* row = x + t * columns;
+        for (std::int64_t j = 0; j < columns; ++j) {
+            const float v = row[j];
+            sums[j] += v * v;
+        }
+    }
+    slot.count += tokens;
+}
+
+ImportanceMatrix ImatrixCollector::result(std::vector<std::string> datasets,
+                                          std::int64_t chunkCount, std::int64_t chunkSize) const {
+    ImportanceMatrix m;
+    m.format = ImatrixFormat::Gguf;
+    m.datasets = std::move(datasets);
+    m.chunkCount = chunkCount;
+    m.chunkSize = chunkSize;
+    for (int layer = 0; layer < m_layers; ++layer) {
+        for (int l = 0; l < kLinears; ++l) {
+            const Slot& slot = m_slots[static_cast<std::size_t>(layer) * kLinears + l];
+            if (slot.sums.empty()) {
+                continue;
+            }
+            ImatrixEntry e;
+            e.name = tensorName(layer, static_cast<LlamaLinear>(l));
+            e.columns = static_cast<std::int64_t>(slot.sums.size());
+            e.matrices = 1;
+            e.sums = slot.sums;
+            e.counts = {static_cast<float>(slot.count)};
+            e.weights.resize(e.sums.size());
+            const float count = e.counts[0];
+            for (std::size_t i = 0; i < e.sums.size(); ++i) {
+                e.weights[i] = count == 0.0f ? 1.0f : e.sums[i] / count;
+            }
+            m.entries.push_back(std::move(e));
+        }
+    }
+    std::sort(m.entries.begin(), m.entries.end(),
+              [](const ImatrixEntry& a, const ImatrixEntry& b) { return a.name < b.name; });
+    return m;
+}
+
+int imatrixChunkCount(std::size_t tokenCount, const ImatrixCollectOptions& options) {
+    if (options.contextLength <= 0) {
+        return 0;
+    }
+    int n = static_cast<int>(tokenCount / static_cast<std::size_t>(options.contextLength));
+    if (options.maxChunks >= 0) {
+        n = std::min(n, options.maxChunks);
+    }
+    return n;
+}
+
+Result<ImportanceMatrix> collectImatrix(LlamaContext& context, std::span<const std::int32_t> tokens,
+                                        std::int32_t bos, const ImatrixCollectOptions& options,
+                                        ProgressSink& progress, const CancelToken& cancel) {
+    const int ctx = options.contextLength;
+    if (ctx < 2 || ctx > context.contextLength()) {
+        return makeError(ErrorCode::InvalidArgument, "imatrix: the chunk length must be 2.." +
+                                                         std::to_string(context.contextLength()) +
+                                                         ", not " + std::to_string(ctx));
+    }
+    const int chunks = imatrixChunkCount(tokens.size(), options);
+    if (chunks < 1) {
+        return makeError(ErrorCode::InvalidArgument,
+                         "imatrix: the text has " + std::to_string(tokens.size()) +
+                             " tokens, fewer than one chunk of " + std::to_string(ctx));
+    }
+    const int batch = std::max(1, options.batchSize);
+    ImatrixCollector collector(context.config());
+    struct ObserverReset {
+        LlamaContext& c;
+        ~ObserverReset() { c.setActivationObserver(nullptr); }
+    } reset{context};
+    context.setActivationObserver(&collector);
+    std::vector<std::int32_t> chunk(static_cast<std::size_t>(ctx));
+    std::vector<float> noLogits;
+    for (int i = 0; i < chunks; ++i) {
+        if (cancel.isCancelled()) {
+            return makeError(ErrorCode::Cancelled, "imatrix collection cancelled");
+        }
+        std::copy_n(tokens.begin() + static_cast<std::ptrdiff_t>(i) * ctx, ctx, chunk.begin());
+        if (bos >= 0) {
+            chunk[0] = bos;
+        }
+        context.clear();
+        for (int start = 0; start < ctx; start += batch) {
+            const int n = std::min(batch, ctx - start);
+            const auto part = std::span<const std::int32_t>(chunk).subspan(
+                static_cast<std::size_t>(start), static_cast<std::size_t>(n));
+            if (auto st = context.evaluate(part, n, noLogits); !st) {
+                return st.error();
+            }
+        }
+        progress.progress(static_cast<std::uint64_t>(i + 1), static_cast<std::uint64_t>(chunks),
+                          "chunks", "imatrix");
+    }
+    std::vector<std::string> datasets;
+    if (!options.datasetName.empty()) {
+        datasets.push_back(options.datasetName);
+    }
+    return collector.result(std::move(datasets), chunks, ctx);
+}
+
+} // namespace qs::core

@@ -1,0 +1,69 @@
+#pragma once
+
+#include "core/error.h"
+#include "core/eval/llama_context.h"
+#include "core/jobs/job_control.h"
+#include "core/quant/imatrix.h"
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+// Importance-matrix collection with llama-imatrix's semantics (upstream commit de3ff815):
+// for every linear layer of the blocks, the sum over all evaluated tokens of the squared input
+// activation per input column (f32, accumulated token after token in text order) and the token
+// count. attn_q/k/v see the attention-norm output, attn_output the attention result, ffn_gate
+// and ffn_up the FFN-norm output, ffn_down the SwiGLU product. output.weight and
+// token_embd.weight get no entry (llama-imatrix without --process-output).
+//
+// Chunking is llama-imatrix's: the text is tokenized with BOS first, cut into
+// tokens / ctx chunks of ctx tokens (the tail dropped, --chunks caps the count), each chunk runs
+// from an empty cache with its first token replaced by BOS, and every token of every chunk is
+// collected (no half-chunk skipping: that only applies to the perplexity it prints).
+namespace qs::core {
+
+// Accumulates the inputs LlamaContext shows it (LlamaContext::setActivationObserver).
+class ImatrixCollector final : public LlamaActivationObserver {
+public:
+    explicit ImatrixCollector(const LlamaConfig& config);
+
+    void linearInput(int layer, LlamaLinear linear, const float* x, std::int64_t tokens,
+                     std::int64_t columns) override;
+
+    // The entries collected so far, sorted by tensor name as llama-imatrix stores them, with
+    // llama-quantize's weights (sums / count); datasets, chunk count and size as given.
+    ImportanceMatrix result(std::vector<std::string> datasets, std::int64_t chunkCount,
+                            std::int64_t chunkSize) const;
+
+    // llama.cpp's name of a block's linear weight: "blk.<layer>.attn_q.weight", ...
+    static std::string tensorName(int layer, LlamaLinear linear);
+
+private:
+    struct Slot {
+        std::vector<float> sums;
+        std::int64_t count = 0;
+    };
+    int m_layers = 0;
+    std::vector<Slot> m_slots; // [layer][linear]
+};
+
+struct ImatrixCollectOptions {
+    int contextLength = 512; // -c of llama-imatrix
+    int maxChunks = -1;      // --chunks; -1 = every whole chunk of the text
+    int batchSize = 512;     // tokens per forward call; sums do not depend on it
+    // imatrix.datasets: the text file's name as llama-imatrix was given it (-f).
+    std::string datasetName;
+};
+
+// Number of whole chunks collectImatrix will evaluate.
+int imatrixChunkCount(std::size_t tokenCount, const ImatrixCollectOptions& options);
+
+// Runs `context` over the chunks of `tokens` (tokenized with BOS first) and returns the
+// importance matrix (chunkSize = ctx, chunkCount = chunks run). The context's observer is set
+// for the run and cleared afterwards. Reports progress in chunks; fails with Cancelled.
+Result<ImportanceMatrix> collectImatrix(LlamaContext& context, std::span<const std::int32_t> tokens,
+                                        std::int32_t bos, const ImatrixCollectOptions& options,
+                                        ProgressSink& progress, const CancelToken& cancel);
+
+} // namespace qs::core
