@@ -1,6 +1,8 @@
 #include "cli/cli_common.h"
 
+#include <cstdio>
 #include <iostream>
+#include <unistd.h>
 
 namespace qs::cli {
 
@@ -22,6 +24,37 @@ bool parseOrExit(ArgParser& parser, const std::vector<std::string>& args, int& e
         return false;
     }
     return true;
+}
+
+bool parseInt(const std::string& text, int& out) {
+    try {
+        std::size_t used = 0;
+        out = std::stoi(text, &used);
+        return used == text.size();
+    } catch (...) {
+        return false;
+    }
+}
+
+TerminalProgress::TerminalProgress()
+    : m_tty(::isatty(2) != 0) {}
+
+void TerminalProgress::progress(std::uint64_t done, std::uint64_t total, const std::string& unit,
+                                const std::string& what) {
+    if (!m_tty || total == 0) {
+        return;
+    }
+    const int percent = static_cast<int>(100 * done / total);
+    if (percent == m_lastPercent && done != total) {
+        return;
+    }
+    m_lastPercent = percent;
+    std::fprintf(stderr, "\r%3d%% %llu/%llu %s  %-40.40s", percent,
+                 static_cast<unsigned long long>(done), static_cast<unsigned long long>(total),
+                 unit.c_str(), what.c_str());
+    if (done == total) {
+        std::fprintf(stderr, "\n");
+    }
 }
 
 } // namespace qs::cli

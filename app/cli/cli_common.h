@@ -3,6 +3,7 @@
 #include "cli/arg_parser.h"
 
 #include "core/error.h"
+#include "core/jobs/job_control.h"
 
 #include <string>
 #include <vector>
@@ -19,5 +20,21 @@ int reportError(const core::Error& error);
 // Parses args; on --help prints help and sets exitCode to 0, on a usage error prints it with
 // a hint and sets exitCode to 2. Returns true when the command should run.
 bool parseOrExit(ArgParser& parser, const std::vector<std::string>& args, int& exitCode);
+
+// Parses a whole decimal int ("12", not "12x"); false on anything else.
+bool parseInt(const std::string& text, int& out);
+
+// A progress line on stderr, redrawn in place at whole percents, only when stderr is a
+// terminal (silent when redirected to a file or under --json pipelines).
+class TerminalProgress final : public core::ProgressSink {
+public:
+    TerminalProgress();
+    void progress(std::uint64_t done, std::uint64_t total, const std::string& unit,
+                  const std::string& what) override;
+
+private:
+    bool m_tty;
+    int m_lastPercent = -1;
+};
 
 } // namespace qs::cli

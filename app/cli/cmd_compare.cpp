@@ -17,16 +17,6 @@ namespace qs::cli {
 
 namespace {
 
-bool parseInt(const std::string& text, int& out) {
-    try {
-        std::size_t used = 0;
-        out = std::stoi(text, &used);
-        return used == text.size();
-    } catch (...) {
-        return false;
-    }
-}
-
 std::vector<std::string> splitList(const std::string& text) {
     std::vector<std::string> items;
     std::stringstream in(text);

@@ -10,35 +10,6 @@
 #include <unistd.h>
 
 namespace qs::cli {
-namespace {
-
-// A progress line on stderr, redrawn in place, only when stderr is a terminal.
-class StderrProgress final : public core::ProgressSink {
-public:
-    void progress(std::uint64_t done, std::uint64_t total, const std::string& unit,
-                  const std::string& what) override {
-        if (!m_tty || total == 0) {
-            return;
-        }
-        const int percent = static_cast<int>(100 * done / total);
-        if (percent == m_lastPercent && done != total) {
-            return;
-        }
-        m_lastPercent = percent;
-        std::fprintf(stderr, "\r%3d%% %llu/%llu %s  %-40.40s", percent,
-                     static_cast<unsigned long long>(done), static_cast<unsigned long long>(total),
-                     unit.c_str(), what.c_str());
-        if (done == total) {
-            std::fprintf(stderr, "\n");
-        }
-    }
-
-private:
-    bool m_tty = ::isatty(2) != 0;
-    int m_lastPercent = -1;
-};
-
-} // namespace
 
 int runConvert(const std::vector<std::string>& args) {
     ArgParser parser("convert", "Write any supported model (GGUF, Hugging Face folder, llama2.c "
@@ -70,7 +41,7 @@ int runConvert(const std::vector<std::string>& args) {
     if (!model) {
         return reportError(model.error());
     }
-    StderrProgress progress;
+    TerminalProgress progress;
     core::CancelToken cancel;
     const std::string out = parser.positional("OUT");
     if (auto s = core::convertToGguf(*model, out, options, progress, cancel); !s) {

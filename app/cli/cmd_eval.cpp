@@ -21,31 +21,6 @@ namespace qs::cli {
 
 namespace {
 
-// A progress line on a terminal's stderr, redrawn in place; silent under --json or when
-// stderr is a file.
-class StderrProgress final : public core::ProgressSink {
-public:
-    void progress(std::uint64_t done, std::uint64_t total, const std::string& unit,
-                  const std::string& what) override {
-        std::fprintf(stderr, "\r%s: %llu/%llu %s", what.c_str(),
-                     static_cast<unsigned long long>(done), static_cast<unsigned long long>(total),
-                     unit.c_str());
-        if (done == total) {
-            std::fprintf(stderr, "\n");
-        }
-    }
-};
-
-bool parseInt(const std::string& text, int& out) {
-    try {
-        std::size_t used = 0;
-        out = std::stoi(text, &used);
-        return used == text.size();
-    } catch (...) {
-        return false;
-    }
-}
-
 nlohmann::json kldJson(const core::KlDivergenceResult& k) {
     return {{"chunks", k.chunks},
             {"scored_tokens", k.count},
@@ -112,7 +87,7 @@ int runEval(const std::vector<std::string>& args) {
         return kExitUsage;
     }
     const bool json = parser.isSet("json");
-    StderrProgress stderrProgress;
+    TerminalProgress stderrProgress;
     core::NullProgressSink silent;
     const bool showProgress = !json && isatty(fileno(stderr));
     core::ProgressSink& progress =

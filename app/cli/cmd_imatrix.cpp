@@ -15,33 +15,6 @@
 
 namespace qs::cli {
 
-namespace {
-
-class StderrChunkProgress final : public core::ProgressSink {
-public:
-    void progress(std::uint64_t done, std::uint64_t total, const std::string& unit,
-                  const std::string& what) override {
-        std::fprintf(stderr, "\r%s: %llu/%llu %s", what.c_str(),
-                     static_cast<unsigned long long>(done), static_cast<unsigned long long>(total),
-                     unit.c_str());
-        if (done == total) {
-            std::fprintf(stderr, "\n");
-        }
-    }
-};
-
-bool parseInt(const std::string& text, int& out) {
-    try {
-        std::size_t used = 0;
-        out = std::stoi(text, &used);
-        return used == text.size();
-    } catch (...) {
-        return false;
-    }
-}
-
-} // namespace
-
 int runImatrix(const std::vector<std::string>& rawArgs) {
     ArgParser parser("imatrix",
                      "Collect an importance matrix like llama-imatrix: the sum of squared input\n"
@@ -112,7 +85,7 @@ int runImatrix(const std::vector<std::string>& rawArgs) {
     options.batchSize = batch;
     options.datasetName = parser.value("text"); // as llama-imatrix stores -f
     core::LlamaContext context(model->weights, ctxLength, threads);
-    StderrChunkProgress stderrProgress;
+    TerminalProgress stderrProgress;
     core::NullProgressSink silent;
     core::ProgressSink& progress =
         isatty(fileno(stderr)) ? static_cast<core::ProgressSink&>(stderrProgress) : silent;

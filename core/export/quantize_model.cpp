@@ -4,6 +4,7 @@
 #include "core/export/gguf_writer.h"
 #include "core/logging.h"
 #include "core/model/model.h"
+#include "core/plan/llama_presets.h"
 #include "core/quant/format_registry.h"
 #include "core/quant/imatrix.h"
 
@@ -73,14 +74,6 @@ Status parallelRows(std::int64_t rows, unsigned threads, CancelToken& cancel,
     return {};
 }
 
-bool isLayerTensor(const std::string& name, int& layer) {
-    if (auto l = tensorLayerIndex(name)) {
-        layer = *l;
-        return true;
-    }
-    return false;
-}
-
 } // namespace
 
 std::vector<std::size_t> llamaFileOrder(const Model& model) {
@@ -90,17 +83,7 @@ std::vector<std::size_t> llamaFileOrder(const Model& model) {
         order[i] = i;
     }
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-        int la = -1;
-        int lb = -1;
-        const bool inA = isLayerTensor(tensors[a].name, la);
-        const bool inB = isLayerTensor(tensors[b].name, lb);
-        if (inA != inB) {
-            return !inA; // global tensors first
-        }
-        if (la != lb) {
-            return la < lb;
-        }
-        return tensors[a].name < tensors[b].name;
+        return llamaTensorNameLess(tensors[a].name, tensors[b].name);
     });
     return order;
 }

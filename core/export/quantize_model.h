@@ -53,8 +53,7 @@ struct QuantizeReport {
     double bitsPerWeight = 0;
 };
 
-// llama.cpp's tensor order in the files it writes: tensors outside layers by name, then
-// blk.0.* by name, blk.1.*, ... (llama-quantize walks its name-sorted weight map).
+// The tensors of `model` in llama.cpp's file order (llamaTensorNameLess).
 std::vector<std::size_t> llamaFileOrder(const Model& model);
 
 // The metadata llama-quantize writes: the input's keys, then general.quantization_version and

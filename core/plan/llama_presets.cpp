@@ -489,14 +489,8 @@ GgmlType shapeFallback(GgmlType target, std::int64_t ncols, bool& fellBack) {
     return result;
 }
 
-// llama_model_loader's weight_name_comparer: by layer (-1 for non-layer tensors), then name.
 bool llamaTensorOrder(const TensorDesc* a, const TensorDesc* b) {
-    const int la = layerOf(a->name).value_or(-1);
-    const int lb = layerOf(b->name).value_or(-1);
-    if (la != lb) {
-        return la < lb;
-    }
-    return a->name < b->name;
+    return llamaTensorNameLess(a->name, b->name);
 }
 
 using CompiledOverrides = std::vector<std::pair<std::regex, GgmlType>>;
@@ -672,6 +666,16 @@ Result<PlannedTensor> llamaTensorType(const LlamaPreset& preset, const TensorDes
     qs.tiedEmbeddings = tiedEmbeddings;
     const Context ctx{model, options, preset.ftype, model.architecture == "falcon"};
     return chooseType(ctx, qs, preset, *overrides, tensor);
+}
+
+// llama_model_loader's weight_name_comparer: by layer (-1 for non-layer tensors), then name.
+bool llamaTensorNameLess(std::string_view a, std::string_view b) {
+    const int la = layerOf(a).value_or(-1);
+    const int lb = layerOf(b).value_or(-1);
+    if (la != lb) {
+        return la < lb;
+    }
+    return a < b;
 }
 
 } // namespace qs::core

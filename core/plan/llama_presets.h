@@ -114,6 +114,10 @@ Result<PlannedTensor> llamaTensorType(const LlamaPreset& preset, const TensorDes
                                       const ModelShape& model, const PresetOptions& options,
                                       bool tiedEmbeddings);
 
+// llama.cpp's tensor order (llama_model_loader's weight_name_comparer): tensors outside layers
+// first, then by layer number, then by name. llama-quantize visits and writes tensors in it.
+bool llamaTensorNameLess(std::string_view a, std::string_view b);
+
 // llama-quantize refuses these without an importance matrix (tensor_requires_imatrix).
 bool llamaRequiresImatrix(std::string_view tensorName, GgmlType type, LlamaFtype ftype);
 
