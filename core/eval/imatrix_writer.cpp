@@ -1,13 +1,10 @@
 #include "core/eval/imatrix_writer.h"
 
 #include "core/export/gguf_writer.h"
+#include "core/io/atomic_file.h"
 
 #include <algorithm>
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
+#include <string_view>
 #include <vector>
 
 namespace qs::core {
@@ -128,25 +125,7 @@ Status writeImatrixDat(const ImportanceMatrix& matrix, const std::string& path) 
     appendInt32(out, static_cast<std::int32_t>(dataset.size()));
     appendBytes(out, dataset.data(), dataset.size());
 
-    const std::string temp = path + ".tmp";
-    {
-        std::ofstream file(temp, std::ios::binary | std::ios::trunc);
-        file.write(out.data(), static_cast<std::streamsize>(out.size()));
-        file.close();
-        if (!file) {
-            const int err = errno;
-            std::error_code ec;
-            std::filesystem::remove(temp, ec);
-            return Error::fromErrno(err, path, "write");
-        }
-    }
-    std::error_code ec;
-    std::filesystem::rename(temp, path, ec);
-    if (ec) {
-        std::filesystem::remove(temp, ec);
-        return makeError(ErrorCode::Io, path + ": rename: " + ec.message());
-    }
-    return {};
+    return writeFileAtomically(path, std::string_view(out.data(), out.size()));
 }
 
 Status writeImatrix(const ImportanceMatrix& matrix, const std::string& path, ImatrixFormat format) {
