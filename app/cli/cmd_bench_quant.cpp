@@ -1,8 +1,14 @@
 // `bench quant`: CPU quantize and dequantize throughput of every format the registry can
-// produce, on one thread and on all threads, next to memcpy of the same bytes.
+// produce, on one thread and on all threads, next to memcpy of the same bytes; with --model,
+// also the end-to-end time of quantizing that model with a llama.cpp preset.
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 
+#include "core/export/quantize_model.h"
+#include "core/io/model_reader.h"
+#include "core/model/model.h"
+#include "core/plan/llama_presets.h"
+#include "core/plan/model_plan.h"
 #include "core/quant/format_registry.h"
 
 #include <algorithm>
@@ -10,10 +16,12 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
+#include <unistd.h>
 
 namespace qs::cli {
 namespace {
@@ -55,6 +63,48 @@ double timeRows(std::int64_t rows, unsigned threads, int repeats, Fn fn) {
     return best;
 }
 
+// Quantizes `modelPath` with `presetName` on `threads` threads into a temporary file (removed
+// afterwards), as `quantize --no-error` does; the result as JSON, or an error.
+core::Result<nlohmann::json> endToEnd(const std::string& modelPath, const std::string& presetName,
+                                      unsigned threads) {
+    const core::LlamaPreset* preset = core::llamaPresetByName(presetName);
+    if (!preset) {
+        return core::makeError(core::ErrorCode::InvalidArgument,
+                               "unknown preset '" + presetName + "'");
+    }
+    auto model = core::openModel(modelPath);
+    if (!model) {
+        return model.error();
+    }
+    auto plan = core::buildLlamaPlanForModel(*model, *preset, core::PresetOptions{});
+    if (!plan) {
+        return plan.error();
+    }
+    core::QuantizeOptions options;
+    options.threads = threads;
+    options.measureError = false;
+    options.fileType = static_cast<std::uint32_t>(preset->ftype);
+    const auto out = std::filesystem::temp_directory_path() /
+                     ("quantscope-bench-quant-" + std::to_string(::getpid()) + ".gguf");
+    core::CancelToken cancel;
+    core::NullProgressSink progress;
+    const auto start = Clock::now();
+    auto report = core::quantizeModel(*model, *plan, out.string(), options, cancel, progress);
+    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    std::error_code ignored;
+    std::filesystem::remove(out, ignored);
+    if (!report) {
+        return report.error();
+    }
+    return nlohmann::json{{"model", modelPath},
+                          {"preset", presetName},
+                          {"threads", threads},
+                          {"parameters", model->parameterCount()},
+                          {"output_bytes", report->fileBytes},
+                          {"seconds", seconds},
+                          {"values_per_s", static_cast<double>(model->parameterCount()) / seconds}};
+}
+
 } // namespace
 
 int runBenchQuant(const std::vector<std::string>& args) {
@@ -67,6 +117,11 @@ int runBenchQuant(const std::vector<std::string>& args) {
     parser.addOption("repeats", "N", "Runs per measurement; the fastest counts", "3");
     parser.addOption("formats", "LIST", "Comma-separated formats; default: every quantizable one");
     parser.addFlag("imatrix", "Pass importance weights (the weighted search paths)");
+    parser.addOption("model", "FILE",
+                     "Also time quantizing this model end to end (as quantize --no-error, into "
+                     "a temporary file)");
+    parser.addOption("preset", "NAME", "Preset of the end-to-end run", "Q4_K_M");
+    parser.addOption("threads", "N", "Threads of the end-to-end run; default: all");
     parser.addFlag("json", "Print the results as JSON");
     int exitCode = kExitOk;
     if (!parseOrExit(parser, args, exitCode)) {
@@ -84,6 +139,19 @@ int runBenchQuant(const std::vector<std::string>& args) {
     if (rows <= 0 || repeats <= 0) {
         std::cerr << "quantscope-cli: --rows and --repeats take positive numbers\n";
         return kExitUsage;
+    }
+    unsigned e2eThreads = std::max(1u, std::thread::hardware_concurrency());
+    if (parser.isSet("threads")) {
+        int n = 0;
+        try {
+            n = std::stoi(parser.value("threads"));
+        } catch (const std::exception&) {
+        }
+        if (n <= 0) {
+            std::cerr << "quantscope-cli: --threads takes a positive number\n";
+            return kExitUsage;
+        }
+        e2eThreads = static_cast<unsigned>(n);
     }
     std::vector<core::GgmlType> types;
     if (parser.isSet("formats")) {
@@ -170,6 +238,19 @@ int runBenchQuant(const std::vector<std::string>& args) {
                         f32Bytes / dAll / 1e9, memcpySeconds / d1);
         }
     }
+    nlohmann::json e2e;
+    if (parser.isSet("model")) {
+        auto result = endToEnd(parser.value("model"), parser.value("preset"), e2eThreads);
+        if (!result) {
+            return reportError(result.error());
+        }
+        e2e = std::move(result).value();
+        if (!parser.isSet("json")) {
+            std::printf("end to end: %s to %s, %u threads: %.2f s (%.1f M values/s)\n",
+                        parser.value("model").c_str(), parser.value("preset").c_str(), e2eThreads,
+                        e2e["seconds"].get<double>(), e2e["values_per_s"].get<double>() / 1e6);
+        }
+    }
     if (parser.isSet("json")) {
         nlohmann::json doc = {{"rows", rows},
                               {"values_per_row", perRow},
@@ -177,6 +258,9 @@ int runBenchQuant(const std::vector<std::string>& args) {
                               {"imatrix", parser.isSet("imatrix")},
                               {"memcpy_gb_per_s_1t", f32Bytes / memcpySeconds / 1e9},
                               {"formats", results}};
+        if (!e2e.is_null()) {
+            doc["end_to_end"] = e2e;
+        }
         std::cout << doc.dump(2) << "\n";
     }
     return kExitOk;

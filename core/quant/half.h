@@ -7,22 +7,18 @@
 // even; NaN stays a quiet NaN). The only place in the project that converts these formats.
 namespace qs::core {
 
+// Branch-free so that loops over many values vectorize: exponent rebias for normal numbers
+// (again for inf/NaN, whose exponent must become 0xff), an exact int-to-float product for
+// subnormals. Checked against the bit-by-bit definition for all 65536 inputs.
 inline float fp16ToFp32(std::uint16_t h) {
     const std::uint32_t sign = static_cast<std::uint32_t>(h & 0x8000u) << 16;
-    const std::uint32_t exponent = (h >> 10) & 0x1fu;
-    std::uint32_t mantissa = h & 0x3ffu;
-    if (exponent == 0x1f) {
-        return std::bit_cast<float>(sign | 0x7f800000u | (mantissa << 13));
-    }
-    if (exponent == 0) {
-        if (mantissa == 0) {
-            return std::bit_cast<float>(sign);
-        }
-        // Subnormal half: value = mantissa * 2^-24, exactly representable in float.
-        const float magnitude = static_cast<float>(mantissa) * 0x1p-24f;
-        return sign ? -magnitude : magnitude;
-    }
-    return std::bit_cast<float>(sign | ((exponent + 112u) << 23) | (mantissa << 13));
+    const std::uint32_t magnitude = h & 0x7fffu;
+    const std::uint32_t rebias = magnitude >= 0x7c00u ? (224u << 23) : (112u << 23);
+    const float normal = std::bit_cast<float>((magnitude << 13) + rebias);
+    // Subnormal half (and zero): magnitude * 2^-24, exactly representable in float.
+    const float subnormal = static_cast<float>(static_cast<std::int32_t>(magnitude)) * 0x1p-24f;
+    const float value = magnitude < 0x400u ? subnormal : normal;
+    return std::bit_cast<float>(std::bit_cast<std::uint32_t>(value) | sign);
 }
 
 inline std::uint16_t fp32ToFp16(float value) {

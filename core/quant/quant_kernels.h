@@ -10,6 +10,12 @@ using QuantizeRowsFn = void (*)(const float* src, void* dst, std::int64_t nRows,
                                 std::int64_t nPerRow, const float* importance);
 using DequantizeFn = void (*)(const void* src, float* dst, std::int64_t n);
 
+// True when the AVX2 builds of the lane kernels (quant_lanes.h) run: the CPU has AVX2 and no
+// test turned them off. Both builds give the same bytes; tst_quant_golden checks both.
+bool useAvx2Kernels();
+// Test hook: false forces the baseline x86-64 builds.
+void allowAvx2Kernels(bool allowed);
+
 // quant_plain.cpp
 void quantizeF32(const float*, void*, std::int64_t, std::int64_t, const float*);
 void quantizeF16(const float*, void*, std::int64_t, std::int64_t, const float*);

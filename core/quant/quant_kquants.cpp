@@ -1,6 +1,7 @@
 #include "core/quant/block_types.h"
 #include "core/quant/half.h"
 #include "core/quant/quant_kernels.h"
+#include "core/quant/quant_lanes.h"
 #include "core/quant/quant_search.h"
 
 #include <algorithm>
@@ -10,10 +11,27 @@
 // k-quants Q2_K..Q6_K: 256-value super-blocks of 16 or 32-value sub-blocks whose scales (and
 // mins) are themselves quantized. Without importance weights: ggml's quantize_row_q*_K_ref;
 // with weights: quantize_row_q*_K_impl, run row by row because the weights repeat per row.
+// Lane vectors live only inside always_inline code; the vector-ABI note does not apply.
+#pragma GCC diagnostic ignored "-Wpsabi"
+
 namespace qs::core::quant {
 namespace {
 
 constexpr float kGroupMaxEps = 1e-15f;
+
+// W lanes: 8 in the AVX2 build, 4 (one SSE register) in the baseline one; vectors wider than
+// the hardware's lower to slow element-wise code. A super-block's 8 sub-blocks of 32 (Q4_K,
+// Q5_K) or 16 of 16 (Q2_K, Q3_K, Q6_K) take 16/W or 8/W passes.
+
+// Levels held as floats (one vector per value index) back to bytes in value order.
+template <typename F, int N, int W, typename T>
+QS_LANES_INLINE void scatterLevels(const F* lt, T* L) {
+    for (int j = 0; j < W; ++j) {
+        for (int i = 0; i < N; ++i) {
+            L[N * j + i] = static_cast<T>(lt[i][j]);
+        }
+    }
+}
 
 // 6-bit scale and min of sub-block j from the 12 packed bytes of Q4_K/Q5_K.
 void scaleMinK4(int j, const std::uint8_t* q, std::uint8_t* d, std::uint8_t* m) {
@@ -47,10 +65,70 @@ void packTwoBit(std::uint8_t* qs, const std::uint8_t* L) {
     }
 }
 
+// makeQkx2Quants / makeQkx3Quants on the nGroups consecutive groups of N values of x (weights
+// w): levels to L, scales and -mins per group. Two vectors of W groups run interleaved where
+// there are enough groups, one otherwise (nGroups is a multiple of W).
+template <int W, int N, bool Qkx3>
+QS_LANES_INLINE void qkxGroups(int nGroups, int nmax, const float* x, const float* w,
+                               std::uint8_t* L, float* scales, float* mins, float rmin,
+                               float rdelta, int nstep, bool useMad) {
+    using F = typename lanes::Vec<W>::F;
+    F xt[2 * N], wt[2 * N], lt[2 * N];
+    F scale[2], theMin[2];
+    int g = 0;
+    for (; g + 2 * W <= nGroups; g += 2 * W) {
+        for (int k = 0; k < 2; ++k) {
+            for (int i = 0; i < N; ++i) {
+                for (int j = 0; j < W; ++j) {
+                    xt[2 * i + k][j] = x[N * (g + W * k + j) + i];
+                    wt[2 * i + k][j] = w[N * (g + W * k + j) + i];
+                }
+            }
+        }
+        lanes::qkxQuants<F, N, 2, Qkx3>(nmax, xt, wt, lt, scale, theMin, rmin, rdelta, nstep,
+                                        useMad);
+        for (int k = 0; k < 2; ++k) {
+            for (int j = 0; j < W; ++j) {
+                for (int i = 0; i < N; ++i) {
+                    L[N * (g + W * k + j) + i] = static_cast<std::uint8_t>(lt[2 * i + k][j]);
+                }
+            }
+            std::memcpy(scales + g + W * k, &scale[k], sizeof(F));
+            std::memcpy(mins + g + W * k, &theMin[k], sizeof(F));
+        }
+    }
+    for (; g < nGroups; g += W) {
+        lanes::gather<F, N, W>(x + N * g, xt);
+        lanes::gather<F, N, W>(w + N * g, wt);
+        lanes::qkxQuants<F, N, 1, Qkx3>(nmax, xt, wt, lt, scale, theMin, rmin, rdelta, nstep,
+                                        useMad);
+        scatterLevels<F, N, W>(lt, L + N * g);
+        std::memcpy(scales + g, &scale[0], sizeof(F));
+        std::memcpy(mins + g, &theMin[0], sizeof(F));
+    }
+}
+
+// makeQxQuants(N, nmax, ..., rmseType 1, qw) on the nGroups consecutive groups of N values.
+template <int W, int N>
+QS_LANES_INLINE void qxGroups(int nGroups, int nmax, const float* x, const float* qw,
+                              std::int8_t* L, float* scales) {
+    using F = typename lanes::Vec<W>::F;
+    F xt[N], qwt[N], lt[N];
+    for (int g = 0; g < nGroups; g += W) {
+        lanes::gather<F, N, W>(x + N * g, xt);
+        if (qw) {
+            lanes::gather<F, N, W>(qw + N * g, qwt);
+        }
+        const F scale = lanes::qxQuants<F, N>(nmax, xt, lt, qw ? qwt : nullptr);
+        scatterLevels<F, N, W>(lt, L + N * g);
+        std::memcpy(scales + g, &scale, sizeof(scale));
+    }
+}
+
 // ---- Q2_K
 
 // Final levels from the stored (rounded) scales; shared by both Q2_K paths.
-void q2kRequantize(BlockQ2K& y, const float* x, std::uint8_t* L) {
+QS_LANES_INLINE void q2kRequantize(BlockQ2K& y, const float* x, std::uint8_t* L) {
     const float dAll = fp16ToFp32(y.d);
     const float mAll = fp16ToFp32(y.dmin);
     for (int j = 0; j < kQK / 16; ++j) {
@@ -66,22 +144,21 @@ void q2kRequantize(BlockQ2K& y, const float* x, std::uint8_t* L) {
     }
 }
 
-void q2kReference(const float* x, BlockQ2K* y, std::int64_t nBlocks) {
+template <int W>
+QS_LANES_INLINE void q2kReference(const float* x, BlockQ2K* y, std::int64_t nBlocks) {
     std::uint8_t L[kQK];
-    std::uint8_t Laux[16];
-    float weights[16];
+    float weights[kQK];
     float mins[kQK / 16];
     float scales[kQK / 16];
     const float q4scale = 15.f;
     for (std::int64_t i = 0; i < nBlocks; ++i, x += kQK) {
+        for (int l = 0; l < kQK; ++l) {
+            weights[l] = std::fabs(x[l]);
+        }
+        qkxGroups<W, 16, false>(16, 3, x, weights, L, scales, mins, -0.5f, 0.1f, 15, true);
         float maxScale = 0;
         float maxMin = 0;
         for (int j = 0; j < kQK / 16; ++j) {
-            for (int l = 0; l < 16; ++l) {
-                weights[l] = std::fabs(x[16 * j + l]);
-            }
-            scales[j] = makeQkx2Quants(16, 3, x + 16 * j, weights, L + 16 * j, &mins[j], Laux,
-                                       -0.5f, 0.1f, 15, true);
             maxScale = std::max(maxScale, scales[j]);
             maxMin = std::max(maxMin, mins[j]);
         }
@@ -110,32 +187,33 @@ void q2kReference(const float* x, BlockQ2K* y, std::int64_t nBlocks) {
     }
 }
 
-void q2kWeighted(const float* x, BlockQ2K* y, std::int64_t nPerRow, const float* quantWeights) {
+template <int W>
+QS_LANES_INLINE void q2kWeighted(const float* x, BlockQ2K* y, std::int64_t nPerRow,
+                                 const float* quantWeights) {
     std::uint8_t L[kQK];
-    std::uint8_t Laux[16];
     float mins[kQK / 16];
     float scales[kQK / 16];
     float sw[kQK / 16];
-    float weight[16];
+    float weight[kQK];
     std::uint8_t Ls[kQK / 16], Lm[kQK / 16];
     for (std::int64_t i = 0; i < nPerRow / kQK; ++i, x += kQK) {
-        std::memset(sw, 0, sizeof(sw));
         float sumx2 = 0;
         for (int j = 0; j < kQK; ++j) {
             sumx2 += x[j] * x[j];
         }
         const float sigma2 = sumx2 / kQK;
-        for (int j = 0; j < kQK / 16; ++j) {
-            const float* qw = quantWeights + kQK * i + 16 * j;
-            for (int l = 0; l < 16; ++l) {
-                weight[l] = qw[l] * std::sqrt(sigma2 + x[16 * j + l] * x[16 * j + l]);
-            }
-            for (int l = 0; l < 16; ++l) {
-                sw[j] += weight[l];
-            }
-            scales[j] = makeQkx3Quants(16, 3, x + 16 * j, weight, L + 16 * j, &mins[j], Laux, -0.9f,
-                                       0.05f, 36, false);
+        const float* qw = quantWeights + kQK * i;
+        for (int l = 0; l < kQK; ++l) {
+            weight[l] = qw[l] * std::sqrt(sigma2 + x[l] * x[l]);
         }
+        for (int j = 0; j < kQK / 16; ++j) {
+            float sumw = 0;
+            for (int l = 0; l < 16; ++l) {
+                sumw += weight[16 * j + l];
+            }
+            sw[j] = sumw;
+        }
+        qkxGroups<W, 16, true>(16, 3, x, weight, L, scales, mins, -0.9f, 0.05f, 36, false);
         const float dm = makeQpQuants(kQK / 16, 15, scales, Ls, sw);
         const float mm = makeQpQuants(kQK / 16, 15, mins, Lm, sw);
         y[i].d = fp32ToFp16(dm);
@@ -225,10 +303,12 @@ void q3kReference(const float* x, BlockQ3K* y, std::int64_t nBlocks) {
     }
 }
 
-void q3kWeighted(const float* x, BlockQ3K* y, std::int64_t nPerRow, const float* quantWeights) {
+template <int W>
+QS_LANES_INLINE void q3kWeighted(const float* x, BlockQ3K* y, std::int64_t nPerRow,
+                                 const float* quantWeights) {
     std::int8_t L[kQK];
     float scales[kQK / 16];
-    float weight[16];
+    float weight[kQK];
     float sw[kQK / 16];
     std::int8_t Ls[kQK / 16];
     for (std::int64_t i = 0; i < nPerRow / kQK; ++i, x += kQK) {
@@ -237,18 +317,18 @@ void q3kWeighted(const float* x, BlockQ3K* y, std::int64_t nPerRow, const float*
             sumx2 += x[j] * x[j];
         }
         const float sigma2 = 2 * sumx2 / kQK;
+        const float* qw = quantWeights + kQK * i;
+        for (int l = 0; l < kQK; ++l) {
+            weight[l] = qw[l] * std::sqrt(sigma2 + x[l] * x[l]);
+        }
         for (int j = 0; j < kQK / 16; ++j) {
-            const float* qw = quantWeights + kQK * i + 16 * j;
-            for (int l = 0; l < 16; ++l) {
-                weight[l] = qw[l] * std::sqrt(sigma2 + x[16 * j + l] * x[16 * j + l]);
-            }
             float sumw = 0;
             for (int l = 0; l < 16; ++l) {
-                sumw += weight[l];
+                sumw += weight[16 * j + l];
             }
             sw[j] = sumw;
-            scales[j] = makeQxQuants(16, 4, x + 16 * j, L + 16 * j, 1, weight);
         }
+        qxGroups<W, 16>(16, 4, x, weight, L, scales);
         std::memset(y[i].scales, 0, sizeof(y[i].scales));
         const float dBlock = makeQxQuants(kQK / 16, 32, scales, Ls, 1, sw);
         for (int j = 0; j < kQK / 16; ++j) {
@@ -262,8 +342,9 @@ void q3kWeighted(const float* x, BlockQ3K* y, std::int64_t nPerRow, const float*
 // ---- Q4_K and Q5_K share everything but the level count and the bit packing.
 
 template <int NMax>
-void q45kRequantize(const std::uint16_t dBits, const std::uint16_t dminBits,
-                    const std::uint8_t* packedScales, const float* x, std::uint8_t* L) {
+QS_LANES_INLINE void q45kRequantize(const std::uint16_t dBits, const std::uint16_t dminBits,
+                                    const std::uint8_t* packedScales, const float* x,
+                                    std::uint8_t* L) {
     std::uint8_t sc, m;
     for (int j = 0; j < kQK / 32; ++j) {
         scaleMinK4(j, packedScales, &sc, &m);
@@ -319,102 +400,124 @@ void packQ45K(BlockQ5K& y, const std::uint8_t* L) {
 }
 
 // Unweighted: weights av_x + |x| per 32-value sub-block, scales to 6 bits by max/63.
-template <int NMax, typename Block>
-void q45kReference(const float* x, Block* y, std::int64_t nBlocks, float rmin, int nstep) {
-    std::uint8_t L[kQK];
-    std::uint8_t Laux[32];
-    float weights[32];
-    float mins[kQK / 32];
-    float scales[kQK / 32];
-    for (std::int64_t i = 0; i < nBlocks; ++i, x += kQK) {
-        float maxScale = 0;
-        float maxMin = 0;
-        for (int j = 0; j < kQK / 32; ++j) {
+template <int W, int NMax, typename Block>
+QS_LANES_INLINE void q45kReference(const float* x, Block* y, std::int64_t nBlocks, float rmin,
+                                   int nstep) {
+    // Two super-blocks per search call, so that two vectors of sub-blocks run interleaved.
+    std::uint8_t L[2 * kQK];
+    float weights[2 * kQK];
+    float mins[2 * kQK / 32];
+    float scales[2 * kQK / 32];
+    for (std::int64_t first = 0; first < nBlocks; first += 2) {
+        const int count = nBlocks - first >= 2 ? 2 : 1;
+        const float* xs = x + kQK * first;
+        for (int j = 0; j < count * kQK / 32; ++j) {
             float sumX2 = 0;
             for (int l = 0; l < 32; ++l) {
-                sumX2 += x[32 * j + l] * x[32 * j + l];
+                sumX2 += xs[32 * j + l] * xs[32 * j + l];
             }
             const float avX = std::sqrt(sumX2 / 32);
             for (int l = 0; l < 32; ++l) {
-                weights[l] = avX + std::fabs(x[32 * j + l]);
+                weights[32 * j + l] = avX + std::fabs(xs[32 * j + l]);
             }
-            scales[j] = makeQkx2Quants(32, NMax, x + 32 * j, weights, L + 32 * j, &mins[j], Laux,
-                                       rmin, 0.1f, nstep, false);
-            maxScale = std::max(maxScale, scales[j]);
-            maxMin = std::max(maxMin, mins[j]);
         }
-        const float invScale = maxScale > 0 ? 63.f / maxScale : 0.f;
-        const float invMin = maxMin > 0 ? 63.f / maxMin : 0.f;
-        for (int j = 0; j < kQK / 32; ++j) {
-            auto ls = static_cast<std::uint8_t>(nearestInt(invScale * scales[j]));
-            auto lm = static_cast<std::uint8_t>(nearestInt(invMin * mins[j]));
-            ls = std::min<std::uint8_t>(63, ls);
-            lm = std::min<std::uint8_t>(63, lm);
-            packScaleMinK4(y[i].scales, j, ls, lm);
+        qkxGroups<W, 32, false>(8 * count, NMax, xs, weights, L, scales, mins, rmin, 0.1f, nstep,
+                                false);
+        for (int b = 0; b < count; ++b) {
+            Block& yb = y[first + b];
+            const float* sc = scales + 8 * b;
+            const float* mn = mins + 8 * b;
+            float maxScale = 0;
+            float maxMin = 0;
+            for (int j = 0; j < kQK / 32; ++j) {
+                maxScale = std::max(maxScale, sc[j]);
+                maxMin = std::max(maxMin, mn[j]);
+            }
+            const float invScale = maxScale > 0 ? 63.f / maxScale : 0.f;
+            const float invMin = maxMin > 0 ? 63.f / maxMin : 0.f;
+            for (int j = 0; j < kQK / 32; ++j) {
+                auto ls = static_cast<std::uint8_t>(nearestInt(invScale * sc[j]));
+                auto lm = static_cast<std::uint8_t>(nearestInt(invMin * mn[j]));
+                ls = std::min<std::uint8_t>(63, ls);
+                lm = std::min<std::uint8_t>(63, lm);
+                packScaleMinK4(yb.scales, j, ls, lm);
+            }
+            yb.d = fp32ToFp16(maxScale / 63.f);
+            yb.dmin = fp32ToFp16(maxMin / 63.f);
+            q45kRequantize<NMax>(yb.d, yb.dmin, yb.scales, xs + kQK * b, L + kQK * b);
+            packQ45K(yb, L + kQK * b);
         }
-        y[i].d = fp32ToFp16(maxScale / 63.f);
-        y[i].dmin = fp32ToFp16(maxMin / 63.f);
-        q45kRequantize<NMax>(y[i].d, y[i].dmin, y[i].scales, x, L);
-        packQ45K(y[i], L);
     }
 }
 
 // Weighted (and also ggml's path for Q4_K/Q5_K when weights exist): qkx3 search, then the
 // sub-block scales and mins quantized by makeQpQuants with the sub-block weight sums.
-template <int NMax, typename Block>
-void q45kWeighted(const float* x, Block* y, std::int64_t nPerRow, const float* quantWeights) {
-    std::uint8_t L[kQK];
-    std::uint8_t Laux[32];
+template <int W, int NMax, typename Block>
+QS_LANES_INLINE void q45kWeighted(const float* x, Block* y, std::int64_t nPerRow,
+                                  const float* quantWeights) {
+    // Two super-blocks per search call, as in q45kReference.
+    std::uint8_t L[2 * kQK];
     std::uint8_t Ls[kQK / 32];
     std::uint8_t Lm[kQK / 32];
-    float weights[32];
-    float sw[kQK / 32];
-    float mins[kQK / 32];
-    float scales[kQK / 32];
-    for (std::int64_t i = 0; i < nPerRow / kQK; ++i, x += kQK) {
-        float sumX2 = 0;
-        for (int l = 0; l < kQK; ++l) {
-            sumX2 += x[l] * x[l];
-        }
-        const float sigma2 = 2 * sumX2 / kQK;
-        for (int j = 0; j < kQK / 32; ++j) {
-            const float* qw = quantWeights + kQK * i + 32 * j;
-            for (int l = 0; l < 32; ++l) {
-                weights[l] = qw[l] * std::sqrt(sigma2 + x[32 * j + l] * x[32 * j + l]);
+    float weights[2 * kQK];
+    float sw[2 * kQK / 32];
+    float mins[2 * kQK / 32];
+    float scales[2 * kQK / 32];
+    const std::int64_t nBlocks = nPerRow / kQK;
+    for (std::int64_t first = 0; first < nBlocks; first += 2) {
+        const int count = nBlocks - first >= 2 ? 2 : 1;
+        const float* xs = x + kQK * first;
+        for (int b = 0; b < count; ++b) {
+            const float* xb = xs + kQK * b;
+            float sumX2 = 0;
+            for (int l = 0; l < kQK; ++l) {
+                sumX2 += xb[l] * xb[l];
             }
-            float sumw = 0;
-            for (int l = 0; l < 32; ++l) {
-                sumw += weights[l];
+            const float sigma2 = 2 * sumX2 / kQK;
+            const float* qw = quantWeights + kQK * (first + b);
+            float* wb = weights + kQK * b;
+            for (int l = 0; l < kQK; ++l) {
+                wb[l] = qw[l] * std::sqrt(sigma2 + xb[l] * xb[l]);
             }
-            sw[j] = sumw;
-            scales[j] = makeQkx3Quants(32, NMax, x + 32 * j, weights, L + 32 * j, &mins[j], Laux,
-                                       -0.9f, 0.05f, 36, false);
+            for (int j = 0; j < kQK / 32; ++j) {
+                float sumw = 0;
+                for (int l = 0; l < 32; ++l) {
+                    sumw += wb[32 * j + l];
+                }
+                sw[8 * b + j] = sumw;
+            }
         }
-        const float dBlock = makeQpQuants(kQK / 32, 63, scales, Ls, sw);
-        const float mBlock = makeQpQuants(kQK / 32, 63, mins, Lm, sw);
-        for (int j = 0; j < kQK / 32; ++j) {
-            packScaleMinK4(y[i].scales, j, std::min<std::uint8_t>(63, Ls[j]),
-                           std::min<std::uint8_t>(63, Lm[j]));
+        qkxGroups<W, 32, true>(8 * count, NMax, xs, weights, L, scales, mins, -0.9f, 0.05f, 36,
+                               false);
+        for (int b = 0; b < count; ++b) {
+            Block& yb = y[first + b];
+            const float dBlock = makeQpQuants(kQK / 32, 63, scales + 8 * b, Ls, sw + 8 * b);
+            const float mBlock = makeQpQuants(kQK / 32, 63, mins + 8 * b, Lm, sw + 8 * b);
+            for (int j = 0; j < kQK / 32; ++j) {
+                packScaleMinK4(yb.scales, j, std::min<std::uint8_t>(63, Ls[j]),
+                               std::min<std::uint8_t>(63, Lm[j]));
+            }
+            yb.d = fp32ToFp16(dBlock);
+            yb.dmin = fp32ToFp16(mBlock);
+            q45kRequantize<NMax>(yb.d, yb.dmin, yb.scales, xs + kQK * b, L + kQK * b);
+            packQ45K(yb, L + kQK * b);
         }
-        y[i].d = fp32ToFp16(dBlock);
-        y[i].dmin = fp32ToFp16(mBlock);
-        q45kRequantize<NMax>(y[i].d, y[i].dmin, y[i].scales, x, L);
-        packQ45K(y[i], L);
     }
 }
 
 // ---- Q6_K: one routine; the weighted path only swaps the default x^2 weights for qw.
 
-void q6kBlocks(const float* x, BlockQ6K* y, std::int64_t nBlocks, const float* quantWeights) {
+template <int W>
+QS_LANES_INLINE void q6kBlocks(const float* x, BlockQ6K* y, std::int64_t nBlocks,
+                               const float* quantWeights) {
     std::int8_t L[kQK];
     float scales[kQK / 16];
     for (std::int64_t i = 0; i < nBlocks; ++i, x += kQK) {
+        qxGroups<W, 16>(16, 32, x, quantWeights ? quantWeights + kQK * i : nullptr, L, scales);
         float maxScale = 0;
         float maxAbsScale = 0;
         for (int ib = 0; ib < kQK / 16; ++ib) {
-            const float* qw = quantWeights ? quantWeights + kQK * i + 16 * ib : nullptr;
-            const float scale = makeQxQuants(16, 32, x + 16 * ib, L + 16 * ib, 1, qw);
-            scales[ib] = scale;
+            const float scale = scales[ib];
             const float absScale = std::fabs(scale);
             if (absScale > maxAbsScale) {
                 maxAbsScale = absScale;
@@ -461,82 +564,95 @@ void q6kBlocks(const float* x, BlockQ6K* y, std::int64_t nBlocks, const float* q
     }
 }
 
-// Runs a per-row weighted quantizer over all rows.
-template <typename Block, typename Fn>
-void forEachRow(const float* src, void* dst, std::int64_t nRows, std::int64_t nPerRow,
-                const float* importance, Fn&& fn) {
-    auto* y = static_cast<Block*>(dst);
-    const std::int64_t blocksPerRow = nPerRow / kQK;
-    for (std::int64_t row = 0; row < nRows; ++row) {
-        fn(src + row * nPerRow, y + row * blocksPerRow, nPerRow, importance);
+// The weighted paths run row by row because the importance weights repeat per row.
+#define QS_KQUANT_ROWS(Block, weightedCall)                                                        \
+    auto* y = static_cast<Block*>(dst);                                                            \
+    const std::int64_t blocksPerRow = nPerRow / kQK;                                               \
+    for (std::int64_t row = 0; row < nRows; ++row) {                                               \
+        const float* x = src + row * nPerRow;                                                      \
+        Block* yRow = y + row * blocksPerRow;                                                      \
+        weightedCall;                                                                              \
     }
-}
 
-} // namespace
-
-void quantizeQ2K(const float* src, void* dst, std::int64_t nRows, std::int64_t nPerRow,
-                 const float* importance) {
+template <int W>
+QS_LANES_INLINE void q2kRows(const float* src, void* dst, std::int64_t nRows, std::int64_t nPerRow,
+                             const float* importance) {
     if (!importance) {
-        q2kReference(src, static_cast<BlockQ2K*>(dst), nRows * nPerRow / kQK);
+        q2kReference<W>(src, static_cast<BlockQ2K*>(dst), nRows * nPerRow / kQK);
         return;
     }
-    forEachRow<BlockQ2K>(src, dst, nRows, nPerRow, importance, q2kWeighted);
+    QS_KQUANT_ROWS(BlockQ2K, q2kWeighted<W>(x, yRow, nPerRow, importance))
 }
 
-void quantizeQ3K(const float* src, void* dst, std::int64_t nRows, std::int64_t nPerRow,
-                 const float* importance) {
+template <int W>
+QS_LANES_INLINE void q3kRows(const float* src, void* dst, std::int64_t nRows, std::int64_t nPerRow,
+                             const float* importance) {
     if (!importance) {
         q3kReference(src, static_cast<BlockQ3K*>(dst), nRows * nPerRow / kQK);
         return;
     }
-    forEachRow<BlockQ3K>(src, dst, nRows, nPerRow, importance, q3kWeighted);
+    QS_KQUANT_ROWS(BlockQ3K, q3kWeighted<W>(x, yRow, nPerRow, importance))
 }
 
-void quantizeQ4K(const float* src, void* dst, std::int64_t nRows, std::int64_t nPerRow,
-                 const float* importance) {
+template <int W>
+QS_LANES_INLINE void q4kRows(const float* src, void* dst, std::int64_t nRows, std::int64_t nPerRow,
+                             const float* importance) {
     if (!importance) {
-        q45kReference<15>(src, static_cast<BlockQ4K*>(dst), nRows * nPerRow / kQK, -1.f, 20);
+        q45kReference<W, 15>(src, static_cast<BlockQ4K*>(dst), nRows * nPerRow / kQK, -1.f, 20);
         return;
     }
-    forEachRow<BlockQ4K>(src, dst, nRows, nPerRow, importance, q45kWeighted<15, BlockQ4K>);
+    QS_KQUANT_ROWS(BlockQ4K, (q45kWeighted<W, 15, BlockQ4K>(x, yRow, nPerRow, importance)))
 }
 
-void quantizeQ5K(const float* src, void* dst, std::int64_t nRows, std::int64_t nPerRow,
-                 const float* importance) {
+template <int W>
+QS_LANES_INLINE void q5kRows(const float* src, void* dst, std::int64_t nRows, std::int64_t nPerRow,
+                             const float* importance) {
     if (!importance) {
-        q45kReference<31>(src, static_cast<BlockQ5K*>(dst), nRows * nPerRow / kQK, -0.5f, 15);
+        q45kReference<W, 31>(src, static_cast<BlockQ5K*>(dst), nRows * nPerRow / kQK, -0.5f, 15);
         return;
     }
-    forEachRow<BlockQ5K>(src, dst, nRows, nPerRow, importance, q45kWeighted<31, BlockQ5K>);
+    QS_KQUANT_ROWS(BlockQ5K, (q45kWeighted<W, 31, BlockQ5K>(x, yRow, nPerRow, importance)))
 }
 
-void quantizeQ6K(const float* src, void* dst, std::int64_t nRows, std::int64_t nPerRow,
-                 const float* importance) {
+template <int W>
+QS_LANES_INLINE void q6kRows(const float* src, void* dst, std::int64_t nRows, std::int64_t nPerRow,
+                             const float* importance) {
     if (!importance) {
-        q6kBlocks(src, static_cast<BlockQ6K*>(dst), nRows * nPerRow / kQK, nullptr);
+        q6kBlocks<W>(src, static_cast<BlockQ6K*>(dst), nRows * nPerRow / kQK, nullptr);
         return;
     }
-    forEachRow<BlockQ6K>(src, dst, nRows, nPerRow, importance,
-                         [](const float* x, BlockQ6K* y, std::int64_t n, const float* qw) {
-                             q6kBlocks(x, y, n / kQK, qw);
-                         });
+    QS_KQUANT_ROWS(BlockQ6K, q6kBlocks<W>(x, yRow, blocksPerRow, importance))
 }
 
+} // namespace
+
+QS_LANES_DISPATCH(quantizeQ2K, q2kRows)
+QS_LANES_DISPATCH(quantizeQ3K, q3kRows)
+QS_LANES_DISPATCH(quantizeQ4K, q4kRows)
+QS_LANES_DISPATCH(quantizeQ5K, q5kRows)
+QS_LANES_DISPATCH(quantizeQ6K, q6kRows)
+
+// The dequantizers copy each block's bytes to locals and index y explicitly: stores through
+// float* could otherwise alias the uint8_t block fields, which keeps loops scalar.
 void dequantizeQ2K(const void* src, float* y, std::int64_t n) {
     const auto* x = static_cast<const BlockQ2K*>(src);
-    for (std::int64_t i = 0; i < n / kQK; ++i) {
+    for (std::int64_t i = 0; i < n / kQK; ++i, y += kQK) {
         const float d = fp16ToFp32(x[i].d);
         const float min = fp16ToFp32(x[i].dmin);
-        const std::uint8_t* q = x[i].qs;
-        int is = 0;
-        for (int block = 0; block < kQK; block += 128, q += 32) {
-            for (int shift = 0; shift < 8; shift += 2) {
+        std::uint8_t q[kQK / 4];
+        std::uint8_t scales[kQK / 16];
+        std::memcpy(q, x[i].qs, sizeof(q));
+        std::memcpy(scales, x[i].scales, sizeof(scales));
+        for (int block = 0; block < 2; ++block) {
+            for (int k = 0; k < 4; ++k) {
                 for (int half = 0; half < 2; ++half) {
-                    const std::uint8_t sc = x[i].scales[is++];
+                    const std::uint8_t sc = scales[8 * block + 2 * k + half];
                     const float dl = d * static_cast<float>(sc & 0xF);
                     const float ml = min * static_cast<float>(sc >> 4);
+                    const std::uint8_t* qb = q + 32 * block + 16 * half;
+                    float* yb = y + 128 * block + 32 * k + 16 * half;
                     for (int l = 0; l < 16; ++l) {
-                        *y++ = dl * static_cast<float>((q[l + 16 * half] >> shift) & 3) - ml;
+                        yb[l] = dl * static_cast<float>((qb[l] >> (2 * k)) & 3) - ml;
                     }
                 }
             }
@@ -546,7 +662,7 @@ void dequantizeQ2K(const void* src, float* y, std::int64_t n) {
 
 void dequantizeQ3K(const void* src, float* y, std::int64_t n) {
     const auto* x = static_cast<const BlockQ3K*>(src);
-    for (std::int64_t i = 0; i < n / kQK; ++i) {
+    for (std::int64_t i = 0; i < n / kQK; ++i, y += kQK) {
         const float dAll = fp16ToFp32(x[i].d);
         // Unpack the 16 six-bit scales: low nibbles from bytes 0..7, top 2 bits from 8..11.
         int scales[16];
@@ -555,21 +671,24 @@ void dequantizeQ3K(const void* src, float* y, std::int64_t n) {
             const int high = (x[i].scales[8 + j % 4] >> (2 * (j / 4))) & 3;
             scales[j] = low | (high << 4);
         }
-        const std::uint8_t* q = x[i].qs;
-        const std::uint8_t* hm = x[i].hmask;
-        std::uint8_t m = 1;
-        int is = 0;
-        for (int block = 0; block < kQK; block += 128, q += 32) {
-            for (int shift = 0; shift < 8; shift += 2) {
+        std::uint8_t q[kQK / 4];
+        std::uint8_t hm[kQK / 8];
+        std::memcpy(q, x[i].qs, sizeof(q));
+        std::memcpy(hm, x[i].hmask, sizeof(hm));
+        for (int block = 0; block < 2; ++block) {
+            for (int k = 0; k < 4; ++k) {
+                const int m = 1 << (4 * block + k);
                 for (int half = 0; half < 2; ++half) {
-                    const float dl = dAll * static_cast<float>(scales[is++] - 32);
+                    const float dl =
+                        dAll * static_cast<float>(scales[8 * block + 2 * k + half] - 32);
+                    const std::uint8_t* qb = q + 32 * block + 16 * half;
+                    const std::uint8_t* hb = hm + 16 * half;
+                    float* yb = y + 128 * block + 32 * k + 16 * half;
                     for (int l = 0; l < 16; ++l) {
-                        const int idx = l + 16 * half;
-                        const int v = ((q[idx] >> shift) & 3) - ((hm[idx] & m) ? 0 : 4);
-                        *y++ = dl * static_cast<float>(v);
+                        const int v = ((qb[l] >> (2 * k)) & 3) - ((hb[l] & m) ? 0 : 4);
+                        yb[l] = dl * static_cast<float>(v);
                     }
                 }
-                m = static_cast<std::uint8_t>(m << 1);
             }
         }
     }
@@ -577,24 +696,26 @@ void dequantizeQ3K(const void* src, float* y, std::int64_t n) {
 
 void dequantizeQ4K(const void* src, float* y, std::int64_t n) {
     const auto* x = static_cast<const BlockQ4K*>(src);
-    for (std::int64_t i = 0; i < n / kQK; ++i) {
-        const std::uint8_t* q = x[i].qs;
+    for (std::int64_t i = 0; i < n / kQK; ++i, y += kQK) {
         const float d = fp16ToFp32(x[i].d);
         const float min = fp16ToFp32(x[i].dmin);
-        int is = 0;
+        std::uint8_t q[kQK / 2];
+        std::memcpy(q, x[i].qs, sizeof(q));
         std::uint8_t sc, m;
-        for (int j = 0; j < kQK; j += 64, q += 32, is += 2) {
-            scaleMinK4(is + 0, x[i].scales, &sc, &m);
+        for (int j = 0; j < 4; ++j) {
+            scaleMinK4(2 * j, x[i].scales, &sc, &m);
             const float d1 = d * static_cast<float>(sc);
             const float m1 = min * static_cast<float>(m);
-            scaleMinK4(is + 1, x[i].scales, &sc, &m);
+            scaleMinK4(2 * j + 1, x[i].scales, &sc, &m);
             const float d2 = d * static_cast<float>(sc);
             const float m2 = min * static_cast<float>(m);
+            const std::uint8_t* qb = q + 32 * j;
+            float* yb = y + 64 * j;
             for (int l = 0; l < 32; ++l) {
-                *y++ = d1 * static_cast<float>(q[l] & 0xF) - m1;
+                yb[l] = d1 * static_cast<float>(qb[l] & 0xF) - m1;
             }
             for (int l = 0; l < 32; ++l) {
-                *y++ = d2 * static_cast<float>(q[l] >> 4) - m2;
+                yb[l + 32] = d2 * static_cast<float>(qb[l] >> 4) - m2;
             }
         }
     }
@@ -631,22 +752,33 @@ void dequantizeQ5K(const void* src, float* y, std::int64_t n) {
 
 void dequantizeQ6K(const void* src, float* y, std::int64_t n) {
     const auto* x = static_cast<const BlockQ6K*>(src);
-    for (std::int64_t i = 0; i < n / kQK; ++i) {
+    for (std::int64_t i = 0; i < n / kQK; ++i, y += kQK) {
         const float d = fp16ToFp32(x[i].d);
-        const std::uint8_t* ql = x[i].ql;
-        const std::uint8_t* qh = x[i].qh;
-        const std::int8_t* sc = x[i].scales;
-        for (int block = 0; block < kQK; block += 128, y += 128, ql += 64, qh += 32, sc += 8) {
-            for (int l = 0; l < 32; ++l) {
-                const int is = l / 16;
-                const int q1 = ((ql[l + 0] & 0xF) | (((qh[l] >> 0) & 3) << 4)) - 32;
-                const int q2 = ((ql[l + 32] & 0xF) | (((qh[l] >> 2) & 3) << 4)) - 32;
-                const int q3 = ((ql[l + 0] >> 4) | (((qh[l] >> 4) & 3) << 4)) - 32;
-                const int q4 = ((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4)) - 32;
-                y[l + 0] = d * static_cast<float>(sc[is + 0]) * static_cast<float>(q1);
-                y[l + 32] = d * static_cast<float>(sc[is + 2]) * static_cast<float>(q2);
-                y[l + 64] = d * static_cast<float>(sc[is + 4]) * static_cast<float>(q3);
-                y[l + 96] = d * static_cast<float>(sc[is + 6]) * static_cast<float>(q4);
+        std::uint8_t ql[kQK / 2];
+        std::uint8_t qh[kQK / 4];
+        std::memcpy(ql, x[i].ql, sizeof(ql));
+        std::memcpy(qh, x[i].qh, sizeof(qh));
+        // ggml computes d * sc * q left to right, so d * sc can be taken once per 16 values.
+        float ds[kQK / 16];
+        for (int j = 0; j < kQK / 16; ++j) {
+            ds[j] = d * static_cast<float>(x[i].scales[j]);
+        }
+        for (int h = 0; h < 2; ++h) {
+            const std::uint8_t* qlh = ql + 64 * h;
+            const std::uint8_t* qhh = qh + 32 * h;
+            float* yh = y + 128 * h;
+            for (int s = 0; s < 2; ++s) {
+                const float* dsh = ds + 8 * h + s;
+                for (int l = 16 * s; l < 16 * s + 16; ++l) {
+                    const int q1 = ((qlh[l] & 0xF) | (((qhh[l] >> 0) & 3) << 4)) - 32;
+                    const int q2 = ((qlh[l + 32] & 0xF) | (((qhh[l] >> 2) & 3) << 4)) - 32;
+                    const int q3 = ((qlh[l] >> 4) | (((qhh[l] >> 4) & 3) << 4)) - 32;
+                    const int q4 = ((qlh[l + 32] >> 4) | (((qhh[l] >> 6) & 3) << 4)) - 32;
+                    yh[l + 0] = dsh[0] * static_cast<float>(q1);
+                    yh[l + 32] = dsh[2] * static_cast<float>(q2);
+                    yh[l + 64] = dsh[4] * static_cast<float>(q3);
+                    yh[l + 96] = dsh[6] * static_cast<float>(q4);
+                }
             }
         }
     }

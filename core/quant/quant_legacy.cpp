@@ -252,13 +252,19 @@ void quantizeQ8_0(const float* src, void* dst, std::int64_t nRows, std::int64_t 
     }
 }
 
+// The dequantizers copy each block's bytes to locals first: stores through float* could
+// otherwise alias the uint8_t block fields, which keeps the compiler from vectorizing.
 void dequantizeQ4_0(const void* src, float* y, std::int64_t n) {
     const auto* x = static_cast<const BlockQ4_0*>(src);
     for (std::int64_t i = 0; i < n / 32; ++i, y += 32) {
         const float d = fp16ToFp32(x[i].d);
+        std::uint8_t q[16];
+        std::memcpy(q, x[i].qs, sizeof(q));
         for (int j = 0; j < 16; ++j) {
-            y[j] = static_cast<float>((x[i].qs[j] & 0x0F) - 8) * d;
-            y[j + 16] = static_cast<float>((x[i].qs[j] >> 4) - 8) * d;
+            y[j] = static_cast<float>((q[j] & 0x0F) - 8) * d;
+        }
+        for (int j = 0; j < 16; ++j) {
+            y[j + 16] = static_cast<float>((q[j] >> 4) - 8) * d;
         }
     }
 }
@@ -268,9 +274,13 @@ void dequantizeQ4_1(const void* src, float* y, std::int64_t n) {
     for (std::int64_t i = 0; i < n / 32; ++i, y += 32) {
         const float d = fp16ToFp32(x[i].d);
         const float m = fp16ToFp32(x[i].m);
+        std::uint8_t q[16];
+        std::memcpy(q, x[i].qs, sizeof(q));
         for (int j = 0; j < 16; ++j) {
-            y[j] = static_cast<float>(x[i].qs[j] & 0x0F) * d + m;
-            y[j + 16] = static_cast<float>(x[i].qs[j] >> 4) * d + m;
+            y[j] = static_cast<float>(q[j] & 0x0F) * d + m;
+        }
+        for (int j = 0; j < 16; ++j) {
+            y[j + 16] = static_cast<float>(q[j] >> 4) * d + m;
         }
     }
 }
@@ -282,31 +292,50 @@ std::uint32_t fifthBits(const Block& block) {
     return qh;
 }
 
+// The 32 five-bit levels of a Q5_0/Q5_1 block: low nibbles plus bit j of qh as bit 4. Each
+// byte of qh is spread to eight bytes with one multiply (bit k to byte k), so nothing here
+// needs per-lane shifts and the conversion loops vectorize.
+template <typename Block>
+void fiveBitLevels(const Block& block, std::uint8_t* levels) {
+    std::uint8_t q[16];
+    std::memcpy(q, block.qs, sizeof(q));
+    const std::uint32_t qh = fifthBits(block);
+    std::uint8_t high[32];
+    for (int b = 0; b < 4; ++b) {
+        const std::uint64_t bits = (qh >> (8 * b)) & 0xffu;
+        std::uint64_t spread = (bits * 0x0101010101010101ull) & 0x8040201008040201ull;
+        spread = (((spread + 0x7f7f7f7f7f7f7f7full) >> 7) & 0x0101010101010101ull) << 4;
+        std::memcpy(high + 8 * b, &spread, sizeof(spread));
+    }
+    for (int j = 0; j < 16; ++j) {
+        levels[j] = static_cast<std::uint8_t>((q[j] & 0x0F) | high[j]);
+    }
+    for (int j = 0; j < 16; ++j) {
+        levels[j + 16] = static_cast<std::uint8_t>((q[j] >> 4) | high[j + 16]);
+    }
+}
+
 void dequantizeQ5_0(const void* src, float* y, std::int64_t n) {
     const auto* x = static_cast<const BlockQ5_0*>(src);
+    std::uint8_t levels[32];
     for (std::int64_t i = 0; i < n / 32; ++i, y += 32) {
         const float d = fp16ToFp32(x[i].d);
-        const std::uint32_t qh = fifthBits(x[i]);
-        for (int j = 0; j < 16; ++j) {
-            const int h0 = static_cast<int>(((qh >> j) << 4) & 0x10);
-            const int h1 = static_cast<int>((qh >> (j + 12)) & 0x10);
-            y[j] = static_cast<float>(((x[i].qs[j] & 0x0F) | h0) - 16) * d;
-            y[j + 16] = static_cast<float>(((x[i].qs[j] >> 4) | h1) - 16) * d;
+        fiveBitLevels(x[i], levels);
+        for (int j = 0; j < 32; ++j) {
+            y[j] = static_cast<float>(levels[j] - 16) * d;
         }
     }
 }
 
 void dequantizeQ5_1(const void* src, float* y, std::int64_t n) {
     const auto* x = static_cast<const BlockQ5_1*>(src);
+    std::uint8_t levels[32];
     for (std::int64_t i = 0; i < n / 32; ++i, y += 32) {
         const float d = fp16ToFp32(x[i].d);
         const float m = fp16ToFp32(x[i].m);
-        const std::uint32_t qh = fifthBits(x[i]);
-        for (int j = 0; j < 16; ++j) {
-            const int h0 = static_cast<int>(((qh >> j) << 4) & 0x10);
-            const int h1 = static_cast<int>((qh >> (j + 12)) & 0x10);
-            y[j] = static_cast<float>((x[i].qs[j] & 0x0F) | h0) * d + m;
-            y[j + 16] = static_cast<float>((x[i].qs[j] >> 4) | h1) * d + m;
+        fiveBitLevels(x[i], levels);
+        for (int j = 0; j < 32; ++j) {
+            y[j] = static_cast<float>(levels[j]) * d + m;
         }
     }
 }
@@ -315,8 +344,10 @@ void dequantizeQ8_0(const void* src, float* y, std::int64_t n) {
     const auto* x = static_cast<const BlockQ8_0*>(src);
     for (std::int64_t i = 0; i < n / 32; ++i, y += 32) {
         const float d = fp16ToFp32(x[i].d);
+        std::int8_t q[32];
+        std::memcpy(q, x[i].qs, sizeof(q));
         for (int j = 0; j < 32; ++j) {
-            y[j] = static_cast<float>(x[i].qs[j]) * d;
+            y[j] = static_cast<float>(q[j]) * d;
         }
     }
 }
@@ -325,8 +356,10 @@ void dequantizeQ8_1(const void* src, float* y, std::int64_t n) {
     const auto* x = static_cast<const BlockQ8_1*>(src);
     for (std::int64_t i = 0; i < n / 32; ++i, y += 32) {
         const float d = fp16ToFp32(x[i].d);
+        std::int8_t q[32];
+        std::memcpy(q, x[i].qs, sizeof(q));
         for (int j = 0; j < 32; ++j) {
-            y[j] = static_cast<float>(x[i].qs[j]) * d;
+            y[j] = static_cast<float>(q[j]) * d;
         }
     }
 }

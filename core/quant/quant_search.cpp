@@ -1,6 +1,9 @@
 #include "core/quant/quant_search.h"
 
+#include "core/quant/quant_lanes.h"
+
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
 
@@ -23,6 +26,23 @@ float defaultWeight(int rmseType, float x) {
 }
 
 } // namespace
+
+namespace {
+std::atomic<bool> gAvx2Allowed{true};
+} // namespace
+
+bool useAvx2Kernels() {
+#if defined(__x86_64__) || defined(__i386__)
+    static const bool hasAvx2 = __builtin_cpu_supports("avx2");
+    return hasAvx2 && gAvx2Allowed.load(std::memory_order_relaxed);
+#else
+    return false;
+#endif
+}
+
+void allowAvx2Kernels(bool allowed) {
+    gAvx2Allowed.store(allowed, std::memory_order_relaxed);
+}
 
 float makeQxQuants(int n, int nmax, const float* x, std::int8_t* L, int rmseType, const float* qw) {
     float max = 0;

@@ -17,5 +17,7 @@ target_sources(qs_core PRIVATE
 # Bit-exactness with ggml's plain-C reference: no fused multiply-add contraction, no
 # reassociation. GCC contracts by default in GNU modes; say it explicitly so that a change of
 # CMAKE_CXX_EXTENSIONS or -march=native cannot silently change quantized bytes.
+# -Wno-psabi: the SIMD-lane vectors (quant_lanes.h) never cross a call, so GCC's note about
+# the AVX vector-passing ABI, printed at -O0, does not apply.
 set_source_files_properties(${QS_QUANT_KERNEL_SOURCES} PROPERTIES
-  COMPILE_OPTIONS "-ffp-contract=off;-fno-fast-math")
+  COMPILE_OPTIONS "-ffp-contract=off;-fno-fast-math;-Wno-psabi")

@@ -4,6 +4,7 @@
 #include <QTest>
 
 #include <cmath>
+#include <cstring>
 #include <random>
 #include <set>
 #include <utility>
@@ -116,6 +117,44 @@ private slots:
             const ErrorMetrics m = tensorErrorMetrics(src, back, nPerRow);
             QVERIFY2(m.relativeRmse <= maxRelativeRmse,
                      qPrintable(QString::number(m.relativeRmse)));
+        }
+    }
+
+    // F16 to float for all 65536 halves (the vectorized loop and its scalar tail) against the
+    // IEEE binary16 definition written out here: zero, subnormals, normals, inf, NaN payloads.
+    void halfToFloatIsExact() {
+        std::vector<std::uint16_t> halves(65536 + 3);
+        for (std::size_t i = 0; i < halves.size(); ++i) {
+            halves[i] = static_cast<std::uint16_t>(i);
+        }
+        std::vector<float> out(halves.size());
+        QVERIFY(dequantizeRow(GgmlType::F16, halves.data(), out.data(),
+                              static_cast<std::int64_t>(halves.size()))
+                    .ok());
+        for (std::size_t i = 0; i < halves.size(); ++i) {
+            const std::uint16_t h = halves[i];
+            const int exponent = (h >> 10) & 0x1f;
+            const int mantissa = h & 0x3ff;
+            double magnitude;
+            if (exponent == 0x1f) {
+                magnitude = mantissa ? std::nan("") : INFINITY;
+            } else if (exponent == 0) {
+                magnitude = std::ldexp(mantissa, -24);
+            } else {
+                magnitude = std::ldexp(1024 + mantissa, exponent - 25);
+            }
+            const float value =
+                (h & 0x8000) ? -static_cast<float>(magnitude) : static_cast<float>(magnitude);
+            if (std::isnan(value)) {
+                // NaN keeps sign and payload: the mantissa moves up by 13 bits.
+                std::uint32_t bits;
+                std::memcpy(&bits, &out[i], sizeof(bits));
+                QCOMPARE(bits, (static_cast<std::uint32_t>(h & 0x8000) << 16) | 0x7f800000u |
+                                   (static_cast<std::uint32_t>(mantissa) << 13));
+            } else {
+                QCOMPARE(std::signbit(out[i]), std::signbit(value));
+                QVERIFY2(out[i] == value, qPrintable(QString::number(h, 16)));
+            }
         }
     }
 };

@@ -3,6 +3,7 @@
 #include "core/quant/error_metrics.h"
 #include "core/quant/format_registry.h"
 #include "core/quant/ggml_type.h"
+#include "core/quant/quant_kernels.h"
 
 #include <QTest>
 
@@ -72,14 +73,28 @@ private slots:
 
     void matchesLlamaCpp_data() {
         QTest::addColumn<int>("index");
+        QTest::addColumn<bool>("avx2");
+        // Every case twice where the CPU has AVX2: the dispatched AVX2 kernels and the baseline
+        // x86-64 ones must both give llama.cpp's bytes.
+        const bool haveAvx2 = quant::useAvx2Kernels();
         int i = 0;
         for (const auto& c : m_manifest["cases"]) {
-            QTest::newRow(c["id"].get<std::string>().c_str()) << i++;
+            const std::string id = c["id"].get<std::string>();
+            QTest::newRow(id.c_str()) << i << haveAvx2;
+            if (haveAvx2) {
+                QTest::newRow((id + "/baseline").c_str()) << i << false;
+            }
+            ++i;
         }
     }
 
+    void cleanup() { quant::allowAvx2Kernels(true); }
+
     void matchesLlamaCpp() {
         QFETCH(int, index);
+        QFETCH(bool, avx2);
+        quant::allowAvx2Kernels(avx2);
+        QCOMPARE(quant::useAvx2Kernels(), avx2);
         const auto& c = m_manifest["cases"][static_cast<std::size_t>(index)];
         const auto* info = ggmlTypeInfo(c["ggml_type_id"].get<std::uint32_t>());
         QVERIFY(info);
