@@ -210,7 +210,8 @@ Status LlamaContext::evaluate(std::span<const std::int32_t> tokens, std::int64_t
                                     static_cast<std::int64_t>(columns));                           \
         }                                                                                          \
     } while (false)
-    for (int layer = 0; layer < c.layers; ++layer) {
+    const int blocks = m_blockLimit > 0 ? std::min(m_blockLimit, c.layers) : c.layers;
+    for (int layer = 0; layer < blocks; ++layer) {
         const LlamaLayerWeights& lw = w.layers()[static_cast<std::size_t>(layer)];
         rmsNorm(m_x.data(), lw.attnNorm, m_xb.data(), n);
         QS_OBSERVE(AttnQ, m_xb.data(), dim);

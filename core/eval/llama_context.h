@@ -51,6 +51,9 @@ public:
     // An observer of the linear layers' inputs (imatrix collection), or nullptr (the default;
     // costs one branch per matrix product).
     void setActivationObserver(LlamaActivationObserver* observer) { m_observer = observer; }
+    // Runs only the first `blocks` blocks (0: all): calibrating block L needs nothing after
+    // it. Logits computed with a limit are those of the truncated model.
+    void setBlockLimit(int blocks) { m_blockLimit = blocks; }
     // Forgets the cached sequence; the next evaluate() starts at position 0.
     void clear() { m_position = 0; }
 
@@ -73,6 +76,7 @@ private:
     ComputeBackend* m_backend = nullptr;
     bool m_llamaCppNumerics = true;
     LlamaActivationObserver* m_observer = nullptr;
+    int m_blockLimit = 0;
     std::vector<float> m_keyCache;   // [layer][pos][kvDim]
     std::vector<float> m_valueCache; // [layer][pos][kvDim]
     std::vector<float> m_ropeCos;    // [pos][ropeDims / 2]

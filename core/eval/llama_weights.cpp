@@ -31,6 +31,48 @@ std::uint64_t LlamaWeights::matrixBytes() const {
     return total;
 }
 
+Result<std::shared_ptr<LlamaWeights>> LlamaWeights::fromModelMutable(const Model& model) {
+    auto weights = fromModel(model);
+    if (!weights) {
+        return weights.error();
+    }
+    // fromModel creates a non-const object; only its handle is const.
+    return std::const_pointer_cast<LlamaWeights>(*weights);
+}
+
+Status LlamaWeights::overrideMatrix(int layer, WeightMatrix LlamaLayerWeights::*which,
+                                    std::vector<float> values) {
+    if (layer < 0 || layer >= static_cast<int>(m_layers.size())) {
+        return makeError(ErrorCode::InvalidArgument,
+                         "overrideMatrix: no layer " + std::to_string(layer));
+    }
+    WeightMatrix& w = m_layers[static_cast<std::size_t>(layer)].*which;
+    if (values.size() != static_cast<std::size_t>(w.nRows * w.nCols)) {
+        return makeError(ErrorCode::InvalidArgument,
+                         "overrideMatrix: " + std::to_string(values.size()) +
+                             " values for a matrix of " + std::to_string(w.nRows) + " x " +
+                             std::to_string(w.nCols));
+    }
+    m_overrides.push_back(std::move(values));
+    w.type = GgmlType::F32;
+    w.data = m_overrides.back().data();
+    return {};
+}
+
+Status LlamaWeights::overrideNorm(int layer, std::vector<float> LlamaLayerWeights::*which,
+                                  std::vector<float> values) {
+    if (layer < 0 || layer >= static_cast<int>(m_layers.size())) {
+        return makeError(ErrorCode::InvalidArgument,
+                         "overrideNorm: no layer " + std::to_string(layer));
+    }
+    std::vector<float>& gain = m_layers[static_cast<std::size_t>(layer)].*which;
+    if (values.size() != gain.size()) {
+        return makeError(ErrorCode::InvalidArgument, "overrideNorm: size mismatch");
+    }
+    gain = std::move(values);
+    return {};
+}
+
 Result<std::shared_ptr<const LlamaWeights>> LlamaWeights::fromModel(const Model& model) {
     auto weights = std::make_shared<LlamaWeights>();
     weights->m_mappings = model.sources();

@@ -53,6 +53,17 @@ struct LlamaConfig {
 class LlamaWeights {
 public:
     static Result<std::shared_ptr<const LlamaWeights>> fromModel(const Model& model);
+    // The same, modifiable with overrideMatrix() (calibrated quantization, core/gptq).
+    static Result<std::shared_ptr<LlamaWeights>> fromModelMutable(const Model& model);
+
+    // Replaces matrix `which` of layer `layer` with owned F32 values of the same shape (rows of
+    // GGUF order): calibrated quantization feeds the already-quantized layers forward this way.
+    // Not thread-safe against a running evaluate().
+    Status overrideMatrix(int layer, WeightMatrix LlamaLayerWeights::*which,
+                          std::vector<float> values);
+    // Replaces an RMSNorm gain (AWQ folds its inverse channel scales into it).
+    Status overrideNorm(int layer, std::vector<float> LlamaLayerWeights::*which,
+                        std::vector<float> values);
 
     const LlamaConfig& config() const { return m_config; }
     const WeightMatrix& tokenEmbedding() const { return m_tokenEmbedding; }
@@ -70,6 +81,7 @@ private:
     std::vector<LlamaLayerWeights> m_layers;
     std::vector<std::shared_ptr<const MappedFile>> m_mappings;
     std::vector<std::unique_ptr<std::byte[]>> m_ownedBytes; // permuted Q/K rows only
+    std::vector<std::vector<float>> m_overrides;            // overrideMatrix() values
 };
 
 } // namespace qs::core

@@ -1,5 +1,6 @@
 #include "core/io/hf_reader.h"
 
+#include "core/io/quantized_import.h"
 #include "core/io/safetensors_reader.h"
 #include "core/io/try.h"
 #include "core/logging.h"
@@ -238,6 +239,16 @@ Result<Model> readHfFolder(const std::string& folder) {
     Metadata md;
     QS_TRY_ASSIGN(arch, readHfConfig(configPath, md));
     QS_TRY_ASSIGN(files, shardFiles(dir));
+    // GPTQ / AWQ checkpoints: their linears are dequantized on load (quantized_import.h).
+    std::string quantConfig;
+    {
+        QS_TRY_ASSIGN(configJson, readJsonFile(configPath));
+        if (configJson.contains("quantization_config") &&
+            configJson["quantization_config"].is_object()) {
+            quantConfig = configJson["quantization_config"].dump();
+        }
+    }
+    std::map<std::string, QuantizedLinearParts> quantized;
 
     std::vector<std::shared_ptr<const MappedFile>> sources;
     std::vector<TensorInfo> tensors;
@@ -249,6 +260,11 @@ Result<Model> readHfFolder(const std::string& folder) {
         for (const auto& s : st.tensors) {
             if (s.name.ends_with("rotary_emb.inv_freq")) {
                 continue; // recomputed by every runtime; convert_hf_to_gguf drops it too
+            }
+            std::string qPrefix, qPart;
+            if (!quantConfig.empty() && splitQuantizedName(s.name, qPrefix, qPart)) {
+                quantized[qPrefix].parts[qPart] = {s, st.file};
+                continue;
             }
             const auto gguf = hfToGgufName(s.name);
             if (!gguf) {
@@ -288,6 +304,20 @@ Result<Model> readHfFolder(const std::string& folder) {
                 }
             }
             tensors.push_back(std::move(t));
+        }
+    }
+    if (!quantized.empty()) {
+        const auto before = tensors.size();
+        if (auto st =
+                importQuantizedLinears(folder, quantConfig, arch, quantized, sources, tensors);
+            !st) {
+            return st.error();
+        }
+        for (auto i = before; i < tensors.size(); ++i) {
+            if (!names.insert(tensors[i].name).second) {
+                return makeError(ErrorCode::Format,
+                                 folder + ": tensor '" + tensors[i].sourceName + "' appears twice");
+            }
         }
     }
     if (!names.count("token_embd.weight")) {

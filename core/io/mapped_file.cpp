@@ -39,6 +39,25 @@ Result<std::shared_ptr<const MappedFile>> MappedFile::open(const std::string& pa
     return std::shared_ptr<const MappedFile>(new MappedFile(path, data, size));
 }
 
+Result<std::shared_ptr<const MappedFile>>
+MappedFile::anonymous(const std::string& name, std::uint64_t size,
+                      const std::function<Status(std::span<std::byte>)>& fill) {
+    std::byte* data = nullptr;
+    if (size > 0) {
+        void* p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED) {
+            return Error::fromErrno(errno, name, "allocate memory for");
+        }
+        data = static_cast<std::byte*>(p);
+    }
+    // Owned from here on, so an error in fill() unmaps it.
+    std::shared_ptr<const MappedFile> mapped(new MappedFile(name, data, size));
+    if (auto st = fill({data, static_cast<std::size_t>(size)}); !st) {
+        return st.error();
+    }
+    return mapped;
+}
+
 MappedFile::MappedFile(std::string path, const std::byte* data, std::uint64_t size)
     : m_path(std::move(path))
     , m_data(data)

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -15,6 +16,11 @@ namespace qs::core {
 class MappedFile {
 public:
     static Result<std::shared_ptr<const MappedFile>> open(const std::string& path);
+    // An anonymous mapping of `size` bytes (memory, not a file) named `name`, for tensors made
+    // on load (dequantized GPTQ/AWQ checkpoints); `fill` writes the bytes once.
+    static Result<std::shared_ptr<const MappedFile>>
+    anonymous(const std::string& name, std::uint64_t size,
+              const std::function<Status(std::span<std::byte>)>& fill);
 
     ~MappedFile();
     MappedFile(const MappedFile&) = delete;

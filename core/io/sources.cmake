@@ -10,3 +10,6 @@ target_sources(qs_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/model_reader.cpp
   ${CMAKE_CURRENT_LIST_DIR}/synthetic_model.cpp
 )
+target_sources(qs_core PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/quantized_import.cpp
+)

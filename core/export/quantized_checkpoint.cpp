@@ -1,0 +1,384 @@
+#include "core/export/quantized_checkpoint.h"
+
+#include "core/export/safetensors_writer.h"
+#include "core/gptq/packing.h"
+#include "core/model/model.h"
+#include "core/quant/format_registry.h"
+#include "core/quant/half.h"
+
+#include <array>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+namespace qs::core {
+
+namespace fs = std::filesystem;
+
+Result<nlohmann::json> readJsonFile(const std::string& path); // core/io/hf_reader.cpp
+
+namespace {
+
+constexpr std::array<std::pair<std::string_view, std::string_view>, 12> kLayerNames = {{
+    {"attn_q.weight", "self_attn.q_proj.weight"},
+    {"attn_k.weight", "self_attn.k_proj.weight"},
+    {"attn_v.weight", "self_attn.v_proj.weight"},
+    {"attn_output.weight", "self_attn.o_proj.weight"},
+    {"attn_norm.weight", "input_layernorm.weight"},
+    {"ffn_gate.weight", "mlp.gate_proj.weight"},
+    {"ffn_down.weight", "mlp.down_proj.weight"},
+    {"ffn_up.weight", "mlp.up_proj.weight"},
+    {"ffn_norm.weight", "post_attention_layernorm.weight"},
+    {"attn_q.bias", "self_attn.q_proj.bias"},
+    {"attn_k.bias", "self_attn.k_proj.bias"},
+    {"attn_v.bias", "self_attn.v_proj.bias"},
+}};
+
+template <typename T>
+std::vector<std::byte> toBytes(const std::vector<T>& v) {
+    std::vector<std::byte> out(v.size() * sizeof(T));
+    std::memcpy(out.data(), v.data(), out.size());
+    return out;
+}
+
+std::vector<std::byte> toF16Bytes(const std::vector<float>& v) {
+    std::vector<std::uint16_t> h(v.size());
+    for (std::size_t i = 0; i < v.size(); ++i) {
+        h[i] = fp32ToFp16(v[i]);
+    }
+    return toBytes(h);
+}
+
+bool isQk(const std::string& ggufName) {
+    return ggufName.ends_with(".attn_q.weight") || ggufName.ends_with(".attn_k.weight");
+}
+
+nlohmann::ordered_json quantizationConfig(const CalibratedQuantization& q,
+                                          const QuantizedCheckpointOptions& o,
+                                          const std::string& sourceName) {
+    nlohmann::ordered_json c;
+    if (q.method == CalibratedMethod::Awq) {
+        c["quant_method"] = "awq";
+        c["zero_point"] = !q.options.sym;
+        c["group_size"] = q.options.groupSize;
+        c["bits"] = q.options.bits;
+        c["version"] = "gemm";
+        c["modules_to_not_convert"] = nullptr;
+        return c;
+    }
+    c["quant_method"] = "gptq";
+    c["bits"] = q.options.bits;
+    c["group_size"] = q.options.groupSize;
+    c["desc_act"] = q.options.descAct;
+    c["sym"] = q.options.sym;
+    c["damp_percent"] = q.options.dampPercent;
+    c["static_groups"] = false;
+    // Blocks are quantized in sequence; the linears inside one block share its inputs.
+    c["true_sequential"] = false;
+    c["lm_head"] = false;
+    c["checkpoint_format"] = o.format;
+    c["model_name_or_path"] = sourceName;
+    c["model_file_base_name"] = "model";
+    c["pack_dtype"] = "int32";
+    c["meta"] = {{"quantizer", {"quantscope"}},
+                 {"method", q.method == CalibratedMethod::Rtn ? "rtn" : "gptq"},
+                 {"calibration_tokens", q.calibrationTokens}};
+    return c;
+}
+
+Result<nlohmann::ordered_json> modelConfig(const Model& source) {
+    if (source.format() == ModelFormat::Safetensors) {
+        auto c = readJsonFile((fs::path(source.path()) / "config.json").string());
+        if (!c) {
+            return c.error();
+        }
+        // Keep the source's key order.
+        return nlohmann::ordered_json::parse(c->dump());
+    }
+    const LlamaHParams hp = source.hparams();
+    if (hp.architecture != "llama") {
+        return makeError(ErrorCode::Unsupported,
+                         source.path() + ": only llama GGUFs can be exported as checkpoints");
+    }
+    nlohmann::ordered_json c;
+    c["architectures"] = {"LlamaForCausalLM"};
+    c["model_type"] = "llama";
+    c["hidden_size"] = hp.embeddingLength;
+    c["intermediate_size"] = hp.feedForwardLength;
+    c["num_hidden_layers"] = hp.blockCount;
+    c["num_attention_heads"] = hp.headCount;
+    c["num_key_value_heads"] = hp.headCountKv;
+    const auto keyLength = source.metadata().integer("llama.attention.key_length");
+    c["head_dim"] = keyLength ? static_cast<std::uint32_t>(*keyLength)
+                              : hp.embeddingLength / std::max<std::uint32_t>(1, hp.headCount);
+    const TensorInfo* embd = source.findTensor("token_embd.weight");
+    c["vocab_size"] = hp.vocabSize != 0 ? static_cast<std::uint64_t>(hp.vocabSize)
+                                        : (embd && embd->dims.size() == 2 ? embd->dims[1] : 0);
+    c["max_position_embeddings"] = hp.contextLength;
+    c["rms_norm_eps"] = hp.rmsEpsilon > 0 ? hp.rmsEpsilon : 1e-5f;
+    c["rope_theta"] = hp.ropeFreqBase;
+    c["hidden_act"] = "silu";
+    c["tie_word_embeddings"] = source.tiedEmbeddings();
+    c["attention_bias"] = false;
+    c["mlp_bias"] = false;
+    if (auto v = source.metadata().integer("tokenizer.ggml.bos_token_id")) {
+        c["bos_token_id"] = *v;
+    }
+    if (auto v = source.metadata().integer("tokenizer.ggml.eos_token_id")) {
+        c["eos_token_id"] = *v;
+    }
+    return c;
+}
+
+Status writeText(const fs::path& path, const std::string& text) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.flush();
+    if (!out) {
+        return makeError(ErrorCode::Io, path.string() + ": write failed");
+    }
+    return {};
+}
+
+Status buildFolder(const Model& source, const CalibratedQuantization& q, const fs::path& dir,
+                   const QuantizedCheckpointOptions& o, CancelToken& cancel,
+                   ProgressSink& progress) {
+    const bool awq = q.method == CalibratedMethod::Awq;
+    const LlamaHParams hp = source.hparams();
+    const bool permute = hp.architecture == "llama";
+    const bool v2 = o.format == "gptq_v2";
+    std::vector<SafetensorsEntry> entries;
+    const auto& tensors = source.tensors();
+    std::uint64_t done = 0;
+    for (const auto& t : tensors) {
+        if (cancel.isCancelled()) {
+            return makeError(ErrorCode::Cancelled, "checkpoint export cancelled");
+        }
+        progress.progress(done++, tensors.size(), "tensors", t.name);
+        std::string hfName =
+            t.sourceName != t.name ? t.sourceName : ggufToHfName(t.name).value_or("");
+        if (hfName.empty()) {
+            return makeError(ErrorCode::Unsupported,
+                             source.path() + ": tensor " + t.name + " has no Hugging Face name");
+        }
+        const int heads = t.name.ends_with(".attn_k.weight") ? static_cast<int>(hp.headCountKv)
+                                                             : static_cast<int>(hp.headCount);
+        if (auto it = q.linears.find(t.name); it != q.linears.end()) {
+            QuantizedLinear lin = it->second;
+            if (permute && isQk(t.name)) {
+                permuteRowsGgufToHf(lin, heads);
+            }
+            const std::string prefix =
+                hfName.substr(0, hfName.size() - std::string(".weight").size());
+            const auto in = static_cast<std::uint64_t>(lin.cols);
+            const auto out = static_cast<std::uint64_t>(lin.rows);
+            const auto groups = static_cast<std::uint64_t>(lin.groups());
+            if (awq) {
+                auto p = packAwq(lin);
+                if (!p) {
+                    return makeError(p.error().code, t.name + ": " + p.error().message);
+                }
+                entries.push_back({prefix + ".qweight", "I32", {in, out / 8}, toBytes(p->qweight)});
+                entries.push_back(
+                    {prefix + ".qzeros", "I32", {groups, out / 8}, toBytes(p->qzeros)});
+                entries.push_back({prefix + ".scales", "F16", {groups, out}, toBytes(p->scales)});
+            } else {
+                auto p = packGptq(lin, v2);
+                if (!p) {
+                    return makeError(p.error().code, t.name + ": " + p.error().message);
+                }
+                const auto bits = static_cast<std::uint64_t>(lin.bits);
+                entries.push_back(
+                    {prefix + ".qweight", "I32", {in * bits / 32, out}, toBytes(p->qweight)});
+                entries.push_back(
+                    {prefix + ".qzeros", "I32", {groups, out * bits / 32}, toBytes(p->qzeros)});
+                entries.push_back({prefix + ".scales", "F16", {groups, out}, toBytes(p->scales)});
+                entries.push_back({prefix + ".g_idx", "I32", {in}, toBytes(p->gIdx)});
+            }
+            continue;
+        }
+        std::vector<float> values;
+        if (auto it = q.foldedNorms.find(t.name); it != q.foldedNorms.end()) {
+            values = it->second;
+        } else {
+            std::vector<std::byte> raw(t.byteSize);
+            if (auto st = source.readTensorData(t, raw); !st) {
+                return st;
+            }
+            values.resize(t.elementCount());
+            if (auto st = dequantizeRow(t.type, raw.data(), values.data(),
+                                        static_cast<std::int64_t>(values.size()));
+                !st) {
+                return makeError(st.error().code, t.name + ": " + st.error().message);
+            }
+            if (permute && isQk(t.name) && t.dims.size() == 2) {
+                const auto cols = t.dims[0];
+                const auto rows = static_cast<int>(t.dims[1]);
+                const auto map = ggufToHfRows(rows, heads);
+                std::vector<float> hf(values.size());
+                for (int r = 0; r < rows; ++r) {
+                    std::memcpy(hf.data() + map[r] * cols, values.data() + r * cols,
+                                cols * sizeof(float));
+                }
+                values.swap(hf);
+            }
+        }
+        std::vector<std::uint64_t> shape(t.dims.rbegin(), t.dims.rend());
+        entries.push_back({hfName, "F16", shape, toF16Bytes(values)});
+    }
+    if (auto st = writeSafetensorsFolder(dir.string(), entries, o.maxShardBytes, cancel); !st) {
+        return st;
+    }
+
+    const std::string sourceName = fs::path(source.path()).filename().string();
+    auto config = modelConfig(source);
+    if (!config) {
+        return config.error();
+    }
+    const auto qc = quantizationConfig(q, o, sourceName);
+    (*config)["torch_dtype"] = "float16";
+    (*config)["quantization_config"] = qc;
+    if (auto st = writeText(dir / "config.json", config->dump(2) + "\n"); !st) {
+        return st;
+    }
+    nlohmann::ordered_json qcFile = qc;
+    if (awq) {
+        qcFile = {{"zero_point", !q.options.sym},
+                  {"q_group_size", q.options.groupSize},
+                  {"w_bit", q.options.bits},
+                  {"version", "GEMM"}};
+    }
+    if (auto st = writeText(dir / "quantize_config.json", qcFile.dump(2) + "\n"); !st) {
+        return st;
+    }
+
+    std::string tokenizerFolder = o.tokenizerFolder;
+    if (tokenizerFolder.empty() && source.format() == ModelFormat::Safetensors) {
+        tokenizerFolder = source.path();
+    }
+    std::vector<std::string> copied;
+    if (!tokenizerFolder.empty()) {
+        for (const char* name :
+             {"tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
+              "tokenizer.model", "generation_config.json"}) {
+            const fs::path from = fs::path(tokenizerFolder) / name;
+            if (fs::exists(from)) {
+                std::error_code ec;
+                fs::copy_file(from, dir / name, ec);
+                if (ec) {
+                    return makeError(ErrorCode::Io,
+                                     from.string() + ": copy failed: " + ec.message());
+                }
+                // Read-only sources (a shared model store) must not make the output read-only.
+                fs::permissions(dir / name, fs::perms::owner_write, fs::perm_options::add, ec);
+                copied.push_back(name);
+            }
+        }
+    }
+
+    std::string card = "# " + sourceName + " (" + (awq ? "AWQ" : "GPTQ") + ")\n\n";
+    card += "Quantized by Quantscope from `" + sourceName + "`.\n\n";
+    card += "- method: " +
+            std::string(awq ? "AWQ (activation-aware scales, clipping search)"
+                        : q.method == CalibratedMethod::Rtn
+                            ? "round-to-nearest (no calibration), GPTQ layout"
+                            : "GPTQ") +
+            "\n";
+    card += "- bits: " + std::to_string(q.options.bits) +
+            ", group size: " + std::to_string(q.options.groupSize) + ", " +
+            (q.options.sym ? "symmetric" : "asymmetric") +
+            (awq ? "" : std::string(", desc_act: ") + (q.options.descAct ? "true" : "false")) +
+            "\n";
+    card += "- checkpoint format: " + o.format + "\n";
+    card += "- calibration tokens: " + std::to_string(q.calibrationTokens) + "\n";
+    card += "- not quantized (F16): embeddings, norms, lm_head\n";
+    if (copied.empty()) {
+        card += "- tokenizer: none written (the source had no Hugging Face tokenizer files)\n";
+    }
+    if (!q.reports.empty()) {
+        double sum = 0, sumRtn = 0;
+        for (const auto& r : q.reports) {
+            sum += r.error;
+            sumRtn += r.rtnError;
+        }
+        char line[160];
+        std::snprintf(line, sizeof(line),
+                      "- mean relative layer-output error on calibration data: %.6f (RTN: %.6f)\n",
+                      sum / q.reports.size(), sumRtn / q.reports.size());
+        card += line;
+    }
+    return writeText(dir / "README.md", card);
+}
+
+} // namespace
+
+std::optional<std::string> ggufToHfName(const std::string& name) {
+    if (name == "token_embd.weight") {
+        return "model.embed_tokens.weight";
+    }
+    if (name == "output_norm.weight") {
+        return "model.norm.weight";
+    }
+    if (name == "output.weight") {
+        return "lm_head.weight";
+    }
+    if (!name.starts_with("blk.")) {
+        return std::nullopt;
+    }
+    const auto dot = name.find('.', 4);
+    if (dot == std::string::npos) {
+        return std::nullopt;
+    }
+    const std::string layer = name.substr(4, dot - 4);
+    const std::string_view rest = std::string_view(name).substr(dot + 1);
+    for (const auto& [gguf, hf] : kLayerNames) {
+        if (rest == gguf) {
+            return "model.layers." + layer + "." + std::string(hf);
+        }
+    }
+    return std::nullopt;
+}
+
+Status writeQuantizedCheckpoint(const Model& source, const CalibratedQuantization& quantization,
+                                const std::string& outDir,
+                                const QuantizedCheckpointOptions& options, CancelToken& cancel,
+                                ProgressSink& progress) {
+    const bool awq = quantization.method == CalibratedMethod::Awq;
+    if (awq ? options.format != "gemm"
+            : (options.format != "gptq" && options.format != "gptq_v2")) {
+        return makeError(ErrorCode::InvalidArgument,
+                         "checkpoint format '" + options.format + "' does not fit the method");
+    }
+    const fs::path out(outDir);
+    std::error_code ec;
+    if (fs::exists(out, ec)) {
+        if (!fs::is_directory(out) || !fs::is_empty(out, ec)) {
+            return makeError(ErrorCode::InvalidArgument,
+                             outDir + ": already exists and is not an empty folder");
+        }
+    }
+    const fs::path parent = out.has_parent_path() ? out.parent_path() : fs::path(".");
+    const fs::path temp = parent / (out.filename().string() + ".tmp-" + std::to_string(::getpid()));
+    fs::remove_all(temp, ec);
+    if (!fs::create_directories(temp, ec)) {
+        return makeError(ErrorCode::Io, temp.string() + ": cannot create folder: " + ec.message());
+    }
+    auto st = buildFolder(source, quantization, temp, options, cancel, progress);
+    if (st) {
+        fs::remove(out, ec); // an empty folder may stand in the way of the rename
+        fs::rename(temp, out, ec);
+        if (ec) {
+            st = makeError(ErrorCode::Io,
+                           outDir + ": cannot rename the finished folder: " + ec.message());
+        }
+    }
+    if (!st) {
+        fs::remove_all(temp, ec);
+        return st;
+    }
+    return {};
+}
+
+} // namespace qs::core

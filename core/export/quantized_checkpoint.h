@@ -1,0 +1,40 @@
+#pragma once
+
+#include "core/error.h"
+#include "core/gptq/calibrate.h"
+#include "core/jobs/job_control.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace qs::core {
+
+class Model;
+
+struct QuantizedCheckpointOptions {
+    // GPTQ: "gptq" (v1, zeros stored minus one, AutoGPTQ's default) or "gptq_v2". AWQ: "gemm".
+    std::string format = "gptq";
+    // transformers' save_pretrained default shard size ("5GB").
+    std::uint64_t maxShardBytes = 5'000'000'000ull;
+    // Folder to copy tokenizer files from; empty: the source model's folder when it is a
+    // Hugging Face folder. A GGUF source has no tokenizer.json to copy (none is synthesised).
+    std::string tokenizerFolder;
+};
+
+// Hugging Face name of a GGUF tensor name in the Llama layout ("blk.3.attn_q.weight" ->
+// "model.layers.3.self_attn.q_proj.weight"); nullopt for names without one.
+std::optional<std::string> ggufToHfName(const std::string& ggufName);
+
+// Writes a GPTQ (or AWQ GEMM) checkpoint folder: model.safetensors (sharded with an index above
+// maxShardBytes), config.json with quantization_config, quantize_config.json, tokenizer files
+// and a README.md card. Quantized linears as AutoGPTQ / AutoAWQ pack them, Q/K rows in HF
+// order, every other tensor in F16 under its HF name. The folder is built under a temporary
+// name beside `outDir` and renamed at the end: complete or absent. `outDir` must not exist
+// (or be an empty folder). Memory: the packed checkpoint is assembled in memory before writing.
+Status writeQuantizedCheckpoint(const Model& source, const CalibratedQuantization& quantization,
+                                const std::string& outDir,
+                                const QuantizedCheckpointOptions& options, CancelToken& cancel,
+                                ProgressSink& progress);
+
+} // namespace qs::core

@@ -1,0 +1,491 @@
+#include "core/gptq/gptq.h"
+
+#include "core/quant/half.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <string>
+
+namespace qs::core {
+
+namespace {
+
+struct GroupParams {
+    float scale = 1.0f;
+    int zero = 0;
+};
+
+// The reference quantizer (formats.md 5.3, Quantizer.find_params) over one row's group of
+// values; the scale is rounded to f16 first because that is what the checkpoint stores, so
+// the error GPTQ feeds forward is the error of the stored weights.
+GroupParams findParams(const float* x, int n, int maxq, bool sym, bool minZeroOne,
+                       float shrink = 1.0f) {
+    float xmin = 0.0f, xmax = 0.0f; // the range always includes 0
+    for (int i = 0; i < n; ++i) {
+        xmin = std::min(xmin, x[i]);
+        xmax = std::max(xmax, x[i]);
+    }
+    xmin *= shrink;
+    xmax *= shrink;
+    if (sym) {
+        xmax = std::max(-xmin, xmax);
+        if (xmin < 0) {
+            xmin = -xmax;
+        }
+    }
+    if (xmin == 0.0f && xmax == 0.0f) {
+        xmin = -1.0f;
+        xmax = 1.0f;
+    }
+    GroupParams p;
+    p.scale = (xmax - xmin) / static_cast<float>(maxq);
+    if (sym) {
+        p.zero = (maxq + 1) / 2;
+    } else {
+        p.zero = static_cast<int>(std::nearbyint(-xmin / p.scale));
+        if (minZeroOne && p.zero < 1) {
+            // v1 stores zero - 1; keep zero at 1 and stretch the scale to still reach xmax.
+            p.zero = 1;
+            p.scale = xmax / static_cast<float>(maxq - 1);
+        }
+        p.zero = std::clamp(p.zero, 0, maxq);
+    }
+    p.scale = fp16ToFp32(fp32ToFp16(p.scale));
+    if (!(p.scale > 0.0f)) {
+        p.scale = fp16ToFp32(1); // the smallest f16 subnormal: an all-tiny group
+    }
+    return p;
+}
+
+inline int quantizeValue(float x, const GroupParams& p, int maxq) {
+    const int q = static_cast<int>(std::nearbyint(x / p.scale)) + p.zero;
+    return std::clamp(q, 0, maxq);
+}
+
+inline float dequantValue(int q, const GroupParams& p) {
+    return p.scale * static_cast<float>(q - p.zero);
+}
+
+int groupWidth(const GptqOptions& o, int cols) {
+    return o.groupSize == -1 ? cols : o.groupSize;
+}
+
+// Lower Cholesky factor in place (row-major n x n); false when a pivot is not positive.
+bool choleskyLower(std::vector<double>& a, int n) {
+    for (int j = 0; j < n; ++j) {
+        double* rowJ = a.data() + static_cast<std::size_t>(j) * n;
+        double d = rowJ[j];
+        for (int k = 0; k < j; ++k) {
+            d -= rowJ[k] * rowJ[k];
+        }
+        if (!(d > 0.0) || !std::isfinite(d)) {
+            return false;
+        }
+        d = std::sqrt(d);
+        rowJ[j] = d;
+        for (int i = j + 1; i < n; ++i) {
+            double* rowI = a.data() + static_cast<std::size_t>(i) * n;
+            double s = rowI[j];
+            for (int k = 0; k < j; ++k) {
+                s -= rowI[k] * rowJ[k];
+            }
+            rowI[j] = s / d;
+        }
+        for (int k = j + 1; k < n; ++k) {
+            rowJ[k] = 0.0;
+        }
+    }
+    return true;
+}
+
+// Upper Cholesky factor U of H^-1 (H^-1 = U^T U), as the reference computes it with
+// cholesky, cholesky_inverse and cholesky(upper=True). False when H is not positive definite.
+bool inverseUpperCholesky(std::vector<double> h, int n, std::vector<float>& upper) {
+    if (!choleskyLower(h, n)) {
+        return false;
+    }
+    // Linv = L^-1 (lower triangular), column by column by forward substitution.
+    std::vector<double> linv(static_cast<std::size_t>(n) * n, 0.0);
+    for (int c = 0; c < n; ++c) {
+        for (int i = c; i < n; ++i) {
+            double s = i == c ? 1.0 : 0.0;
+            const double* rowI = h.data() + static_cast<std::size_t>(i) * n;
+            for (int k = c; k < i; ++k) {
+                s -= rowI[k] * linv[static_cast<std::size_t>(k) * n + c];
+            }
+            linv[static_cast<std::size_t>(i) * n + c] = s / rowI[i];
+        }
+    }
+    // Hinv = Linv^T Linv.
+    std::vector<double> hinv(static_cast<std::size_t>(n) * n, 0.0);
+    for (int k = 0; k < n; ++k) {
+        const double* rowK = linv.data() + static_cast<std::size_t>(k) * n;
+        for (int i = 0; i <= k; ++i) {
+            const double a = rowK[i];
+            if (a == 0.0) {
+                continue;
+            }
+            double* out = hinv.data() + static_cast<std::size_t>(i) * n;
+            for (int j = i; j <= k; ++j) {
+                out[j] += a * rowK[j];
+            }
+        }
+    }
+    for (int i = 0; i < n; ++i) {
+        for (int j = 0; j < i; ++j) {
+            hinv[static_cast<std::size_t>(i) * n + j] = hinv[static_cast<std::size_t>(j) * n + i];
+        }
+    }
+    if (!choleskyLower(hinv, n)) {
+        return false;
+    }
+    upper.assign(static_cast<std::size_t>(n) * n, 0.0f);
+    for (int i = 0; i < n; ++i) {
+        for (int j = i; j < n; ++j) {
+            upper[static_cast<std::size_t>(i) * n + j] =
+                static_cast<float>(hinv[static_cast<std::size_t>(j) * n + i]);
+        }
+    }
+    return true;
+}
+
+} // namespace
+
+Status validateGptqOptions(const GptqOptions& o, int cols) {
+    if (o.bits != 2 && o.bits != 3 && o.bits != 4 && o.bits != 8) {
+        return makeError(ErrorCode::InvalidArgument,
+                         "GPTQ bits must be 2, 3, 4 or 8, not " + std::to_string(o.bits));
+    }
+    if (o.groupSize != -1 && o.groupSize <= 0) {
+        return makeError(ErrorCode::InvalidArgument,
+                         "group size must be positive or -1, not " + std::to_string(o.groupSize));
+    }
+    if (o.groupSize > 0 && cols % o.groupSize != 0) {
+        return makeError(ErrorCode::InvalidArgument, "group size " + std::to_string(o.groupSize) +
+                                                         " does not divide " +
+                                                         std::to_string(cols) + " input features");
+    }
+    if (o.dampPercent < 0.0 || o.blockSize <= 0) {
+        return makeError(ErrorCode::InvalidArgument, "damping must be >= 0 and block size > 0");
+    }
+    return {};
+}
+
+std::vector<float> QuantizedLinear::dequantize() const {
+    std::vector<float> out(static_cast<std::size_t>(rows) * cols);
+    for (int r = 0; r < rows; ++r) {
+        for (int c = 0; c < cols; ++c) {
+            const std::size_t gi = static_cast<std::size_t>(gIdx[c]) * rows + r;
+            out[static_cast<std::size_t>(r) * cols + c] =
+                scales[gi] *
+                static_cast<float>(static_cast<int>(q[static_cast<std::size_t>(r) * cols + c]) -
+                                   zeros[gi]);
+        }
+    }
+    return out;
+}
+
+HessianAccumulator::HessianAccumulator(int columns)
+    : m_columns(columns)
+    , m_sum(static_cast<std::size_t>(columns) * columns, 0.0) {}
+
+void HessianAccumulator::add(const float* x, std::int64_t tokens) {
+    // x x^T per token as axpy rows into a float block (vectorised), flushed into the double
+    // sums every kChunk tokens so that long runs keep their precision. Upper triangle only.
+    const std::size_t n = static_cast<std::size_t>(m_columns);
+    constexpr std::int64_t kChunk = 64;
+    m_transposed.assign(n * n, 0.0f);
+    for (std::int64_t t0 = 0; t0 < tokens; t0 += kChunk) {
+        const std::int64_t nt = std::min(kChunk, tokens - t0);
+        for (std::int64_t t = 0; t < nt; ++t) {
+            const float* row = x + (t0 + t) * static_cast<std::int64_t>(n);
+            for (std::size_t i = 0; i < n; ++i) {
+                const float xi = row[i];
+                if (xi == 0.0f) {
+                    continue;
+                }
+                float* out = m_transposed.data() + i * n;
+                for (std::size_t j = i; j < n; ++j) {
+                    out[j] += xi * row[j];
+                }
+            }
+        }
+        for (std::size_t i = 0; i < n; ++i) {
+            for (std::size_t j = i; j < n; ++j) {
+                m_sum[i * n + j] += m_transposed[i * n + j];
+                m_transposed[i * n + j] = 0.0f;
+            }
+        }
+    }
+    m_samples += tokens;
+}
+
+std::vector<double> HessianAccumulator::hessian() const {
+    const int n = m_columns;
+    std::vector<double> h(static_cast<std::size_t>(n) * n);
+    const double f = m_samples > 0 ? 2.0 / static_cast<double>(m_samples) : 0.0;
+    for (int i = 0; i < n; ++i) {
+        for (int j = i; j < n; ++j) {
+            const double v = m_sum[static_cast<std::size_t>(i) * n + j] * f;
+            h[static_cast<std::size_t>(i) * n + j] = v;
+            h[static_cast<std::size_t>(j) * n + i] = v;
+        }
+    }
+    return h;
+}
+
+Result<QuantizedLinear> rtnQuantize(const std::vector<float>& w, int rows, int cols,
+                                    const GptqOptions& options) {
+    if (auto s = validateGptqOptions(options, cols); !s) {
+        return s.error();
+    }
+    const int maxq = (1 << options.bits) - 1;
+    const int g = groupWidth(options, cols);
+    const int groups = cols / g;
+    QuantizedLinear out;
+    out.rows = rows;
+    out.cols = cols;
+    out.bits = options.bits;
+    out.groupSize = options.groupSize;
+    out.sym = options.sym;
+    out.q.resize(static_cast<std::size_t>(rows) * cols);
+    out.scales.resize(static_cast<std::size_t>(groups) * rows);
+    out.zeros.resize(static_cast<std::size_t>(groups) * rows);
+    out.gIdx.resize(static_cast<std::size_t>(cols));
+    for (int c = 0; c < cols; ++c) {
+        out.gIdx[c] = c / g;
+    }
+    for (int r = 0; r < rows; ++r) {
+        for (int k = 0; k < groups; ++k) {
+            const float* x = w.data() + static_cast<std::size_t>(r) * cols + k * g;
+            const GroupParams p = findParams(x, g, maxq, options.sym, options.minZeroOne);
+            out.scales[static_cast<std::size_t>(k) * rows + r] = p.scale;
+            out.zeros[static_cast<std::size_t>(k) * rows + r] = p.zero;
+            for (int c = 0; c < g; ++c) {
+                out.q[static_cast<std::size_t>(r) * cols + k * g + c] =
+                    static_cast<std::uint8_t>(quantizeValue(x[c], p, maxq));
+            }
+        }
+    }
+    return out;
+}
+
+Result<QuantizedLinear> gptqQuantize(const std::vector<float>& wIn, int rows, int cols,
+                                     const std::vector<double>& hIn, const GptqOptions& options) {
+    if (auto s = validateGptqOptions(options, cols); !s) {
+        return s.error();
+    }
+    if (wIn.size() != static_cast<std::size_t>(rows) * cols ||
+        hIn.size() != static_cast<std::size_t>(cols) * cols) {
+        return makeError(ErrorCode::InvalidArgument, "GPTQ: weight or Hessian size mismatch");
+    }
+    const int maxq = (1 << options.bits) - 1;
+    const int g = groupWidth(options, cols);
+    const std::size_t n = static_cast<std::size_t>(cols);
+    std::vector<double> h = hIn;
+    std::vector<float> w = wIn;
+
+    // Dead inputs (never non-zero in calibration) carry no information: weight 0, H_dd = 1.
+    for (int d = 0; d < cols; ++d) {
+        if (h[d * n + d] == 0.0) {
+            h[d * n + d] = 1.0;
+            for (int r = 0; r < rows; ++r) {
+                w[static_cast<std::size_t>(r) * n + d] = 0.0f;
+            }
+        }
+    }
+    std::vector<int> perm(n);
+    std::iota(perm.begin(), perm.end(), 0);
+    if (options.descAct) {
+        std::stable_sort(perm.begin(), perm.end(),
+                         [&](int a, int b) { return h[a * n + a] > h[b * n + b]; });
+        std::vector<float> pw(w.size());
+        for (int r = 0; r < rows; ++r) {
+            for (std::size_t c = 0; c < n; ++c) {
+                pw[r * n + c] = w[r * n + perm[c]];
+            }
+        }
+        w.swap(pw);
+        std::vector<double> ph(h.size());
+        for (std::size_t i = 0; i < n; ++i) {
+            for (std::size_t j = 0; j < n; ++j) {
+                ph[i * n + j] = h[perm[i] * n + perm[j]];
+            }
+        }
+        h.swap(ph);
+    }
+    double meanDiag = 0.0;
+    for (std::size_t i = 0; i < n; ++i) {
+        meanDiag += h[i * n + i];
+    }
+    meanDiag /= static_cast<double>(n);
+    std::vector<float> u;
+    double damp = options.dampPercent * meanDiag;
+    bool ok = false;
+    for (int attempt = 0; attempt < 7 && !ok; ++attempt) {
+        std::vector<double> hd = h;
+        for (std::size_t i = 0; i < n; ++i) {
+            hd[i * n + i] += damp;
+        }
+        ok = inverseUpperCholesky(std::move(hd), cols, u);
+        if (!ok) {
+            // Ill-conditioned H (few calibration tokens, correlated inputs): damp harder.
+            damp = damp > 0.0 ? damp * 10.0 : 0.01 * meanDiag + 1e-8;
+        }
+    }
+    if (!ok) {
+        return makeError(ErrorCode::Internal,
+                         "GPTQ: the Hessian is not positive definite even with extra damping");
+    }
+
+    QuantizedLinear out;
+    out.rows = rows;
+    out.cols = cols;
+    out.bits = options.bits;
+    out.groupSize = options.groupSize;
+    out.sym = options.sym;
+    const int groups = cols / g;
+    out.q.resize(static_cast<std::size_t>(rows) * n);
+    out.scales.resize(static_cast<std::size_t>(groups) * rows);
+    out.zeros.resize(static_cast<std::size_t>(groups) * rows);
+    out.gIdx.resize(n);
+    std::vector<GroupParams> params(static_cast<std::size_t>(rows));
+    std::vector<std::uint8_t> qPerm(static_cast<std::size_t>(rows) * n);
+    const int block = options.blockSize;
+    std::vector<float> err(static_cast<std::size_t>(rows) * block);
+    for (int i1 = 0; i1 < cols; i1 += block) {
+        const int i2 = std::min(i1 + block, cols);
+        const int width = i2 - i1;
+        for (int i = i1; i < i2; ++i) {
+            if (i % g == 0) {
+                const int k = i / g;
+                for (int r = 0; r < rows; ++r) {
+                    params[r] =
+                        findParams(w.data() + r * n + i, g, maxq, options.sym, options.minZeroOne);
+                    out.scales[static_cast<std::size_t>(k) * rows + r] = params[r].scale;
+                    out.zeros[static_cast<std::size_t>(k) * rows + r] = params[r].zero;
+                }
+            }
+            const float* uRow = u.data() + i * n;
+            const float d = uRow[i];
+            for (int r = 0; r < rows; ++r) {
+                float* wr = w.data() + r * n;
+                const int qv = quantizeValue(wr[i], params[r], maxq);
+                qPerm[r * n + i] = static_cast<std::uint8_t>(qv);
+                const float e = (wr[i] - dequantValue(qv, params[r])) / d;
+                for (int j = i + 1; j < i2; ++j) {
+                    wr[j] -= e * uRow[j];
+                }
+                err[static_cast<std::size_t>(r) * block + (i - i1)] = e;
+            }
+        }
+        // Lazy batch: the columns after the block get the block's error in one pass.
+        if (i2 < cols) {
+            for (int r = 0; r < rows; ++r) {
+                float* wr = w.data() + r * n;
+                for (int k = 0; k < width; ++k) {
+                    const float e = err[static_cast<std::size_t>(r) * block + k];
+                    const float* uRow = u.data() + (i1 + k) * n;
+                    for (int j = i2; j < cols; ++j) {
+                        wr[j] -= e * uRow[j];
+                    }
+                }
+            }
+        }
+    }
+    for (std::size_t c = 0; c < n; ++c) {
+        out.gIdx[perm[c]] = static_cast<int>(c) / g;
+        for (int r = 0; r < rows; ++r) {
+            out.q[r * n + perm[c]] = qPerm[r * n + c];
+        }
+    }
+    return out;
+}
+
+Result<QuantizedLinear> rtnQuantizeClipped(const std::vector<float>& w, int rows, int cols,
+                                           const std::vector<double>& h, const GptqOptions& options,
+                                           int shrinkSteps) {
+    auto out = rtnQuantize(w, rows, cols, options);
+    if (!out || h.empty() || shrinkSteps <= 1) {
+        return out;
+    }
+    const int maxq = (1 << options.bits) - 1;
+    const int g = groupWidth(options, cols);
+    const int groups = cols / g;
+    const std::size_t n = static_cast<std::size_t>(cols);
+    std::vector<double> d(static_cast<std::size_t>(g));
+    std::vector<std::uint8_t> qs(static_cast<std::size_t>(g));
+    for (int r = 0; r < rows; ++r) {
+        for (int k = 0; k < groups; ++k) {
+            const float* x = w.data() + r * n + k * g;
+            double best = -1.0;
+            for (int step = 0; step < shrinkSteps; ++step) {
+                const float shrink = 1.0f - 0.05f * static_cast<float>(step);
+                const GroupParams p =
+                    findParams(x, g, maxq, options.sym, options.minZeroOne, shrink);
+                for (int c = 0; c < g; ++c) {
+                    qs[c] = static_cast<std::uint8_t>(quantizeValue(x[c], p, maxq));
+                    d[c] = static_cast<double>(x[c]) - dequantValue(qs[c], p);
+                }
+                double e = 0.0;
+                for (int i = 0; i < g; ++i) {
+                    const double* hi = h.data() + (static_cast<std::size_t>(k) * g + i) * n + k * g;
+                    double s = 0.0;
+                    for (int j = 0; j < g; ++j) {
+                        s += hi[j] * d[j];
+                    }
+                    e += d[i] * s;
+                }
+                if (best < 0.0 || e < best) {
+                    best = e;
+                    out->scales[static_cast<std::size_t>(k) * rows + r] = p.scale;
+                    out->zeros[static_cast<std::size_t>(k) * rows + r] = p.zero;
+                    std::copy(qs.begin(), qs.end(), out->q.begin() + r * n + k * g);
+                }
+            }
+        }
+    }
+    return out;
+}
+
+double outputError(const std::vector<float>& w, const std::vector<float>& dq, int rows, int cols,
+                   const std::vector<double>& h) {
+    // Row by row: t = d H as a sum of scaled rows of H (an axpy the compiler vectorises, unlike
+    // a float dot product), then d . t. Single precision is plenty for comparing errors.
+    const std::size_t n = static_cast<std::size_t>(cols);
+    const std::vector<float> hf(h.begin(), h.end());
+    std::vector<float> d(n), t(n);
+    double total = 0.0;
+    for (int r = 0; r < rows; ++r) {
+        for (std::size_t c = 0; c < n; ++c) {
+            d[c] = w[r * n + c] - dq[r * n + c];
+        }
+        std::fill(t.begin(), t.end(), 0.0f);
+        for (std::size_t i = 0; i < n; ++i) {
+            const float di = d[i];
+            if (di == 0.0f) {
+                continue;
+            }
+            const float* hi = hf.data() + i * n;
+            float* tp = t.data();
+            for (std::size_t j = 0; j < n; ++j) {
+                tp[j] += di * hi[j];
+            }
+        }
+        double e = 0.0;
+        for (std::size_t c = 0; c < n; ++c) {
+            e += static_cast<double>(t[c]) * d[c];
+        }
+        total += e;
+    }
+    return total;
+}
+
+double relativeOutputError(const std::vector<float>& w, const std::vector<float>& dq, int rows,
+                           int cols, const std::vector<double>& h) {
+    const double den = outputError(w, std::vector<float>(w.size(), 0.0f), rows, cols, h);
+    return den > 0.0 ? outputError(w, dq, rows, cols, h) / den : 0.0;
+}
+
+} // namespace qs::core

@@ -1,0 +1,88 @@
+#pragma once
+
+#include "core/error.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace qs::core {
+
+// Settings of GPTQ (and of round-to-nearest in the same layout). Facts: formats.md section 5.
+struct GptqOptions {
+    int bits = 4;         // 2, 3, 4 or 8
+    int groupSize = 128;  // 32, 64, 128, ... or -1 for one group per row
+    bool descAct = false; // act-order: columns by descending Hessian diagonal, g_idx non-monotonic
+    bool sym = true;      // zero fixed at (maxq + 1) / 2
+    double dampPercent = 0.01; // of the mean Hessian diagonal
+    int blockSize = 128;       // lazy-batch block width
+    // v1 checkpoints store zero - 1 in `bits` bits, so a true zero of 0 cannot be stored; with
+    // this set, asymmetric zeros are kept >= 1 (the range is rescaled) so v1 is lossless.
+    bool minZeroOne = false;
+};
+
+// One quantized linear layer in the GPTQ layout, rows in the order the caller passed them.
+struct QuantizedLinear {
+    int rows = 0; // output features
+    int cols = 0; // input features
+    int bits = 4;
+    int groupSize = 128; // as requested (-1: one group)
+    bool sym = true;
+    std::vector<std::uint8_t> q;     // [rows][cols] integer weights 0..2^bits-1
+    std::vector<float> scales;       // [groups][rows], values exactly representable in f16
+    std::vector<std::int32_t> zeros; // [groups][rows], true zero points 0..2^bits-1
+    std::vector<std::int32_t> gIdx;  // [cols] group of each input column
+
+    int groups() const { return static_cast<int>(scales.size() / static_cast<std::size_t>(rows)); }
+    // W[r][c] = scales[g][r] * (q[r][c] - zeros[g][r]) with g = gIdx[c]; rows x cols floats.
+    std::vector<float> dequantize() const;
+};
+
+// Running H = 2/N sum x x^T over the inputs of one linear (or a group of linears sharing their
+// input), accumulated without keeping the activations. Memory: columns^2 doubles.
+class HessianAccumulator {
+public:
+    explicit HessianAccumulator(int columns = 0);
+    int columns() const { return m_columns; }
+    std::int64_t samples() const { return m_samples; }
+    // `tokens` rows of columns() floats.
+    void add(const float* x, std::int64_t tokens);
+    // The full symmetric matrix H (2/N scaling applied), columns x columns row-major.
+    std::vector<double> hessian() const;
+
+private:
+    int m_columns = 0;
+    std::int64_t m_samples = 0;
+    std::vector<double> m_sum;       // upper triangle used, sum of x x^T
+    std::vector<float> m_transposed; // scratch: a block of float sums
+};
+
+// Quantizes `w` (rows x cols, row-major, f32) with GPTQ against Hessian `h` (cols x cols).
+// Dead columns (zero diagonal) are zeroed; a failed Cholesky is retried with 10x the damping
+// (up to 6 times) before giving up with ErrorCode::Internal.
+Result<QuantizedLinear> gptqQuantize(const std::vector<float>& w, int rows, int cols,
+                                     const std::vector<double>& h, const GptqOptions& options);
+
+// Round-to-nearest with the same quantizer, groups and layout (g_idx = column / group).
+Result<QuantizedLinear> rtnQuantize(const std::vector<float>& w, int rows, int cols,
+                                    const GptqOptions& options);
+
+// Round-to-nearest where each (row, group) range is shrunk by the factor among 1, 0.95, ...
+// (shrinkSteps of them) that gives the lowest d H_gg d^T on that group's block of `h`: AWQ's
+// clipping search (formats.md 6.1), done on the Hessian instead of sampled tokens.
+Result<QuantizedLinear> rtnQuantizeClipped(const std::vector<float>& w, int rows, int cols,
+                                           const std::vector<double>& h, const GptqOptions& options,
+                                           int shrinkSteps);
+
+// sum over rows of d H d^T with d = w - dequantized (the squared output error summed over the
+// calibration tokens, times 2/N).
+double outputError(const std::vector<float>& w, const std::vector<float>& dequantized, int rows,
+                   int cols, const std::vector<double>& h);
+
+// sum over rows of d H d^T with d = w - dequantized, divided by the same form of w: the
+// relative squared error of the layer's output on the calibration inputs ||WX - QX||^2/||WX||^2.
+double relativeOutputError(const std::vector<float>& w, const std::vector<float>& dequantized,
+                           int rows, int cols, const std::vector<double>& h);
+
+Status validateGptqOptions(const GptqOptions& options, int cols);
+
+} // namespace qs::core

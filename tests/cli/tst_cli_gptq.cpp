@@ -1,0 +1,83 @@
+// Issue 8: `quantscope-cli gptq` / `awq` write checkpoint folders that `eval` reads back, with
+// progress per block and linear, and usage errors for bad settings.
+#include "cli_runner.h"
+
+#include <QDir>
+#include <QFile>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QTest>
+
+namespace {
+
+const QString kModel = QStringLiteral(QS_RESOURCES_DIR "/models/shakespeare-3M-f16.gguf");
+const QString kCalib = QStringLiteral(QS_TEST_DATA_DIR "/gptq/tinyshakespeare-20k.txt");
+const QString kTokenizer = QStringLiteral(QS_TEST_DATA_DIR "/gptq/tokenizer");
+const QString kVal = QStringLiteral(QS_RESOURCES_DIR "/text/shakespeare-val-a.txt");
+
+double pplOf(const QString& out) {
+    const auto m = QRegularExpression(QStringLiteral("PPL\\s+([0-9.]+)")).match(out);
+    return m.hasMatch() ? m.captured(1).toDouble() : -1.0;
+}
+
+} // namespace
+
+class TestCliGptq : public QObject {
+    Q_OBJECT
+
+private slots:
+    void gptqThenEval() {
+        QTemporaryDir tmp;
+        const QString out = tmp.filePath(QStringLiteral("g4"));
+        const CliRun r =
+            runCli({"gptq", kModel, out, "--bits", "4", "--group-size", "128", "--calib", kCalib,
+                    "--nsamples", "4", "--seqlen", "64", "--tokenizer-from", kTokenizer});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY(r.err.contains(QStringLiteral("layer 4/4, ffn_down")));
+        QVERIFY(r.out.contains(QStringLiteral("GPTQ 4-bit g128")));
+        for (const char* f : {"model.safetensors", "config.json", "quantize_config.json",
+                              "tokenizer.json", "README.md"}) {
+            QVERIFY2(QFile::exists(out + "/" + f), f);
+        }
+        const CliRun e =
+            runCli({"eval", out, "--text", kVal, "--ctx", "128", "--chunks", "4", "--no-speed"});
+        QVERIFY2(e.exitCode == 0, qPrintable(e.err));
+        const double ppl = pplOf(e.out);
+        QVERIFY2(ppl > 1.0 && ppl < 100.0, qPrintable(e.out));
+        // A second run into the same (now non-empty) folder is refused, the folder untouched.
+        const CliRun again =
+            runCli({"gptq", kModel, out, "--calib", kCalib, "--nsamples", "1", "--seqlen", "16"});
+        QCOMPARE(again.exitCode, 1);
+        QVERIFY(again.err.contains(QStringLiteral("not an empty folder")));
+        QVERIFY(QFile::exists(out + "/model.safetensors"));
+    }
+
+    void awqThenEval() {
+        QTemporaryDir tmp;
+        const QString out = tmp.filePath(QStringLiteral("a4"));
+        const CliRun r =
+            runCli({"awq", kModel, out, "--group-size", "128", "--calib", kCalib, "--nsamples", "4",
+                    "--seqlen", "64", "--tokenizer-from", kTokenizer});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains(QStringLiteral("AWQ 4-bit g128")));
+        const CliRun e =
+            runCli({"eval", out, "--text", kVal, "--ctx", "128", "--chunks", "4", "--no-speed"});
+        QVERIFY2(e.exitCode == 0, qPrintable(e.err));
+        const double ppl = pplOf(e.out);
+        QVERIFY2(ppl > 1.0 && ppl < 100.0, qPrintable(e.out));
+    }
+
+    void usageErrors() {
+        QTemporaryDir tmp;
+        const QString out = tmp.filePath(QStringLiteral("x"));
+        QCOMPARE(runCli({"gptq", kModel, out, "--bits", "5", "--calib", kCalib}).exitCode, 2);
+        QCOMPARE(runCli({"gptq", kModel, out, "--bits", "4"}).exitCode, 2); // no --calib
+        QCOMPARE(runCli({"gptq", kModel, out, "--calib", kCalib, "--format", "marlin"}).exitCode,
+                 2);
+        QCOMPARE(runCli({"gptq", kModel, out, "--calib", kCalib, "--sym", "--asym"}).exitCode, 2);
+        QVERIFY(!QDir(out).exists());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCliGptq)
+#include "tst_cli_gptq.moc"
