@@ -5,6 +5,7 @@
 #include "core/io/model_reader.h"
 #include "core/model/model.h"
 #include "core/plan/model_plan.h"
+#include "core/plan/plan_json.h"
 #include "core/quant/imatrix.h"
 
 #include <charconv>
@@ -57,6 +58,86 @@ nlohmann::json reportJson(const core::QuantizeReport& report, const std::string&
             {"tensors", tensors}};
 }
 
+// `quantize INPUT OUTPUT --plan FILE [THREADS]`: the plan decides every listed tensor's type;
+// tensors it does not list keep their stored type.
+int runQuantizeWithPlan(const ArgParser& parser) {
+    core::QuantizeOptions options;
+    if (const std::string threads = parser.positional("PRESET"); !threads.empty()) {
+        unsigned n = 0;
+        auto [end, ec] = std::from_chars(threads.data(), threads.data() + threads.size(), n);
+        if (ec != std::errc() || end != threads.data() + threads.size() || n == 0) {
+            std::cerr << "quantscope-cli: with --plan, the third argument is THREADS (a positive "
+                         "number), not '"
+                      << threads << "'\n";
+            return kExitUsage;
+        }
+        options.threads = n;
+    }
+    options.measureError = !parser.isSet("no-error");
+    core::PlanFileInfo info;
+    auto plan = core::readPlanFile(parser.value("plan"), &info);
+    if (!plan) {
+        return reportError(plan.error());
+    }
+    options.fileType = info.fileType;
+    auto model = core::openModel(parser.positional("INPUT"));
+    if (!model) {
+        return reportError(model.error());
+    }
+    for (const auto& t : plan->tensors()) {
+        if (!model->findTensor(t.name)) {
+            return reportError(core::makeError(core::ErrorCode::InvalidArgument,
+                                               parser.value("plan") + ": tensor " + t.name +
+                                                   " is not in " + parser.positional("INPUT") +
+                                                   " (a plan made for another model?)"));
+        }
+    }
+    std::optional<core::ImportanceMatrix> imatrix;
+    if (parser.isSet("imatrix")) {
+        auto read = core::readImatrix(parser.value("imatrix"));
+        if (!read) {
+            return reportError(read.error());
+        }
+        imatrix = std::move(read).value();
+        options.imatrix = &*imatrix;
+        options.imatrixFileName = parser.value("imatrix");
+    } else {
+        for (const auto& t : plan->tensors()) {
+            if (core::llamaRequiresImatrix(t.name, t.type,
+                                           static_cast<core::LlamaFtype>(info.fileType))) {
+                return reportError(
+                    core::makeError(core::ErrorCode::InvalidArgument,
+                                    t.name + ": " + std::string(core::ggmlTypeInfo(t.type).name) +
+                                        " needs an importance matrix (--imatrix FILE)"));
+            }
+        }
+    }
+    core::CancelToken cancel;
+    core::NullProgressSink progress;
+    const std::size_t total = model->tensors().size();
+    std::size_t done = 0;
+    const auto start = std::chrono::steady_clock::now();
+    auto report = core::quantizeModel(
+        *model, *plan, parser.positional("OUTPUT"), options, cancel, progress,
+        [&](const core::TensorQuantResult& r) { printTensorLine(r, ++done, total); });
+    if (!report) {
+        return reportError(report.error());
+    }
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::cout << parser.positional("OUTPUT") << ": plan " << parser.value("plan") << ", "
+              << report->fileBytes << " bytes, " << report->bitsPerWeight << " bits per weight, "
+              << seconds << " s\n";
+    if (parser.isSet("report")) {
+        std::ofstream out(parser.value("report"));
+        out << reportJson(*report, "plan " + parser.value("plan")).dump(2) << "\n";
+        if (!out) {
+            return reportError(core::Error::fromErrno(errno, parser.value("report"), "write"));
+        }
+    }
+    return kExitOk;
+}
+
 } // namespace
 
 int runQuantize(const std::vector<std::string>& args) {
@@ -68,6 +149,8 @@ int runQuantize(const std::vector<std::string>& args) {
     parser.addPositional("PRESET", "Q2_K, Q3_K_M, Q4_K_M, Q8_0, ... (see --list-presets)", false);
     parser.addPositional("THREADS", "worker threads (as llama-quantize's last argument)", false);
     parser.addOption("imatrix", "FILE", "importance matrix (llama-imatrix .gguf or .dat)");
+    parser.addOption("plan", "FILE",
+                     "use a plan file (quantscope-cli plan, the GUI) instead of a PRESET");
     parser.addRepeatedOption(
         "tensor-type", "PATTERN=TYPE",
         "force a type on tensors whose name matches (regex), e.g. attn_v=q8_0");
@@ -87,6 +170,22 @@ int runQuantize(const std::vector<std::string>& args) {
             std::cout << std::string(p.name) << "\t" << std::string(p.description) << "\n";
         }
         return kExitOk;
+    }
+    if (parser.isSet("plan")) {
+        for (const char* option : {"tensor-type", "output-tensor-type", "token-embedding-type",
+                                   "pure", "leave-output-tensor"}) {
+            if (parser.isSet(option)) {
+                std::cerr << "quantscope-cli: --" << option
+                          << " applies to presets, not to --plan\n";
+                return kExitUsage;
+            }
+        }
+        if (!parser.positional("THREADS").empty()) {
+            std::cerr << "quantscope-cli: with --plan, give no PRESET or THREADS\n";
+            return kExitUsage;
+        }
+        // With --plan the optional third positional is the thread count, as after a preset.
+        return runQuantizeWithPlan(parser);
     }
     const std::string presetName = parser.positional("PRESET");
     if (presetName.empty()) {

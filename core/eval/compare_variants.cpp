@@ -124,7 +124,7 @@ compareVariants(const std::string& modelPath, const std::string& text,
                                      : options.cacheDir;
     result.referenceCache =
         referenceCachePath(cacheDir, *modelHash, textHash, options.contextLength);
-    const auto total = static_cast<std::uint64_t>(presets.size() + 1);
+    const auto total = static_cast<std::uint64_t>(presets.size() + options.plans.size() + 1);
     progress.progress(0, total, "variants", "reference");
     {
         LlamaContext reference(input->weights, options.contextLength, threads);
@@ -171,22 +171,32 @@ compareVariants(const std::string& modelPath, const std::string& text,
         return makeError(ErrorCode::Io, dir.string() + ": " + ec.message());
     }
     const std::string stem = fs::path(modelPath).stem().string();
-    for (std::size_t i = 0; i < presets.size(); ++i) {
+    for (std::size_t i = 0; i < presets.size() + options.plans.size(); ++i) {
         if (cancel.isCancelled()) {
             return makeError(ErrorCode::Cancelled, "comparison cancelled");
         }
-        const LlamaPreset& preset = *presets[i];
         VariantResult row;
-        row.name = std::string(preset.name);
+        Result<QuantPlan> plan = QuantPlan{};
+        std::uint32_t fileType = 0;
+        if (i < presets.size()) {
+            const LlamaPreset& preset = *presets[i];
+            row.name = std::string(preset.name);
+            PresetOptions presetOptions;
+            presetOptions.hasImatrix = options.imatrix != nullptr;
+            plan = buildLlamaPlanForModel(*source, preset, presetOptions);
+            fileType = static_cast<std::uint32_t>(preset.ftype);
+        } else {
+            const PlanVariant& variant = options.plans[i - presets.size()];
+            row.name = variant.name;
+            plan = variant.plan;
+            fileType = variant.fileType;
+        }
         row.path = (dir / (stem + "-" + row.name + ".gguf")).string();
-        PresetOptions presetOptions;
-        presetOptions.hasImatrix = options.imatrix != nullptr;
-        auto plan = buildLlamaPlanForModel(*source, preset, presetOptions);
         if (!plan) {
             row.error = plan.error().message;
         } else if (!options.imatrix) {
             for (const auto& t : plan->tensors()) {
-                if (llamaRequiresImatrix(t.name, t.type, preset.ftype)) {
+                if (llamaRequiresImatrix(t.name, t.type, static_cast<LlamaFtype>(fileType))) {
                     row.error = row.name + " needs an importance matrix";
                     break;
                 }
@@ -196,7 +206,7 @@ compareVariants(const std::string& modelPath, const std::string& text,
             QuantizeOptions qopt;
             qopt.imatrix = options.imatrix;
             qopt.imatrixFileName = options.imatrixFileName;
-            qopt.fileType = static_cast<std::uint32_t>(preset.ftype);
+            qopt.fileType = fileType;
             qopt.threads = static_cast<unsigned>(threads);
             qopt.measureError = false;
             NullProgressSink quiet;

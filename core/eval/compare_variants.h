@@ -4,6 +4,7 @@
 #include "core/eval/kl_divergence.h"
 #include "core/eval/throughput.h"
 #include "core/jobs/job_control.h"
+#include "core/plan/quant_plan.h"
 
 #include <cstdint>
 #include <functional>
@@ -18,8 +19,16 @@ namespace qs::core {
 
 struct ImportanceMatrix;
 
+// A variant given by its plan (the optimizer's, a hand-edited one) rather than a preset.
+struct PlanVariant {
+    std::string name; // the row's name, e.g. "opt-4.8bpw"
+    QuantPlan plan;
+    std::uint32_t fileType = 0; // general.file_type; 0 keeps the input's
+};
+
 struct CompareVariantsOptions {
     std::vector<std::string> presets; // "Q2_K", "Q4_K_M", ... (llamaPresetByName)
+    std::vector<PlanVariant> plans;   // evaluated after the presets, in order
     int contextLength = 512;
     int maxChunks = -1; // -1 = every whole chunk of the text
     int batchSize = 512;
@@ -53,7 +62,7 @@ struct VariantResult {
 };
 
 struct CompareVariantsResult {
-    std::vector<VariantResult> variants; // the input model first, then presets in order
+    std::vector<VariantResult> variants; // the input model first, then presets, then plans
     std::string referenceCache;          // the log-prob file used
     bool referenceCacheReused = false;
     std::int64_t tokens = 0;
