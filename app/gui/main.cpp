@@ -5,12 +5,16 @@
 #include "core/plan/llama_presets.h"
 #include "core/version.h"
 #include "ui/app_paths.h"
+#include "ui/compare/compare_view.h"
 #include "ui/plan/plan_document.h"
+#include "ui/settings/app_settings.h"
 #include "ui/windows/main_window.h"
+#include "vkcompute/device_info.h"
 #include "vkcompute/vulkan_backend.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QLibraryInfo>
 #include <QLocale>
 #include <QTimer>
 #include <QTranslator>
@@ -46,11 +50,22 @@ int main(int argc, char** argv) {
     QApplication::setApplicationVersion(QString::fromLatin1(qs::core::kVersion));
     QApplication::setOrganizationName(QStringLiteral("Quantscope"));
 
-    // The compiled translations are embedded by qt_add_translations under :/i18n.
+    // The compiled translations are embedded by qt_add_translations under :/i18n. The
+    // language is the settings' choice, else the system locale's.
+    const qs::ui::AppSettings settings = qs::ui::AppSettings::load();
     QTranslator translator;
-    if (translator.load(QLocale(), QStringLiteral("quantscope"), QStringLiteral("_"),
-                        QStringLiteral(":/i18n"))) {
-        QApplication::installTranslator(&translator);
+    QTranslator qtTranslator;
+    if (settings.language != QLatin1String("en")) {
+        const QLocale locale = settings.language.isEmpty() ? QLocale() : QLocale(settings.language);
+        if (translator.load(locale, QStringLiteral("quantscope"), QStringLiteral("_"),
+                            QStringLiteral(":/i18n"))) {
+            QApplication::installTranslator(&translator);
+        }
+        // Qt's own strings (dialog buttons) in the same language, where installed.
+        if (qtTranslator.load(locale, QStringLiteral("qtbase"), QStringLiteral("_"),
+                              QLibraryInfo::path(QLibraryInfo::TranslationsPath))) {
+            QApplication::installTranslator(&qtTranslator);
+        }
     }
 
     QCommandLineParser parser;
@@ -82,9 +97,26 @@ int main(int argc, char** argv) {
         QStringLiteral("Quit when the requested work (and screenshot) is done."));
     const QCommandLineOption tab(
         QStringLiteral("tab"),
-        QStringLiteral("Work tab to show at the end: plan, results, error or memory."),
+        QStringLiteral("Work tab to show at the end: plan, results, error, memory, compare, "
+                       "compare-kld, compare-ppl or compare-speed."),
         QStringLiteral("tab"));
-    parser.addOptions({verbose, quiet, screenshot, device, preset, run, quit, tab});
+    const QCommandLineOption compare(
+        QStringLiteral("compare"),
+        QStringLiteral("Compare the quantized variants once the model is open (after --run)."));
+    const QCommandLineOption comparePresets(
+        QStringLiteral("compare-presets"),
+        QStringLiteral("Comma-separated presets for --compare (default Q2_K,Q3_K_M,Q4_K_M,"
+                       "Q5_K_M,Q6_K,Q8_0)."),
+        QStringLiteral("list"));
+    const QCommandLineOption compareContext(QStringLiteral("compare-ctx"),
+                                            QStringLiteral("Context length for --compare."),
+                                            QStringLiteral("tokens"));
+    const QCommandLineOption compareChunks(
+        QStringLiteral("compare-chunks"),
+        QStringLiteral("Evaluate at most this many chunks of the text with --compare."),
+        QStringLiteral("n"));
+    parser.addOptions({verbose, quiet, screenshot, device, preset, run, quit, tab, compare,
+                       comparePresets, compareContext, compareChunks});
     parser.addPositionalArgument(
         QStringLiteral("model"),
         QStringLiteral("GGUF file, HF folder or llama2.c checkpoint to open "
@@ -107,6 +139,34 @@ int main(int argc, char** argv) {
 
     qs::ui::MainWindow window;
     {
+        // The settings dialog offers the Vulkan devices found and recreates the backend
+        // through this factory; the ui library itself has no Vulkan dependency.
+        QStringList deviceNames;
+        if (auto devices = qs::vk::enumerateDevices(); devices) {
+            for (const auto& d : *devices) {
+                deviceNames << QString::fromStdString(d.name);
+            }
+        }
+        window.setBackendFactory(deviceNames,
+                                 [log](const QString& backendName, int deviceIndex, QString* note) {
+                                     std::shared_ptr<qs::core::ComputeBackend> backend;
+                                     std::string text;
+                                     if (backendName == QLatin1String("cpu")) {
+                                         backend = qs::core::makeCpuBackend();
+                                         text = "CPU chosen in the settings";
+                                     } else {
+                                         qs::vk::VulkanBackendOptions options;
+                                         options.deviceIndex = deviceIndex;
+                                         backend = qs::vk::createPreferredBackend(options, &text);
+                                     }
+                                     log->info("Compute backend: {} ({})", backend->name(), text);
+                                     *note = QString::fromStdString(text);
+                                     return backend;
+                                 });
+    }
+    if (!parser.isSet(device)) {
+        window.applySettings(settings);
+    } else {
         // Vulkan where a device works, else the CPU; the status bar says which and why.
         const QString choice = parser.value(device);
         std::shared_ptr<qs::core::ComputeBackend> backend;
@@ -133,6 +193,17 @@ int main(int argc, char** argv) {
     // Automation for demos and tests: open, optionally apply a preset and run, then take the
     // screenshot and/or quit once everything asked for is done.
     const bool wantRun = parser.isSet(run);
+    const bool wantCompare = parser.isSet(compare);
+    if (parser.isSet(comparePresets)) {
+        window.compareView()->setCheckedPresets(
+            parser.value(comparePresets).split(QLatin1Char(','), Qt::SkipEmptyParts));
+    }
+    if (parser.isSet(compareContext)) {
+        window.compareView()->setContextLength(parser.value(compareContext).toInt());
+    }
+    if (parser.isSet(compareChunks)) {
+        window.compareView()->setMaxChunks(parser.value(compareChunks).toInt());
+    }
     const QString screenshotPath = parser.value(screenshot);
     const bool quitWhenDone = parser.isSet(quit) || !screenshotPath.isEmpty();
     const QString finalTab = parser.value(tab);
@@ -159,7 +230,7 @@ int main(int argc, char** argv) {
     };
     const QString presetName = parser.value(preset);
     QObject::connect(&window, &qs::ui::MainWindow::modelOpened, &window,
-                     [&window, presetName, wantRun, deferredFinish, log] {
+                     [&window, presetName, wantRun, wantCompare, deferredFinish, log] {
                          if (!presetName.isEmpty()) {
                              const auto* p = qs::core::llamaPresetByName(presetName.toStdString());
                              if (!p) {
@@ -171,11 +242,21 @@ int main(int argc, char** argv) {
                          }
                          if (wantRun) {
                              window.runPlan();
+                         } else if (wantCompare) {
+                             window.runComparison();
                          } else {
                              deferredFinish(true);
                          }
                      });
-    QObject::connect(&window, &qs::ui::MainWindow::runFinished, &window, deferredFinish);
+    QObject::connect(&window, &qs::ui::MainWindow::runFinished, &window,
+                     [&window, wantCompare, deferredFinish](bool ok) {
+                         if (ok && wantCompare) {
+                             window.runComparison();
+                         } else {
+                             deferredFinish(ok);
+                         }
+                     });
+    QObject::connect(&window, &qs::ui::MainWindow::comparisonFinished, &window, deferredFinish);
     QObject::connect(&window, &qs::ui::MainWindow::openFailed, &window,
                      [deferredFinish] { deferredFinish(false); });
     if (!modelPath.isEmpty()) {

@@ -7,6 +7,7 @@
 #include "ui/windows/main_window.h"
 
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTest>
@@ -72,9 +73,14 @@ private slots:
         QSignalSpy finished(&w, &ui::MainWindow::runFinished);
         connect(w.runJob(), &ui::JobRunner::itemReady, &w, [&w] { w.cancelRun(); });
         w.runPlan();
+        const QString output = w.runOutputPath();
+        QVERIFY(!output.isEmpty());
         QVERIFY(finished.wait(60000));
         QCOMPARE(finished.first().at(0).toBool(), false);
         QVERIFY(w.results()->rowCount() < int(w.model()->tensors().size()));
+        // Nothing of the cancelled run stays on disk: neither the output nor its folder.
+        QVERIFY(!QFileInfo::exists(output));
+        QVERIFY(!QFileInfo::exists(QFileInfo(output).absolutePath()));
     }
 };
 

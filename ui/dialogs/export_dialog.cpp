@@ -93,6 +93,10 @@ void ExportDialog::setOutputPath(const QString& path) {
     m_ui->outputEdit->setText(path);
 }
 
+void ExportDialog::setImatrixPath(const QString& path) {
+    m_ui->imatrixEdit->setText(path);
+}
+
 QString ExportDialog::lastMessage() const {
     return m_ui->messageLabel->text();
 }

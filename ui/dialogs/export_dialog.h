@@ -30,6 +30,8 @@ public:
     ~ExportDialog() override;
 
     void setOutputPath(const QString& path);
+    // Pre-fills the importance matrix (the one loaded in the main window).
+    void setImatrixPath(const QString& path);
     // Starts the export (what the Export button does). With `confirmOverwrite` false an
     // existing file is replaced without asking (tests, automation). False when the inputs
     // are invalid; the reason is shown in the dialog.

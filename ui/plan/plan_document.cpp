@@ -113,6 +113,42 @@ QString PlanDocument::applyPreset(const core::LlamaPreset& preset) {
     return {};
 }
 
+PlanDocument::ApplyReport PlanDocument::applyPlan(const core::QuantPlan& plan,
+                                                  const QString& label) {
+    ApplyReport report;
+    if (!m_model) {
+        return report;
+    }
+    std::vector<std::size_t> tensors;
+    std::vector<core::GgmlType> before;
+    std::vector<core::GgmlType> after;
+    for (const auto& entry : plan.tensors()) {
+        const auto* t = m_model->findTensor(entry.name);
+        if (!t) {
+            report.unknown << QString::fromStdString(entry.name);
+            continue;
+        }
+        ++report.matched;
+        const auto i = static_cast<std::size_t>(t - m_model->tensors().data());
+        if (m_types[i] == entry.type) {
+            continue;
+        }
+        if (!m_quantizable[i] || !typeFits(i, entry.type)) {
+            report.skipped << QString::fromStdString(entry.name);
+            continue;
+        }
+        tensors.push_back(i);
+        before.push_back(m_types[i]);
+        after.push_back(entry.type);
+    }
+    report.changed = static_cast<int>(tensors.size());
+    if (!tensors.empty()) {
+        m_undo->push(new SetTypesCommand(this, std::move(tensors), std::move(before),
+                                         std::move(after), label));
+    }
+    return report;
+}
+
 void PlanDocument::assignTypes(const std::vector<std::size_t>& tensors,
                                const std::vector<core::GgmlType>& types) {
     for (std::size_t i = 0; i < tensors.size(); ++i) {

@@ -5,6 +5,7 @@
 
 #include <QObject>
 #include <QString>
+#include <QStringList>
 
 #include <memory>
 #include <vector>
@@ -48,6 +49,17 @@ public:
     // Replaces the whole plan with llama-quantize's choice for `preset` (one undoable step).
     // Returns an error text, empty on success.
     QString applyPreset(const core::LlamaPreset& preset);
+
+    // What applyPlan() did with a plan made for this or another model.
+    struct ApplyReport {
+        int changed = 0;     // tensors whose type changed
+        int matched = 0;     // plan entries naming a tensor of this model
+        QStringList unknown; // plan entries naming no tensor of this model
+        QStringList skipped; // tensors that cannot take the planned type
+    };
+    // Applies the types of `plan` to the tensors of the same name as one undoable step
+    // (labelled `label`); entries for other tensors are reported, not applied.
+    ApplyReport applyPlan(const core::QuantPlan& plan, const QString& label);
 
     // Planned size of all tensors, and bits per weight over all parameters.
     quint64 plannedBytes() const;

@@ -33,6 +33,7 @@ public:
     // Appends a variant, or replaces the one with the same name.
     void addVariant(const VariantEvaluation& variant);
     void clear();
+    const std::vector<VariantEvaluation>& variants() const { return m_variants; }
 
     void setMetric(ComparisonMetric metric);
     ComparisonMetric metric() const { return m_metric; }

@@ -31,6 +31,8 @@ public:
     // Appends a variant, or replaces the one with the same name.
     void addVariant(const SpeedSample& variant);
     void clear();
+    bool hasReference() const { return m_reference.has_value(); }
+    std::size_t variantCount() const { return m_variants.size(); }
 
     // The ratio labels as shown ("×1.85"), pp and tg for each variant in order.
     QStringList ratioLabels() const;

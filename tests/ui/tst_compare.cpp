@@ -1,0 +1,183 @@
+#include "core/model/model.h"
+#include "ui/compare/compare_view.h"
+#include "ui/compare/comparison_table_model.h"
+#include "ui/jobs/job_runner.h"
+#include "ui/plan/plan_document.h"
+#include "ui/plots/comparison_plot.h"
+#include "ui/plots/speed_plot.h"
+#include "ui/windows/main_window.h"
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QLabel>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+
+using namespace qs;
+
+// The comparison tab on the tiny stories260K model: two variants, a short context and two
+// chunks keep it to seconds.
+class TestCompare : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_cache;
+
+    void openStories(ui::MainWindow& w) {
+        QSignalSpy opened(&w, &ui::MainWindow::modelOpened);
+        w.openModel(QStringLiteral(QS_RESOURCES_DIR "/models/stories260K-f32.gguf"));
+        QVERIFY(opened.wait(10000));
+        ui::CompareView* view = w.compareView();
+        view->setCacheDir(m_cache.path());
+        view->setTextPath(QStringLiteral(QS_RESOURCES_DIR "/text/shakespeare-val-a.txt"));
+        view->setContextLength(64);
+        view->setMaxChunks(2);
+    }
+
+private slots:
+    void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true);
+        QVERIFY(m_cache.isValid());
+    }
+
+    void defaultsAreTheQ2ToQ8Ladder() {
+        ui::CompareView view;
+        QCOMPARE(view.checkedPresets(), ui::CompareView::defaultPresets());
+        QCOMPARE(view.checkedPresets().size(), 6);
+        QVERIFY(view.textPath().endsWith(QStringLiteral("shakespeare-val-a.txt")));
+        QVERIFY(!view.startComparison()); // no model yet
+    }
+
+    void twoVariantsStreamIntoTableAndPlots() {
+        ui::MainWindow w;
+        w.show();
+        openStories(w);
+        ui::CompareView* view = w.compareView();
+        view->setCheckedPresets({QStringLiteral("Q4_K_M"), QStringLiteral("Q8_0")});
+        QSignalSpy rows(view->job(), &ui::JobRunner::itemReady);
+        QSignalSpy progress(view->job(), &ui::JobRunner::progressChanged);
+        QSignalSpy finished(&w, &ui::MainWindow::comparisonFinished);
+        // A 10 ms heartbeat measures how long the GUI thread is ever kept from its loop.
+        QElapsedTimer sinceLastBeat;
+        qint64 longestGapMs = 0;
+        QTimer heartbeat;
+        heartbeat.setInterval(10);
+        connect(&heartbeat, &QTimer::timeout, this,
+                [&] { longestGapMs = std::max(longestGapMs, sinceLastBeat.restart()); });
+        sinceLastBeat.start();
+        heartbeat.start();
+        w.runComparison();
+        QVERIFY(finished.wait(180000));
+        heartbeat.stop();
+        QVERIFY2(finished.first().at(0).toBool(), qPrintable(view->lastMessage()));
+        qInfo("longest GUI-thread gap during the comparison: %lld ms", longestGapMs);
+        QVERIFY2(longestGapMs < 100, qPrintable(QString::number(longestGapMs)));
+        QCOMPARE(rows.count(), 3);
+        QVERIFY(!progress.isEmpty());
+
+        const auto& variants = view->table()->variants();
+        QCOMPARE(view->table()->rowCount(), 3); // reference + 2
+        QVERIFY(variants[0].isReference);
+        QCOMPARE(variants[1].name, std::string("Q4_K_M"));
+        QCOMPARE(variants[2].name, std::string("Q8_0"));
+        for (const auto& v : variants) {
+            QVERIFY2(v.error.empty(), v.error.c_str());
+            QVERIFY(v.kld.ppl > 1.0);
+            QVERIFY(v.fileBytes > 0);
+            QVERIFY(v.speed.has_value());
+        }
+        // The reference agrees with itself; 8-bit is far closer than 4-bit.
+        qInfo("mean KLD: reference %g, Q4_K_M %g, Q8_0 %g", variants[0].kld.kldMean,
+              variants[1].kld.kldMean, variants[2].kld.kldMean);
+        QVERIFY(variants[0].kld.kldMean < variants[2].kld.kldMean);
+        QVERIFY(variants[2].kld.kldMean < variants[1].kld.kldMean);
+        QVERIFY(variants[1].fileBytes < variants[2].fileBytes);
+        QVERIFY(variants[2].fileBytes < variants[0].fileBytes);
+
+        QCOMPARE(view->kldPlot()->variants().size(), std::size_t(3));
+        QCOMPARE(view->pplPlot()->variants().size(), std::size_t(3));
+        QCOMPARE(view->pplPlot()->metric(), ui::ComparisonMetric::Ppl);
+        QVERIFY(!view->kldPlot()->paretoFront().empty());
+        QVERIFY(view->speedPlot()->hasReference());
+        QCOMPARE(view->speedPlot()->variantCount(), std::size_t(2));
+        QCOMPARE(view->speedPlot()->ratioLabels().size(), 4); // pp and tg of each variant
+
+        // Display: PPL with its error, the reference named as such.
+        const QModelIndex ppl = view->table()->index(1, ui::ComparisonTableModel::PplColumn);
+        QVERIFY(view->table()->data(ppl).toString().contains(QStringLiteral("±")));
+        QVERIFY(view->table()
+                    ->data(view->table()->index(0, ui::ComparisonTableModel::NameColumn))
+                    .toString()
+                    .contains(QStringLiteral("reference")));
+
+        // CSV export: a header and one line per row.
+        QTemporaryDir dir;
+        const QString csvPath = dir.filePath(QStringLiteral("compare.csv"));
+        QVERIFY(view->table()->exportCsv(csvPath));
+        QFile csv(csvPath);
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        const QStringList lines = QString::fromUtf8(csv.readAll()).split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 4);
+        QVERIFY(lines[0].startsWith(QStringLiteral("variant,reference,file_bytes")));
+        QVERIFY(lines[2].startsWith(QStringLiteral("Q4_K_M,0,")));
+        QVERIFY(w.showTab(QStringLiteral("compare")));
+        QVERIFY(w.showTab(QStringLiteral("compare-speed")));
+        QVERIFY(view->speedPlot()->isVisibleTo(&w));
+        QVERIFY(!w.showTab(QStringLiteral("compare-nothing")));
+    }
+
+    // The user's edited plan is compared after the presets, under its own name.
+    void currentPlanIsAVariant() {
+        ui::MainWindow w;
+        openStories(w);
+        ui::CompareView* view = w.compareView();
+        QVERIFY(view->includePlan());
+        view->setCheckedPresets({QStringLiteral("Q8_0")});
+        view->setMeasureSpeed(false);
+        // An unedited plan repeats the reference and is left out.
+        QSignalSpy finished(&w, &ui::MainWindow::comparisonFinished);
+        w.runComparison();
+        QVERIFY(finished.wait(180000));
+        QCOMPARE(view->table()->rowCount(), 2);
+
+        const auto* t = w.model()->findTensor("blk.0.attn_q.weight");
+        const auto index = static_cast<std::size_t>(t - w.model()->tensors().data());
+        QCOMPARE(w.planDocument()->setTypes({index}, core::GgmlType::Q4_0), 1);
+        w.runComparison();
+        QVERIFY(finished.wait(180000));
+        QVERIFY(finished.last().at(0).toBool());
+        const auto& rows = view->table()->variants();
+        QCOMPARE(rows.size(), std::size_t(3));
+        QCOMPARE(QString::fromStdString(rows[2].name), ui::CompareView::planVariantName());
+        QVERIFY2(rows[2].error.empty(), rows[2].error.c_str());
+        // One tensor of an F32 model at 4.5 bits: smaller than the input, larger than Q8_0.
+        QVERIFY(rows[2].fileBytes < rows[0].fileBytes);
+        QVERIFY(rows[2].fileBytes > rows[1].fileBytes);
+        QCOMPARE(view->kldPlot()->variants().size(), std::size_t(3));
+    }
+
+    void cancelMidwayStopsAfterTheStreamedRows() {
+        ui::MainWindow w;
+        openStories(w);
+        ui::CompareView* view = w.compareView();
+        view->setCheckedPresets(
+            {QStringLiteral("Q2_K"), QStringLiteral("Q4_K_M"), QStringLiteral("Q8_0")});
+        view->setMeasureSpeed(false);
+        // Cancel as soon as the reference row arrives.
+        connect(view->job(), &ui::JobRunner::itemReady, view, &ui::CompareView::cancelComparison);
+        QSignalSpy finished(&w, &ui::MainWindow::comparisonFinished);
+        w.runComparison();
+        QVERIFY(finished.wait(180000));
+        QCOMPARE(finished.first().at(0).toBool(), false);
+        QVERIFY2(view->lastMessage().contains(QStringLiteral("cancel")),
+                 qPrintable(view->lastMessage()));
+        QVERIFY(view->table()->rowCount() >= 1);
+        QVERIFY(view->table()->rowCount() < 4);
+        QVERIFY(!view->job()->isRunning());
+    }
+};
+
+QTEST_MAIN(TestCompare)
+#include "tst_compare.moc"

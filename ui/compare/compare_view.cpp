@@ -1,0 +1,467 @@
+#include "ui/compare/compare_view.h"
+
+#include "core/eval/compare_variants.h"
+#include "core/plan/llama_presets.h"
+#include "core/quant/imatrix.h"
+#include "ui/compare/comparison_table_model.h"
+#include "ui/jobs/job_runner.h"
+#include "ui/plots/comparison_plot.h"
+#include "ui/plots/speed_plot.h"
+#include "ui/settings/app_settings.h"
+
+#include <QCheckBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFont>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHash>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSortFilterProxyModel>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QTabWidget>
+#include <QTableView>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+namespace qs::ui {
+namespace {
+
+VariantEvaluation evaluationOf(const core::VariantResult& r) {
+    VariantEvaluation e;
+    e.name = QString::fromStdString(r.name);
+    e.bytes = r.fileBytes;
+    e.bpw = r.bitsPerWeight;
+    e.ppl = r.kld.ppl;
+    e.pplErr = r.kld.pplError;
+    e.kld = r.kld.kldMean;
+    return e;
+}
+
+SpeedSample speedOf(const core::VariantResult& r) {
+    return {QString::fromStdString(r.name), r.speed->promptProcessing.tokensPerSecond,
+            r.speed->generation.tokensPerSecond};
+}
+
+} // namespace
+
+CompareView::CompareView(QWidget* parent)
+    : QWidget(parent)
+    , m_presetList(new QListWidget(this))
+    , m_textEdit(new QLineEdit(this))
+    , m_contextSpin(new QSpinBox(this))
+    , m_chunksSpin(new QSpinBox(this))
+    , m_speedCheck(new QCheckBox(tr("Measure tokens/sec"), this))
+    , m_runButton(new QPushButton(tr("&Compare"), this))
+    , m_cancelButton(new QPushButton(tr("Cancel"), this))
+    , m_csvButton(new QPushButton(tr("Export CSV…"), this))
+    , m_progress(new QProgressBar(this))
+    , m_statusLabel(new QLabel(this))
+    , m_view(new QTableView(this))
+    , m_table(new ComparisonTableModel(this))
+    , m_kldPlot(new ComparisonPlot(this))
+    , m_pplPlot(new ComparisonPlot(this))
+    , m_speedPlot(new SpeedPlot(this))
+    , m_job(new JobRunner(this)) {
+    setObjectName(QStringLiteral("compareView"));
+    m_presetList->setObjectName(QStringLiteral("comparePresetList"));
+    m_textEdit->setObjectName(QStringLiteral("compareTextEdit"));
+    m_contextSpin->setObjectName(QStringLiteral("compareContextSpin"));
+    m_chunksSpin->setObjectName(QStringLiteral("compareChunksSpin"));
+    m_runButton->setObjectName(QStringLiteral("compareRunButton"));
+    m_cancelButton->setObjectName(QStringLiteral("compareCancelButton"));
+    m_view->setObjectName(QStringLiteral("compareTable"));
+    m_kldPlot->setObjectName(QStringLiteral("compareKldPlot"));
+    m_pplPlot->setObjectName(QStringLiteral("comparePplPlot"));
+    m_speedPlot->setObjectName(QStringLiteral("compareSpeedPlot"));
+
+    // The user's plan first (evaluated last), then every llama.cpp preset; the usual ladder
+    // and the plan are checked.
+    m_planItem = new QListWidgetItem(tr("Current plan"), m_presetList);
+    m_planItem->setFlags(Qt::ItemIsEnabled | Qt::ItemIsUserCheckable | Qt::ItemIsSelectable);
+    m_planItem->setCheckState(Qt::Checked);
+    m_planItem->setToolTip(tr("The plan being edited, compared after the presets when it "
+                              "differs from the stored model"));
+    QFont bold = m_planItem->font();
+    bold.setBold(true);
+    m_planItem->setFont(bold);
+    const QStringList defaults = defaultPresets();
+    for (const auto& preset : core::allLlamaPresets()) {
+        const QString name =
+            QString::fromUtf8(preset.name.data(), static_cast<qsizetype>(preset.name.size()));
+        auto* item = new QListWidgetItem(name, m_presetList);
+        item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsUserCheckable | Qt::ItemIsSelectable);
+        item->setCheckState(defaults.contains(name) ? Qt::Checked : Qt::Unchecked);
+        item->setToolTip(QString::fromUtf8(preset.description.data(),
+                                           static_cast<qsizetype>(preset.description.size())));
+    }
+    m_presetList->setToolTip(tr("Presets to quantize and evaluate, in this order"));
+
+    auto* browse = new QToolButton(this);
+    browse->setText(QStringLiteral("…"));
+    browse->setToolTip(tr("Choose the evaluation text"));
+    m_textEdit->setText(AppSettings::load().effectiveEvalText());
+    m_textEdit->setToolTip(tr("Plain-text file the perplexity and KL divergence are measured on"));
+    connect(browse, &QToolButton::clicked, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(
+            this, tr("Evaluation Text"), QFileInfo(m_textEdit->text()).absolutePath(),
+            tr("Text files (*.txt *.raw);;All files (*)"));
+        if (!path.isEmpty()) {
+            m_textEdit->setText(path);
+        }
+    });
+    m_contextSpin->setRange(8, 32768);
+    m_contextSpin->setValue(512);
+    m_contextSpin->setSuffix(tr(" tokens"));
+    m_contextSpin->setToolTip(tr("Context length of each evaluated chunk"));
+    m_chunksSpin->setRange(0, 100000);
+    m_chunksSpin->setValue(0);
+    m_chunksSpin->setSpecialValueText(tr("all"));
+    m_chunksSpin->setToolTip(tr("Evaluate at most this many chunks of the text"));
+    m_speedCheck->setChecked(true);
+    m_speedCheck->setToolTip(
+        tr("Also measure prompt processing (pp) and generation (tg) speed of each variant"));
+    m_cancelButton->setEnabled(false);
+    m_csvButton->setEnabled(false);
+    m_progress->setVisible(false);
+    m_statusLabel->setWordWrap(true);
+
+    auto* settingsBox = new QGroupBox(tr("Variants"), this);
+    auto* settingsLayout = new QVBoxLayout(settingsBox);
+    settingsLayout->addWidget(m_presetList, 1);
+    auto* form = new QFormLayout;
+    auto* textRow = new QHBoxLayout;
+    textRow->addWidget(m_textEdit, 1);
+    textRow->addWidget(browse);
+    form->addRow(tr("Text:"), textRow);
+    form->addRow(tr("Context:"), m_contextSpin);
+    form->addRow(tr("Chunks:"), m_chunksSpin);
+    settingsLayout->addLayout(form);
+    settingsLayout->addWidget(m_speedCheck);
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(m_runButton);
+    buttons->addWidget(m_cancelButton);
+    settingsLayout->addLayout(buttons);
+    settingsLayout->addWidget(m_progress);
+    settingsLayout->addWidget(m_statusLabel);
+    settingsLayout->addWidget(m_csvButton);
+
+    auto* sorted = new QSortFilterProxyModel(m_view);
+    sorted->setSourceModel(m_table);
+    sorted->setSortRole(Qt::EditRole);
+    m_view->setModel(sorted);
+    m_view->setSortingEnabled(true);
+    m_view->sortByColumn(-1, Qt::AscendingOrder);
+    m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_view->verticalHeader()->hide();
+    m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 6);
+
+    m_pplPlot->setMetric(ComparisonMetric::Ppl);
+    auto* plots = new QTabWidget(this);
+    m_plotTabs = plots;
+    plots->setObjectName(QStringLiteral("comparePlotTabs"));
+    plots->addTab(m_kldPlot, tr("Size vs KLD"));
+    plots->addTab(m_pplPlot, tr("Size vs PPL"));
+    plots->addTab(m_speedPlot, tr("Speed"));
+    auto* right = new QSplitter(Qt::Vertical, this);
+    right->addWidget(m_view);
+    right->addWidget(plots);
+    right->setStretchFactor(0, 1);
+    right->setStretchFactor(1, 2);
+
+    auto* split = new QSplitter(Qt::Horizontal, this);
+    split->addWidget(settingsBox);
+    split->addWidget(right);
+    split->setStretchFactor(1, 1);
+    settingsBox->setMaximumWidth(260);
+    split->setSizes({200, 800});
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(split);
+
+    connect(m_runButton, &QPushButton::clicked, this, &CompareView::startComparison);
+    connect(m_cancelButton, &QPushButton::clicked, this, &CompareView::cancelComparison);
+    connect(m_csvButton, &QPushButton::clicked, this, &CompareView::exportCsvInteractively);
+    connect(m_job, &JobRunner::progressChanged, this,
+            [this](quint64 done, quint64 total, const QString&, const QString& what) {
+                showProgress(done, total, what);
+            });
+    connect(m_job, &JobRunner::itemReady, this,
+            [this](const QVariant& item) { addVariant(item.value<core::VariantResult>()); });
+    connect(m_job, &JobRunner::succeeded, this, [this] { finish(true, {}); });
+    connect(m_job, &JobRunner::failed, this,
+            [this](int, const QString& message) { finish(false, message); });
+    updateButtons();
+}
+
+CompareView::~CompareView() = default;
+
+QStringList CompareView::defaultPresets() {
+    return {QStringLiteral("Q2_K"),   QStringLiteral("Q3_K_M"), QStringLiteral("Q4_K_M"),
+            QStringLiteral("Q5_K_M"), QStringLiteral("Q6_K"),   QStringLiteral("Q8_0")};
+}
+
+void CompareView::setModelPath(const QString& path) {
+    m_modelPath = path;
+    updateButtons();
+}
+
+void CompareView::setImatrix(std::shared_ptr<const core::ImportanceMatrix> imatrix,
+                             const QString& path) {
+    m_imatrix = std::move(imatrix);
+    m_imatrixPath = path;
+}
+
+QString CompareView::planVariantName() {
+    return tr("Current plan");
+}
+
+bool CompareView::includePlan() const {
+    return m_planItem->checkState() == Qt::Checked;
+}
+
+void CompareView::setIncludePlan(bool on) {
+    m_planItem->setCheckState(on ? Qt::Checked : Qt::Unchecked);
+}
+
+QStringList CompareView::checkedPresets() const {
+    QStringList presets;
+    for (int i = 0; i < m_presetList->count(); ++i) {
+        if (m_presetList->item(i) != m_planItem &&
+            m_presetList->item(i)->checkState() == Qt::Checked) {
+            presets << m_presetList->item(i)->text();
+        }
+    }
+    return presets;
+}
+
+void CompareView::setCheckedPresets(const QStringList& presets) {
+    for (int i = 0; i < m_presetList->count(); ++i) {
+        QListWidgetItem* item = m_presetList->item(i);
+        if (item == m_planItem) {
+            continue;
+        }
+        item->setCheckState(presets.contains(item->text(), Qt::CaseInsensitive) ? Qt::Checked
+                                                                                : Qt::Unchecked);
+    }
+}
+
+QString CompareView::textPath() const {
+    return m_textEdit->text();
+}
+
+void CompareView::setTextPath(const QString& path) {
+    m_textEdit->setText(path);
+}
+
+int CompareView::contextLength() const {
+    return m_contextSpin->value();
+}
+
+void CompareView::setContextLength(int tokens) {
+    m_contextSpin->setValue(tokens);
+}
+
+int CompareView::maxChunks() const {
+    return m_chunksSpin->value() == 0 ? -1 : m_chunksSpin->value();
+}
+
+void CompareView::setMaxChunks(int chunks) {
+    m_chunksSpin->setValue(chunks < 0 ? 0 : chunks);
+}
+
+bool CompareView::measureSpeed() const {
+    return m_speedCheck->isChecked();
+}
+
+void CompareView::setMeasureSpeed(bool on) {
+    m_speedCheck->setChecked(on);
+}
+
+bool CompareView::startComparison() {
+    if (m_job->isRunning()) {
+        m_lastMessage = tr("A comparison is already running.");
+        return false;
+    }
+    if (m_modelPath.isEmpty()) {
+        m_lastMessage = tr("Open a model first.");
+        m_statusLabel->setText(m_lastMessage);
+        return false;
+    }
+    const QStringList presets = checkedPresets();
+    std::optional<core::QuantPlan> plan;
+    if (includePlan() && m_planProvider) {
+        plan = m_planProvider();
+    }
+    if (presets.isEmpty() && !plan) {
+        m_lastMessage = tr("Check at least one variant to compare.");
+        m_statusLabel->setText(m_lastMessage);
+        return false;
+    }
+    const QString text = textPath();
+    if (!QFileInfo(text).isFile()) {
+        m_lastMessage = tr("The evaluation text %1 does not exist.").arg(text);
+        m_statusLabel->setText(m_lastMessage);
+        return false;
+    }
+    m_running = presets;
+    if (plan) {
+        m_running << planVariantName();
+    }
+    m_table->clear();
+    m_kldPlot->clear();
+    m_pplPlot->clear();
+    m_speedPlot->clear();
+    m_lastMessage.clear();
+
+    core::CompareVariantsOptions options;
+    for (const QString& p : presets) {
+        options.presets.push_back(p.toStdString());
+    }
+    if (plan) {
+        core::PlanVariant variant;
+        variant.name = planVariantName().toStdString();
+        variant.plan = std::move(*plan);
+        options.plans.push_back(std::move(variant));
+    }
+    options.contextLength = contextLength();
+    options.maxChunks = maxChunks();
+    options.threads = m_threads;
+    options.cacheDir = m_cacheDir.toStdString();
+    options.measureSpeed = measureSpeed();
+    options.imatrixFileName = QFileInfo(m_imatrixPath).fileName().toStdString();
+    const std::string modelPath = m_modelPath.toStdString();
+    const std::string textPath = text.toStdString();
+    // The worker keeps the matrix alive even if another one is loaded meanwhile.
+    std::shared_ptr<const core::ImportanceMatrix> imatrix = m_imatrix;
+
+    m_progress->setRange(0, static_cast<int>(m_running.size() + 1));
+    m_progress->setValue(0);
+    m_progress->setVisible(true);
+    showProgress(0, static_cast<quint64>(m_running.size() + 1), QString());
+    m_job->start(tr("Compare variants"),
+                 [modelPath, textPath, options, imatrix](core::CancelToken& cancel,
+                                                         core::ProgressSink& progress,
+                                                         const JobRunner::ItemSink& post) mutable {
+                     // Reading the text is file I/O: it belongs on the worker too.
+                     std::ifstream in(textPath, std::ios::binary);
+                     if (!in) {
+                         return core::Status(core::makeError(core::ErrorCode::Io,
+                                                             textPath + ": cannot read the text"));
+                     }
+                     std::ostringstream text;
+                     text << in.rdbuf();
+                     options.imatrix = imatrix.get();
+                     auto result = core::compareVariants(
+                         modelPath, text.str(), options, cancel, progress,
+                         [&post](const core::VariantResult& r) { post(QVariant::fromValue(r)); });
+                     return result ? core::Status() : core::Status(result.error());
+                 });
+    updateButtons();
+    return true;
+}
+
+void CompareView::cancelComparison() {
+    if (m_job->isRunning()) {
+        m_job->requestCancel();
+        m_statusLabel->setText(tr("Cancelling…"));
+    }
+}
+
+bool CompareView::showPlot(const QString& name) {
+    const QHash<QString, QWidget*> plots = {{QStringLiteral("kld"), m_kldPlot},
+                                            {QStringLiteral("ppl"), m_pplPlot},
+                                            {QStringLiteral("speed"), m_speedPlot}};
+    QWidget* plot = plots.value(name.toLower());
+    if (!plot) {
+        return false;
+    }
+    m_plotTabs->setCurrentWidget(plot);
+    return true;
+}
+
+void CompareView::showResults(const std::vector<core::VariantResult>& rows) {
+    m_table->clear();
+    m_kldPlot->clear();
+    m_pplPlot->clear();
+    m_speedPlot->clear();
+    for (const auto& r : rows) {
+        addVariant(r);
+    }
+    updateButtons();
+}
+
+void CompareView::addVariant(const core::VariantResult& variant) {
+    m_table->append(variant);
+    if (!variant.error.empty()) {
+        return;
+    }
+    m_kldPlot->addVariant(evaluationOf(variant));
+    m_pplPlot->addVariant(evaluationOf(variant));
+    if (variant.speed) {
+        if (variant.isReference) {
+            m_speedPlot->setReference(speedOf(variant));
+        } else {
+            m_speedPlot->addVariant(speedOf(variant));
+        }
+    }
+    m_csvButton->setEnabled(true);
+}
+
+void CompareView::showProgress(quint64 done, quint64 total, const QString&) {
+    m_progress->setMaximum(static_cast<int>(total));
+    m_progress->setValue(static_cast<int>(done));
+    // Progress reports finished variants; the label names the one being worked on now.
+    if (done >= total) {
+        m_statusLabel->setText(tr("Finishing…"));
+        return;
+    }
+    const QString current =
+        done == 0 ? tr("reference") : m_running.value(static_cast<int>(done) - 1);
+    m_statusLabel->setText(tr("variant %1/%2: %3").arg(done + 1).arg(total).arg(current));
+}
+
+void CompareView::finish(bool ok, const QString& message) {
+    m_progress->setVisible(false);
+    m_lastMessage = ok ? tr("Compared %n variant(s).", nullptr, m_table->rowCount()) : message;
+    m_statusLabel->setText(ok ? m_lastMessage : tr("Stopped: %1").arg(message));
+    updateButtons();
+    emit comparisonFinished(ok, message);
+}
+
+void CompareView::updateButtons() {
+    const bool running = m_job->isRunning();
+    m_runButton->setEnabled(!running && !m_modelPath.isEmpty());
+    m_cancelButton->setEnabled(running);
+    m_csvButton->setEnabled(!running && m_table->rowCount() > 0);
+}
+
+void CompareView::exportCsvInteractively() {
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export Comparison"),
+                                                      QFileInfo(m_modelPath).absolutePath(),
+                                                      tr("CSV files (*.csv)"));
+    if (path.isEmpty()) {
+        return;
+    }
+    QString error;
+    if (!m_table->exportCsv(path, &error)) {
+        m_statusLabel->setText(tr("Cannot write %1: %2").arg(path, error));
+    } else {
+        m_statusLabel->setText(tr("Wrote %1").arg(path));
+    }
+}
+
+} // namespace qs::ui

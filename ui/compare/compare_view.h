@@ -1,0 +1,138 @@
+#pragma once
+
+#include "core/plan/quant_plan.h"
+
+#include <QString>
+#include <QStringList>
+#include <QWidget>
+
+#include <functional>
+#include <memory>
+#include <optional>
+
+class QCheckBox;
+class QLabel;
+class QLineEdit;
+class QListWidget;
+class QListWidgetItem;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+class QTabWidget;
+class QTableView;
+
+namespace qs::core {
+struct ImportanceMatrix;
+struct VariantResult;
+} // namespace qs::core
+
+namespace qs::ui {
+
+class ComparisonPlot;
+class ComparisonTableModel;
+class JobRunner;
+class SpeedPlot;
+
+// The comparison tab: quantizes the open model with several llama.cpp presets one after
+// another in the background (core::compareVariants) and evaluates each on a text against the
+// input model. Rows stream into a table, the size-vs-KLD and size-vs-PPL scatters (with their
+// Pareto fronts) and the tok/s bars as each variant finishes.
+class CompareView : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit CompareView(QWidget* parent = nullptr);
+    ~CompareView() override;
+
+    // The presets checked by default: the common Q2..Q8 ladder.
+    static QStringList defaultPresets();
+
+    // The model the variants are made from; empty disables Run.
+    void setModelPath(const QString& path);
+    QString modelPath() const { return m_modelPath; }
+    // Used for quantizing the variants (nullptr: none).
+    void setImatrix(std::shared_ptr<const core::ImportanceMatrix> imatrix, const QString& path);
+    void setThreads(int threads) { m_threads = threads; }
+    void setCacheDir(const QString& dir) { m_cacheDir = dir; }
+
+    // Supplies the user's current plan for the "Current plan" row; nullopt when there is
+    // none worth comparing (no model, or the plan keeps every stored type).
+    using PlanProvider = std::function<std::optional<core::QuantPlan>()>;
+    void setPlanProvider(PlanProvider provider) { m_planProvider = std::move(provider); }
+    // Whether the current plan is compared after the presets (checked by default).
+    bool includePlan() const;
+    void setIncludePlan(bool on);
+    // The row name of the current plan.
+    static QString planVariantName();
+
+    QStringList checkedPresets() const;
+    void setCheckedPresets(const QStringList& presets);
+    QString textPath() const;
+    void setTextPath(const QString& path);
+    int contextLength() const;
+    void setContextLength(int tokens);
+    // -1 = every whole chunk of the text.
+    int maxChunks() const;
+    void setMaxChunks(int chunks);
+    bool measureSpeed() const;
+    void setMeasureSpeed(bool on);
+
+    ComparisonTableModel* table() const { return m_table; }
+    ComparisonPlot* kldPlot() const { return m_kldPlot; }
+    ComparisonPlot* pplPlot() const { return m_pplPlot; }
+    SpeedPlot* speedPlot() const { return m_speedPlot; }
+    JobRunner* job() const { return m_job; }
+    QString lastMessage() const { return m_lastMessage; }
+
+    // Brings a plot to the front: "kld", "ppl" or "speed". False if unknown.
+    bool showPlot(const QString& name);
+
+    // Shows rows of an earlier comparison (a loaded session).
+    void showResults(const std::vector<core::VariantResult>& rows);
+
+public slots:
+    // Starts the comparison; false (with lastMessage()) when nothing can start.
+    bool startComparison();
+    void cancelComparison();
+    // Asks for a file and writes the table as CSV.
+    void exportCsvInteractively();
+
+signals:
+    void comparisonFinished(bool ok, const QString& message);
+
+private:
+    void addVariant(const core::VariantResult& variant);
+    void showProgress(quint64 done, quint64 total, const QString& what);
+    void finish(bool ok, const QString& message);
+    void updateButtons();
+
+    QString m_modelPath;
+    std::shared_ptr<const core::ImportanceMatrix> m_imatrix;
+    QString m_imatrixPath;
+    int m_threads = 0;
+    QString m_cacheDir;
+    QStringList m_running; // presets of the running comparison, in order
+    QString m_lastMessage;
+    PlanProvider m_planProvider;
+    QListWidgetItem* m_planItem = nullptr;
+
+    QListWidget* m_presetList;
+    QLineEdit* m_textEdit;
+    QSpinBox* m_contextSpin;
+    QSpinBox* m_chunksSpin;
+    QCheckBox* m_speedCheck;
+    QPushButton* m_runButton;
+    QPushButton* m_cancelButton;
+    QPushButton* m_csvButton;
+    QProgressBar* m_progress;
+    QLabel* m_statusLabel;
+    QTableView* m_view;
+    QTabWidget* m_plotTabs;
+    ComparisonTableModel* m_table;
+    ComparisonPlot* m_kldPlot;
+    ComparisonPlot* m_pplPlot;
+    SpeedPlot* m_speedPlot;
+    JobRunner* m_job;
+};
+
+} // namespace qs::ui

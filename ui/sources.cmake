@@ -1,0 +1,15 @@
+# Parts of qs_ui added after the first GUI version: comparison view, settings, sessions.
+target_sources(qs_ui PRIVATE
+  ${CMAKE_CURRENT_SOURCE_DIR}/compare/comparison_table_model.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/compare/comparison_table_model.h
+  ${CMAKE_CURRENT_SOURCE_DIR}/compare/compare_view.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/compare/compare_view.h
+  ${CMAKE_CURRENT_SOURCE_DIR}/settings/app_settings.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/settings/app_settings.h
+)
+target_sources(qs_ui PRIVATE
+  ${CMAKE_CURRENT_SOURCE_DIR}/dialogs/settings_dialog.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/dialogs/settings_dialog.h
+  ${CMAKE_CURRENT_SOURCE_DIR}/windows/session.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/windows/session.h
+)
