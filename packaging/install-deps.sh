@@ -20,6 +20,7 @@ packages=(
   nlohmann-json3-dev libspdlog-dev
   xvfb xauth fonts-dejavu-core libxkbcommon-dev
   dpkg-dev file
+  lintian appstream desktop-file-utils
 )
 if $fuzz; then
   packages+=(clang-14 libclang-rt-14-dev)

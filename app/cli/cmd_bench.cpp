@@ -171,12 +171,16 @@ int runBench(const std::vector<std::string>& args) {
     if (!args.empty() && args.front() == "quant") {
         return runBenchQuant(std::vector<std::string>(args.begin() + 1, args.end()));
     }
+    if (!args.empty() && args.front() == "all") {
+        return runBenchAll(std::vector<std::string>(args.begin() + 1, args.end()));
+    }
     ArgParser parser("bench", "Measure kernel throughput per storage format.\n"
                               "bench vulkan: dequantize (GB/s of f32 written) and matvec (GB/s "
                               "of weights read) on the Vulkan device, timed with GPU timestamps, "
                               "beside the CPU backend (wall time); each Vulkan result is checked "
                               "against the CPU.");
-    parser.addPositional("target", "What to benchmark: vulkan, or quant (see bench quant --help)");
+    parser.addPositional("target", "What to benchmark: vulkan, quant or all (see bench quant "
+                                   "--help, bench all --help)");
     parser.addOption("device", "N", "Vulkan device index (see `devices`); default: preferred");
     parser.addOption("shapes", "RxC[,RxC...]", "Matrix shapes (rows x columns)",
                      "4096x4096,14336x4096");
@@ -190,7 +194,7 @@ int runBench(const std::vector<std::string>& args) {
     }
     if (parser.positional("target") != "vulkan") {
         std::cerr << "quantscope-cli: bench: unknown target '" << parser.positional("target")
-                  << "' (vulkan or quant)\n";
+                  << "' (vulkan, quant or all)\n";
         return kExitUsage;
     }
     const auto shapes = parseShapes(parser.value("shapes"));

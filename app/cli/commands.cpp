@@ -18,6 +18,10 @@ const std::vector<Command>& commands() {
          &runImatrix},
         {"compare", "Quantize with several presets and compare PPL, KLD and speed in one table",
          &runCompare},
+        {"plan", "Choose a format per tensor for a size or error target (writes a plan)", &runPlan},
+        {"gptq", "Calibrated GPTQ quantization written as an AutoGPTQ checkpoint folder", &runGptq},
+        {"awq", "Calibrated AWQ (4-bit) quantization written as an AutoAWQ GEMM checkpoint",
+         &runAwq},
     };
     return table;
 }

@@ -20,6 +20,7 @@ const std::vector<Command>& commands();
 int runDevices(const std::vector<std::string>& args);
 int runBench(const std::vector<std::string>& args);
 int runBenchQuant(const std::vector<std::string>& args);
+int runBenchAll(const std::vector<std::string>& args);
 int runInspect(const std::vector<std::string>& args);
 int runConvert(const std::vector<std::string>& args);
 int runQuantize(const std::vector<std::string>& args);
@@ -27,5 +28,8 @@ int runEval(const std::vector<std::string>& args);
 int runImatrix(const std::vector<std::string>& args);
 int runCompare(const std::vector<std::string>& args);
 int runSynth(const std::vector<std::string>& args);
+int runGptq(const std::vector<std::string>& args);
+int runAwq(const std::vector<std::string>& args);
+int runPlan(const std::vector<std::string>& args);
 
 } // namespace qs::cli
