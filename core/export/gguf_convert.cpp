@@ -145,6 +145,7 @@ Status convertToGguf(const Model& model, const std::string& outPath, const Conve
             done += chunk.size();
             progress.progress(done, total, "bytes", t.name);
         }
+        model.releaseTensorPages(t);
         if (rows == 0) {
             if (auto s = w.write({}); !s) {
                 return s;

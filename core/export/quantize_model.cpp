@@ -190,6 +190,7 @@ quantizeModel(const Model& model, const QuantPlan& plan, const std::string& outp
         if (Status s = model.readTensorData(t, stored); !s) {
             return s.error();
         }
+        model.releaseTensorPages(t);
         if (type == t.type) {
             if (Status s = (*writer)->write(stored); !s) {
                 return s.error();

@@ -51,7 +51,9 @@ MappedFile::anonymous(const std::string& name, std::uint64_t size,
         data = static_cast<std::byte*>(p);
     }
     // Owned from here on, so an error in fill() unmaps it.
-    std::shared_ptr<const MappedFile> mapped(new MappedFile(name, data, size));
+    auto* owned = new MappedFile(name, data, size);
+    owned->m_anonymous = true;
+    std::shared_ptr<const MappedFile> mapped(owned);
     if (auto st = fill({data, static_cast<std::size_t>(size)}); !st) {
         return st.error();
     }
@@ -66,6 +68,23 @@ MappedFile::MappedFile(std::string path, const std::byte* data, std::uint64_t si
 MappedFile::~MappedFile() {
     if (m_data != nullptr) {
         ::munmap(const_cast<std::byte*>(m_data), m_size);
+    }
+}
+
+void MappedFile::releasePages(std::span<const std::byte> range) const {
+    if (range.empty() || range.data() < m_data || range.data() + range.size() > m_data + m_size) {
+        return;
+    }
+    const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+    const auto begin = reinterpret_cast<std::uintptr_t>(range.data());
+    const auto end = begin + range.size();
+    const std::uintptr_t first = (begin + page - 1) / page * page;
+    const std::uintptr_t last = end / page * page;
+    if (last > first) {
+        // Anonymous mappings (dequantized checkpoints) hold the only copy: never drop those.
+        if (!m_anonymous) {
+            ::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
+        }
     }
 }
 

@@ -32,6 +32,11 @@ public:
     // Bounds-checked sub-range; empty span with ok=false semantics left to callers, who
     // validate offsets against size() first.
     std::span<const std::byte> slice(std::uint64_t offset, std::uint64_t length) const;
+    // Drops this process's pages of `range` (a span of bytes()): a streaming pass over a model
+    // calls it once a tensor is consumed, so resident memory stays at a few tensors instead of
+    // growing to the file size. The page cache keeps the data; touching it again re-reads it.
+    // Only whole pages inside the range are dropped. A hint: failures are ignored.
+    void releasePages(std::span<const std::byte> range) const;
 
 private:
     MappedFile(std::string path, const std::byte* data, std::uint64_t size);
@@ -39,6 +44,7 @@ private:
     std::string m_path;
     const std::byte* m_data = nullptr;
     std::uint64_t m_size = 0;
+    bool m_anonymous = false; // memory, not a file: releasePages() must keep it
 };
 
 } // namespace qs::core

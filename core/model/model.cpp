@@ -152,6 +152,12 @@ std::span<const std::byte> Model::storedBytes(const TensorInfo& t) const {
     return m_sources[t.source]->slice(t.offset, t.byteSize);
 }
 
+void Model::releaseTensorPages(const TensorInfo& t) const {
+    if (t.source < m_sources.size()) {
+        m_sources[t.source]->releasePages(storedBytes(t));
+    }
+}
+
 Status Model::readRows(const TensorInfo& t, std::uint64_t first, std::uint64_t count,
                        std::span<std::byte> out) const {
     const std::uint64_t rows = t.outerRows();

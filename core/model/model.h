@@ -103,6 +103,9 @@ public:
     Status readTensorData(const TensorInfo& tensor, std::span<std::byte> out) const {
         return readRows(tensor, 0, tensor.outerRows(), out);
     }
+    // Once a streaming pass has read a tensor: let its mapped pages go (MappedFile::releasePages)
+    // so resident memory does not grow with the model.
+    void releaseTensorPages(const TensorInfo& tensor) const;
 
 private:
     ModelFormat m_format;
