@@ -208,11 +208,19 @@ quantizeModel(const Model& model, const QuantPlan& plan, const std::string& outp
                     result.usedImportance = true;
                 }
             }
-            source.resize(static_cast<std::size_t>(rows * perRow));
+            // The f32 rows are kept for the whole tensor only when the error is measured
+            // against them; otherwise each row chunk is converted through a small scratch, so
+            // memory is the stored and the converted tensor, not four bytes per weight more.
+            const bool keepSource = options.measureError;
+            source.resize(keepSource ? static_cast<std::size_t>(rows * perRow) : 0);
             converted.resize(static_cast<std::size_t>(rows) * targetRowBytes);
             Status s =
                 parallelRows(rows, threads, cancel, [&](std::int64_t first, std::int64_t count) {
-                    float* rowsF32 = source.data() + first * perRow;
+                    std::vector<float> scratch;
+                    if (!keepSource) {
+                        scratch.resize(static_cast<std::size_t>(count * perRow));
+                    }
+                    float* rowsF32 = keepSource ? source.data() + first * perRow : scratch.data();
                     if (Status d = dequantizeRow(t.type, stored.data() + first * sourceRowBytes,
                                                  rowsF32, count * perRow);
                         !d) {
