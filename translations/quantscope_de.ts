@@ -4,11 +4,6 @@
 <context>
     <name>ExportDialog</name>
     <message>
-        <location filename="../ui/dialogs/export_dialog.ui" line="9"/>
-        <source>Export GGUF</source>
-        <translation>GGUF exportieren</translation>
-    </message>
-    <message>
         <location filename="../ui/dialogs/export_dialog.ui" line="15"/>
         <source>Formats:</source>
         <translation>Formate:</translation>
@@ -53,6 +48,96 @@
         <location filename="../ui/dialogs/export_dialog.ui" line="48"/>
         <source>general.author (optional)</source>
         <translation>general.author (optional)</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.ui" line="9"/>
+        <source>Export</source>
+        <translation>Exportieren</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.ui" line="15"/>
+        <source>Export as:</source>
+        <translation>Exportieren als:</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.ui" line="62"/>
+        <source>Bits:</source>
+        <translation>Bits:</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.ui" line="68"/>
+        <source>Group size:</source>
+        <translation>Gruppengröße:</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.ui" line="74"/>
+        <source>Options:</source>
+        <translation>Optionen:</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.ui" line="78"/>
+        <source>Act-order (desc_act)</source>
+        <translation>Aktivierungsreihenfolge (desc_act)</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.ui" line="78"/>
+        <source>Quantize columns by descending Hessian diagonal (writes g_idx)</source>
+        <translation>Spalten nach absteigender Hesse-Diagonale quantisieren (schreibt g_idx)</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.ui" line="79"/>
+        <source>Symmetric</source>
+        <translation>Symmetrisch</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.ui" line="79"/>
+        <source>Zero point fixed at the middle of the range; unchecked: a zero point per group</source>
+        <translation>Nullpunkt fest in der Mitte des Bereichs; abgewählt: ein Nullpunkt pro Gruppe</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.ui" line="83"/>
+        <source>Calibration text:</source>
+        <translation>Kalibrierungstext:</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.ui" line="92"/>
+        <source>Samples:</source>
+        <translation>Stichproben:</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.ui" line="95"/>
+        <source>Calibration segments (nsamples)</source>
+        <translation>Kalibrierungsabschnitte (nsamples)</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.ui" line="98"/>
+        <source>Tokens per sample:</source>
+        <translation>Tokens pro Stichprobe:</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.ui" line="101"/>
+        <source>Tokens per segment (seqlen), at most the model&apos;s context</source>
+        <translation>Tokens pro Abschnitt (seqlen), höchstens der Kontext des Modells</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.ui" line="104"/>
+        <source>Damping:</source>
+        <translation>Dämpfung:</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.ui" line="107"/>
+        <source> %</source>
+        <translation> %</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.ui" line="107"/>
+        <source>Added to the Hessian diagonal, in percent of its mean</source>
+        <translation>Zur Hesse-Diagonale addiert, in Prozent ihres Mittelwerts</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.ui" line="110"/>
+        <source>Checkpoint format:</source>
+        <translation>Checkpoint-Format:</translation>
     </message>
 </context>
 <context>
@@ -139,8 +224,8 @@
     </message>
     <message>
         <location filename="../ui/windows/main_window.ui" line="133"/>
-        <source>&amp;Export GGUF…</source>
-        <translation>GGUF &amp;exportieren…</translation>
+        <source>&amp;Export (GGUF, GPTQ, AWQ)…</source>
+        <translation>&amp;Exportieren (GGUF, GPTQ, AWQ)…</translation>
     </message>
     <message>
         <location filename="../ui/windows/main_window.ui" line="136"/>
@@ -195,11 +280,6 @@
         <location filename="../ui/compare/compare_view.cpp" line="95"/>
         <source>The plan being edited, compared after the presets when it differs from the stored model</source>
         <translation>Der bearbeitete Plan, nach den Presets verglichen, wenn er vom gespeicherten Modell abweicht</translation>
-    </message>
-    <message>
-        <location filename="../ui/compare/compare_view.cpp" line="110"/>
-        <source>Presets to quantize and evaluate, in this order</source>
-        <translation>Zu quantisierende und zu bewertende Presets, in dieser Reihenfolge</translation>
     </message>
     <message>
         <location filename="../ui/compare/compare_view.cpp" line="114"/>
@@ -358,6 +438,51 @@
         <location filename="../ui/compare/compare_view.cpp" line="463"/>
         <source>Wrote %1</source>
         <translation>%1 geschrieben</translation>
+    </message>
+    <message>
+        <location filename="../ui/compare/compare_view.cpp" line="114"/>
+        <source>Presets to quantize and evaluate, in this order, then the files and folders added below</source>
+        <translation>Zu quantisierende und auszuwertende Voreinstellungen in dieser Reihenfolge, danach die unten hinzugefügten Dateien und Ordner</translation>
+    </message>
+    <message>
+        <location filename="../ui/compare/compare_view.cpp" line="118"/>
+        <source>Add file or folder…</source>
+        <translation>Datei oder Ordner hinzufügen…</translation>
+    </message>
+    <message>
+        <location filename="../ui/compare/compare_view.cpp" line="119"/>
+        <source>Compare an existing model too: a GGUF file made elsewhere or a GPTQ/AWQ checkpoint folder</source>
+        <translation>Auch ein vorhandenes Modell vergleichen: eine anderswo erstellte GGUF-Datei oder einen GPTQ/AWQ-Checkpoint-Ordner</translation>
+    </message>
+    <message>
+        <location filename="../ui/compare/compare_view.cpp" line="124"/>
+        <source>GGUF file…</source>
+        <translation>GGUF-Datei…</translation>
+    </message>
+    <message>
+        <location filename="../ui/compare/compare_view.cpp" line="125"/>
+        <source>Checkpoint folder (GPTQ/AWQ, Hugging Face)…</source>
+        <translation>Checkpoint-Ordner (GPTQ/AWQ, Hugging Face)…</translation>
+    </message>
+    <message>
+        <location filename="../ui/compare/compare_view.cpp" line="280"/>
+        <source>Evaluated as it is: %1</source>
+        <translation>Unverändert ausgewertet: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/compare/compare_view.cpp" line="300"/>
+        <source>Checkpoint Folder</source>
+        <translation>Checkpoint-Ordner</translation>
+    </message>
+    <message>
+        <location filename="../ui/compare/compare_view.cpp" line="301"/>
+        <source>Model File</source>
+        <translation>Modelldatei</translation>
+    </message>
+    <message>
+        <location filename="../ui/compare/compare_view.cpp" line="302"/>
+        <source>GGUF files (*.gguf);;All files (*)</source>
+        <translation>GGUF-Dateien (*.gguf);;Alle Dateien (*)</translation>
     </message>
 </context>
 <context>
@@ -613,11 +738,6 @@ KLD %6</translation>
         <translation>Export a&amp;bbrechen</translation>
     </message>
     <message>
-        <location filename="../ui/dialogs/export_dialog.cpp" line="38"/>
-        <source>&amp;Open exported file</source>
-        <translation>Exportierte Datei ö&amp;ffnen</translation>
-    </message>
-    <message>
         <location filename="../ui/dialogs/export_dialog.cpp" line="43"/>
         <source>Current plan</source>
         <translation>Aktueller Plan</translation>
@@ -696,6 +816,126 @@ KLD %6</translation>
         <location filename="../ui/dialogs/export_dialog.cpp" line="228"/>
         <source>Export failed: %1</source>
         <translation>Export fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.cpp" line="65"/>
+        <source>&amp;Open exported model</source>
+        <translation>Exportiertes Modell &amp;öffnen</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.cpp" line="84"/>
+        <source>GGUF file (llama.cpp)</source>
+        <translation>GGUF-Datei (llama.cpp)</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.cpp" line="85"/>
+        <source>GPTQ checkpoint folder (calibrated)</source>
+        <translation>GPTQ-Checkpoint-Ordner (kalibriert)</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.cpp" line="86"/>
+        <source>AWQ checkpoint folder (calibrated, 4-bit)</source>
+        <translation>AWQ-Checkpoint-Ordner (kalibriert, 4 Bit)</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.cpp" line="94"/>
+        <source>one per row (-1)</source>
+        <translation>eine pro Zeile (-1)</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.cpp" line="96"/>
+        <source>gptq (AutoGPTQ v1)</source>
+        <translation>gptq (AutoGPTQ v1)</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.cpp" line="97"/>
+        <source>gptq_v2</source>
+        <translation>gptq_v2</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.cpp" line="114"/>
+        <source>Calibration Text</source>
+        <translation>Kalibrierungstext</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.cpp" line="115"/>
+        <source>Text files (*.txt *.raw);;All files (*)</source>
+        <translation>Textdateien (*.txt *.raw);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.cpp" line="123"/>
+        <source>Output Folder</source>
+        <translation>Ausgabeordner</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.cpp" line="158"/>
+        <source>Quantizing %1 (%2 of %3 linears)</source>
+        <translation>Quantisiere %1 (%2 von %3 linearen Schichten)</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.cpp" line="161"/>
+        <source>Writing %1 (%2 of %3 %4)</source>
+        <translation>Schreibe %1 (%2 von %3 %4)</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.cpp" line="195"/>
+        <source>Output folder:</source>
+        <translation>Ausgabeordner:</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.cpp" line="205"/>
+        <source>Export GPTQ</source>
+        <translation>GPTQ exportieren</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.cpp" line="205"/>
+        <source>Export AWQ</source>
+        <translation>AWQ exportieren</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.cpp" line="254"/>
+        <source>Expected size: %1 (%2 bits per weight; other tensors in F16)</source>
+        <translation>Erwartete Größe: %1 (%2 Bit pro Gewicht; übrige Tensoren in F16)</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.cpp" line="361"/>
+        <source>Choose an output folder.</source>
+        <translation>Wählen Sie einen Ausgabeordner.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.cpp" line="365"/>
+        <source>%1 is a file: choose a folder.</source>
+        <translation>%1 ist eine Datei: Wählen Sie einen Ordner.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.cpp" line="370"/>
+        <source>The output would overwrite the model being read: choose another folder.</source>
+        <translation>Die Ausgabe würde das gelesene Modell überschreiben: Wählen Sie einen anderen Ordner.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.cpp" line="398"/>
+        <source>The calibration text %1 does not exist.</source>
+        <translation>Der Kalibrierungstext %1 existiert nicht.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.cpp" line="405"/>
+        <source>Replace folder?</source>
+        <translation>Ordner ersetzen?</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.cpp" line="406"/>
+        <source>The folder %1 is not empty. Replace it and everything in it once the export is complete?</source>
+        <translation>Der Ordner %1 ist nicht leer. Ihn samt Inhalt ersetzen, sobald der Export abgeschlossen ist?</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.cpp" line="423"/>
+        <source>AWQ export</source>
+        <translation>AWQ-Export</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.cpp" line="423"/>
+        <source>GPTQ export</source>
+        <translation>GPTQ-Export</translation>
     </message>
 </context>
 <context>
@@ -1255,6 +1495,137 @@ KLD %6</translation>
     </message>
 </context>
 <context>
+    <name>qs::ui::OptimizerPanel</name>
+    <message>
+        <location filename="../ui/plan/optimizer_panel.cpp" line="47"/>
+        <source>Measure sensitivities</source>
+        <translation>Empfindlichkeiten messen</translation>
+    </message>
+    <message>
+        <location filename="../ui/plan/optimizer_panel.cpp" line="48"/>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <location filename="../ui/plan/optimizer_panel.cpp" line="49"/>
+        <source>Apply</source>
+        <translation>Anwenden</translation>
+    </message>
+    <message>
+        <location filename="../ui/plan/optimizer_panel.cpp" line="50"/>
+        <source>Keep manual edits</source>
+        <translation>Manuelle Änderungen behalten</translation>
+    </message>
+    <message>
+        <location filename="../ui/plan/optimizer_panel.cpp" line="72"/>
+        <source>Bits per weight</source>
+        <translation>Bits pro Gewicht</translation>
+    </message>
+    <message>
+        <location filename="../ui/plan/optimizer_panel.cpp" line="73"/>
+        <source>Size (GB)</source>
+        <translation>Größe (GB)</translation>
+    </message>
+    <message>
+        <location filename="../ui/plan/optimizer_panel.cpp" line="76"/>
+        <source>Quantize every weight matrix to each candidate format and measure its error (in the background, with the loaded importance matrix; cached on disk)</source>
+        <translation>Jede Gewichtsmatrix in jedes Kandidatenformat quantisieren und ihren Fehler messen (im Hintergrund, mit der geladenen Importance-Matrix; auf der Festplatte zwischengespeichert)</translation>
+    </message>
+    <message>
+        <location filename="../ui/plan/optimizer_panel.cpp" line="78"/>
+        <source>Write the optimized formats into the plan (one undo step)</source>
+        <translation>Die optimierten Formate in den Plan schreiben (ein Rückgängig-Schritt)</translation>
+    </message>
+    <message>
+        <location filename="../ui/plan/optimizer_panel.cpp" line="80"/>
+        <source>Tensors changed by hand after Apply keep their format in the next optimization</source>
+        <translation>Nach dem Anwenden von Hand geänderte Tensoren behalten ihr Format bei der nächsten Optimierung</translation>
+    </message>
+    <message>
+        <location filename="../ui/plan/optimizer_panel.cpp" line="103"/>
+        <source>&lt;b&gt;Optimize&lt;/b&gt;</source>
+        <translation>&lt;b&gt;Optimieren&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <location filename="../ui/plan/optimizer_panel.cpp" line="132"/>
+        <source>Measuring %1/%2 %3: %4</source>
+        <translation>Messe %1/%2 %3: %4</translation>
+    </message>
+    <message>
+        <location filename="../ui/plan/optimizer_panel.cpp" line="146"/>
+        <source>Measuring stopped: %1</source>
+        <translation>Messung abgebrochen: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/plan/optimizer_panel.cpp" line="205"/>
+        <source>Measuring with the importance matrix…</source>
+        <translation>Messe mit der Importance-Matrix…</translation>
+    </message>
+    <message>
+        <location filename="../ui/plan/optimizer_panel.cpp" line="206"/>
+        <source>Measuring (no importance matrix: plain relative error)…</source>
+        <translation>Messe (ohne Importance-Matrix: einfacher relativer Fehler)…</translation>
+    </message>
+    <message>
+        <location filename="../ui/plan/optimizer_panel.cpp" line="247"/>
+        <source>Measured %1 tensors × %2 formats (%3 points from the cache)</source>
+        <translation>%1 Tensoren × %2 Formate gemessen (%3 Punkte aus dem Cache)</translation>
+    </message>
+    <message>
+        <location filename="../ui/plan/optimizer_panel.cpp" line="327"/>
+        <source> bpw</source>
+        <translation> bpw</translation>
+    </message>
+    <message>
+        <location filename="../ui/plan/optimizer_panel.cpp" line="334"/>
+        <source> GB</source>
+        <translation> GB</translation>
+    </message>
+    <message>
+        <location filename="../ui/plan/optimizer_panel.cpp" line="419"/>
+        <source>Measure the sensitivities to optimize.</source>
+        <translation>Zum Optimieren zuerst die Empfindlichkeiten messen.</translation>
+    </message>
+    <message>
+        <location filename="../ui/plan/optimizer_panel.cpp" line="420"/>
+        <source>No model</source>
+        <translation>Kein Modell</translation>
+    </message>
+    <message>
+        <location filename="../ui/plan/optimizer_panel.cpp" line="425"/>
+        <source>Predicted: %1, %2 bits/weight, error %3</source>
+        <translation>Vorhersage: %1, %2 Bits/Gewicht, Fehler %3</translation>
+    </message>
+    <message>
+        <location filename="../ui/plan/optimizer_panel.cpp" line="430"/>
+        <source>The target is below the smallest possible plan.</source>
+        <translation>Das Ziel liegt unter dem kleinstmöglichen Plan.</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/plan/optimizer_panel.cpp" line="433"/>
+        <source>%n tensor(s) kept as edited.</source>
+        <translation>
+            <numerusform>%n Tensor bleibt wie bearbeitet.</numerusform>
+            <numerusform>%n Tensoren bleiben wie bearbeitet.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/plan/optimizer_panel.cpp" line="452"/>
+        <source>Preset %1: %2 bits/weight, error %3 (optimized at that size: %4)</source>
+        <translation>Preset %1: %2 Bits/Gewicht, Fehler %3 (optimiert bei dieser Größe: %4)</translation>
+    </message>
+    <message>
+        <location filename="../ui/plan/optimizer_panel.cpp" line="456"/>
+        <source>not reachable</source>
+        <translation>nicht erreichbar</translation>
+    </message>
+    <message>
+        <location filename="../ui/plan/optimizer_panel.cpp" line="468"/>
+        <source>Optimize to %1 bits/weight</source>
+        <translation>Auf %1 Bits/Gewicht optimieren</translation>
+    </message>
+</context>
+<context>
     <name>qs::ui::PlanDocument</name>
     <message numerus="yes">
         <location filename="../ui/plan/plan_document.cpp" line="85"/>
@@ -1495,6 +1866,31 @@ KLD %6</translation>
         <location filename="../ui/models/results_table_model.cpp" line="133"/>
         <source>Weighted MSE</source>
         <translation>Gewichteter MSE</translation>
+    </message>
+</context>
+<context>
+    <name>qs::ui::SensitivityPlot</name>
+    <message>
+        <location filename="../ui/plots/sensitivity_plot.cpp" line="30"/>
+        <source>Bits per weight</source>
+        <translation>Bits pro Gewicht</translation>
+    </message>
+    <message>
+        <location filename="../ui/plots/sensitivity_plot.cpp" line="31"/>
+        <source>Relative error</source>
+        <translation>Relativer Fehler</translation>
+    </message>
+    <message>
+        <location filename="../ui/plots/sensitivity_plot.cpp" line="106"/>
+        <source>Chosen</source>
+        <translation>Gewählt</translation>
+    </message>
+    <message>
+        <location filename="../ui/plots/sensitivity_plot.cpp" line="148"/>
+        <source>%1
+%2: %3 bits per weight, error %4</source>
+        <translation>%1
+%2: %3 Bits pro Gewicht, Fehler %4</translation>
     </message>
 </context>
 <context>

@@ -4,11 +4,6 @@
 <context>
     <name>ExportDialog</name>
     <message>
-        <location filename="../ui/dialogs/export_dialog.ui" line="9"/>
-        <source>Export GGUF</source>
-        <translation>导出 GGUF</translation>
-    </message>
-    <message>
         <location filename="../ui/dialogs/export_dialog.ui" line="15"/>
         <source>Formats:</source>
         <translation>格式：</translation>
@@ -53,6 +48,96 @@
         <location filename="../ui/dialogs/export_dialog.ui" line="48"/>
         <source>general.author (optional)</source>
         <translation>general.author（可选）</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.ui" line="9"/>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.ui" line="15"/>
+        <source>Export as:</source>
+        <translation>导出为：</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.ui" line="62"/>
+        <source>Bits:</source>
+        <translation>位数：</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.ui" line="68"/>
+        <source>Group size:</source>
+        <translation>分组大小：</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.ui" line="74"/>
+        <source>Options:</source>
+        <translation>选项：</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.ui" line="78"/>
+        <source>Act-order (desc_act)</source>
+        <translation>激活顺序 (desc_act)</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.ui" line="78"/>
+        <source>Quantize columns by descending Hessian diagonal (writes g_idx)</source>
+        <translation>按 Hessian 对角线降序量化各列（写入 g_idx）</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.ui" line="79"/>
+        <source>Symmetric</source>
+        <translation>对称</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.ui" line="79"/>
+        <source>Zero point fixed at the middle of the range; unchecked: a zero point per group</source>
+        <translation>零点固定在范围中间；未勾选：每组一个零点</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.ui" line="83"/>
+        <source>Calibration text:</source>
+        <translation>校准文本：</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.ui" line="92"/>
+        <source>Samples:</source>
+        <translation>样本数：</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.ui" line="95"/>
+        <source>Calibration segments (nsamples)</source>
+        <translation>校准片段数 (nsamples)</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.ui" line="98"/>
+        <source>Tokens per sample:</source>
+        <translation>每个样本的词元数：</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.ui" line="101"/>
+        <source>Tokens per segment (seqlen), at most the model&apos;s context</source>
+        <translation>每个片段的词元数 (seqlen)，最多为模型的上下文长度</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.ui" line="104"/>
+        <source>Damping:</source>
+        <translation>阻尼：</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.ui" line="107"/>
+        <source> %</source>
+        <translation> %</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.ui" line="107"/>
+        <source>Added to the Hessian diagonal, in percent of its mean</source>
+        <translation>加到 Hessian 对角线上，以其均值的百分比表示</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.ui" line="110"/>
+        <source>Checkpoint format:</source>
+        <translation>检查点格式：</translation>
     </message>
 </context>
 <context>
@@ -139,8 +224,8 @@
     </message>
     <message>
         <location filename="../ui/windows/main_window.ui" line="133"/>
-        <source>&amp;Export GGUF…</source>
-        <translation>导出 GGUF(&amp;E)…</translation>
+        <source>&amp;Export (GGUF, GPTQ, AWQ)…</source>
+        <translation>导出（GGUF、GPTQ、AWQ）(&amp;E)…</translation>
     </message>
     <message>
         <location filename="../ui/windows/main_window.ui" line="136"/>
@@ -195,11 +280,6 @@
         <location filename="../ui/compare/compare_view.cpp" line="95"/>
         <source>The plan being edited, compared after the presets when it differs from the stored model</source>
         <translation>正在编辑的方案；若与存储的模型不同，则在预设之后参与比较</translation>
-    </message>
-    <message>
-        <location filename="../ui/compare/compare_view.cpp" line="110"/>
-        <source>Presets to quantize and evaluate, in this order</source>
-        <translation>按此顺序量化并评估的预设</translation>
     </message>
     <message>
         <location filename="../ui/compare/compare_view.cpp" line="114"/>
@@ -357,6 +437,51 @@
         <location filename="../ui/compare/compare_view.cpp" line="463"/>
         <source>Wrote %1</source>
         <translation>已写入 %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/compare/compare_view.cpp" line="114"/>
+        <source>Presets to quantize and evaluate, in this order, then the files and folders added below</source>
+        <translation>按此顺序量化并评估的预设，之后是下方添加的文件和文件夹</translation>
+    </message>
+    <message>
+        <location filename="../ui/compare/compare_view.cpp" line="118"/>
+        <source>Add file or folder…</source>
+        <translation>添加文件或文件夹…</translation>
+    </message>
+    <message>
+        <location filename="../ui/compare/compare_view.cpp" line="119"/>
+        <source>Compare an existing model too: a GGUF file made elsewhere or a GPTQ/AWQ checkpoint folder</source>
+        <translation>同时比较已有模型：在别处生成的 GGUF 文件或 GPTQ/AWQ 检查点文件夹</translation>
+    </message>
+    <message>
+        <location filename="../ui/compare/compare_view.cpp" line="124"/>
+        <source>GGUF file…</source>
+        <translation>GGUF 文件…</translation>
+    </message>
+    <message>
+        <location filename="../ui/compare/compare_view.cpp" line="125"/>
+        <source>Checkpoint folder (GPTQ/AWQ, Hugging Face)…</source>
+        <translation>检查点文件夹（GPTQ/AWQ、Hugging Face）…</translation>
+    </message>
+    <message>
+        <location filename="../ui/compare/compare_view.cpp" line="280"/>
+        <source>Evaluated as it is: %1</source>
+        <translation>按原样评估：%1</translation>
+    </message>
+    <message>
+        <location filename="../ui/compare/compare_view.cpp" line="300"/>
+        <source>Checkpoint Folder</source>
+        <translation>检查点文件夹</translation>
+    </message>
+    <message>
+        <location filename="../ui/compare/compare_view.cpp" line="301"/>
+        <source>Model File</source>
+        <translation>模型文件</translation>
+    </message>
+    <message>
+        <location filename="../ui/compare/compare_view.cpp" line="302"/>
+        <source>GGUF files (*.gguf);;All files (*)</source>
+        <translation>GGUF 文件 (*.gguf);;所有文件 (*)</translation>
     </message>
 </context>
 <context>
@@ -612,11 +737,6 @@ KLD %6</translation>
         <translation>取消导出(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../ui/dialogs/export_dialog.cpp" line="38"/>
-        <source>&amp;Open exported file</source>
-        <translation>打开导出的文件(&amp;O)</translation>
-    </message>
-    <message>
         <location filename="../ui/dialogs/export_dialog.cpp" line="43"/>
         <source>Current plan</source>
         <translation>当前方案</translation>
@@ -695,6 +815,126 @@ KLD %6</translation>
         <location filename="../ui/dialogs/export_dialog.cpp" line="228"/>
         <source>Export failed: %1</source>
         <translation>导出失败：%1</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.cpp" line="65"/>
+        <source>&amp;Open exported model</source>
+        <translation>打开导出的模型(&amp;O)</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.cpp" line="84"/>
+        <source>GGUF file (llama.cpp)</source>
+        <translation>GGUF 文件 (llama.cpp)</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.cpp" line="85"/>
+        <source>GPTQ checkpoint folder (calibrated)</source>
+        <translation>GPTQ 检查点文件夹（校准）</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.cpp" line="86"/>
+        <source>AWQ checkpoint folder (calibrated, 4-bit)</source>
+        <translation>AWQ 检查点文件夹（校准，4 位）</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.cpp" line="94"/>
+        <source>one per row (-1)</source>
+        <translation>每行一组 (-1)</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.cpp" line="96"/>
+        <source>gptq (AutoGPTQ v1)</source>
+        <translation>gptq (AutoGPTQ v1)</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.cpp" line="97"/>
+        <source>gptq_v2</source>
+        <translation>gptq_v2</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.cpp" line="114"/>
+        <source>Calibration Text</source>
+        <translation>校准文本</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.cpp" line="115"/>
+        <source>Text files (*.txt *.raw);;All files (*)</source>
+        <translation>文本文件 (*.txt *.raw);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.cpp" line="123"/>
+        <source>Output Folder</source>
+        <translation>输出文件夹</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.cpp" line="158"/>
+        <source>Quantizing %1 (%2 of %3 linears)</source>
+        <translation>正在量化 %1（%3 个线性层中的第 %2 个）</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.cpp" line="161"/>
+        <source>Writing %1 (%2 of %3 %4)</source>
+        <translation>正在写入 %1（%2/%3 %4）</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.cpp" line="195"/>
+        <source>Output folder:</source>
+        <translation>输出文件夹：</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.cpp" line="205"/>
+        <source>Export GPTQ</source>
+        <translation>导出 GPTQ</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.cpp" line="205"/>
+        <source>Export AWQ</source>
+        <translation>导出 AWQ</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.cpp" line="254"/>
+        <source>Expected size: %1 (%2 bits per weight; other tensors in F16)</source>
+        <translation>预计大小：%1（每个权重 %2 位；其余张量为 F16）</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.cpp" line="361"/>
+        <source>Choose an output folder.</source>
+        <translation>请选择输出文件夹。</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.cpp" line="365"/>
+        <source>%1 is a file: choose a folder.</source>
+        <translation>%1 是文件：请选择文件夹。</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.cpp" line="370"/>
+        <source>The output would overwrite the model being read: choose another folder.</source>
+        <translation>输出会覆盖正在读取的模型：请选择其他文件夹。</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.cpp" line="398"/>
+        <source>The calibration text %1 does not exist.</source>
+        <translation>校准文本 %1 不存在。</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.cpp" line="405"/>
+        <source>Replace folder?</source>
+        <translation>替换文件夹？</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.cpp" line="406"/>
+        <source>The folder %1 is not empty. Replace it and everything in it once the export is complete?</source>
+        <translation>文件夹 %1 不为空。导出完成后替换该文件夹及其全部内容？</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.cpp" line="423"/>
+        <source>AWQ export</source>
+        <translation>AWQ 导出</translation>
+    </message>
+    <message>
+        <location filename="../ui/dialogs/export_dialog.cpp" line="423"/>
+        <source>GPTQ export</source>
+        <translation>GPTQ 导出</translation>
     </message>
 </context>
 <context>
@@ -1230,6 +1470,136 @@ KLD %6</translation>
     </message>
 </context>
 <context>
+    <name>qs::ui::OptimizerPanel</name>
+    <message>
+        <location filename="../ui/plan/optimizer_panel.cpp" line="47"/>
+        <source>Measure sensitivities</source>
+        <translation>测量敏感度</translation>
+    </message>
+    <message>
+        <location filename="../ui/plan/optimizer_panel.cpp" line="48"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../ui/plan/optimizer_panel.cpp" line="49"/>
+        <source>Apply</source>
+        <translation>应用</translation>
+    </message>
+    <message>
+        <location filename="../ui/plan/optimizer_panel.cpp" line="50"/>
+        <source>Keep manual edits</source>
+        <translation>保留手动修改</translation>
+    </message>
+    <message>
+        <location filename="../ui/plan/optimizer_panel.cpp" line="72"/>
+        <source>Bits per weight</source>
+        <translation>每权重位数</translation>
+    </message>
+    <message>
+        <location filename="../ui/plan/optimizer_panel.cpp" line="73"/>
+        <source>Size (GB)</source>
+        <translation>大小 (GB)</translation>
+    </message>
+    <message>
+        <location filename="../ui/plan/optimizer_panel.cpp" line="76"/>
+        <source>Quantize every weight matrix to each candidate format and measure its error (in the background, with the loaded importance matrix; cached on disk)</source>
+        <translation>将每个权重矩阵量化为每种候选格式并测量其误差（在后台进行，使用已加载的重要性矩阵；缓存在磁盘上）</translation>
+    </message>
+    <message>
+        <location filename="../ui/plan/optimizer_panel.cpp" line="78"/>
+        <source>Write the optimized formats into the plan (one undo step)</source>
+        <translation>将优化后的格式写入计划（一个撤销步骤）</translation>
+    </message>
+    <message>
+        <location filename="../ui/plan/optimizer_panel.cpp" line="80"/>
+        <source>Tensors changed by hand after Apply keep their format in the next optimization</source>
+        <translation>应用后手动修改的张量在下一次优化中保留其格式</translation>
+    </message>
+    <message>
+        <location filename="../ui/plan/optimizer_panel.cpp" line="103"/>
+        <source>&lt;b&gt;Optimize&lt;/b&gt;</source>
+        <translation>&lt;b&gt;优化&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <location filename="../ui/plan/optimizer_panel.cpp" line="132"/>
+        <source>Measuring %1/%2 %3: %4</source>
+        <translation>正在测量 %1/%2 %3：%4</translation>
+    </message>
+    <message>
+        <location filename="../ui/plan/optimizer_panel.cpp" line="146"/>
+        <source>Measuring stopped: %1</source>
+        <translation>测量已停止：%1</translation>
+    </message>
+    <message>
+        <location filename="../ui/plan/optimizer_panel.cpp" line="205"/>
+        <source>Measuring with the importance matrix…</source>
+        <translation>正在使用重要性矩阵测量…</translation>
+    </message>
+    <message>
+        <location filename="../ui/plan/optimizer_panel.cpp" line="206"/>
+        <source>Measuring (no importance matrix: plain relative error)…</source>
+        <translation>正在测量（无重要性矩阵：普通相对误差）…</translation>
+    </message>
+    <message>
+        <location filename="../ui/plan/optimizer_panel.cpp" line="247"/>
+        <source>Measured %1 tensors × %2 formats (%3 points from the cache)</source>
+        <translation>已测量 %1 个张量 × %2 种格式（%3 个点来自缓存）</translation>
+    </message>
+    <message>
+        <location filename="../ui/plan/optimizer_panel.cpp" line="327"/>
+        <source> bpw</source>
+        <translation> bpw</translation>
+    </message>
+    <message>
+        <location filename="../ui/plan/optimizer_panel.cpp" line="334"/>
+        <source> GB</source>
+        <translation> GB</translation>
+    </message>
+    <message>
+        <location filename="../ui/plan/optimizer_panel.cpp" line="419"/>
+        <source>Measure the sensitivities to optimize.</source>
+        <translation>请先测量敏感度再进行优化。</translation>
+    </message>
+    <message>
+        <location filename="../ui/plan/optimizer_panel.cpp" line="420"/>
+        <source>No model</source>
+        <translation>没有模型</translation>
+    </message>
+    <message>
+        <location filename="../ui/plan/optimizer_panel.cpp" line="425"/>
+        <source>Predicted: %1, %2 bits/weight, error %3</source>
+        <translation>预测：%1，%2 位/权重，误差 %3</translation>
+    </message>
+    <message>
+        <location filename="../ui/plan/optimizer_panel.cpp" line="430"/>
+        <source>The target is below the smallest possible plan.</source>
+        <translation>目标低于可能的最小计划。</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/plan/optimizer_panel.cpp" line="433"/>
+        <source>%n tensor(s) kept as edited.</source>
+        <translation>
+            <numerusform>%n 个张量保持手动修改。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/plan/optimizer_panel.cpp" line="452"/>
+        <source>Preset %1: %2 bits/weight, error %3 (optimized at that size: %4)</source>
+        <translation>预设 %1：%2 位/权重，误差 %3（相同大小下优化后：%4）</translation>
+    </message>
+    <message>
+        <location filename="../ui/plan/optimizer_panel.cpp" line="456"/>
+        <source>not reachable</source>
+        <translation>无法达到</translation>
+    </message>
+    <message>
+        <location filename="../ui/plan/optimizer_panel.cpp" line="468"/>
+        <source>Optimize to %1 bits/weight</source>
+        <translation>优化到 %1 位/权重</translation>
+    </message>
+</context>
+<context>
     <name>qs::ui::PlanDocument</name>
     <message numerus="yes">
         <location filename="../ui/plan/plan_document.cpp" line="85"/>
@@ -1469,6 +1839,31 @@ KLD %6</translation>
         <location filename="../ui/models/results_table_model.cpp" line="133"/>
         <source>Weighted MSE</source>
         <translation>加权 MSE</translation>
+    </message>
+</context>
+<context>
+    <name>qs::ui::SensitivityPlot</name>
+    <message>
+        <location filename="../ui/plots/sensitivity_plot.cpp" line="30"/>
+        <source>Bits per weight</source>
+        <translation>每权重位数</translation>
+    </message>
+    <message>
+        <location filename="../ui/plots/sensitivity_plot.cpp" line="31"/>
+        <source>Relative error</source>
+        <translation>相对误差</translation>
+    </message>
+    <message>
+        <location filename="../ui/plots/sensitivity_plot.cpp" line="106"/>
+        <source>Chosen</source>
+        <translation>已选择</translation>
+    </message>
+    <message>
+        <location filename="../ui/plots/sensitivity_plot.cpp" line="148"/>
+        <source>%1
+%2: %3 bits per weight, error %4</source>
+        <translation>%1
+%2：%3 位/权重，误差 %4</translation>
     </message>
 </context>
 <context>

@@ -13,3 +13,10 @@ target_sources(qs_ui PRIVATE
   ${CMAKE_CURRENT_SOURCE_DIR}/windows/session.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/windows/session.h
 )
+# The optimizer panel of the plan editor and its sensitivity plot.
+target_sources(qs_ui PRIVATE
+  ${CMAKE_CURRENT_SOURCE_DIR}/plan/optimizer_panel.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/plan/optimizer_panel.h
+  ${CMAKE_CURRENT_SOURCE_DIR}/plots/sensitivity_plot.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/plots/sensitivity_plot.h
+)

@@ -7,6 +7,7 @@
 #include "core/quant/imatrix.h"
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -16,6 +17,8 @@
 namespace qs::cli {
 
 namespace {
+
+namespace fs = std::filesystem;
 
 std::vector<std::string> splitList(const std::string& text) {
     std::vector<std::string> items;
@@ -99,10 +102,14 @@ int runCompare(const std::vector<std::string>& args) {
     ArgParser parser("compare",
                      "Quantize MODEL with several llama-quantize presets and compare every\n"
                      "variant with MODEL on a text: PPL +/- error, dPPL, mean KL divergence,\n"
-                     "top-1 agreement, prompt (pp) and decode (tg) tokens/sec and their ratio.");
+                     "top-1 agreement, prompt (pp) and decode (tg) tokens/sec and their ratio.\n"
+                     "--variants adds models made elsewhere (GGUF, GPTQ/AWQ folders).");
     parser.addPositional("MODEL", "F32/F16 GGUF (or another format openModel reads)");
-    parser.addOption("types", "LIST", "Comma-separated presets",
+    parser.addOption("types", "LIST", "Comma-separated presets ('none': only --variants)",
                      "Q2_K,Q3_K_M,Q4_K_M,Q5_K_M,Q6_K,Q8_0");
+    parser.addOption("variants", "NAME=PATH,...",
+                     "Also evaluate existing models: GGUF files or GPTQ/AWQ checkpoint folders\n"
+                     "(a PATH without NAME= is named after its file)");
     parser.addOption("text", "FILE", "Evaluation text (one trailing newline is dropped)");
     parser.addOption("ctx", "N", "Context length of each chunk", "512");
     parser.addOption("chunks", "N", "Evaluate at most N chunks (default: all)", "-1");
@@ -132,7 +139,35 @@ int runCompare(const std::vector<std::string>& args) {
         return kExitUsage;
     }
     options.threads = threads;
-    options.presets = splitList(parser.value("types"));
+    if (parser.value("types") != "none") {
+        options.presets = splitList(parser.value("types"));
+    }
+    for (const std::string& item : splitList(parser.value("variants"))) {
+        const auto eq = item.find('=');
+        core::FileVariant variant;
+        variant.path = eq == std::string::npos ? item : item.substr(eq + 1);
+        if (eq != std::string::npos) {
+            variant.name = item.substr(0, eq);
+        } else {
+            // Unnamed: a file by its stem, a folder by its name.
+            fs::path p = fs::path(variant.path).lexically_normal();
+            if (!p.has_filename()) {
+                p = p.parent_path();
+            }
+            variant.name = fs::is_directory(p) ? p.filename().string() : p.stem().string();
+        }
+        if (variant.name.empty() || variant.path.empty()) {
+            std::cerr << "quantscope-cli compare: --variants takes NAME=PATH items, not '" << item
+                      << "'\n";
+            return kExitUsage;
+        }
+        options.files.push_back(std::move(variant));
+    }
+    if (options.presets.empty() && options.files.empty()) {
+        std::cerr
+            << "quantscope-cli compare: nothing to compare (--types none and no --variants)\n";
+        return kExitUsage;
+    }
     options.outputDir = parser.value("keep");
     options.cacheDir = parser.value("cache-dir");
     options.measureSpeed = !parser.isSet("no-speed");

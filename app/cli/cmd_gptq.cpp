@@ -2,11 +2,8 @@
 #include "cli/cmd_calibrated.h"
 #include "cli/commands.h"
 
-#include "core/eval/eval_model.h"
-#include "core/eval/text_input.h"
 #include "core/eval/thread_pool.h"
-#include "core/export/quantized_checkpoint.h"
-#include "core/gptq/calibrate.h"
+#include "core/gptq/calibrated_export.h"
 #include "core/io/model_reader.h"
 
 #include <chrono>
@@ -131,19 +128,15 @@ int runCalibratedCommand(const std::vector<std::string>& args, bool awq) {
     if (calibration.nsamples < 1 || calibration.seqlen < 2) {
         return usage("--nsamples must be >= 1 and --seqlen >= 2");
     }
-    core::CalibratedMethod method = core::CalibratedMethod::Awq;
-    core::QuantizedCheckpointOptions writeOptions;
-    writeOptions.maxShardBytes = static_cast<std::uint64_t>(maxShard);
-    writeOptions.tokenizerFolder = parser.value("tokenizer-from");
+    core::CalibratedExportOptions exportOptions;
+    exportOptions.checkpoint.maxShardBytes = static_cast<std::uint64_t>(maxShard);
+    exportOptions.checkpoint.tokenizerFolder = parser.value("tokenizer-from");
+    exportOptions.calibrationText = parser.value("calib");
     if (awq) {
-        options.bits = 4;
-        options.sym = false; // AutoAWQ's zero_point = true
-        writeOptions.format = "gemm";
-        if (options.groupSize <= 0) {
-            return usage("AWQ needs a positive --group-size");
-        }
+        exportOptions.method = core::CalibratedMethod::Awq;
     } else {
-        method = parser.isSet("rtn") ? core::CalibratedMethod::Rtn : core::CalibratedMethod::Gptq;
+        exportOptions.method =
+            parser.isSet("rtn") ? core::CalibratedMethod::Rtn : core::CalibratedMethod::Gptq;
         if (parser.isSet("sym") && parser.isSet("asym")) {
             return usage("--sym and --asym exclude each other");
         }
@@ -152,36 +145,25 @@ int runCalibratedCommand(const std::vector<std::string>& args, bool awq) {
         if (!parseDouble(parser.value("damp"), options.dampPercent) || options.dampPercent < 0) {
             return usage("--damp takes a non-negative number (0.01 = 1%)");
         }
-        writeOptions.format = parser.value("format");
-        if (writeOptions.format != "gptq" && writeOptions.format != "gptq_v2") {
+        exportOptions.checkpoint.format = parser.value("format");
+        if (exportOptions.checkpoint.format != "gptq" &&
+            exportOptions.checkpoint.format != "gptq_v2") {
             return usage("--format is gptq or gptq_v2");
         }
-        // v1 stores zero - 1: keep asymmetric zeros >= 1 so nothing overflows.
-        options.minZeroOne = writeOptions.format == "gptq";
     }
-    if (auto st = core::validateGptqOptions(options, options.groupSize > 0 ? options.groupSize : 1);
-        !st) {
+    exportOptions.gptq = options;
+    exportOptions.calibration = calibration;
+    if (auto st = core::normalizeCalibratedOptions(exportOptions); !st) {
         return usage(st.error().message);
     }
+    options = exportOptions.gptq;
+    const core::CalibratedMethod method = exportOptions.method;
 
     const std::string modelPath = parser.positional("MODEL");
     auto model = core::openModel(modelPath);
     if (!model) {
         return reportError(model.error());
     }
-    auto evalModel = core::makeEvalModel(*model);
-    if (!evalModel) {
-        return reportError(evalModel.error());
-    }
-    if (!evalModel->tokenizer) {
-        return reportError(core::makeError(core::ErrorCode::InvalidArgument,
-                                           modelPath + ": the model has no tokenizer"));
-    }
-    auto text = core::readEvalText(parser.value("calib"));
-    if (!text) {
-        return reportError(text.error());
-    }
-    const auto tokens = evalModel->tokenizer->encode(*text, false);
 
     core::CancelToken cancel;
     g_calibratedCancel = &cancel;
@@ -194,21 +176,13 @@ int runCalibratedCommand(const std::vector<std::string>& args, bool awq) {
     ::sigaction(SIGTERM, &action, &oldTerm);
     StepProgress progress;
     const auto start = std::chrono::steady_clock::now();
-    auto result = core::quantizeCalibrated(*model, tokens, evalModel->tokenizer->bos(), method,
-                                           options, calibration, cancel, progress);
-    core::Status written;
-    if (result) {
-        written = core::writeQuantizedCheckpoint(*model, *result, parser.positional("OUTDIR"),
-                                                 writeOptions, cancel, progress);
-    }
+    auto result = core::exportCalibratedCheckpoint(*model, parser.positional("OUTDIR"),
+                                                   exportOptions, cancel, progress);
     ::sigaction(SIGINT, &oldInt, nullptr);
     ::sigaction(SIGTERM, &oldTerm, nullptr);
     g_calibratedCancel = nullptr;
     if (!result) {
         return reportError(result.error());
-    }
-    if (!written) {
-        return reportError(written.error());
     }
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -76,6 +76,52 @@ Status evaluateVariant(const std::string& file, const std::string& referencePath
     return {};
 }
 
+// Bytes on disk of a variant file or folder; `weightBytes` receives those of its weight files
+// (.safetensors, .gguf, .bin) for a folder, the whole size for a file.
+std::uint64_t onDiskBytes(const fs::path& path, std::uint64_t* weightBytes) {
+    std::error_code ec;
+    if (!fs::is_directory(path, ec)) {
+        const auto size = fs::file_size(path, ec);
+        *weightBytes = ec ? 0 : size;
+        return *weightBytes;
+    }
+    std::uint64_t total = 0;
+    *weightBytes = 0;
+    for (const auto& entry : fs::directory_iterator(path, ec)) {
+        if (!entry.is_regular_file(ec)) {
+            continue;
+        }
+        const auto size = entry.file_size(ec);
+        if (ec) {
+            continue;
+        }
+        total += size;
+        const auto ext = entry.path().extension().string();
+        if (ext == ".safetensors" || ext == ".gguf" || ext == ".bin") {
+            *weightBytes += size;
+        }
+    }
+    return total;
+}
+
+// Removes the temporary folder of the variants on every way out of compareVariants.
+class TemporaryFolder {
+public:
+    TemporaryFolder() = default;
+    TemporaryFolder(const TemporaryFolder&) = delete;
+    TemporaryFolder& operator=(const TemporaryFolder&) = delete;
+    ~TemporaryFolder() {
+        if (!m_path.empty()) {
+            std::error_code ec;
+            fs::remove_all(m_path, ec);
+        }
+    }
+    void set(fs::path path) { m_path = std::move(path); }
+
+private:
+    fs::path m_path;
+};
+
 } // namespace
 
 Result<CompareVariantsResult>
@@ -124,7 +170,8 @@ compareVariants(const std::string& modelPath, const std::string& text,
                                      : options.cacheDir;
     result.referenceCache =
         referenceCachePath(cacheDir, *modelHash, textHash, options.contextLength);
-    const auto total = static_cast<std::uint64_t>(presets.size() + options.plans.size() + 1);
+    const auto total = static_cast<std::uint64_t>(presets.size() + options.plans.size() +
+                                                  options.files.size() + 1);
     progress.progress(0, total, "variants", "reference");
     {
         LlamaContext reference(input->weights, options.contextLength, threads);
@@ -166,19 +213,49 @@ compareVariants(const std::string& modelPath, const std::string& text,
         temporary ? fs::temp_directory_path() / ("quantscope-compare-" + std::to_string(::getpid()))
                   : fs::path(options.outputDir);
     std::error_code ec;
-    fs::create_directories(dir, ec);
-    if (ec) {
-        return makeError(ErrorCode::Io, dir.string() + ": " + ec.message());
+    TemporaryFolder temporaryFolder;
+    const bool needsDir = !presets.empty() || !options.plans.empty();
+    if (needsDir) {
+        if (temporary) {
+            temporaryFolder.set(dir);
+        }
+        fs::create_directories(dir, ec);
+        if (ec) {
+            return makeError(ErrorCode::Io, dir.string() + ": " + ec.message());
+        }
     }
     const std::string stem = fs::path(modelPath).stem().string();
-    for (std::size_t i = 0; i < presets.size() + options.plans.size(); ++i) {
+    const std::size_t generated = presets.size() + options.plans.size();
+    for (std::size_t i = 0; i < generated + options.files.size(); ++i) {
         if (cancel.isCancelled()) {
             return makeError(ErrorCode::Cancelled, "comparison cancelled");
         }
         VariantResult row;
         Result<QuantPlan> plan = QuantPlan{};
         std::uint32_t fileType = 0;
-        if (i < presets.size()) {
+        if (i >= generated) {
+            const FileVariant& file = options.files[i - generated];
+            row.name = file.name;
+            row.path = file.path;
+            if (!fs::exists(file.path, ec)) {
+                row.error = file.path + ": no such file or folder";
+            } else {
+                std::uint64_t weightBytes = 0;
+                row.fileBytes = onDiskBytes(file.path, &weightBytes);
+                row.bitsPerWeight = parameters ? 8.0 * static_cast<double>(weightBytes) /
+                                                     static_cast<double>(parameters)
+                                               : 0;
+                NullProgressSink quiet;
+                if (auto st = evaluateVariant(file.path, result.referenceCache, bos, options,
+                                              threads, quiet, cancel, row);
+                    !st) {
+                    if (st.error().code == ErrorCode::Cancelled) {
+                        return st.error();
+                    }
+                    row.error = st.error().message;
+                }
+            }
+        } else if (i < presets.size()) {
             const LlamaPreset& preset = *presets[i];
             row.name = std::string(preset.name);
             PresetOptions presetOptions;
@@ -191,8 +268,12 @@ compareVariants(const std::string& modelPath, const std::string& text,
             plan = variant.plan;
             fileType = variant.fileType;
         }
-        row.path = (dir / (stem + "-" + row.name + ".gguf")).string();
-        if (!plan) {
+        if (i < generated) {
+            row.path = (dir / (stem + "-" + row.name + ".gguf")).string();
+        }
+        if (i >= generated) {
+            // evaluated above
+        } else if (!plan) {
             row.error = plan.error().message;
         } else if (!options.imatrix) {
             for (const auto& t : plan->tensors()) {
@@ -202,7 +283,7 @@ compareVariants(const std::string& modelPath, const std::string& text,
                 }
             }
         }
-        if (row.error.empty()) {
+        if (row.error.empty() && i < generated) {
             QuantizeOptions qopt;
             qopt.imatrix = options.imatrix;
             qopt.imatrixFileName = options.imatrixFileName;
@@ -251,9 +332,6 @@ compareVariants(const std::string& modelPath, const std::string& text,
             onVariant(row);
         }
         progress.progress(i + 2, total, "variants", row.name);
-    }
-    if (temporary) {
-        fs::remove(dir, ec);
     }
     return result;
 }

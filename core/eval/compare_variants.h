@@ -26,9 +26,17 @@ struct PlanVariant {
     std::uint32_t fileType = 0; // general.file_type; 0 keeps the input's
 };
 
+// A variant that already exists on disk: a GGUF file made elsewhere, or a GPTQ / AWQ checkpoint
+// folder (anything openModel reads). Evaluated as it is, without quantizing.
+struct FileVariant {
+    std::string name; // the row's name, e.g. "gptq-4bit"
+    std::string path;
+};
+
 struct CompareVariantsOptions {
     std::vector<std::string> presets; // "Q2_K", "Q4_K_M", ... (llamaPresetByName)
     std::vector<PlanVariant> plans;   // evaluated after the presets, in order
+    std::vector<FileVariant> files;   // evaluated last, in order; never removed
     int contextLength = 512;
     int maxChunks = -1; // -1 = every whole chunk of the text
     int batchSize = 512;
@@ -48,11 +56,13 @@ struct CompareVariantsOptions {
 };
 
 struct VariantResult {
-    std::string name;         // "F32" for the input model (its file type), else the preset
-    bool isReference = false; // the input model's own row (KLD against itself, ratio 1)
-    std::string path;         // the file evaluated (empty once a temporary file is removed)
-    std::uint64_t fileBytes = 0;
-    double bitsPerWeight = 0; // tensor bits / parameters
+    std::string name;            // "F32" for the input model (its file type), else the preset
+    bool isReference = false;    // the input model's own row (KLD against itself, ratio 1)
+    std::string path;            // the file evaluated (empty once a temporary file is removed)
+    std::uint64_t fileBytes = 0; // a folder variant: the sum of its files
+    // Tensor bits / parameters; a file or folder variant: its weight files' bits / the input's
+    // parameters (checkpoints are dequantized on load, so their in-memory size says nothing).
+    double bitsPerWeight = 0;
     double quantizeSeconds = 0;
     KlDivergenceResult kld; // kld.ppl / kld.pplError: the variant's PPL
     double deltaPpl = 0;    // ppl - the input model's ppl
@@ -62,15 +72,18 @@ struct VariantResult {
 };
 
 struct CompareVariantsResult {
-    std::vector<VariantResult> variants; // the input model first, then presets, then plans
-    std::string referenceCache;          // the log-prob file used
+    // The input model first, then presets, then plans, then files.
+    std::vector<VariantResult> variants;
+    std::string referenceCache; // the log-prob file used
     bool referenceCacheReused = false;
     std::int64_t tokens = 0;
 };
 
 // Runs the comparison. `onVariant` sees each row as soon as it is finished (the input model
 // first). Progress is reported in variants; fails with Cancelled (the partial rows were
-// already streamed). A preset that cannot be built or evaluated gives a row with `error`.
+// already streamed). A preset that cannot be built or evaluated, or a file variant that cannot
+// be read, gives a row with `error`. The temporary folder (no outputDir) is removed on every
+// return, cancellation and errors included.
 Result<CompareVariantsResult>
 compareVariants(const std::string& modelPath, const std::string& text,
                 const CompareVariantsOptions& options, CancelToken& cancel, ProgressSink& progress,

@@ -1,3 +1,5 @@
+#include "core/gptq/calibrated_export.h"
+#include "core/io/model_reader.h"
 #include "core/model/model.h"
 #include "ui/compare/compare_view.h"
 #include "ui/compare/comparison_table_model.h"
@@ -7,6 +9,8 @@
 #include "ui/plots/speed_plot.h"
 #include "ui/windows/main_window.h"
 
+#include <QCoreApplication>
+#include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QLabel>
@@ -15,6 +19,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
+
+#include <cmath>
 
 using namespace qs;
 
@@ -176,6 +182,57 @@ private slots:
         QVERIFY(view->table()->rowCount() >= 1);
         QVERIFY(view->table()->rowCount() < 4);
         QVERIFY(!view->job()->isRunning());
+        // The temporary folder of the variants goes too.
+        QVERIFY(!QFileInfo::exists(QDir::tempPath() + QStringLiteral("/quantscope-compare-") +
+                                   QString::number(QCoreApplication::applicationPid())));
+    }
+
+    void checkpointFolderIsAVariant() {
+        // A GPTQ checkpoint of stories260K (8 bits, one group per row: its ffn_down has 172
+        // inputs), written by the same core call as the export dialog's.
+        QTemporaryDir dir;
+        const QString ckpt = dir.filePath(QStringLiteral("stories-gptq"));
+        {
+            auto model = core::openModel(QS_RESOURCES_DIR "/models/stories260K-f32.gguf");
+            QVERIFY(model.ok());
+            core::CalibratedExportOptions options;
+            options.gptq.bits = 8;
+            options.gptq.groupSize = -1;
+            options.calibration.nsamples = 2;
+            options.calibration.seqlen = 32;
+            options.calibrationText = QS_RESOURCES_DIR "/text/shakespeare-val-a.txt";
+            QVERIFY(core::normalizeCalibratedOptions(options).ok());
+            core::CancelToken cancel;
+            core::NullProgressSink quiet;
+            auto written = core::exportCalibratedCheckpoint(*model, ckpt.toStdString(), options,
+                                                            cancel, quiet);
+            QVERIFY2(written.ok(), written.ok() ? "" : written.error().message.c_str());
+        }
+        ui::MainWindow w;
+        openStories(w);
+        ui::CompareView* view = w.compareView();
+        view->setCheckedPresets({QStringLiteral("Q8_0")});
+        view->setIncludePlan(false);
+        view->setMeasureSpeed(false);
+        QVERIFY(view->addFileVariant(dir.filePath(QStringLiteral("missing"))).isEmpty());
+        QCOMPARE(view->addFileVariant(ckpt), QStringLiteral("stories-gptq"));
+        QCOMPARE(view->addFileVariant(ckpt), QStringLiteral("stories-gptq (2)"));
+        QCOMPARE(view->checkedFileVariants().size(), std::size_t(2));
+        QCOMPARE(view->checkedPresets(), QStringList{QStringLiteral("Q8_0")}); // files apart
+        QSignalSpy finished(view, &ui::CompareView::comparisonFinished);
+        QVERIFY(view->startComparison());
+        QVERIFY(finished.wait(180000));
+        QVERIFY2(finished.first().at(0).toBool(), qPrintable(view->lastMessage()));
+        const auto& rows = view->table()->variants();
+        QCOMPARE(rows.size(), std::size_t(4)); // input, Q8_0, the checkpoint twice
+        const core::VariantResult& g = rows[2];
+        QCOMPARE(g.name, std::string("stories-gptq"));
+        QVERIFY2(g.error.empty(), g.error.c_str());
+        QVERIFY(std::isfinite(g.kld.ppl) && g.kld.ppl > 1.0);
+        QVERIFY(std::isfinite(g.kld.kldMean) && g.kld.kldMean >= 0.0 && g.kld.kldMean < 0.1);
+        QVERIFY(g.bitsPerWeight > 8.0 && g.bitsPerWeight < 16.0);
+        QCOMPARE(QString::fromStdString(g.path), ckpt);
+        QVERIFY(QFileInfo::exists(ckpt + QStringLiteral("/model.safetensors"))); // never removed
     }
 };
 

@@ -1,17 +1,41 @@
+#include "core/gptq/calibrated_export.h"
 #include "core/io/model_reader.h"
 #include "core/model/model.h"
 #include "ui/dialogs/export_dialog.h"
 #include "ui/jobs/job_runner.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
 #include <QLineEdit>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <cmath>
+
 using namespace qs;
+
+namespace {
+
+// A GPTQ export small enough for a test: 2 samples of 32 tokens.
+void useTinyCalibration(ui::ExportDialog& dialog) {
+    dialog.findChild<QSpinBox*>(QStringLiteral("nsamplesSpin"))->setValue(2);
+    dialog.findChild<QSpinBox*>(QStringLiteral("seqlenSpin"))->setValue(32);
+}
+
+QStringList entriesOf(const QString& dir) {
+    return QDir(dir).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden |
+                               QDir::System);
+}
+
+} // namespace
 
 class TestExportDialog : public QObject {
     Q_OBJECT
@@ -74,6 +98,121 @@ private slots:
         QVERIFY(failed.wait(30000));
         QVERIFY(dialog.lastMessage().contains(QStringLiteral("cancel")));
         QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).size(), 0);
+    }
+
+    void gptqPageWritesAFolderThatOpens() {
+        QTemporaryDir dir;
+        ui::ExportDialog dialog(m_model, core::QuantPlan());
+        dialog.setTarget(ui::ExportDialog::Target::Gptq);
+        QVERIFY(dialog.findChild<QWidget*>(QStringLiteral("calibratedPage"))->isVisibleTo(&dialog));
+        // The bundled calibration text is the default.
+        const QString calib = dialog.findChild<QLineEdit*>(QStringLiteral("calibEdit"))->text();
+        QVERIFY2(QFileInfo(calib).isFile(), qPrintable(calib));
+        auto* bits = dialog.findChild<QComboBox*>(QStringLiteral("bitsCombo"));
+        QCOMPARE(bits->currentData().toInt(), 4);
+        QVERIFY(bits->isEnabled());
+        auto* format = dialog.findChild<QComboBox*>(QStringLiteral("checkpointFormatCombo"));
+        format->setCurrentIndex(format->findData(QStringLiteral("gptq_v2")));
+        dialog.findChild<QCheckBox*>(QStringLiteral("actOrderCheck"))->setChecked(true);
+        useTinyCalibration(dialog);
+        QVERIFY(dialog.findChild<QLabel*>(QStringLiteral("expectedSizeLabel"))
+                    ->text()
+                    .contains(QStringLiteral("Expected size")));
+
+        // A non-empty folder is replaced (confirmation skipped), only once the new one is done.
+        const QString out = dir.filePath(QStringLiteral("bard-gptq"));
+        QVERIFY(QDir().mkpath(out));
+        QFile old(out + QStringLiteral("/old.txt"));
+        QVERIFY(old.open(QIODevice::WriteOnly));
+        old.close();
+        dialog.setOutputPath(out);
+        QSignalSpy exported(&dialog, &ui::ExportDialog::exported);
+        QSignalSpy progress(dialog.job(), &ui::JobRunner::progressChanged);
+        QVERIFY2(dialog.startExport(false), qPrintable(dialog.lastMessage()));
+        QVERIFY2(exported.wait(120000), qPrintable(dialog.lastMessage()));
+        QCOMPARE(exported.first().at(0).toString(), out);
+        QVERIFY(!progress.isEmpty());
+        QCOMPARE(progress.first().at(2).toString(), QStringLiteral("linears")); // real units
+
+        QVERIFY(!QFile::exists(out + QStringLiteral("/old.txt")));
+        QCOMPARE(entriesOf(dir.path()), QStringList{QStringLiteral("bard-gptq")}); // no temp left
+        auto reopened = core::openModel(out.toStdString());
+        QVERIFY2(reopened.ok(), reopened.ok() ? "" : reopened.error().message.c_str());
+        QCOMPARE(reopened->tensors().size(), m_model->tensors().size());
+        QVERIFY(reopened->findTensor("blk.0.attn_q.weight") != nullptr);
+        QFile config(out + QStringLiteral("/config.json"));
+        QVERIFY(config.open(QIODevice::ReadOnly));
+        const QJsonObject quant = QJsonDocument::fromJson(config.readAll())
+                                      .object()
+                                      .value(QStringLiteral("quantization_config"))
+                                      .toObject();
+        QCOMPARE(quant.value(QStringLiteral("checkpoint_format")).toString(),
+                 QStringLiteral("gptq_v2"));
+        QCOMPARE(quant.value(QStringLiteral("desc_act")).toBool(), true);
+        QCOMPARE(quant.value(QStringLiteral("bits")).toInt(), 4);
+
+        // The expected size matches the weights written (headers aside).
+        core::CalibratedExportOptions options;
+        options.checkpoint.format = "gptq_v2";
+        QVERIFY(core::normalizeCalibratedOptions(options).ok());
+        const double expected =
+            static_cast<double>(core::expectedCheckpointBytes(*m_model, options));
+        const double written = QFileInfo(out + QStringLiteral("/model.safetensors")).size();
+        QVERIFY2(std::abs(written - expected) < 0.02 * expected,
+                 qPrintable(QStringLiteral("%1 vs %2").arg(written).arg(expected)));
+    }
+
+    void calibratedCancelLeavesNothing() {
+        QTemporaryDir dir;
+        ui::ExportDialog dialog(m_model, core::QuantPlan());
+        dialog.setTarget(ui::ExportDialog::Target::Gptq);
+        useTinyCalibration(dialog);
+        dialog.setOutputPath(dir.filePath(QStringLiteral("cancelled-gptq")));
+        QSignalSpy failed(dialog.job(), &ui::JobRunner::failed);
+        connect(dialog.job(), &ui::JobRunner::progressChanged, dialog.job(),
+                &ui::JobRunner::requestCancel);
+        QVERIFY(dialog.startExport(false));
+        QVERIFY(failed.wait(120000));
+        QVERIFY2(dialog.lastMessage().contains(QStringLiteral("cancel")),
+                 qPrintable(dialog.lastMessage()));
+        QCOMPARE(entriesOf(dir.path()), QStringList());
+    }
+
+    void calibratedPagesValidate() {
+        ui::ExportDialog dialog(m_model, core::QuantPlan());
+        dialog.setTarget(ui::ExportDialog::Target::Awq);
+        auto* bits = dialog.findChild<QComboBox*>(QStringLiteral("bitsCombo"));
+        QCOMPARE(bits->currentData().toInt(), 4);
+        QVERIFY(!bits->isEnabled()); // AWQ is 4-bit only
+        // AWQ has zero points; the GPTQ page keeps its own (symmetric by default) choice.
+        auto* symmetric = dialog.findChild<QCheckBox*>(QStringLiteral("symmetricCheck"));
+        QVERIFY(!symmetric->isChecked());
+        dialog.setTarget(ui::ExportDialog::Target::Gptq);
+        QVERIFY(symmetric->isChecked());
+        dialog.setTarget(ui::ExportDialog::Target::Awq);
+        QVERIFY(!symmetric->isChecked());
+        QVERIFY(dialog.findChild<QLineEdit*>(QStringLiteral("outputEdit"))
+                    ->text()
+                    .endsWith(QStringLiteral("-awq")));
+        // The folder holding the input is never an output.
+        dialog.setOutputPath(QFileInfo(QString::fromStdString(m_model->path())).absolutePath());
+        QVERIFY(!dialog.startExport(false));
+        QVERIFY2(dialog.lastMessage().contains(QStringLiteral("overwrite")),
+                 qPrintable(dialog.lastMessage()));
+        // AWQ needs groups.
+        QTemporaryDir dir;
+        dialog.setOutputPath(dir.filePath(QStringLiteral("awq")));
+        auto* group = dialog.findChild<QComboBox*>(QStringLiteral("groupCombo"));
+        group->setCurrentIndex(group->findData(-1));
+        QVERIFY(!dialog.startExport(false));
+        QVERIFY2(dialog.lastMessage().contains(QStringLiteral("group")),
+                 qPrintable(dialog.lastMessage()));
+        QCOMPARE(entriesOf(dir.path()), QStringList());
+        // Back to GGUF: the file path comes back.
+        dialog.setTarget(ui::ExportDialog::Target::Gguf);
+        QVERIFY(dialog.findChild<QLineEdit*>(QStringLiteral("outputEdit"))
+                    ->text()
+                    .endsWith(QStringLiteral(".gguf")));
     }
 };
 

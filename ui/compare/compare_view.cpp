@@ -21,6 +21,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QMenu>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSortFilterProxyModel>
@@ -49,6 +50,9 @@ VariantEvaluation evaluationOf(const core::VariantResult& r) {
     e.kld = r.kld.kldMean;
     return e;
 }
+
+// List items of file variants carry their path here; presets and the plan have none.
+constexpr int kPathRole = Qt::UserRole + 1;
 
 SpeedSample speedOf(const core::VariantResult& r) {
     return {QString::fromStdString(r.name), r.speed->promptProcessing.tokensPerSecond,
@@ -107,7 +111,20 @@ CompareView::CompareView(QWidget* parent)
         item->setToolTip(QString::fromUtf8(preset.description.data(),
                                            static_cast<qsizetype>(preset.description.size())));
     }
-    m_presetList->setToolTip(tr("Presets to quantize and evaluate, in this order"));
+    m_presetList->setToolTip(tr("Presets to quantize and evaluate, in this order, then the "
+                                "files and folders added below"));
+    auto* addFile = new QToolButton(this);
+    addFile->setObjectName(QStringLiteral("compareAddFileButton"));
+    addFile->setText(tr("Add file or folder…"));
+    addFile->setToolTip(tr("Compare an existing model too: a GGUF file made elsewhere or a "
+                           "GPTQ/AWQ checkpoint folder"));
+    addFile->setPopupMode(QToolButton::InstantPopup);
+    addFile->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    auto* addMenu = new QMenu(addFile);
+    addMenu->addAction(tr("GGUF file…"), this, [this] { addFileVariantInteractively(false); });
+    addMenu->addAction(tr("Checkpoint folder (GPTQ/AWQ, Hugging Face)…"), this,
+                       [this] { addFileVariantInteractively(true); });
+    addFile->setMenu(addMenu);
 
     auto* browse = new QToolButton(this);
     browse->setText(QStringLiteral("…"));
@@ -141,6 +158,7 @@ CompareView::CompareView(QWidget* parent)
     auto* settingsBox = new QGroupBox(tr("Variants"), this);
     auto* settingsLayout = new QVBoxLayout(settingsBox);
     settingsLayout->addWidget(m_presetList, 1);
+    settingsLayout->addWidget(addFile);
     auto* form = new QFormLayout;
     auto* textRow = new QHBoxLayout;
     textRow->addWidget(m_textEdit, 1);
@@ -237,10 +255,61 @@ void CompareView::setIncludePlan(bool on) {
     m_planItem->setCheckState(on ? Qt::Checked : Qt::Unchecked);
 }
 
+QString CompareView::addFileVariant(const QString& path, const QString& name) {
+    const QFileInfo info(path);
+    if (path.isEmpty() || !info.exists()) {
+        return {};
+    }
+    const QString base =
+        name.isEmpty() ? (info.isDir() ? info.fileName() : info.completeBaseName()) : name;
+    QString unique = base;
+    for (int n = 2;; ++n) {
+        bool taken = false;
+        for (int i = 0; i < m_presetList->count(); ++i) {
+            taken = taken || m_presetList->item(i)->text() == unique;
+        }
+        if (!taken) {
+            break;
+        }
+        unique = QStringLiteral("%1 (%2)").arg(base).arg(n);
+    }
+    auto* item = new QListWidgetItem(unique, m_presetList);
+    item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsUserCheckable | Qt::ItemIsSelectable);
+    item->setCheckState(Qt::Checked);
+    item->setData(kPathRole, info.absoluteFilePath());
+    item->setToolTip(tr("Evaluated as it is: %1").arg(info.absoluteFilePath()));
+    m_presetList->scrollToItem(item);
+    return unique;
+}
+
+std::vector<core::FileVariant> CompareView::checkedFileVariants() const {
+    std::vector<core::FileVariant> files;
+    for (int i = 0; i < m_presetList->count(); ++i) {
+        const QListWidgetItem* item = m_presetList->item(i);
+        const QString path = item->data(kPathRole).toString();
+        if (!path.isEmpty() && item->checkState() == Qt::Checked) {
+            files.push_back({item->text().toStdString(), path.toStdString()});
+        }
+    }
+    return files;
+}
+
+void CompareView::addFileVariantInteractively(bool folder) {
+    const QString start = QFileInfo(m_modelPath).absolutePath();
+    const QString path =
+        folder ? QFileDialog::getExistingDirectory(this, tr("Checkpoint Folder"), start)
+               : QFileDialog::getOpenFileName(this, tr("Model File"), start,
+                                              tr("GGUF files (*.gguf);;All files (*)"));
+    if (!path.isEmpty()) {
+        addFileVariant(path);
+    }
+}
+
 QStringList CompareView::checkedPresets() const {
     QStringList presets;
     for (int i = 0; i < m_presetList->count(); ++i) {
         if (m_presetList->item(i) != m_planItem &&
+            m_presetList->item(i)->data(kPathRole).toString().isEmpty() &&
             m_presetList->item(i)->checkState() == Qt::Checked) {
             presets << m_presetList->item(i)->text();
         }
@@ -251,7 +320,7 @@ QStringList CompareView::checkedPresets() const {
 void CompareView::setCheckedPresets(const QStringList& presets) {
     for (int i = 0; i < m_presetList->count(); ++i) {
         QListWidgetItem* item = m_presetList->item(i);
-        if (item == m_planItem) {
+        if (item == m_planItem || !item->data(kPathRole).toString().isEmpty()) {
             continue;
         }
         item->setCheckState(presets.contains(item->text(), Qt::CaseInsensitive) ? Qt::Checked
@@ -306,7 +375,8 @@ bool CompareView::startComparison() {
     if (includePlan() && m_planProvider) {
         plan = m_planProvider();
     }
-    if (presets.isEmpty() && !plan) {
+    const std::vector<core::FileVariant> files = checkedFileVariants();
+    if (presets.isEmpty() && !plan && files.empty()) {
         m_lastMessage = tr("Check at least one variant to compare.");
         m_statusLabel->setText(m_lastMessage);
         return false;
@@ -320,6 +390,9 @@ bool CompareView::startComparison() {
     m_running = presets;
     if (plan) {
         m_running << planVariantName();
+    }
+    for (const auto& f : files) {
+        m_running << QString::fromStdString(f.name);
     }
     m_table->clear();
     m_kldPlot->clear();
@@ -337,6 +410,7 @@ bool CompareView::startComparison() {
         variant.plan = std::move(*plan);
         options.plans.push_back(std::move(variant));
     }
+    options.files = files;
     options.contextLength = contextLength();
     options.maxChunks = maxChunks();
     options.threads = m_threads;

@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <vector>
 
 class QCheckBox;
 class QLabel;
@@ -22,6 +23,7 @@ class QTabWidget;
 class QTableView;
 
 namespace qs::core {
+struct FileVariant;
 struct ImportanceMatrix;
 struct VariantResult;
 } // namespace qs::core
@@ -64,6 +66,15 @@ public:
     void setIncludePlan(bool on);
     // The row name of the current plan.
     static QString planVariantName();
+
+    // Existing models compared as they are (a GGUF made elsewhere, a GPTQ/AWQ checkpoint
+    // folder): listed after the presets, checked, evaluated last. Returns the row name, made
+    // unique; empty when the path does not exist.
+    QString addFileVariant(const QString& path, const QString& name = {});
+    // The checked file variants, in list order: {name, path}.
+    std::vector<core::FileVariant> checkedFileVariants() const;
+    // Asks for a GGUF file or a checkpoint folder and adds it.
+    void addFileVariantInteractively(bool folder);
 
     QStringList checkedPresets() const;
     void setCheckedPresets(const QStringList& presets);

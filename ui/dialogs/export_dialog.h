@@ -18,9 +18,11 @@ namespace qs::ui {
 class JobRunner;
 
 // Exports the open model as GGUF, with the current plan or one of llama-quantize's presets,
-// an optional importance matrix and name/author metadata. Shows the expected size, refuses
-// the input file as output, asks before overwriting, runs in the background with progress
-// and Cancel, writes atomically, and offers to open the result.
+// an optional importance matrix and name/author metadata; or as a GPTQ / AWQ checkpoint folder
+// calibrated on a text (core::exportCalibratedCheckpoint). Shows the expected size, refuses
+// the input as output, asks before overwriting a file or replacing a non-empty folder, runs in
+// the background with progress and Cancel, writes atomically (a file or folder is complete
+// or absent), and offers to open the result.
 class ExportDialog : public QDialog {
     Q_OBJECT
 
@@ -29,11 +31,17 @@ public:
                  QWidget* parent = nullptr);
     ~ExportDialog() override;
 
+    // What the Export button writes; the index of the "formatCombo".
+    enum class Target { Gguf, Gptq, Awq };
+    void setTarget(Target target);
+    Target target() const;
+
     void setOutputPath(const QString& path);
     // Pre-fills the importance matrix (the one loaded in the main window).
     void setImatrixPath(const QString& path);
     // Starts the export (what the Export button does). With `confirmOverwrite` false an
-    // existing file is replaced without asking (tests, automation). False when the inputs
+    // existing file (or non-empty folder) is replaced without asking (tests, automation).
+    // False when the inputs
     // are invalid; the reason is shown in the dialog.
     bool startExport(bool confirmOverwrite = true);
     QString lastMessage() const;
@@ -47,6 +55,8 @@ signals:
 private:
     core::QuantPlan chosenPlan(QString* error) const;
     void updateExpectedSize();
+    void updateTargetPage();
+    bool startCalibratedExport(const QString& output, bool confirmOverwrite);
     void finished(bool ok, const QString& message);
     void done(int result) override;
 
@@ -58,6 +68,9 @@ private:
     QPushButton* m_cancelButton;
     QPushButton* m_openButton;
     QString m_writtenPath;
+    QString m_ggufOutput; // the output path of each kind, kept while switching targets
+    QString m_folderOutput;
+    QString m_folderStem; // beside the input, its name without extension
 };
 
 } // namespace qs::ui

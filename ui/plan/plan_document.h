@@ -32,6 +32,8 @@ public:
     // Starts a new plan for `model`: every tensor at its stored type; clears the undo history.
     void setModel(std::shared_ptr<const core::Model> model);
     const core::Model* model() const { return m_model.get(); }
+    // For background jobs that must keep the model alive while the document moves on.
+    std::shared_ptr<const core::Model> sharedModel() const { return m_model; }
     QUndoStack* undoStack() const { return m_undo; }
 
     std::size_t tensorCount() const { return m_types.size(); }

@@ -3,6 +3,7 @@
 #include "core/model/model.h"
 #include "core/plan/llama_presets.h"
 #include "core/quant/format_registry.h"
+#include "ui/plan/optimizer_panel.h"
 #include "ui/plan/plan_document.h"
 #include "ui/plan/plan_grid_model.h"
 
@@ -10,11 +11,13 @@
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QItemSelectionModel>
 #include <QKeyEvent>
 #include <QLabel>
 #include <QLocale>
 #include <QMenu>
 #include <QPushButton>
+#include <QSplitter>
 #include <QTableView>
 #include <QToolButton>
 #include <QUndoStack>
@@ -47,7 +50,8 @@ PlanEditor::PlanEditor(PlanDocument* document, QWidget* parent)
     , m_grid(new QTableView(this))
     , m_presetCombo(new QComboBox(this))
     , m_formatCombo(new QComboBox(this))
-    , m_summary(new QLabel(this)) {
+    , m_summary(new QLabel(this))
+    , m_optimizer(new OptimizerPanel(document, this)) {
     setObjectName(QStringLiteral("planEditor"));
     m_grid->setObjectName(QStringLiteral("planGrid"));
     m_presetCombo->setObjectName(QStringLiteral("presetCombo"));
@@ -114,7 +118,12 @@ PlanEditor::PlanEditor(PlanDocument* document, QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(bar);
     layout->addWidget(m_summary);
-    layout->addWidget(m_grid);
+    auto* splitter = new QSplitter(Qt::Horizontal, this);
+    splitter->addWidget(m_grid);
+    splitter->addWidget(m_optimizer);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 2);
+    layout->addWidget(splitter, 1);
 
     m_grid->installEventFilter(this);
 
@@ -122,6 +131,14 @@ PlanEditor::PlanEditor(PlanDocument* document, QWidget* parent)
     connect(setFormat, &QPushButton::clicked, this, [this] {
         setSelectedFormat(static_cast<core::GgmlType>(m_formatCombo->currentData().toUInt()));
     });
+    // The current cell's tensor (clicked, or selected from the tree or a plot) is the one the
+    // sensitivity plot shows.
+    connect(m_grid->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            [this](const QModelIndex& current) {
+                if (auto t = m_gridModel->tensorAt(current)) {
+                    m_optimizer->showTensor(*t);
+                }
+            });
     connect(m_grid, &QWidget::customContextMenuRequested, this, &PlanEditor::showContextMenu);
     connect(document, &PlanDocument::planChanged, this, &PlanEditor::updateSummary);
     updateSummary();

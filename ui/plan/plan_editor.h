@@ -11,12 +11,13 @@ class QTableView;
 
 namespace qs::ui {
 
+class OptimizerPanel;
 class PlanDocument;
 class PlanGridModel;
 
 // The plan editor: the layer × role grid, a preset chooser, a format chooser for the
 // selected cells (also on a context menu and on number keys), undo/redo, and the planned
-// size and bits per weight, updated live.
+// size and bits per weight, updated live; the optimizer panel on the right.
 class PlanEditor : public QWidget {
     Q_OBJECT
 
@@ -25,6 +26,8 @@ public:
 
     QTableView* grid() const { return m_grid; }
     PlanGridModel* gridModel() const { return m_gridModel; }
+    // The optimizer beside the grid; it follows the grid's current cell in its plot.
+    OptimizerPanel* optimizerPanel() const { return m_optimizer; }
     // Sets the format on every selected cell; returns how many tensors changed.
     int setSelectedFormat(core::GgmlType type);
     // Selects the cell of a tensor (from the tree or a plot).
@@ -45,6 +48,7 @@ private:
     QComboBox* m_presetCombo;
     QComboBox* m_formatCombo;
     QLabel* m_summary;
+    OptimizerPanel* m_optimizer;
 };
 
 } // namespace qs::ui

@@ -22,6 +22,7 @@
 #include "ui/jobs/job_runner.h"
 #include "ui/models/results_table_model.h"
 #include "ui/models/tensor_tree_model.h"
+#include "ui/plan/optimizer_panel.h"
 #include "ui/plan/plan_document.h"
 #include "ui/plan/plan_editor.h"
 #include "ui/plots/error_plot.h"
@@ -114,6 +115,8 @@ MainWindow::MainWindow(QWidget* parent)
     m_ui->setupUi(this);
     m_planEditor = new PlanEditor(m_plan, m_ui->workTabs);
     m_ui->workTabs->addTab(m_planEditor, tr("&Plan"));
+    // The optimizer measures with whatever importance matrix is loaded at that moment.
+    m_planEditor->optimizerPanel()->setImatrixProvider([this] { return m_imatrix; });
 
     auto* resultsView = new QTableView(m_ui->workTabs);
     resultsView->setObjectName(QStringLiteral("resultsView"));
