@@ -57,4 +57,15 @@ void TerminalProgress::progress(std::uint64_t done, std::uint64_t total, const s
     }
 }
 
+core::Result<std::optional<core::ImportanceMatrix>> readImatrixOption(const ArgParser& parser) {
+    if (!parser.isSet("imatrix")) {
+        return std::optional<core::ImportanceMatrix>();
+    }
+    auto read = core::readImatrix(parser.value("imatrix"));
+    if (!read) {
+        return read.error();
+    }
+    return std::optional<core::ImportanceMatrix>(std::move(read).value());
+}
+
 } // namespace qs::cli

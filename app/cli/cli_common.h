@@ -4,7 +4,9 @@
 
 #include "core/error.h"
 #include "core/jobs/job_control.h"
+#include "core/quant/imatrix.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +25,10 @@ bool parseOrExit(ArgParser& parser, const std::vector<std::string>& args, int& e
 
 // Parses a whole decimal int ("12", not "12x"); false on anything else.
 bool parseInt(const std::string& text, int& out);
+
+// The importance matrix named by --imatrix (llama-imatrix .gguf or .dat), or nullopt when the
+// option is not set. Every command that quantizes takes it the same way.
+core::Result<std::optional<core::ImportanceMatrix>> readImatrixOption(const ArgParser& parser);
 
 // A progress line on stderr, redrawn in place at whole percents, only when stderr is a
 // terminal (silent when redirected to a file or under --json pipelines).

@@ -171,14 +171,12 @@ int runCompare(const std::vector<std::string>& args) {
     options.outputDir = parser.value("keep");
     options.cacheDir = parser.value("cache-dir");
     options.measureSpeed = !parser.isSet("no-speed");
-    std::optional<core::ImportanceMatrix> imatrix;
-    if (parser.isSet("imatrix")) {
-        auto read = core::readImatrix(parser.value("imatrix"));
-        if (!read) {
-            return reportError(read.error());
-        }
-        imatrix = std::move(read).value();
-        options.imatrix = &*imatrix;
+    auto imatrix = readImatrixOption(parser);
+    if (!imatrix) {
+        return reportError(imatrix.error());
+    }
+    if (*imatrix) {
+        options.imatrix = &**imatrix;
         options.imatrixFileName = parser.value("imatrix");
     }
     auto text = core::readEvalText(parser.value("text"));

@@ -273,14 +273,12 @@ int runPlan(const std::vector<std::string>& args) {
     if (!model) {
         return reportError(model.error());
     }
-    std::optional<core::ImportanceMatrix> imatrix;
-    if (parser.isSet("imatrix")) {
-        auto read = core::readImatrix(parser.value("imatrix"));
-        if (!read) {
-            return reportError(read.error());
-        }
-        imatrix = std::move(read).value();
-        sensOptions.imatrix = &*imatrix;
+    auto imatrix = readImatrixOption(parser);
+    if (!imatrix) {
+        return reportError(imatrix.error());
+    }
+    if (*imatrix) {
+        sensOptions.imatrix = &**imatrix;
     }
     if (!parser.isSet("no-cache")) {
         sensOptions.cacheDir =
@@ -292,7 +290,7 @@ int runPlan(const std::vector<std::string>& args) {
     std::optional<core::QuantPlan> presetPlan;
     if (matchPreset) {
         core::PresetOptions presetOptions;
-        presetOptions.hasImatrix = imatrix.has_value();
+        presetOptions.hasImatrix = imatrix->has_value();
         auto plan = core::buildLlamaPlanForModel(*model, *matchPreset, presetOptions);
         if (!plan) {
             return reportError(plan.error());
@@ -394,7 +392,7 @@ int runPlan(const std::vector<std::string>& args) {
             return reportError(st.error());
         }
         std::printf("wrote %s (%zu tensors)\n", parser.value("output").c_str(), plan.size());
-        if (imatrix) {
+        if (*imatrix) {
             // The errors were measured with imatrix-weighted quantizers; so must the file be.
             std::printf("quantize it with the same importance matrix: quantize %s OUT.gguf "
                         "--plan %s --imatrix %s\n",

@@ -58,6 +58,36 @@ nlohmann::json reportJson(const core::QuantizeReport& report, const std::string&
             {"tensors", tensors}};
 }
 
+// Quantizes, prints a line per tensor and the summary, and writes --report. `label` names the
+// preset or plan in both.
+int quantizeAndReport(const ArgParser& parser, const core::Model& model,
+                      const core::QuantPlan& plan, const core::QuantizeOptions& options,
+                      const std::string& label) {
+    core::CancelToken cancel;
+    core::NullProgressSink progress;
+    const std::size_t total = model.tensors().size();
+    std::size_t done = 0;
+    const auto start = std::chrono::steady_clock::now();
+    auto report = core::quantizeModel(
+        model, plan, parser.positional("OUTPUT"), options, cancel, progress,
+        [&](const core::TensorQuantResult& r) { printTensorLine(r, ++done, total); });
+    if (!report) {
+        return reportError(report.error());
+    }
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::cout << parser.positional("OUTPUT") << ": " << label << ", " << report->fileBytes
+              << " bytes, " << report->bitsPerWeight << " bits per weight, " << seconds << " s\n";
+    if (parser.isSet("report")) {
+        std::ofstream out(parser.value("report"));
+        out << reportJson(*report, label).dump(2) << "\n";
+        if (!out) {
+            return reportError(core::Error::fromErrno(errno, parser.value("report"), "write"));
+        }
+    }
+    return kExitOk;
+}
+
 // `quantize INPUT OUTPUT --plan FILE [THREADS]`: the plan decides every listed tensor's type;
 // tensors it does not list keep their stored type.
 int runQuantizeWithPlan(const ArgParser& parser) {
@@ -92,14 +122,12 @@ int runQuantizeWithPlan(const ArgParser& parser) {
                                                    " (a plan made for another model?)"));
         }
     }
-    std::optional<core::ImportanceMatrix> imatrix;
-    if (parser.isSet("imatrix")) {
-        auto read = core::readImatrix(parser.value("imatrix"));
-        if (!read) {
-            return reportError(read.error());
-        }
-        imatrix = std::move(read).value();
-        options.imatrix = &*imatrix;
+    auto imatrix = readImatrixOption(parser);
+    if (!imatrix) {
+        return reportError(imatrix.error());
+    }
+    if (*imatrix) {
+        options.imatrix = &**imatrix;
         options.imatrixFileName = parser.value("imatrix");
     } else {
         for (const auto& t : plan->tensors()) {
@@ -112,30 +140,7 @@ int runQuantizeWithPlan(const ArgParser& parser) {
             }
         }
     }
-    core::CancelToken cancel;
-    core::NullProgressSink progress;
-    const std::size_t total = model->tensors().size();
-    std::size_t done = 0;
-    const auto start = std::chrono::steady_clock::now();
-    auto report = core::quantizeModel(
-        *model, *plan, parser.positional("OUTPUT"), options, cancel, progress,
-        [&](const core::TensorQuantResult& r) { printTensorLine(r, ++done, total); });
-    if (!report) {
-        return reportError(report.error());
-    }
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::cout << parser.positional("OUTPUT") << ": plan " << parser.value("plan") << ", "
-              << report->fileBytes << " bytes, " << report->bitsPerWeight << " bits per weight, "
-              << seconds << " s\n";
-    if (parser.isSet("report")) {
-        std::ofstream out(parser.value("report"));
-        out << reportJson(*report, "plan " + parser.value("plan")).dump(2) << "\n";
-        if (!out) {
-            return reportError(core::Error::fromErrno(errno, parser.value("report"), "write"));
-        }
-    }
-    return kExitOk;
+    return quantizeAndReport(parser, *model, *plan, options, "plan " + parser.value("plan"));
 }
 
 } // namespace
@@ -241,14 +246,12 @@ int runQuantize(const std::vector<std::string>& args) {
     if (!model) {
         return reportError(model.error());
     }
-    std::optional<core::ImportanceMatrix> imatrix;
-    if (parser.isSet("imatrix")) {
-        auto read = core::readImatrix(parser.value("imatrix"));
-        if (!read) {
-            return reportError(read.error());
-        }
-        imatrix = std::move(read).value();
-        options.imatrix = &*imatrix;
+    auto imatrix = readImatrixOption(parser);
+    if (!imatrix) {
+        return reportError(imatrix.error());
+    }
+    if (*imatrix) {
+        options.imatrix = &**imatrix;
         options.imatrixFileName = parser.value("imatrix");
         presetOptions.hasImatrix = true;
     }
@@ -259,13 +262,13 @@ int runQuantize(const std::vector<std::string>& args) {
     }
     // llama-quantize refuses these presets as a whole without an importance matrix, even
     // where shape fallbacks leave no tensor that needs one.
-    if (!imatrix && preset->ftype == core::LlamaFtype::Q2_K_S) {
+    if (!*imatrix && preset->ftype == core::LlamaFtype::Q2_K_S) {
         return reportError(core::makeError(core::ErrorCode::InvalidArgument,
                                            std::string(preset->name) +
                                                " needs an importance matrix (--imatrix FILE)"));
     }
     for (const auto& t : plan->tensors()) {
-        if (!imatrix && core::llamaRequiresImatrix(t.name, t.type, preset->ftype)) {
+        if (!*imatrix && core::llamaRequiresImatrix(t.name, t.type, preset->ftype)) {
             return reportError(core::makeError(
                 core::ErrorCode::InvalidArgument,
                 t.name + ": " + std::string(core::ggmlTypeInfo(t.type).name) + " in preset " +
@@ -273,30 +276,7 @@ int runQuantize(const std::vector<std::string>& args) {
         }
     }
 
-    core::CancelToken cancel;
-    core::NullProgressSink progress;
-    const std::size_t total = model->tensors().size();
-    std::size_t done = 0;
-    const auto start = std::chrono::steady_clock::now();
-    auto report = core::quantizeModel(
-        *model, *plan, parser.positional("OUTPUT"), options, cancel, progress,
-        [&](const core::TensorQuantResult& r) { printTensorLine(r, ++done, total); });
-    if (!report) {
-        return reportError(report.error());
-    }
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::cout << parser.positional("OUTPUT") << ": " << std::string(preset->name) << ", "
-              << report->fileBytes << " bytes, " << report->bitsPerWeight << " bits per weight, "
-              << seconds << " s\n";
-    if (parser.isSet("report")) {
-        std::ofstream out(parser.value("report"));
-        out << reportJson(*report, std::string(preset->name)).dump(2) << "\n";
-        if (!out) {
-            return reportError(core::Error::fromErrno(errno, parser.value("report"), "write"));
-        }
-    }
-    return kExitOk;
+    return quantizeAndReport(parser, *model, *plan, options, std::string(preset->name));
 }
 
 } // namespace qs::cli
