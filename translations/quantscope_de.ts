@@ -362,6 +362,11 @@
         <translation>Geschwindigkeit</translation>
     </message>
     <message>
+        <location filename="../ui/compare/compare_view.cpp" line="200"/>
+        <source>Per-layer error</source>
+        <translation>Fehler pro Schicht</translation>
+    </message>
+    <message>
         <location filename="../ui/compare/compare_view.cpp" line="296"/>
         <source>A comparison is already running.</source>
         <translation>Ein Vergleich läuft bereits.</translation>
@@ -2102,6 +2107,47 @@ KLD %6</translation>
         <location filename="../ui/models/tensor_tree_model.cpp" line="172"/>
         <source>Size</source>
         <translation>Größe</translation>
+    </message>
+</context>
+<context>
+    <name>qs::ui::VariantErrorPlot</name>
+    <message>
+        <location filename="../ui/plots/variant_error_plot.cpp" line="40"/>
+        <source>Layer</source>
+        <translation>Schicht</translation>
+    </message>
+    <message>
+        <location filename="../ui/plots/variant_error_plot.cpp" line="89"/>
+        <source>Mean relative RMSE</source>
+        <translation>Mittlerer relativer RMSE</translation>
+    </message>
+    <message>
+        <location filename="../ui/plots/variant_error_plot.cpp" line="90"/>
+        <source>Mean importance-weighted MSE</source>
+        <translation>Mittlerer nach Wichtigkeit gewichteter MSE</translation>
+    </message>
+    <message>
+        <location filename="../ui/plots/variant_error_plot.cpp" line="165"/>
+        <source>%1, layer %2</source>
+        <translation>%1, Schicht %2</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/plots/variant_error_plot.cpp" line="166"/>
+        <source>%1: %2 (%n tensor(s))</source>
+        <translation>
+            <numerusform>%1: %2 (%n Tensor)</numerusform>
+            <numerusform>%1: %2 (%n Tensoren)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/plots/variant_error_plot.cpp" line="168"/>
+        <source>worst: %1 (%2)</source>
+        <translation>am schlechtesten: %1 (%2)</translation>
+    </message>
+    <message>
+        <location filename="../ui/plots/variant_error_plot.cpp" line="179"/>
+        <source>Metric</source>
+        <translation>Metrik</translation>
     </message>
 </context>
 </TS>

@@ -362,6 +362,11 @@
         <translation>速度</translation>
     </message>
     <message>
+        <location filename="../ui/compare/compare_view.cpp" line="200"/>
+        <source>Per-layer error</source>
+        <translation>逐层误差</translation>
+    </message>
+    <message>
         <location filename="../ui/compare/compare_view.cpp" line="296"/>
         <source>A comparison is already running.</source>
         <translation>已有比较正在运行。</translation>
@@ -2074,6 +2079,46 @@ KLD %6</translation>
         <location filename="../ui/models/tensor_tree_model.cpp" line="172"/>
         <source>Size</source>
         <translation>大小</translation>
+    </message>
+</context>
+<context>
+    <name>qs::ui::VariantErrorPlot</name>
+    <message>
+        <location filename="../ui/plots/variant_error_plot.cpp" line="40"/>
+        <source>Layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <location filename="../ui/plots/variant_error_plot.cpp" line="89"/>
+        <source>Mean relative RMSE</source>
+        <translation>平均相对 RMSE</translation>
+    </message>
+    <message>
+        <location filename="../ui/plots/variant_error_plot.cpp" line="90"/>
+        <source>Mean importance-weighted MSE</source>
+        <translation>平均重要性加权 MSE</translation>
+    </message>
+    <message>
+        <location filename="../ui/plots/variant_error_plot.cpp" line="165"/>
+        <source>%1, layer %2</source>
+        <translation>%1，第 %2 层</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/plots/variant_error_plot.cpp" line="166"/>
+        <source>%1: %2 (%n tensor(s))</source>
+        <translation>
+            <numerusform>%1：%2（%n 个张量）</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/plots/variant_error_plot.cpp" line="168"/>
+        <source>worst: %1 (%2)</source>
+        <translation>最差：%1（%2）</translation>
+    </message>
+    <message>
+        <location filename="../ui/plots/variant_error_plot.cpp" line="179"/>
+        <source>Metric</source>
+        <translation>指标</translation>
     </message>
 </context>
 </TS>

@@ -4,6 +4,8 @@ target_sources(qs_ui PRIVATE
   ${CMAKE_CURRENT_SOURCE_DIR}/compare/comparison_table_model.h
   ${CMAKE_CURRENT_SOURCE_DIR}/compare/compare_view.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/compare/compare_view.h
+  ${CMAKE_CURRENT_SOURCE_DIR}/plots/variant_error_plot.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/plots/variant_error_plot.h
   ${CMAKE_CURRENT_SOURCE_DIR}/settings/app_settings.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/settings/app_settings.h
 )

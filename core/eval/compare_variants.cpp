@@ -9,6 +9,7 @@
 #include "core/export/quantize_model.h"
 #include "core/io/model_reader.h"
 #include "core/model/model.h"
+#include "core/model/tensor_role.h"
 #include "core/plan/llama_presets.h"
 #include "core/plan/model_plan.h"
 
@@ -289,7 +290,9 @@ compareVariants(const std::string& modelPath, const std::string& text,
             qopt.imatrixFileName = options.imatrixFileName;
             qopt.fileType = fileType;
             qopt.threads = static_cast<unsigned>(threads);
-            qopt.measureError = false;
+            // The round trip feeds the per-layer error curves; it costs one dequantization
+            // per tensor, small next to the evaluation that follows.
+            qopt.measureError = true;
             NullProgressSink quiet;
             const auto start = std::chrono::steady_clock::now();
             auto report = quantizeModel(*source, *plan, row.path, qopt, cancel, quiet);
@@ -303,6 +306,18 @@ compareVariants(const std::string& modelPath, const std::string& text,
             } else {
                 row.fileBytes = report->fileBytes;
                 row.bitsPerWeight = report->bitsPerWeight;
+                for (const TensorQuantResult& t : report->tensors) {
+                    if (!t.error) {
+                        continue; // kept its stored type
+                    }
+                    VariantTensorError e;
+                    e.name = t.name;
+                    e.layer = tensorLayerIndex(t.name).value_or(-1);
+                    e.parameters = t.parameters;
+                    e.relativeRmse = t.error->relativeRmse;
+                    e.weightedMse = t.error->weightedMse;
+                    row.tensorErrors.push_back(std::move(e));
+                }
                 if (auto st = evaluateVariant(row.path, result.referenceCache, bos, options,
                                               threads, quiet, cancel, row);
                     !st) {

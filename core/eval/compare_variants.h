@@ -55,6 +55,16 @@ struct CompareVariantsOptions {
     ThroughputOptions speed; // promptTokens/genTokens are capped at the context length
 };
 
+// The quantization error of one tensor of a preset or plan variant: what a per-layer error
+// curve needs (the source weights against the variant's dequantized ones).
+struct VariantTensorError {
+    std::string name;
+    int layer = -1; // N of "blk.N.*"; -1 for global tensors (token_embd, output, ...)
+    std::uint64_t parameters = 0;
+    double relativeRmse = 0;
+    std::optional<double> weightedMse; // with an importance matrix only
+};
+
 struct VariantResult {
     std::string name;            // "F32" for the input model (its file type), else the preset
     bool isReference = false;    // the input model's own row (KLD against itself, ratio 1)
@@ -69,6 +79,9 @@ struct VariantResult {
     std::optional<ThroughputResult> speed;
     double ppRatio = 0, tgRatio = 0; // tok/s relative to the input model's
     std::string error;               // non-empty: this variant failed (others go on)
+    // The tensors whose type the variant changed, in file order; empty for the reference
+    // and for file variants (nothing to compare them with before evaluation).
+    std::vector<VariantTensorError> tensorErrors;
 };
 
 struct CompareVariantsResult {

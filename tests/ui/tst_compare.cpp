@@ -7,6 +7,7 @@
 #include "ui/plan/plan_document.h"
 #include "ui/plots/comparison_plot.h"
 #include "ui/plots/speed_plot.h"
+#include "ui/plots/variant_error_plot.h"
 #include "ui/windows/main_window.h"
 
 #include <QCoreApplication>
@@ -19,6 +20,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
+#include <qcustomplot.h>
 
 #include <cmath>
 
@@ -132,6 +134,40 @@ private slots:
         QVERIFY(w.showTab(QStringLiteral("compare-speed")));
         QVERIFY(view->speedPlot()->isVisibleTo(&w));
         QVERIFY(!w.showTab(QStringLiteral("compare-nothing")));
+
+        // Issue 7: per-layer error curves of the two quantized variants (not the reference),
+        // one point per layer, Q8_0 below Q4_K_M everywhere.
+        const int layers = static_cast<int>(w.model()->hparams().blockCount);
+        QVERIFY(layers > 1);
+        QVERIFY(variants[0].tensorErrors.empty());
+        ui::VariantErrorPlot* errors = view->errorPlot();
+        QCOMPARE(errors->variantNames(),
+                 QStringList({QStringLiteral("Q4_K_M"), QStringLiteral("Q8_0")}));
+        QCustomPlot* plot = errors->customPlot();
+        QCOMPARE(plot->graphCount(), 2);
+        QCOMPARE(plot->graph(0)->name(), QStringLiteral("Q4_K_M"));
+        QCOMPARE(plot->graph(1)->name(), QStringLiteral("Q8_0"));
+        QCOMPARE(plot->yAxis->scaleType(), QCPAxis::stLogarithmic);
+        const auto q4 = plot->graph(0)->data();
+        const auto q8 = plot->graph(1)->data();
+        QCOMPARE(q4->size(), layers);
+        QCOMPARE(q8->size(), layers);
+        for (int layer = 0; layer < layers; ++layer) {
+            QCOMPARE(q4->at(layer)->key, double(layer));
+            QCOMPARE(q8->at(layer)->key, double(layer));
+            const double a = q4->at(layer)->value;
+            const double b = q8->at(layer)->value;
+            qInfo("layer %d mean relative RMSE: Q4_K_M %g, Q8_0 %g", layer, a, b);
+            QVERIFY(std::isfinite(b) && b > 0);
+            QVERIFY2(b < a, qPrintable(QStringLiteral("layer %1").arg(layer)));
+        }
+        QVERIFY(w.showTab(QStringLiteral("compare-errors")));
+        QVERIFY(errors->isVisibleTo(&w));
+        // A variant streamed again replaces its curve; the reference adds none.
+        errors->addVariant(variants[2]);
+        errors->addVariant(variants[0]);
+        QCOMPARE(plot->graphCount(), 2);
+        QVERIFY(errors->csvText().contains(QStringLiteral("Q8_0,")));
     }
 
     // The user's edited plan is compared after the presets, under its own name.

@@ -7,6 +7,7 @@
 #include "ui/jobs/job_runner.h"
 #include "ui/plots/comparison_plot.h"
 #include "ui/plots/speed_plot.h"
+#include "ui/plots/variant_error_plot.h"
 #include "ui/settings/app_settings.h"
 
 #include <QCheckBox>
@@ -78,6 +79,7 @@ CompareView::CompareView(QWidget* parent)
     , m_kldPlot(new ComparisonPlot(this))
     , m_pplPlot(new ComparisonPlot(this))
     , m_speedPlot(new SpeedPlot(this))
+    , m_errorPlot(new VariantErrorPlot(this))
     , m_job(new JobRunner(this)) {
     setObjectName(QStringLiteral("compareView"));
     m_presetList->setObjectName(QStringLiteral("comparePresetList"));
@@ -90,6 +92,7 @@ CompareView::CompareView(QWidget* parent)
     m_kldPlot->setObjectName(QStringLiteral("compareKldPlot"));
     m_pplPlot->setObjectName(QStringLiteral("comparePplPlot"));
     m_speedPlot->setObjectName(QStringLiteral("compareSpeedPlot"));
+    m_errorPlot->setObjectName(QStringLiteral("compareErrorPlot"));
 
     // The user's plan first (evaluated last), then every llama.cpp preset; the usual ladder
     // and the plan are checked.
@@ -194,6 +197,7 @@ CompareView::CompareView(QWidget* parent)
     plots->addTab(m_kldPlot, tr("Size vs KLD"));
     plots->addTab(m_pplPlot, tr("Size vs PPL"));
     plots->addTab(m_speedPlot, tr("Speed"));
+    plots->addTab(m_errorPlot, tr("Per-layer error"));
     auto* right = new QSplitter(Qt::Vertical, this);
     right->addWidget(m_view);
     right->addWidget(plots);
@@ -398,6 +402,7 @@ bool CompareView::startComparison() {
     m_kldPlot->clear();
     m_pplPlot->clear();
     m_speedPlot->clear();
+    m_errorPlot->clear();
     m_lastMessage.clear();
 
     core::CompareVariantsOptions options;
@@ -458,7 +463,8 @@ void CompareView::cancelComparison() {
 bool CompareView::showPlot(const QString& name) {
     const QHash<QString, QWidget*> plots = {{QStringLiteral("kld"), m_kldPlot},
                                             {QStringLiteral("ppl"), m_pplPlot},
-                                            {QStringLiteral("speed"), m_speedPlot}};
+                                            {QStringLiteral("speed"), m_speedPlot},
+                                            {QStringLiteral("errors"), m_errorPlot}};
     QWidget* plot = plots.value(name.toLower());
     if (!plot) {
         return false;
@@ -472,6 +478,7 @@ void CompareView::showResults(const std::vector<core::VariantResult>& rows) {
     m_kldPlot->clear();
     m_pplPlot->clear();
     m_speedPlot->clear();
+    m_errorPlot->clear();
     for (const auto& r : rows) {
         addVariant(r);
     }
@@ -485,6 +492,7 @@ void CompareView::addVariant(const core::VariantResult& variant) {
     }
     m_kldPlot->addVariant(evaluationOf(variant));
     m_pplPlot->addVariant(evaluationOf(variant));
+    m_errorPlot->addVariant(variant);
     if (variant.speed) {
         if (variant.isReference) {
             m_speedPlot->setReference(speedOf(variant));

@@ -34,11 +34,12 @@ class ComparisonPlot;
 class ComparisonTableModel;
 class JobRunner;
 class SpeedPlot;
+class VariantErrorPlot;
 
 // The comparison tab: quantizes the open model with several llama.cpp presets one after
 // another in the background (core::compareVariants) and evaluates each on a text against the
 // input model. Rows stream into a table, the size-vs-KLD and size-vs-PPL scatters (with their
-// Pareto fronts) and the tok/s bars as each variant finishes.
+// Pareto fronts), the tok/s bars and the per-layer error curves as each variant finishes.
 class CompareView : public QWidget {
     Q_OBJECT
 
@@ -92,10 +93,11 @@ public:
     ComparisonPlot* kldPlot() const { return m_kldPlot; }
     ComparisonPlot* pplPlot() const { return m_pplPlot; }
     SpeedPlot* speedPlot() const { return m_speedPlot; }
+    VariantErrorPlot* errorPlot() const { return m_errorPlot; }
     JobRunner* job() const { return m_job; }
     QString lastMessage() const { return m_lastMessage; }
 
-    // Brings a plot to the front: "kld", "ppl" or "speed". False if unknown.
+    // Brings a plot to the front: "kld", "ppl", "speed" or "errors". False if unknown.
     bool showPlot(const QString& name);
 
     // Shows rows of an earlier comparison (a loaded session).
@@ -143,6 +145,7 @@ private:
     ComparisonPlot* m_kldPlot;
     ComparisonPlot* m_pplPlot;
     SpeedPlot* m_speedPlot;
+    VariantErrorPlot* m_errorPlot;
     JobRunner* m_job;
 };
 
