@@ -11,8 +11,8 @@ struct CliRun {
     QString err;
 };
 
-inline CliRun runCli(const QStringList& args, int timeoutMs = 300000) {
-    QProcess p;
+// Runs quantscope-cli in `p`, which the caller may have set up (environment, resource limits).
+inline CliRun runCliIn(QProcess& p, const QStringList& args, int timeoutMs = 300000) {
     p.start(QStringLiteral(QS_CLI_PATH), args);
     CliRun r;
     if (!p.waitForFinished(timeoutMs)) {
@@ -25,4 +25,9 @@ inline CliRun runCli(const QStringList& args, int timeoutMs = 300000) {
     r.out = QString::fromUtf8(p.readAllStandardOutput());
     r.err = QString::fromUtf8(p.readAllStandardError());
     return r;
+}
+
+inline CliRun runCli(const QStringList& args, int timeoutMs = 300000) {
+    QProcess p;
+    return runCliIn(p, args, timeoutMs);
 }

@@ -29,18 +29,7 @@ CliRun runCliWithFileLimit(const QStringList& args, rlim_t bytes) {
         limit.rlim_cur = bytes;
         ::setrlimit(RLIMIT_FSIZE, &limit);
     });
-    p.start(QStringLiteral(QS_CLI_PATH), args);
-    CliRun r;
-    if (!p.waitForFinished(300000)) {
-        p.kill();
-        p.waitForFinished();
-        r.err = QStringLiteral("timed out");
-        return r;
-    }
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
+    return runCliIn(p, args);
 }
 
 QStringList entries(const QTemporaryDir& dir) {
