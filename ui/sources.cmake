@@ -22,3 +22,8 @@ target_sources(qs_ui PRIVATE
   ${CMAKE_CURRENT_SOURCE_DIR}/plots/sensitivity_plot.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/plots/sensitivity_plot.h
 )
+# Responsiveness measurement for tests and `quantscope --stall-report`.
+target_sources(qs_ui PRIVATE
+  ${CMAKE_CURRENT_SOURCE_DIR}/jobs/stall_monitor.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/jobs/stall_monitor.h
+)

@@ -6,6 +6,7 @@
 #include "core/version.h"
 #include "ui/app_paths.h"
 #include "ui/compare/compare_view.h"
+#include "ui/jobs/stall_monitor.h"
 #include "ui/plan/plan_document.h"
 #include "ui/settings/app_settings.h"
 #include "ui/windows/main_window.h"
@@ -115,8 +116,12 @@ int main(int argc, char** argv) {
         QStringLiteral("compare-chunks"),
         QStringLiteral("Evaluate at most this many chunks of the text with --compare."),
         QStringLiteral("n"));
+    const QCommandLineOption stallReport(
+        QStringLiteral("stall-report"),
+        QStringLiteral("Watch the GUI thread: log every stall over 100 ms and, at exit, the "
+                       "longest one."));
     parser.addOptions({verbose, quiet, screenshot, device, preset, run, quit, tab, compare,
-                       comparePresets, compareContext, compareChunks});
+                       comparePresets, compareContext, compareChunks, stallReport});
     parser.addPositionalArgument(
         QStringLiteral("model"),
         QStringLiteral("GGUF file, HF folder or llama2.c checkpoint to open "
@@ -259,10 +264,20 @@ int main(int argc, char** argv) {
     QObject::connect(&window, &qs::ui::MainWindow::comparisonFinished, &window, deferredFinish);
     QObject::connect(&window, &qs::ui::MainWindow::openFailed, &window,
                      [deferredFinish] { deferredFinish(false); });
+    qs::ui::UiStallMonitor stallMonitor;
+    if (parser.isSet(stallReport)) {
+        stallMonitor.setLogStalls(true);
+        stallMonitor.start();
+    }
     if (!modelPath.isEmpty()) {
         window.openModel(modelPath);
     } else if (quitWhenDone) {
         deferredFinish(true);
     }
-    return QApplication::exec();
+    const int status = QApplication::exec();
+    if (parser.isSet(stallReport)) {
+        stallMonitor.stop();
+        log->info("{}", stallMonitor.summary().toStdString());
+    }
+    return status;
 }
