@@ -5,6 +5,7 @@
 #include "core/logging.h"
 #include "core/model/model.h"
 #include "core/plan/llama_presets.h"
+#include "core/quant/error_metrics.h"
 #include "core/quant/format_registry.h"
 #include "core/quant/imatrix.h"
 
@@ -12,6 +13,8 @@
 #include <atomic>
 #include <filesystem>
 #include <mutex>
+#include <optional>
+#include <span>
 #include <spdlog/spdlog.h>
 #include <thread>
 
@@ -70,6 +73,109 @@ Status parallelRows(std::int64_t rows, unsigned threads, CancelToken& cancel,
     }
     if (cancel.isCancelled()) {
         return makeError(ErrorCode::Cancelled, "quantization cancelled");
+    }
+    return {};
+}
+
+// f32 values of one slab: the unit in which a tensor is converted, measured and written.
+constexpr std::int64_t kSlabValues = std::int64_t{16} << 20; // 64 MiB of f32
+
+// What converting one tensor needs besides the tensor itself.
+struct TensorJob {
+    const Model& model;
+    const TensorInfo& tensor;
+    GgmlType type;
+    const float* importance;             // quantization weights, or null
+    std::span<const float> errorWeights; // weights of the weighted MSE, or empty
+    bool measureError;
+    ComputeBackend* backend; // round trip of the error measurement; null: the CPU
+    unsigned threads;
+};
+
+// Converts a tensor a slab of rows at a time: workers read their rows straight from the model
+// (a 2-D tensor, the common case) or from `stored` (a copy of the whole tensor, for shapes
+// whose rows readRows cannot address), dequantize, quantize; the slab is then measured and
+// written. So memory is a few slabs however large the tensor: an 8B model's F16 token_embd
+// (1 GB stored, 2 GB as f32) never needs more than about 200 MB.
+Status convertTensor(const TensorJob& job, std::span<const std::byte> stored, GgufWriter& writer,
+                     CancelToken& cancel, std::optional<ErrorMetrics>& error) {
+    const TensorInfo& t = job.tensor;
+    const std::int64_t perRow = static_cast<std::int64_t>(t.dims[0]);
+    const std::int64_t rows = rowCountOf(t);
+    const std::uint64_t sourceRowBytes = *ggmlRowBytes(t.type, t.dims[0]);
+    const std::uint64_t targetRowBytes = *ggmlRowBytes(job.type, t.dims[0]);
+    const bool streamRows = stored.empty();
+    const std::int64_t slabRows = std::max<std::int64_t>(
+        kRowsPerChunk * job.threads, kSlabValues / perRow / kRowsPerChunk * kRowsPerChunk);
+
+    std::vector<float> source;
+    std::vector<float> roundTrip;
+    std::vector<std::byte> converted;
+    ErrorAccumulator errors;
+    for (std::int64_t slabFirst = 0; slabFirst < rows; slabFirst += slabRows) {
+        const std::int64_t slabCount = std::min(slabRows, rows - slabFirst);
+        source.resize(job.measureError ? static_cast<std::size_t>(slabCount * perRow) : 0);
+        converted.resize(static_cast<std::size_t>(slabCount) * targetRowBytes);
+        Status s = parallelRows(
+            slabCount, job.threads, cancel, [&](std::int64_t first, std::int64_t count) {
+                const std::int64_t row = slabFirst + first;
+                std::vector<float> scratch;
+                float* rowsF32 = source.data() + first * perRow;
+                if (!job.measureError) {
+                    scratch.resize(static_cast<std::size_t>(count * perRow));
+                    rowsF32 = scratch.data();
+                }
+                std::vector<std::byte> chunkBytes;
+                const std::byte* rowsStored = nullptr;
+                if (streamRows) {
+                    chunkBytes.resize(static_cast<std::size_t>(count) * sourceRowBytes);
+                    const auto r0 = static_cast<std::uint64_t>(row);
+                    const auto n = static_cast<std::uint64_t>(count);
+                    if (Status r = job.model.readRows(t, r0, n, chunkBytes); !r) {
+                        return r;
+                    }
+                    job.model.releaseRowPages(t, r0, n);
+                    rowsStored = chunkBytes.data();
+                } else {
+                    rowsStored = stored.data() + row * sourceRowBytes;
+                }
+                if (Status d = dequantizeRow(t.type, rowsStored, rowsF32, count * perRow); !d) {
+                    return d;
+                }
+                return quantizeRows(job.type, rowsF32, converted.data() + first * targetRowBytes,
+                                    count, perRow, job.importance);
+            });
+        if (!s) {
+            return s;
+        }
+        if (job.measureError) {
+            roundTrip.resize(source.size());
+            const WeightMatrix slab{job.type, converted.data(), slabCount, perRow};
+            Status d = job.backend
+                           ? job.backend->dequantize(slab, RowRange{0, slabCount}, roundTrip.data())
+                           : dequantizeRow(job.type, converted.data(), roundTrip.data(),
+                                           static_cast<std::int64_t>(roundTrip.size()));
+            if (!d) {
+                return d;
+            }
+            // Rows in order into one accumulator: the same sums as over the whole tensor.
+            for (std::int64_t r = 0; r < slabCount; ++r) {
+                const auto offset = static_cast<std::size_t>(r * perRow);
+                const auto n = static_cast<std::size_t>(perRow);
+                errors.addRow(std::span<const float>(source).subspan(offset, n),
+                              std::span<const float>(roundTrip).subspan(offset, n),
+                              job.errorWeights);
+            }
+        }
+        if (Status w = writer.write(converted); !w) {
+            return w;
+        }
+    }
+    if (streamRows) {
+        job.model.releaseTensorPages(t); // the pages that chunk edges shared
+    }
+    if (job.measureError) {
+        error = errors.result();
     }
     return {};
 }
@@ -167,9 +273,6 @@ quantizeModel(const Model& model, const QuantPlan& plan, const std::string& outp
 
     QuantizeReport report;
     std::vector<std::byte> stored;
-    std::vector<float> source;
-    std::vector<std::byte> converted;
-    std::vector<float> roundTrip;
     for (std::size_t k = 0; k < order.size(); ++k) {
         const std::size_t i = order[k];
         const TensorInfo& t = tensors[i];
@@ -186,74 +289,38 @@ quantizeModel(const Model& model, const QuantPlan& plan, const std::string& outp
         result.parameters = t.elementCount();
         result.bytes = (*writer)->tensorBytes(k);
 
-        stored.resize(t.byteSize);
-        if (Status s = model.readTensorData(t, stored); !s) {
-            return s.error();
+        // A matrix that changes type is streamed by convertTensor; anything else (a copied
+        // tensor, a shape readRows cannot split) is read whole first.
+        const bool streamRows = type != t.type && t.dims.size() == 2;
+        if (!streamRows) {
+            stored.resize(t.byteSize);
+            if (Status s = model.readTensorData(t, stored); !s) {
+                return s.error();
+            }
+            model.releaseTensorPages(t);
         }
-        model.releaseTensorPages(t);
         if (type == t.type) {
             if (Status s = (*writer)->write(stored); !s) {
                 return s.error();
             }
         } else {
-            const std::int64_t perRow = static_cast<std::int64_t>(t.dims[0]);
-            const std::int64_t rows = rowCountOf(t);
-            const std::uint64_t sourceRowBytes = *ggmlRowBytes(t.type, t.dims[0]);
-            const std::uint64_t targetRowBytes = *ggmlRowBytes(type, t.dims[0]);
-            const float* importance = nullptr;
+            const auto perRow = static_cast<std::int64_t>(t.dims[0]);
+            TensorJob job{model,           t,      type, nullptr, {}, options.measureError,
+                          options.backend, threads};
             if (options.imatrix) {
                 if (const ImatrixEntry* entry = options.imatrix->find(t.name);
-                    entry && entry->columns == perRow && quantFormat(type)->weightsChangeOutput) {
-                    importance = entry->matrixWeights(0).data();
-                    result.usedImportance = true;
+                    entry && entry->columns == perRow) {
+                    job.errorWeights = entry->matrixWeights(0);
+                    if (quantFormat(type)->weightsChangeOutput) {
+                        job.importance = job.errorWeights.data();
+                        result.usedImportance = true;
+                    }
                 }
             }
-            // The f32 rows are kept for the whole tensor only when the error is measured
-            // against them; otherwise each row chunk is converted through a small scratch, so
-            // memory is the stored and the converted tensor, not four bytes per weight more.
-            const bool keepSource = options.measureError;
-            source.resize(keepSource ? static_cast<std::size_t>(rows * perRow) : 0);
-            converted.resize(static_cast<std::size_t>(rows) * targetRowBytes);
-            Status s =
-                parallelRows(rows, threads, cancel, [&](std::int64_t first, std::int64_t count) {
-                    std::vector<float> scratch;
-                    if (!keepSource) {
-                        scratch.resize(static_cast<std::size_t>(count * perRow));
-                    }
-                    float* rowsF32 = keepSource ? source.data() + first * perRow : scratch.data();
-                    if (Status d = dequantizeRow(t.type, stored.data() + first * sourceRowBytes,
-                                                 rowsF32, count * perRow);
-                        !d) {
-                        return d;
-                    }
-                    return quantizeRows(type, rowsF32, converted.data() + first * targetRowBytes,
-                                        count, perRow, importance);
-                });
-            if (!s) {
+            if (Status s = convertTensor(job, streamRows ? std::span<const std::byte>() : stored,
+                                         **writer, cancel, result.error);
+                !s) {
                 return s.error();
-            }
-            if (options.measureError) {
-                roundTrip.resize(source.size());
-                Status d = options.backend
-                               ? options.backend->dequantize(
-                                     WeightMatrix{type, converted.data(), rows, perRow},
-                                     RowRange{0, rows}, roundTrip.data())
-                               : dequantizeRow(type, converted.data(), roundTrip.data(),
-                                               static_cast<std::int64_t>(roundTrip.size()));
-                if (!d) {
-                    return d.error();
-                }
-                std::span<const float> weights;
-                if (options.imatrix) {
-                    if (const ImatrixEntry* entry = options.imatrix->find(t.name);
-                        entry && entry->columns == perRow) {
-                        weights = entry->matrixWeights(0);
-                    }
-                }
-                result.error = tensorErrorMetrics(source, roundTrip, perRow, weights);
-            }
-            if (Status w = (*writer)->write(converted); !w) {
-                return w.error();
             }
         }
         report.tensorBytes += result.bytes;

@@ -158,6 +158,19 @@ void Model::releaseTensorPages(const TensorInfo& t) const {
     }
 }
 
+void Model::releaseRowPages(const TensorInfo& t, std::uint64_t first, std::uint64_t count) const {
+    const std::uint64_t rows = t.outerRows();
+    if (t.source >= m_sources.size() || t.permuteHeads != 0 || first > rows ||
+        count > rows - first) {
+        return;
+    }
+    const auto stored = storedBytes(t);
+    const std::uint64_t rowBytes = t.outerRowBytes();
+    if (stored.size() == t.byteSize) {
+        m_sources[t.source]->releasePages(stored.subspan(first * rowBytes, count * rowBytes));
+    }
+}
+
 Status Model::readRows(const TensorInfo& t, std::uint64_t first, std::uint64_t count,
                        std::span<std::byte> out) const {
     const std::uint64_t rows = t.outerRows();

@@ -106,6 +106,10 @@ public:
     // Once a streaming pass has read a tensor: let its mapped pages go (MappedFile::releasePages)
     // so resident memory does not grow with the model.
     void releaseTensorPages(const TensorInfo& tensor) const;
+    // The same for outer rows [first, first+count) once readRows has copied them, so a pass that
+    // streams a large tensor in chunks never holds all of it. Pages shared with neighbouring
+    // rows stay; a head-permuted tensor (rows read out of order) is left to releaseTensorPages.
+    void releaseRowPages(const TensorInfo& tensor, std::uint64_t first, std::uint64_t count) const;
 
 private:
     ModelFormat m_format;
