@@ -17,13 +17,15 @@ Binding bind(std::uint64_t start, std::uint64_t bytes, std::uint64_t bufferBytes
     Binding b;
     b.offset = alignDown(start, limits.offsetAlignment);
     b.inner = start - b.offset;
-    b.size = std::min(bufferBytes - b.offset, roundUp(b.inner + bytes, 4) + kBindingTailBytes);
+    // Whole 16-byte texels (kernels read inputs through texel views of up to 16 bytes), with
+    // at least kBindingTailBytes past the data; buffers hold whole texels too.
+    b.size = std::min(bufferBytes - b.offset, roundUp(b.inner + bytes + kBindingTailBytes, 16));
     return b;
 }
 
 // Usable bytes of a binding after the alignment slack and the tail.
 std::uint64_t usable(const ChunkLimits& limits) {
-    const std::uint64_t slack = limits.offsetAlignment + kBindingTailBytes + 4;
+    const std::uint64_t slack = limits.offsetAlignment + kBindingTailBytes + 16;
     return limits.maxBindingBytes > slack ? limits.maxBindingBytes - slack : 0;
 }
 
@@ -50,8 +52,10 @@ std::vector<DequantChunk> planDequant(std::uint64_t elements, std::uint32_t unit
         c.firstElement = u * unitElems;
         c.elements = std::min(elements - c.firstElement, n * unitElems);
         c.src = bind(u * unitBytes, n * unitBytes, srcBufferBytes, limits);
-        c.dst = bind(c.firstElement * outBytesPerElem, c.elements * outBytesPerElem, dstBufferBytes,
-                     limits);
+        // Whole units: the kernels write a partial last group of a plain type in full, into the
+        // destination's padding (the host copies out only the values).
+        c.dst = bind(c.firstElement * outBytesPerElem, n * unitElems * outBytesPerElem,
+                     dstBufferBytes, limits);
         chunks.push_back(c);
     }
     return chunks;

@@ -9,7 +9,8 @@
 namespace qs::vk {
 
 // A descriptor binding: [offset, offset + size) of a buffer, offset aligned to the device's
-// minStorageBufferOffsetAlignment; the data starts `inner` bytes into it.
+// minStorageBufferOffsetAlignment; the data starts `inner` bytes into it. The size is a
+// multiple of 16 when the buffer's size is.
 struct Binding {
     std::uint64_t offset = 0;
     std::uint64_t size = 0;
@@ -26,7 +27,8 @@ struct ChunkLimits {
 
 // Dequantizing `elements` values stored as units of unitElems values / unitBytes bytes (a
 // block; 32 values for plain types) from a source buffer of srcBufferBytes into an output
-// of outBytesPerElem per value.
+// of outBytesPerElem per value. Destination bindings cover whole units, so the output buffer
+// should have room for the elements rounded up to a unit.
 struct DequantChunk {
     std::uint64_t firstElement = 0;
     std::uint64_t elements = 0;
@@ -57,8 +59,9 @@ struct Grid {
 };
 Grid planGrid(std::uint64_t workgroups, std::uint32_t maxPerDim);
 
-// Slack bindings keep past the data: the shaders read whole 32-bit words and load4() may read
-// one word past the last byte of an unaligned block.
-inline constexpr std::uint64_t kBindingTailBytes = 8;
+// Slack bindings keep past the data: the shaders read 16-byte texels, and a run of words of an
+// unaligned block may take a texel that starts up to 12 bytes past the block's last word
+// (dequant_funcs.glsl loadWords9).
+inline constexpr std::uint64_t kBindingTailBytes = 16;
 
 } // namespace qs::vk

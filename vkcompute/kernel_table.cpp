@@ -3,6 +3,7 @@
 #include "core/logging.h"
 #include "vkcompute/shaders/kernel_params.h"
 
+#include <algorithm>
 #include <spdlog/spdlog.h>
 
 namespace qs::vk {
@@ -15,6 +16,7 @@ struct Spirv {
 struct KernelSpirv {
     core::GgmlType type;
     Spirv dequant;
+    Spirv dequantWide; // QS_STORE_U64: stores 64-bit words, needs shaderInt64
     Spirv matvecSubgroup;
     Spirv matvecShared;
 };
@@ -46,6 +48,20 @@ std::size_t layoutIndex(Kernel kernel) {
 
 } // namespace
 
+VkFormat KernelTable::bindingFormat(Kernel kernel, std::uint32_t binding) {
+    const bool matvec = kernel == Kernel::Matvec;
+    if (binding == 0) {
+        return VK_FORMAT_R32_UINT;
+    }
+    if (binding == (matvec ? 3u : 2u)) {
+        return VK_FORMAT_R32G32B32A32_UINT;
+    }
+    if (matvec && binding == 1) {
+        return VK_FORMAT_R32G32B32A32_SFLOAT;
+    }
+    return VK_FORMAT_UNDEFINED;
+}
+
 bool hasKernels(core::GgmlType type) {
     return findSpirv(type) != nullptr;
 }
@@ -58,10 +74,12 @@ UnitShape unitShape(core::GgmlType type) {
     return {32, info.bytesPerBlock * (32 / info.blockSize)};
 }
 
-KernelTable::KernelTable(Context& ctx, bool forceWorkgroupPerRow, bool forceSharedMemoryReduction)
+KernelTable::KernelTable(Context& ctx, bool forceWorkgroupPerRow, bool forceSharedMemoryReduction,
+                         bool forceWordStores)
     : m_ctx(ctx)
     , m_forceWorkgroupPerRow(forceWorkgroupPerRow)
-    , m_forceSharedMemoryReduction(forceSharedMemoryReduction) {
+    , m_forceSharedMemoryReduction(forceSharedMemoryReduction)
+    , m_forceWordStores(forceWordStores) {
     for (auto& row : m_pipelines) {
         row.fill(VK_NULL_HANDLE);
     }
@@ -87,11 +105,12 @@ KernelTable::~KernelTable() {
 
 core::Status KernelTable::init() {
     for (std::size_t i = 0; i < 2; ++i) {
-        const std::uint32_t bindings = i == 0 ? 2 : 3;
-        VkDescriptorSetLayoutBinding b[3]{};
+        const Kernel kernel = i == 0 ? Kernel::DequantF32 : Kernel::Matvec;
+        const std::uint32_t bindings = bindingCount(kernel);
+        VkDescriptorSetLayoutBinding b[4]{};
         for (std::uint32_t j = 0; j < bindings; ++j) {
             b[j].binding = j;
-            b[j].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+            b[j].descriptorType = descriptorType(kernel, j);
             b[j].descriptorCount = 1;
             b[j].stageFlags = VK_SHADER_STAGE_COMPUTE_BIT;
         }
@@ -129,10 +148,13 @@ VkDescriptorSetLayout KernelTable::setLayout(Kernel kernel) const {
 
 std::uint32_t KernelTable::workgroupSize(Kernel kernel) const {
     if (kernel != Kernel::Matvec) {
-        return 64;
+        // lavapipe runs a workgroup as one task of its thread pool: 256 invocations (32 SIMD
+        // iterations) per task measured a little faster than 64. Vulkan guarantees only 128.
+        const VkPhysicalDeviceLimits& l = m_ctx.properties.limits;
+        return std::min({256u, l.maxComputeWorkGroupSize[0], l.maxComputeWorkGroupInvocations});
     }
-    // GPUs: one row per workgroup of a few subgroups. CPU devices: 64 rows per workgroup,
-    // one per invocation (see matvec.comp).
+    // GPUs: one row per workgroup of a few subgroups. CPU devices: 64 invocations per
+    // workgroup, each computing matvec.comp's ROWS_PER_LANE rows.
     const std::uint32_t wanted = std::max(64u, 2u * m_ctx.subgroupSize);
     std::uint32_t size = 1;
     while (size * 2 <= wanted && size * 2 <= m_ctx.properties.limits.maxComputeWorkGroupSize[0] &&
@@ -162,7 +184,7 @@ core::Result<VkPipeline> KernelTable::pipeline(Kernel kernel, core::GgmlType typ
         kernel == Kernel::Matvec
             ? (m_ctx.subgroupArithmetic && !m_forceSharedMemoryReduction ? spirv->matvecSubgroup
                                                                          : spirv->matvecShared)
-            : spirv->dequant;
+            : (m_ctx.shaderInt64 && !m_forceWordStores ? spirv->dequantWide : spirv->dequant);
     VkShaderModuleCreateInfo moduleInfo{};
     moduleInfo.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO;
     moduleInfo.codeSize = code.bytes;

@@ -29,14 +29,15 @@ core::Status Buffer::ensure(Context& ctx, BufferKind kind, std::uint64_t bytes) 
     info.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
     VkMemoryPropertyFlags required = 0;
     VkMemoryPropertyFlags preferred = 0;
+    // Kernels read their inputs through uniform texel buffer views (kernel_table.h).
     switch (kind) {
     case BufferKind::Device:
         info.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
-                     VK_BUFFER_USAGE_TRANSFER_DST_BIT;
+                     VK_BUFFER_USAGE_TRANSFER_DST_BIT | VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT;
         required = VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT;
         break;
     case BufferKind::Shared:
-        info.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT;
+        info.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT;
         required = VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT | VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
                    VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
         preferred = VK_MEMORY_PROPERTY_HOST_CACHED_BIT;

@@ -156,10 +156,16 @@ core::Result<std::unique_ptr<Context>> Context::create(int deviceIndex, bool per
     queueInfo.queueFamilyIndex = ctx->queueFamily;
     queueInfo.queueCount = 1;
     queueInfo.pQueuePriorities = &priority;
+    VkPhysicalDeviceFeatures supported{};
+    vkGetPhysicalDeviceFeatures(ctx->physical, &supported);
+    VkPhysicalDeviceFeatures enabled{};
+    enabled.shaderInt64 = supported.shaderInt64;
+    ctx->shaderInt64 = supported.shaderInt64 == VK_TRUE;
     VkDeviceCreateInfo deviceInfo{};
     deviceInfo.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO;
     deviceInfo.queueCreateInfoCount = 1;
     deviceInfo.pQueueCreateInfos = &queueInfo;
+    deviceInfo.pEnabledFeatures = &enabled;
     if (VkResult r = vkCreateDevice(ctx->physical, &deviceInfo, nullptr, &ctx->device);
         r != VK_SUCCESS) {
         return vkError(r, "vkCreateDevice");

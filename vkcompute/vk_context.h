@@ -62,6 +62,7 @@ public:
     std::string driverInfo;
     std::uint32_t subgroupSize = 0;
     bool subgroupArithmetic = false; // subgroupAdd usable in compute shaders
+    bool shaderInt64 = false;        // enabled when supported: kernels may use 64-bit integers
     // Device-local memory the host can map (integrated GPUs, CPU devices): no staging copies.
     bool unifiedMemory = false;
     double timestampPeriodNs = 0.0;

@@ -18,9 +18,9 @@
 namespace qs::vk {
 namespace {
 
-// Buffers get this much zeroed room past their data: bindings include a short tail (the
-// shaders read whole words, see chunk_plan.h).
-constexpr std::uint64_t kBufferTail = 16;
+// Buffers get this much zeroed room past their data, rounded to 16 bytes: bindings include a
+// tail and whole 16-byte texels (see chunk_plan.h).
+constexpr std::uint64_t kBufferTail = kBindingTailBytes;
 
 std::uint64_t roundUp(std::uint64_t v, std::uint64_t a) {
     return (v + a - 1) / a * a;
@@ -28,10 +28,14 @@ std::uint64_t roundUp(std::uint64_t v, std::uint64_t a) {
 
 // One vkCmdDispatch: its bindings (buffer ranges, in binding order), push constants and grid.
 struct Dispatch {
-    VkDescriptorBufferInfo bindings[3]{};
+    VkDescriptorBufferInfo bindings[4]{};
     shader::KernelParams params{};
     Grid grid;
 };
+
+std::uint64_t texelBytes(VkFormat format) {
+    return format == VK_FORMAT_R32_UINT ? 4 : 16;
+}
 
 void memoryBarrier(VkCommandBuffer cmd, VkPipelineStageFlags srcStage, VkAccessFlags srcAccess,
                    VkPipelineStageFlags dstStage, VkAccessFlags dstAccess) {
@@ -121,23 +125,62 @@ struct VulkanBackend::Impl {
         }
         const std::uint32_t nBindings = KernelTable::bindingCount(kernel);
         const auto nSets = static_cast<std::uint32_t>(dispatches.size());
-        VkDescriptorPoolSize poolSize{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, nSets * nBindings};
+        std::uint32_t nTexel = 0;
+        for (std::uint32_t b = 0; b < nBindings; ++b) {
+            nTexel +=
+                KernelTable::descriptorType(kernel, b) == VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER
+                    ? 1
+                    : 0;
+        }
+        const VkDescriptorPoolSize poolSizes[2] = {
+            {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, nSets * (nBindings - nTexel)},
+            {VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, nSets * nTexel}};
         VkDescriptorPoolCreateInfo poolInfo{};
         poolInfo.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO;
         poolInfo.maxSets = nSets;
-        poolInfo.poolSizeCount = 1;
-        poolInfo.pPoolSizes = &poolSize;
+        poolInfo.poolSizeCount = 2;
+        poolInfo.pPoolSizes = poolSizes;
         VkDescriptorPool pool = VK_NULL_HANDLE;
         if (VkResult r = vkCreateDescriptorPool(ctx->device, &poolInfo, nullptr, &pool);
             r != VK_SUCCESS) {
             return vkError(r, "vkCreateDescriptorPool");
         }
-        // The pool (and its sets) must outlive the submissions below.
+        // The pool (and its sets) and the texel buffer views must outlive the submissions below.
+        std::vector<VkBufferView> views(std::size_t(nSets) * nBindings, VK_NULL_HANDLE);
         struct PoolGuard {
             VkDevice device;
             VkDescriptorPool pool;
-            ~PoolGuard() { vkDestroyDescriptorPool(device, pool, nullptr); }
-        } guard{ctx->device, pool};
+            std::vector<VkBufferView>& views;
+            ~PoolGuard() {
+                vkDestroyDescriptorPool(device, pool, nullptr);
+                for (VkBufferView v : views) {
+                    if (v) {
+                        vkDestroyBufferView(device, v, nullptr);
+                    }
+                }
+            }
+        } guard{ctx->device, pool, views};
+        for (std::uint32_t i = 0; i < nSets; ++i) {
+            for (std::uint32_t b = 0; b < nBindings; ++b) {
+                const VkFormat format = KernelTable::bindingFormat(kernel, b);
+                if (format == VK_FORMAT_UNDEFINED) {
+                    continue;
+                }
+                const VkDescriptorBufferInfo& range = dispatches[i].bindings[b];
+                VkBufferViewCreateInfo viewInfo{};
+                viewInfo.sType = VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO;
+                viewInfo.buffer = range.buffer;
+                viewInfo.format = format;
+                viewInfo.offset = range.offset;
+                // Input bindings are whole 16-byte texels (chunk_plan.h; x: 128-byte groups).
+                viewInfo.range = range.range / texelBytes(format) * texelBytes(format);
+                if (VkResult r = vkCreateBufferView(ctx->device, &viewInfo, nullptr,
+                                                    &views[std::size_t(i) * nBindings + b]);
+                    r != VK_SUCCESS) {
+                    return vkError(r, "vkCreateBufferView");
+                }
+            }
+        }
 
         std::vector<VkDescriptorSetLayout> layouts(nSets, kernels->setLayout(kernel));
         std::vector<VkDescriptorSet> sets(nSets);
@@ -159,8 +202,12 @@ struct VulkanBackend::Impl {
                 w.dstSet = sets[i];
                 w.dstBinding = b;
                 w.descriptorCount = 1;
-                w.descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
-                w.pBufferInfo = &dispatches[i].bindings[b];
+                w.descriptorType = KernelTable::descriptorType(kernel, b);
+                if (w.descriptorType == VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER) {
+                    w.pTexelBufferView = &views[std::size_t(i) * nBindings + b];
+                } else {
+                    w.pBufferInfo = &dispatches[i].bindings[b];
+                }
                 writes.push_back(w);
             }
         }
@@ -255,7 +302,7 @@ struct VulkanBackend::Impl {
         const std::uint64_t srcBytes = rowBytes * static_cast<std::uint64_t>(rows.count);
         const std::uint32_t outBytes = f16 ? 2 : 4;
         const UnitShape unit = unitShape(w.type);
-        const std::uint64_t srcAlloc = roundUp(srcBytes, 4) + kBufferTail;
+        const std::uint64_t srcAlloc = roundUp(srcBytes, 16) + kBufferTail;
         const std::uint64_t dstAlloc = roundUp(elements, unit.elems) * outBytes + kBufferTail;
         const Kernel kernel = f16 ? Kernel::DequantF16 : Kernel::DequantF32;
         const std::uint32_t wg = kernels->workgroupSize(kernel);
@@ -280,6 +327,7 @@ struct VulkanBackend::Impl {
             Dispatch d;
             d.bindings[0] = {src.handle(), c.src.offset, c.src.size};
             d.bindings[1] = {dst.handle(), c.dst.offset, c.dst.size};
+            d.bindings[2] = d.bindings[0]; // the blocks again, as 16-byte texels
             d.params.srcByteOffset = static_cast<std::uint32_t>(c.src.inner);
             d.params.dstElemOffset = static_cast<std::uint32_t>(c.dst.inner / outBytes);
             d.params.count = static_cast<std::uint32_t>((c.elements + 31) / 32);
@@ -309,7 +357,7 @@ struct VulkanBackend::Impl {
         }
         const std::uint64_t rowBytes = *core::ggmlRowBytes(w.type, std::uint64_t(w.nCols));
         const std::uint64_t srcBytes = rowBytes * static_cast<std::uint64_t>(w.nRows);
-        const std::uint64_t srcAlloc = roundUp(srcBytes, 4) + kBufferTail;
+        const std::uint64_t srcAlloc = roundUp(srcBytes, 16) + kBufferTail;
         // x padded with zeros to whole 32-value groups: the shader reads vec4s without checks.
         const std::uint64_t xBytes = roundUp(static_cast<std::uint64_t>(w.nCols), 32) * 4;
         const std::uint64_t yAlloc = static_cast<std::uint64_t>(w.nRows) * 4 + kBufferTail;
@@ -347,6 +395,7 @@ struct VulkanBackend::Impl {
             d.bindings[0] = {src.handle(), c.src.offset, c.src.size};
             d.bindings[1] = {x.handle(), 0, xBytes};
             d.bindings[2] = {dst.handle(), c.dst.offset, c.dst.size};
+            d.bindings[3] = d.bindings[0]; // the blocks again, as 16-byte texels
             d.params.srcByteOffset = static_cast<std::uint32_t>(c.src.inner);
             d.params.dstElemOffset = static_cast<std::uint32_t>(c.dst.inner / 4);
             d.params.count = static_cast<std::uint32_t>(c.rows);
@@ -392,20 +441,36 @@ VulkanBackend::create(const VulkanBackendOptions& options) {
         return ctx.error();
     }
     impl->ctx = std::move(*ctx);
-    impl->kernels = std::make_unique<KernelTable>(*impl->ctx, options.forceWorkgroupPerRow,
-                                                  options.forceSharedMemoryReduction);
+    impl->kernels =
+        std::make_unique<KernelTable>(*impl->ctx, options.forceWorkgroupPerRow,
+                                      options.forceSharedMemoryReduction, options.forceWordStores);
     if (core::Status s = impl->kernels->init(); !s) {
         return s.error();
     }
     const VkPhysicalDeviceLimits& l = impl->ctx->properties.limits;
+    // Inputs are read through texel buffer views (kernel_table.h): their formats must be
+    // supported, which Vulkan requires of every device.
+    for (VkFormat format :
+         {VK_FORMAT_R32_UINT, VK_FORMAT_R32G32B32A32_UINT, VK_FORMAT_R32G32B32A32_SFLOAT}) {
+        VkFormatProperties props{};
+        vkGetPhysicalDeviceFormatProperties(impl->ctx->physical, format, &props);
+        if (!(props.bufferFeatures & VK_FORMAT_FEATURE_UNIFORM_TEXEL_BUFFER_BIT)) {
+            return core::makeError(core::ErrorCode::Unsupported,
+                                   "Vulkan: device lacks uniform texel buffers of format " +
+                                       std::to_string(static_cast<int>(format)));
+        }
+    }
     // Byte addresses inside a binding are 32-bit in the shaders: keep bindings below 2 GiB.
-    impl->limits.maxBindingBytes =
-        std::min<std::uint64_t>(l.maxStorageBufferRange, std::uint64_t(1) << 31);
+    // An input binding is also a texel view of at most maxTexelBufferElements 4-byte texels.
+    impl->limits.maxBindingBytes = std::min<std::uint64_t>(
+        {l.maxStorageBufferRange, std::uint64_t(l.maxTexelBufferElements) * 4,
+         std::uint64_t(1) << 31});
     if (options.maxBindingBytes) {
         impl->limits.maxBindingBytes =
             std::min(impl->limits.maxBindingBytes, options.maxBindingBytes);
     }
-    impl->limits.offsetAlignment = std::max<std::uint64_t>(16, l.minStorageBufferOffsetAlignment);
+    impl->limits.offsetAlignment = std::max<std::uint64_t>(
+        {16, l.minStorageBufferOffsetAlignment, l.minTexelBufferOffsetAlignment});
     impl->maxGroupsPerDim = std::min(l.maxComputeWorkGroupCount[0], l.maxComputeWorkGroupCount[1]);
     if (options.maxWorkgroupsPerDim) {
         impl->maxGroupsPerDim = std::min(impl->maxGroupsPerDim, options.maxWorkgroupsPerDim);

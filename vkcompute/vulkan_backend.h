@@ -21,11 +21,13 @@ struct VulkanBackendOptions {
     // A dispatch still running after this long is a device error (the driver may hang).
     std::uint64_t fenceTimeoutMs = 60'000;
     bool persistPipelineCache = true; // $XDG_CACHE_HOME/quantscope/vk-pipelines-*.bin
-    // Test knobs, so that lavapipe also runs the matvec variants GPUs use: a workgroup per row
-    // (CPU devices default to rows per invocation) and the shared-memory reduction (devices
-    // without subgroup arithmetic).
+    // Test knobs, so that lavapipe also runs the variants other devices use: matvec with a
+    // workgroup per row (CPU devices default to rows per invocation) and the shared-memory
+    // reduction (devices without subgroup arithmetic), dequant storing 32-bit words (devices
+    // without shaderInt64).
     bool forceWorkgroupPerRow = false;
     bool forceSharedMemoryReduction = false;
+    bool forceWordStores = false;
 };
 
 class VulkanBackend final : public core::ComputeBackend {

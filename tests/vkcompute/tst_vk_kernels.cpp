@@ -20,6 +20,7 @@ class TestVkKernels : public QObject {
     Q_OBJECT
 
     std::unique_ptr<vk::VulkanBackend> m_backend;
+    std::unique_ptr<vk::VulkanBackend> m_wordStores; // forceWordStores, made on first use
     QTemporaryDir m_cacheDir;
     std::string m_skipReason;
 
@@ -94,6 +95,27 @@ private slots:
         QFETCH(int, type);
         // 7 x 512: 112 groups of 32, not a multiple of the 64-invocation workgroup.
         checkDequant(*m_backend, test::makeQuantized(static_cast<core::GgmlType>(type), 7, 512, 1));
+    }
+
+    // The dequant variant that stores 32-bit words (devices without shaderInt64); lavapipe
+    // would pick the 64-bit stores. Odd shapes for plain types take the partial-group path.
+    void dequantizeWithWordStores_data() { addFormatRows(); }
+    void dequantizeWithWordStores() {
+        if (!m_backend) {
+            QSKIP(m_skipReason.c_str());
+        }
+        QFETCH(int, type);
+        if (!m_wordStores) {
+            vk::VulkanBackendOptions options;
+            options.forceWordStores = true;
+            options.persistPipelineCache = false;
+            auto backend = vk::VulkanBackend::create(options);
+            QVERIFY2(backend.ok(), backend.ok() ? "" : backend.error().message.c_str());
+            m_wordStores = std::move(*backend);
+        }
+        const auto t = static_cast<core::GgmlType>(type);
+        const bool plain = core::ggmlTypeInfo(t).blockSize == 1;
+        checkDequant(*m_wordStores, test::makeQuantized(t, 7, plain ? 101 : 512, 9));
     }
 
     void matvecWithinBudget_data() { addFormatRows(); }
@@ -243,6 +265,7 @@ private slots:
         if (!m_backend) {
             QSKIP(m_skipReason.c_str());
         }
+        m_wordStores.reset();
         m_backend.reset(); // saves the cache
         const QDir dir(m_cacheDir.path() + "/quantscope");
         const QStringList files = dir.entryList({"vk-pipelines-*.bin"}, QDir::Files);

@@ -12,16 +12,19 @@
 layout(constant_id = 0) const uint UNIT_BYTES = 18;
 layout(constant_id = 1) const uint UNIT_ELEMS = 32;
 layout(constant_id = 3) const uint WG_SIZE = 64; // a power of two
-// CPU devices (lavapipe): ROWS_PER_LANE rows per invocation, no reduction or barrier. Each
-// x value loaded serves ROWS_PER_LANE rows: on llvmpipe every buffer access is a per-lane
-// gather, and x loads would otherwise cost as much as the weights. GPUs keep a workgroup
-// per row for coalesced weight reads. Must match KernelTable::matvecRowsPerWorkgroup().
+// CPU devices (lavapipe): ROWS_PER_LANE rows per invocation, no reduction or barrier; each
+// x value fetched serves ROWS_PER_LANE rows. 2 took the least CPU time on lavapipe (1, 4 and
+// 8 were measured). GPUs keep a workgroup per row for coalesced weight reads. Must match
+// KernelTable::matvecRowsPerWorkgroup().
 layout(constant_id = 4) const bool ROW_PER_INVOCATION = false;
-const uint ROWS_PER_LANE = 4u;
+const uint ROWS_PER_LANE = 2u;
 layout(local_size_x_id = 3) in;
 
-layout(std430, binding = 0) readonly buffer Src { uint srcWords[]; };
-layout(std430, binding = 1) readonly buffer X { vec4 x4[]; }; // zero-padded to 32 values
+// Inputs through texel views (see dequant_funcs.glsl): the blocks as words and as 16-byte
+// texels, x (zero-padded to 32 values) as RGBA32F vectors.
+layout(binding = 0) uniform usamplerBuffer srcBlocks;
+layout(binding = 3) uniform usamplerBuffer srcQuads;
+layout(binding = 1) uniform samplerBuffer xVec4;
 layout(std430, binding = 2) writeonly buffer Y { float y[]; };
 
 #include "kernel_params.h"
@@ -32,8 +35,6 @@ shared float partials[WG_SIZE];
 void main() {
     const uint workgroup = gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x;
     const uint groupsPerUnit = UNIT_ELEMS / 32u;
-    // Uniform over the dispatch: lets whole-word formats skip the unaligned-load path.
-    const bool aligned = ((UNIT_BYTES | pc.srcByteOffset | pc.rowBytes) & 3u) == 0u;
     if (ROW_PER_INVOCATION) {
         const uint firstRow = (workgroup * WG_SIZE + gl_LocalInvocationID.x) * ROWS_PER_LANE;
         if (firstRow >= pc.count) {
@@ -46,14 +47,14 @@ void main() {
         for (uint g = 0u; g < pc.groupsPerRow; ++g) {
             vec4 xv[8];
             [[unroll]] for (uint k = 0u; k < 8u; ++k) {
-                xv[k] = x4[8u * g + k];
+                xv[k] = texelFetch(xVec4, int(8u * g + k));
             }
             [[unroll]] for (uint j = 0u; j < ROWS_PER_LANE; ++j) {
                 // Rows past the end repeat the last row; their sums are never written.
                 const uint row = min(firstRow + j, pc.count - 1u);
                 float v[32];
                 decodeGroup(pc.srcByteOffset + row * pc.rowBytes + (g / groupsPerUnit) * UNIT_BYTES,
-                            g % groupsPerUnit, min(32u, pc.elemCount - 32u * g), aligned, v);
+                            g % groupsPerUnit, min(32u, pc.elemCount - 32u * g), v);
                 [[unroll]] for (uint k = 0u; k < 8u; ++k) {
                     sums[j] += dot(vec4(v[4u * k], v[4u * k + 1u], v[4u * k + 2u], v[4u * k + 3u]),
                                    xv[k]);
@@ -77,10 +78,10 @@ void main() {
     for (uint g = lid; g < pc.groupsPerRow; g += WG_SIZE) {
         float v[32];
         decodeGroup(rowByte + (g / groupsPerUnit) * UNIT_BYTES, g % groupsPerUnit,
-                    min(32u, pc.elemCount - 32u * g), aligned, v);
+                    min(32u, pc.elemCount - 32u * g), v);
         [[unroll]] for (uint k = 0u; k < 8u; ++k) {
             sum += dot(vec4(v[4u * k], v[4u * k + 1u], v[4u * k + 2u], v[4u * k + 3u]),
-                       x4[8u * g + k]);
+                       texelFetch(xVec4, int(8u * g + k)));
         }
     }
 #ifdef USE_SUBGROUPS

@@ -57,9 +57,12 @@
 #define TQ2_0_QS 0u
 #define TQ2_0_D 64u
 
-// Non-linear 4-bit code books (ggml-common.h kvalues_iq4nl, kvalues_mxfp4).
-const int kValuesIQ4NL[16] = int[16](-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53,
-                                     69, 89, 113);
-const int kValuesMXFP4[16] = int[16](0, 1, 2, 3, 4, 6, 8, 12, 0, -1, -2, -3, -4, -6, -8, -12);
+// Non-linear 4-bit code books (ggml-common.h kvalues_iq4nl, kvalues_mxfp4), as int8 bytes
+// packed little-endian 4 to a word, so that a lookup is ALU work (codeBookValue in
+// dequant_funcs.glsl) rather than an indexed array, which llvmpipe reads lane by lane.
+// kvalues_iq4nl = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113}
+const uvec4 kValuesIQ4NL = uvec4(0xBFAD9881u, 0xF6EADDCFu, 0x26190D01u, 0x71594535u);
+// kvalues_mxfp4 = {0, 1, 2, 3, 4, 6, 8, 12, 0, -1, -2, -3, -4, -6, -8, -12}
+const uvec4 kValuesMXFP4 = uvec4(0x03020100u, 0x0C080604u, 0xFDFEFF00u, 0xF4F8FAFCu);
 
 #endif
