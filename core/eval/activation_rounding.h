@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/quant/block_types.h"
 #include "core/quant/ggml_type.h"
 
 #include <cstdint>
@@ -16,5 +17,12 @@ GgmlType activationTypeFor(GgmlType weightType);
 // Replaces x[0..n) by the values it takes after conversion to `type` and back (F32: nothing).
 // n must be a multiple of the type's block size (the weight rows guarantee it).
 void roundActivations(GgmlType type, float* x, std::int64_t n);
+
+// The blocks behind roundActivations for the integer vec_dot_types: roundActivations(Q8_K, x)
+// leaves exactly d * qs of these blocks in x (likewise Q8_0/Q8_1 with d as half), so the fused
+// dot products (vec_dot.h) see the same activations as the dequantize-then-dot path.
+// n must be a multiple of 256 (Q8_K) or 32 (Q8_0).
+void quantizeActivationsQ8K(const float* x, quant::BlockQ8K* out, std::int64_t n);
+void quantizeActivationsQ8_0(const float* x, quant::BlockQ8_0* out, std::int64_t n);
 
 } // namespace qs::core

@@ -38,6 +38,10 @@ LlamaContext::LlamaContext(std::shared_ptr<const LlamaWeights> weights, int cont
 }
 
 Status LlamaContext::matmul(const WeightMatrix& w, const float* x, std::int64_t n, float* y) {
+    // The fused kernels convert x to exactly the values roundActivations gives, once per input.
+    if (m_llamaCppNumerics && !m_backend && cpuMatmulQuantized(m_pool, w, x, n, y)) {
+        return {};
+    }
     const GgmlType activationType = activationTypeFor(w.type);
     if (m_llamaCppNumerics && activationType != GgmlType::F32) {
         const std::size_t size = static_cast<std::size_t>(n * w.nCols);

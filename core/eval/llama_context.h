@@ -30,8 +30,9 @@ public:
 // layers * contextLength * kvDim * 2 floats.
 //
 // Matrix products run on `backend` (one matvec per token) when one is given, e.g. Vulkan;
-// without one they run on the built-in CPU kernel, which dequantizes each weight row once per
-// batch and is what prompt processing wants on the CPU.
+// without one they run on the built-in CPU kernels, which read each weight row once per batch:
+// fused quantized dot products (vec_dot.h) for the common types under llama.cpp numerics,
+// dequantize-then-dot otherwise.
 class LlamaContext {
 public:
     LlamaContext(std::shared_ptr<const LlamaWeights> weights, int contextLength, int threads,

@@ -1,8 +1,49 @@
 #include "core/eval/thread_pool.h"
 
 #include <algorithm>
+#include <chrono>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
 
 namespace qs::core {
+
+namespace {
+
+// How long an idle thread polls before it sleeps: longer than the serial work between two
+// matrix products of a decode step (norms, RoPE, SwiGLU: microseconds), short enough that an
+// idle pool costs nothing measurable.
+constexpr auto kSpinTime = std::chrono::microseconds(200);
+
+inline void cpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+    _mm_pause();
+#endif
+}
+
+// Polls `done` for up to kSpinTime; true when it became true.
+template <typename Done>
+bool spinUntil(Done done) {
+    const auto deadline = std::chrono::steady_clock::now() + kSpinTime;
+    for (;;) {
+        for (int i = 0; i < 64; ++i) {
+            if (done()) {
+                return true;
+            }
+            cpuRelax();
+        }
+        if (std::chrono::steady_clock::now() > deadline) {
+            return done();
+        }
+    }
+}
+
+constexpr std::uint32_t loopOf(std::uint64_t ticket) {
+    return static_cast<std::uint32_t>(ticket >> 32);
+}
+
+} // namespace
 
 ParallelPool::ParallelPool(int threads) {
     const int workers = std::max(threads, 1) - 1;
@@ -13,11 +54,13 @@ ParallelPool::ParallelPool(int threads) {
 }
 
 ParallelPool::~ParallelPool() {
+    m_stop.store(true);
+    // A new loop number with no pieces wakes every worker, which then sees m_stop.
+    m_ticket.store((static_cast<std::uint64_t>(loopOf(m_ticket.load()) + 1) << 32) | 0xffffffffu);
     {
         std::lock_guard lock(m_mutex);
-        m_stop = true;
+        m_wakeWorkers.notify_all();
     }
-    m_wake.notify_all();
     for (auto& worker : m_workers) {
         worker.join();
     }
@@ -27,40 +70,55 @@ int ParallelPool::defaultThreads() {
     return std::max(1u, std::thread::hardware_concurrency());
 }
 
-void ParallelPool::runPieces() {
+void ParallelPool::runPieces(std::uint32_t loop) {
+    std::uint64_t ticket = m_ticket.load(std::memory_order_acquire);
     for (;;) {
-        std::int64_t begin = 0;
-        std::int64_t end = 0;
-        {
-            std::lock_guard lock(m_mutex);
-            if (m_next >= m_count) {
-                return;
-            }
-            begin = m_next;
-            end = std::min(m_count, begin + m_grain);
-            m_next = end;
+        if (loopOf(ticket) != loop) {
+            return;
         }
-        (*m_body)(begin, end);
+        const std::int64_t begin = static_cast<std::int64_t>(ticket & 0xffffffffu);
+        const std::int64_t count = m_count.load(std::memory_order_relaxed);
+        if (begin >= count) {
+            return;
+        }
+        const std::int64_t end = std::min(count, begin + m_grain.load(std::memory_order_relaxed));
+        // Success means the loop is still `loop` and [begin, end) is ours, so the body and
+        // count read above belong to it and stay valid until we report the piece done.
+        if (!m_ticket.compare_exchange_weak(ticket,
+                                            ticket + static_cast<std::uint64_t>(end - begin),
+                                            std::memory_order_acq_rel, std::memory_order_acquire)) {
+            continue;
+        }
+        (*m_body.load(std::memory_order_relaxed))(begin, end);
+        if (m_done.fetch_add(end - begin) + (end - begin) == count && m_callerSleeping.load()) {
+            std::lock_guard lock(m_mutex);
+            m_wakeCaller.notify_one();
+        }
+        ticket = m_ticket.load(std::memory_order_acquire);
     }
 }
 
 void ParallelPool::workerLoop() {
-    std::uint64_t seen = 0;
+    std::uint32_t seen = loopOf(m_ticket.load());
     for (;;) {
-        {
+        // m_stop too: a worker that starts late may first read the destructor's ticket.
+        auto newLoop = [&] {
+            return loopOf(m_ticket.load(std::memory_order_acquire)) != seen || m_stop.load();
+        };
+        if (!spinUntil(newLoop)) {
             std::unique_lock lock(m_mutex);
-            m_wake.wait(lock, [&] { return m_stop || m_generation != seen; });
-            if (m_stop) {
-                return;
-            }
-            seen = m_generation;
+            // Announce before the final check (both sequentially consistent): parallelFor
+            // publishes its ticket, then reads this count, so one of the two sees the other.
+            m_sleepingWorkers.fetch_add(1);
+            m_wakeWorkers.wait(lock,
+                               [&] { return loopOf(m_ticket.load()) != seen || m_stop.load(); });
+            m_sleepingWorkers.fetch_sub(1);
         }
-        runPieces();
-        {
-            std::lock_guard lock(m_mutex);
-            --m_busy;
+        if (m_stop.load()) {
+            return;
         }
-        m_done.notify_one();
+        seen = loopOf(m_ticket.load(std::memory_order_acquire));
+        runPieces(seen);
     }
 }
 
@@ -74,20 +132,26 @@ void ParallelPool::parallelFor(std::int64_t count, std::int64_t grain,
         body(0, count);
         return;
     }
-    {
+    m_body.store(&body, std::memory_order_relaxed);
+    m_count.store(count, std::memory_order_relaxed);
+    m_grain.store(grain, std::memory_order_relaxed);
+    m_done.store(0, std::memory_order_relaxed);
+    const std::uint32_t loop = loopOf(m_ticket.load()) + 1;
+    m_ticket.store(static_cast<std::uint64_t>(loop) << 32); // publishes the stores above
+    if (m_sleepingWorkers.load() > 0) {
         std::lock_guard lock(m_mutex);
-        m_body = &body;
-        m_count = count;
-        m_grain = grain;
-        m_next = 0;
-        m_busy = static_cast<int>(m_workers.size());
-        ++m_generation;
+        m_wakeWorkers.notify_all();
     }
-    m_wake.notify_all();
-    runPieces();
-    std::unique_lock lock(m_mutex);
-    m_done.wait(lock, [&] { return m_busy == 0; });
-    m_body = nullptr;
+    runPieces(loop);
+    auto finished = [&] {
+        return m_done.load(std::memory_order_acquire) == count;
+    };
+    if (!spinUntil(finished)) {
+        std::unique_lock lock(m_mutex);
+        m_callerSleeping.store(true); // as for the workers: announce, then check
+        m_wakeCaller.wait(lock, [&] { return m_done.load() == count; });
+        m_callerSleeping.store(false);
+    }
 }
 
 } // namespace qs::core

@@ -5,3 +5,7 @@ foreach(unit tokenizer llama_forward perplexity imatrix_collect preset_quality)
     LIBS qs_core nlohmann_json::nlohmann_json)
   target_compile_definitions(tst_${unit} PRIVATE QS_EVAL_DATA_DIR="${QS_TESTS_DIR}/data/eval")
 endforeach()
+
+# Fused quantized dot products: no model files, only the kernels against a reference.
+qs_add_test(tst_vec_dot SOURCES eval/tst_vec_dot.cpp LIBS qs_core)
+qs_add_test(tst_parallel_pool SOURCES eval/tst_parallel_pool.cpp LIBS qs_core)

@@ -1,0 +1,206 @@
+#include "core/eval/vec_dot_kernels.h"
+#include "core/quant/block_types.h"
+#include "core/quant/half.h"
+
+// Portable kernels for CPUs without AVX2: integer sums per block (exact), then one float
+// product per block, as the AVX2 builds do, so both agree up to float summation order.
+namespace qs::core::vecdot {
+
+using namespace qs::core::quant;
+
+float dotQ4KScalar(const void* w, const void* a, std::int64_t n) {
+    const auto* x = static_cast<const BlockQ4K*>(w);
+    const auto* y = static_cast<const BlockQ8K*>(a);
+    float sum = 0.0f;
+    for (std::int64_t i = 0; i < n / kQK; ++i) {
+        std::uint8_t scales[8], mins[8];
+        unpackScalesMinsK4(x[i].scales, scales, mins);
+        std::int32_t sumi = 0;
+        for (int j = 0; j < 4; ++j) {
+            const std::uint8_t* q = x[i].qs + 32 * j;
+            const std::int8_t* ylo = y[i].qs + 64 * j;
+            std::int32_t lo = 0, hi = 0;
+            for (int l = 0; l < 32; ++l) {
+                lo += (q[l] & 0xF) * ylo[l];
+                hi += (q[l] >> 4) * ylo[l + 32];
+            }
+            sumi += scales[2 * j] * lo + scales[2 * j + 1] * hi;
+        }
+        std::int32_t summ = 0;
+        for (int j = 0; j < 8; ++j) {
+            summ += mins[j] * (y[i].bsums[2 * j] + y[i].bsums[2 * j + 1]);
+        }
+        sum += y[i].d * fp16ToFp32(x[i].d) * static_cast<float>(sumi) -
+               y[i].d * fp16ToFp32(x[i].dmin) * static_cast<float>(summ);
+    }
+    return sum;
+}
+
+float dotQ5KScalar(const void* w, const void* a, std::int64_t n) {
+    const auto* x = static_cast<const BlockQ5K*>(w);
+    const auto* y = static_cast<const BlockQ8K*>(a);
+    float sum = 0.0f;
+    for (std::int64_t i = 0; i < n / kQK; ++i) {
+        std::uint8_t scales[8], mins[8];
+        unpackScalesMinsK4(x[i].scales, scales, mins);
+        std::int32_t sumi = 0;
+        // Chunk j (64 values): low nibbles then high nibbles of qs[32j..], fifth bits 2j, 2j+1.
+        for (int j = 0; j < 4; ++j) {
+            const std::uint8_t* q = x[i].qs + 32 * j;
+            const std::int8_t* ylo = y[i].qs + 64 * j;
+            std::int32_t lo = 0, hi = 0;
+            for (int l = 0; l < 32; ++l) {
+                const int h = x[i].qh[l] >> (2 * j);
+                lo += ((q[l] & 0xF) | ((h & 1) << 4)) * ylo[l];
+                hi += ((q[l] >> 4) | ((h & 2) << 3)) * ylo[l + 32];
+            }
+            sumi += scales[2 * j] * lo + scales[2 * j + 1] * hi;
+        }
+        std::int32_t summ = 0;
+        for (int j = 0; j < 8; ++j) {
+            summ += mins[j] * (y[i].bsums[2 * j] + y[i].bsums[2 * j + 1]);
+        }
+        sum += y[i].d * fp16ToFp32(x[i].d) * static_cast<float>(sumi) -
+               y[i].d * fp16ToFp32(x[i].dmin) * static_cast<float>(summ);
+    }
+    return sum;
+}
+
+float dotQ6KScalar(const void* w, const void* a, std::int64_t n) {
+    const auto* x = static_cast<const BlockQ6K*>(w);
+    const auto* y = static_cast<const BlockQ8K*>(a);
+    float sum = 0.0f;
+    for (std::int64_t i = 0; i < n / kQK; ++i) {
+        // Value v of the block uses scale v / 16; see dequantizeQ6K for the bit positions.
+        std::int8_t q[kQK];
+        for (int h = 0; h < 2; ++h) {
+            const std::uint8_t* ql = x[i].ql + 64 * h;
+            const std::uint8_t* qh = x[i].qh + 32 * h;
+            std::int8_t* qq = q + 128 * h;
+            for (int l = 0; l < 32; ++l) {
+                qq[l] = static_cast<std::int8_t>(((ql[l] & 0xF) | ((qh[l] & 3) << 4)) - 32);
+                qq[l + 32] =
+                    static_cast<std::int8_t>(((ql[l + 32] & 0xF) | (((qh[l] >> 2) & 3) << 4)) - 32);
+                qq[l + 64] =
+                    static_cast<std::int8_t>(((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4)) - 32);
+                qq[l + 96] =
+                    static_cast<std::int8_t>(((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4)) - 32);
+            }
+        }
+        std::int32_t sumi = 0;
+        for (int g = 0; g < 16; ++g) {
+            std::int32_t s = 0;
+            for (int l = 0; l < 16; ++l) {
+                s += q[16 * g + l] * y[i].qs[16 * g + l];
+            }
+            sumi += x[i].scales[g] * s;
+        }
+        sum += y[i].d * fp16ToFp32(x[i].d) * static_cast<float>(sumi);
+    }
+    return sum;
+}
+
+float dotQ3KScalar(const void* w, const void* a, std::int64_t n) {
+    const auto* x = static_cast<const BlockQ3K*>(w);
+    const auto* y = static_cast<const BlockQ8K*>(a);
+    float sum = 0.0f;
+    for (std::int64_t i = 0; i < n / kQK; ++i) {
+        std::int8_t scales[16];
+        unpackScalesQ3K(x[i].scales, scales);
+        std::int32_t sumi = 0;
+        // Chunk c = 4b + k (32 values): bits 2k..2k+1 of qs[32b..], high bit 4b+k of hmask.
+        for (int c = 0; c < 8; ++c) {
+            const int b = c / 4;
+            const int k = c % 4;
+            for (int half = 0; half < 2; ++half) {
+                std::int32_t s = 0;
+                for (int l = 16 * half; l < 16 * half + 16; ++l) {
+                    const int low = (x[i].qs[32 * b + l] >> (2 * k)) & 3;
+                    const int high = (x[i].hmask[l] >> (4 * b + k)) & 1;
+                    s += (low - (high ? 0 : 4)) * y[i].qs[32 * c + l];
+                }
+                sumi += scales[2 * c + half] * s;
+            }
+        }
+        sum += y[i].d * fp16ToFp32(x[i].d) * static_cast<float>(sumi);
+    }
+    return sum;
+}
+
+float dotQ2KScalar(const void* w, const void* a, std::int64_t n) {
+    const auto* x = static_cast<const BlockQ2K*>(w);
+    const auto* y = static_cast<const BlockQ8K*>(a);
+    float sum = 0.0f;
+    for (std::int64_t i = 0; i < n / kQK; ++i) {
+        std::int32_t sumi = 0;
+        std::int32_t summ = 0;
+        for (int c = 0; c < 8; ++c) {
+            const int b = c / 4;
+            const int k = c % 4;
+            for (int half = 0; half < 2; ++half) {
+                std::int32_t s = 0;
+                for (int l = 16 * half; l < 16 * half + 16; ++l) {
+                    s += ((x[i].qs[32 * b + l] >> (2 * k)) & 3) * y[i].qs[32 * c + l];
+                }
+                const std::uint8_t sc = x[i].scales[2 * c + half];
+                sumi += (sc & 0xF) * s;
+                summ += (sc >> 4) * y[i].bsums[2 * c + half];
+            }
+        }
+        sum += y[i].d * fp16ToFp32(x[i].d) * static_cast<float>(sumi) -
+               y[i].d * fp16ToFp32(x[i].dmin) * static_cast<float>(summ);
+    }
+    return sum;
+}
+
+float dotQ8_0Scalar(const void* w, const void* a, std::int64_t n) {
+    const auto* x = static_cast<const BlockQ8_0*>(w);
+    const auto* y = static_cast<const BlockQ8_0*>(a);
+    float sum = 0.0f;
+    for (std::int64_t i = 0; i < n / kQK32; ++i) {
+        std::int32_t sumi = 0;
+        for (int l = 0; l < 32; ++l) {
+            sumi += x[i].qs[l] * y[i].qs[l];
+        }
+        sum += fp16ToFp32(x[i].d) * fp16ToFp32(y[i].d) * static_cast<float>(sumi);
+    }
+    return sum;
+}
+
+float dotQ4_0Scalar(const void* w, const void* a, std::int64_t n) {
+    const auto* x = static_cast<const BlockQ4_0*>(w);
+    const auto* y = static_cast<const BlockQ8_0*>(a);
+    float sum = 0.0f;
+    for (std::int64_t i = 0; i < n / kQK32; ++i) {
+        std::int32_t sumi = 0;
+        for (int l = 0; l < 16; ++l) {
+            sumi += ((x[i].qs[l] & 0xF) - 8) * y[i].qs[l];
+            sumi += ((x[i].qs[l] >> 4) - 8) * y[i].qs[l + 16];
+        }
+        sum += fp16ToFp32(x[i].d) * fp16ToFp32(y[i].d) * static_cast<float>(sumi);
+    }
+    return sum;
+}
+
+float dotF16Scalar(const void* w, const void* a, std::int64_t n) {
+    const auto* x = static_cast<const std::uint16_t*>(w);
+    const auto* y = static_cast<const float*>(a);
+    // Independent partial sums so the compiler can vectorize without reassociating.
+    float acc[8] = {};
+    std::int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        for (int k = 0; k < 8; ++k) {
+            acc[k] += fp16ToFp32(x[i + k]) * y[i + k];
+        }
+    }
+    float sum = 0.0f;
+    for (; i < n; ++i) {
+        sum += fp16ToFp32(x[i]) * y[i];
+    }
+    for (float v : acc) {
+        sum += v;
+    }
+    return sum;
+}
+
+} // namespace qs::core::vecdot

@@ -1,0 +1,60 @@
+// ParallelPool (core/eval/thread_pool.h): every index runs exactly once, whether workers are
+// spinning, asleep or not started yet.
+#include "core/eval/thread_pool.h"
+
+#include <QTest>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+#include <vector>
+
+using namespace qs::core;
+
+class TestParallelPool : public QObject {
+    Q_OBJECT
+
+private slots:
+    void everyIndexOnce_data() {
+        QTest::addColumn<int>("threads");
+        QTest::addColumn<int>("pauseMicroseconds"); // between loops: spinning vs sleeping
+        for (int threads : {1, 2, 4}) {
+            for (int pause : {0, 1000}) {
+                QTest::addRow("%d threads, %d us", threads, pause) << threads << pause;
+            }
+        }
+    }
+
+    void everyIndexOnce() {
+        QFETCH(int, threads);
+        QFETCH(int, pauseMicroseconds);
+        ParallelPool pool(threads);
+        std::vector<std::atomic<int>> hits(1000);
+        for (int loop = 0; loop < 50; ++loop) {
+            const std::int64_t count = 1 + (loop * 37) % 1000;
+            pool.parallelFor(count, 1 + loop % 7, [&](std::int64_t begin, std::int64_t end) {
+                for (std::int64_t i = begin; i < end; ++i) {
+                    hits[static_cast<std::size_t>(i)].fetch_add(1);
+                }
+            });
+            for (std::int64_t i = 0; i < 1000; ++i) {
+                QCOMPARE(hits[static_cast<std::size_t>(i)].exchange(0), i < count ? 1 : 0);
+            }
+            std::this_thread::sleep_for(std::chrono::microseconds(pauseMicroseconds));
+        }
+    }
+
+    // A pool destroyed before its workers first ran: they must still see the stop request
+    // (they once read the destructor's wake-up as their starting point and slept forever).
+    void destroyedBeforeWorkersStart() {
+        for (int i = 0; i < 200; ++i) {
+            ParallelPool pool(3);
+            std::atomic<std::int64_t> sum{0};
+            pool.parallelFor(10, 1, [&](std::int64_t begin, std::int64_t) { sum += begin; });
+            QCOMPARE(sum.load(), std::int64_t{45});
+        }
+    }
+};
+
+QTEST_APPLESS_MAIN(TestParallelPool)
+#include "tst_parallel_pool.moc"
