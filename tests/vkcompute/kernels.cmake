@@ -1,3 +1,3 @@
 qs_add_test(tst_chunk_plan SOURCES tst_chunk_plan.cpp LIBS qs_vkcompute)
 qs_add_test(tst_cpu_backend SOURCES tst_cpu_backend.cpp backend_test_data.cpp LIBS qs_vkcompute)
-qs_add_test(tst_vk_kernels SOURCES tst_vk_kernels.cpp backend_test_data.cpp LIBS qs_vkcompute)
+qs_add_test(tst_vk_kernels SOURCES tst_vk_kernels.cpp backend_test_data.cpp LIBS qs_vkcompute VULKAN)
