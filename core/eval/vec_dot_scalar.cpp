@@ -8,6 +8,20 @@ namespace qs::core::vecdot {
 
 using namespace qs::core::quant;
 
+namespace {
+
+// Q4_K/Q5_K's offsets: sum over the 8 sub-blocks of min * (sum of its 32 activations), from
+// Q8_K's sums of 16.
+std::int32_t minsTimesSums(const std::uint8_t* mins, const BlockQ8K& y) {
+    std::int32_t sum = 0;
+    for (int j = 0; j < 8; ++j) {
+        sum += mins[j] * (y.bsums[2 * j] + y.bsums[2 * j + 1]);
+    }
+    return sum;
+}
+
+} // namespace
+
 float dotQ4KScalar(const void* w, const void* a, std::int64_t n) {
     const auto* x = static_cast<const BlockQ4K*>(w);
     const auto* y = static_cast<const BlockQ8K*>(a);
@@ -26,12 +40,8 @@ float dotQ4KScalar(const void* w, const void* a, std::int64_t n) {
             }
             sumi += scales[2 * j] * lo + scales[2 * j + 1] * hi;
         }
-        std::int32_t summ = 0;
-        for (int j = 0; j < 8; ++j) {
-            summ += mins[j] * (y[i].bsums[2 * j] + y[i].bsums[2 * j + 1]);
-        }
         sum += y[i].d * fp16ToFp32(x[i].d) * static_cast<float>(sumi) -
-               y[i].d * fp16ToFp32(x[i].dmin) * static_cast<float>(summ);
+               y[i].d * fp16ToFp32(x[i].dmin) * static_cast<float>(minsTimesSums(mins, y[i]));
     }
     return sum;
 }
@@ -56,12 +66,8 @@ float dotQ5KScalar(const void* w, const void* a, std::int64_t n) {
             }
             sumi += scales[2 * j] * lo + scales[2 * j + 1] * hi;
         }
-        std::int32_t summ = 0;
-        for (int j = 0; j < 8; ++j) {
-            summ += mins[j] * (y[i].bsums[2 * j] + y[i].bsums[2 * j + 1]);
-        }
         sum += y[i].d * fp16ToFp32(x[i].d) * static_cast<float>(sumi) -
-               y[i].d * fp16ToFp32(x[i].dmin) * static_cast<float>(summ);
+               y[i].d * fp16ToFp32(x[i].dmin) * static_cast<float>(minsTimesSums(mins, y[i]));
     }
     return sum;
 }
