@@ -1,4 +1,5 @@
 #include "cli/cli_common.h"
+#include "cli/cli_device.h"
 #include "cli/commands.h"
 
 #include "core/eval/compare_variants.h"
@@ -118,6 +119,8 @@ int runCompare(const std::vector<std::string>& args) {
     parser.addOption("keep", "DIR", "Write the variants to DIR and keep them");
     parser.addOption("cache-dir", "DIR", "Where the reference distribution is cached");
     parser.addOption("threads", "N", "CPU threads (default: all)");
+    parser.addOption("device", "DEVICE",
+                     "Where the evaluation's matrix products run: cpu, vulkan or vulkan:N", "cpu");
     parser.addFlag("no-speed", "Skip the tokens/sec measurement");
     parser.addFlag("json", "Print the results as JSON");
     int exitCode = kExitOk;
@@ -139,6 +142,11 @@ int runCompare(const std::vector<std::string>& args) {
         return kExitUsage;
     }
     options.threads = threads;
+    auto backend = backendForDevice(parser.value("device"));
+    if (!backend) {
+        return reportError(backend.error());
+    }
+    options.backend = backend->get();
     if (parser.value("types") != "none") {
         options.presets = splitList(parser.value("types"));
     }
@@ -215,6 +223,7 @@ int runCompare(const std::vector<std::string>& args) {
                               {"text", parser.value("text")},
                               {"tokens", result->tokens},
                               {"ctx", options.contextLength},
+                              {"device", options.backend ? options.backend->name() : "CPU"},
                               {"reference_cache", result->referenceCache},
                               {"reference_cache_reused", result->referenceCacheReused},
                               {"variants", rows}};

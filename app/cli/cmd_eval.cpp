@@ -1,4 +1,5 @@
 #include "cli/cli_common.h"
+#include "cli/cli_device.h"
 #include "cli/commands.h"
 
 #include "core/eval/eval_model.h"
@@ -63,6 +64,10 @@ int runEval(const std::vector<std::string>& args) {
     parser.addOption("cache-dir", "DIR", "Where reference distributions are cached");
     parser.addOption("tokenizer", "FILE", "tokenizer.bin or tokenizer.json overriding the model's");
     parser.addOption("threads", "N", "CPU threads (default: all)");
+    parser.addOption("device", "DEVICE",
+                     "Where the matrix products run: cpu, vulkan (the preferred Vulkan device) "
+                     "or vulkan:N (see `devices`)",
+                     "cpu");
     parser.addFlag("no-speed", "Skip the tokens/sec measurement");
     parser.addFlag("f32-numerics",
                    "Plain f32 activations and KV cache instead of llama.cpp's CPU rounding");
@@ -94,6 +99,12 @@ int runEval(const std::vector<std::string>& args) {
         showProgress ? static_cast<core::ProgressSink&>(stderrProgress) : silent;
     core::CancelToken cancel;
 
+    auto backend = backendForDevice(parser.value("device"));
+    if (!backend) {
+        return reportError(backend.error());
+    }
+    const std::string deviceName = *backend ? (*backend)->name() : "CPU";
+
     const std::string modelPath = parser.positional("MODEL");
     auto model = core::openEvalModel(modelPath, parser.value("tokenizer"));
     if (!model) {
@@ -112,7 +123,7 @@ int runEval(const std::vector<std::string>& args) {
     options.contextLength = ctxLength;
     options.maxChunks = chunks;
     options.batchSize = batch;
-    core::LlamaContext context(model->weights, ctxLength, threads);
+    core::LlamaContext context(model->weights, ctxLength, threads, backend->get());
     context.setLlamaCppNumerics(!parser.isSet("f32-numerics"));
 
     nlohmann::json out = {{"model", modelPath},
@@ -120,7 +131,8 @@ int runEval(const std::vector<std::string>& args) {
                           {"text", parser.value("text")},
                           {"tokens", tokens.size()},
                           {"ctx", ctxLength},
-                          {"threads", context.threads()}};
+                          {"threads", context.threads()},
+                          {"device", deviceName}};
     std::optional<core::KlDivergenceResult> kld;
     std::optional<core::PerplexityResult> ppl;
     if (parser.isSet("kld-base")) {
@@ -142,7 +154,7 @@ int runEval(const std::vector<std::string>& args) {
                 : (std::filesystem::temp_directory_path() / "quantscope-kld").string();
         const std::string cachePath =
             core::referenceCachePath(cacheDir, *modelHash, textHash, ctxLength);
-        core::LlamaContext baseContext(base->weights, ctxLength, threads);
+        core::LlamaContext baseContext(base->weights, ctxLength, threads, backend->get());
         baseContext.setLlamaCppNumerics(!parser.isSet("f32-numerics"));
         auto reused = core::ensureReferenceLogProbs(
             cachePath, baseContext, tokens, base->tokenizer->bos(), options, progress, cancel);
@@ -199,9 +211,10 @@ int runEval(const std::vector<std::string>& args) {
         std::cout << out.dump(2) << "\n";
         return kExitOk;
     }
-    std::printf("model  %s (%llu bytes)\ntext   %s: %zu tokens, ctx %d, %d threads\n",
+    std::printf("model  %s (%llu bytes)\ntext   %s: %zu tokens, ctx %d, %d threads, %s\n",
                 modelPath.c_str(), static_cast<unsigned long long>(model->fileBytes),
-                parser.value("text").c_str(), tokens.size(), ctxLength, context.threads());
+                parser.value("text").c_str(), tokens.size(), ctxLength, context.threads(),
+                deviceName.c_str());
     if (kld) {
         std::printf("PPL    %.4f +/- %.5f over %d chunks (reference %.4f +/- %.5f)\n", kld->ppl,
                     kld->pplError, kld->chunks, kld->basePpl, kld->basePplError);

@@ -6,6 +6,7 @@ target_sources(quantscope-cli PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/cmd_convert.cpp
   ${CMAKE_CURRENT_LIST_DIR}/cmd_quantize.cpp
   ${CMAKE_CURRENT_LIST_DIR}/cmd_eval.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/cli_device.cpp
   ${CMAKE_CURRENT_LIST_DIR}/cmd_imatrix.cpp
   ${CMAKE_CURRENT_LIST_DIR}/cmd_compare.cpp
   ${CMAKE_CURRENT_LIST_DIR}/cmd_synth.cpp

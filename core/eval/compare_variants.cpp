@@ -57,7 +57,7 @@ Status evaluateVariant(const std::string& file, const std::string& referencePath
     if (!reference) {
         return reference.error();
     }
-    LlamaContext context(model->weights, options.contextLength, threads);
+    LlamaContext context(model->weights, options.contextLength, threads, options.backend);
     auto k = computeKlDivergence(context, *reference, bos, options.maxChunks, options.batchSize,
                                  progress, cancel);
     if (!k) {
@@ -175,7 +175,7 @@ compareVariants(const std::string& modelPath, const std::string& text,
                                                   options.files.size() + 1);
     progress.progress(0, total, "variants", "reference");
     {
-        LlamaContext reference(input->weights, options.contextLength, threads);
+        LlamaContext reference(input->weights, options.contextLength, threads, options.backend);
         NullProgressSink quiet;
         auto reused = ensureReferenceLogProbs(result.referenceCache, reference, tokens, bos,
                                               pplOptions, quiet, cancel);
@@ -290,6 +290,7 @@ compareVariants(const std::string& modelPath, const std::string& text,
             qopt.imatrixFileName = options.imatrixFileName;
             qopt.fileType = fileType;
             qopt.threads = static_cast<unsigned>(threads);
+            qopt.backend = options.backend;
             // The round trip feeds the per-layer error curves; it costs one dequantization
             // per tensor, small next to the evaluation that follows.
             qopt.measureError = true;

@@ -17,6 +17,8 @@
 // `quantscope-cli compare` and the GUI's comparison view.
 namespace qs::core {
 
+class ComputeBackend;
+
 struct ImportanceMatrix;
 
 // A variant given by its plan (the optimizer's, a hand-edited one) rather than a preset.
@@ -41,6 +43,9 @@ struct CompareVariantsOptions {
     int maxChunks = -1; // -1 = every whole chunk of the text
     int batchSize = 512;
     int threads = 0; // 0 = ParallelPool::defaultThreads()
+    // Where the evaluation's matrix products (and the quantization's error round trip) run;
+    // nullptr: the built-in CPU kernels. Not owned; must outlive the call.
+    ComputeBackend* backend = nullptr;
     // Importance matrix for the quantization, or nullptr; `imatrixFileName` goes into
     // quantize.imatrix.file. Presets that need one (IQ2_*, Q2_K_S) fail without it.
     const ImportanceMatrix* imatrix = nullptr;

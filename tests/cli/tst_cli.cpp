@@ -2,7 +2,11 @@
 
 #include "core/version.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTest>
+
+#include <cmath>
 
 class TestCli : public QObject {
     Q_OBJECT
@@ -53,6 +57,52 @@ private slots:
         }
         QCOMPARE(r.exitCode, 0);
         QVERIFY2(r.out.trimmed().startsWith('['), qPrintable(r.out));
+    }
+
+    // Issue 6: the forward pass runs its matrix products on the device the user names. The
+    // Vulkan result is the same model and text, so perplexity agrees with the CPU's up to
+    // summation order; a device that cannot be opened is an error, not a silent CPU run.
+    void evalRunsOnTheNamedDevice() {
+        const QStringList common = {
+            QStringLiteral("eval"),
+            QStringLiteral(QS_RESOURCES_DIR "/models/shakespeare-3M-f16.gguf"),
+            QStringLiteral("--text"),
+            QStringLiteral(QS_RESOURCES_DIR "/text/shakespeare-val-a.txt"),
+            QStringLiteral("--ctx"),
+            QStringLiteral("128"),
+            QStringLiteral("--chunks"),
+            QStringLiteral("2"),
+            QStringLiteral("--no-speed"),
+            QStringLiteral("--json")};
+        const CliRun cpu =
+            runCli(common + QStringList{QStringLiteral("--device"), QStringLiteral("cpu")});
+        QCOMPARE(cpu.exitCode, 0);
+        const CliRun vk =
+            runCli(common + QStringList{QStringLiteral("--device"), QStringLiteral("vulkan")});
+        if (vk.exitCode == 1 && vk.err.contains(QStringLiteral("device error"))) {
+            QSKIP("No Vulkan loader/driver on this machine");
+        }
+        QCOMPARE(vk.exitCode, 0);
+        const QJsonObject c = QJsonDocument::fromJson(cpu.out.toUtf8()).object();
+        const QJsonObject v = QJsonDocument::fromJson(vk.out.toUtf8()).object();
+        QCOMPARE(c.value(QStringLiteral("device")).toString(), QStringLiteral("CPU"));
+        QVERIFY2(v.value(QStringLiteral("device")).toString().startsWith(QStringLiteral("Vulkan")),
+                 qPrintable(vk.out));
+        const double pc = c.value(QStringLiteral("ppl")).toDouble();
+        const double pv = v.value(QStringLiteral("ppl")).toDouble();
+        qInfo("PPL cpu %.6f, vulkan %.6f", pc, pv);
+        QVERIFY(pc > 1.0);
+        QVERIFY2(std::abs(pv - pc) < 1e-4 * pc, qPrintable(QString::number(pv - pc)));
+
+        const CliRun bad =
+            runCli(common + QStringList{QStringLiteral("--device"), QStringLiteral("vulkan:99")});
+        QCOMPARE(bad.exitCode, 1);
+        QVERIFY2(bad.err.contains(QStringLiteral("--device vulkan:99")), qPrintable(bad.err));
+        const CliRun typo =
+            runCli(common + QStringList{QStringLiteral("--device"), QStringLiteral("gpu")});
+        QCOMPARE(typo.exitCode, 1);
+        QVERIFY2(typo.err.contains(QStringLiteral("expected cpu, vulkan or vulkan:N")),
+                 qPrintable(typo.err));
     }
 };
 
