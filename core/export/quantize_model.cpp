@@ -105,6 +105,9 @@ Status convertTensor(const TensorJob& job, std::span<const std::byte> stored, Gg
     const std::uint64_t sourceRowBytes = *ggmlRowBytes(t.type, t.dims[0]);
     const std::uint64_t targetRowBytes = *ggmlRowBytes(job.type, t.dims[0]);
     const bool streamRows = stored.empty();
+    if (rows == 0 || perRow == 0) {
+        return {}; // an empty tensor (a zero dimension) has nothing to convert or write
+    }
     const std::int64_t slabRows = std::max<std::int64_t>(
         kRowsPerChunk * job.threads, kSlabValues / perRow / kRowsPerChunk * kRowsPerChunk);
 
