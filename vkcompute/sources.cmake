@@ -7,6 +7,7 @@ target_sources(qs_vkcompute PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/kernel_table.cpp
   ${CMAKE_CURRENT_LIST_DIR}/vulkan_backend.cpp
   ${CMAKE_CURRENT_LIST_DIR}/backend_factory.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/device_choice.cpp
 )
 
 # The storage types with Vulkan kernels. Names are GgmlType enumerators (core/quant/ggml_type.h);

@@ -10,6 +10,7 @@
 #include "ui/plan/plan_document.h"
 #include "ui/settings/app_settings.h"
 #include "ui/windows/main_window.h"
+#include "vkcompute/device_choice.h"
 #include "vkcompute/device_info.h"
 #include "vkcompute/vulkan_backend.h"
 
@@ -128,6 +129,12 @@ int main(int argc, char** argv) {
                        "(default: the bundled sample model)."),
         QStringLiteral("[model]"));
     parser.process(app);
+    // A mistyped device is a usage error, as in quantscope-cli: not a silent fallback.
+    const auto deviceChoice = qs::vk::parseDeviceChoice(parser.value(device).toStdString());
+    if (!deviceChoice) {
+        std::fprintf(stderr, "quantscope: --%s\n", deviceChoice.error().message.c_str());
+        return 2;
+    }
 
     const auto verbosity = parser.isSet(verbose) ? qs::core::Verbosity::Verbose
                            : parser.isSet(quiet) ? qs::core::Verbosity::Quiet
@@ -173,17 +180,14 @@ int main(int argc, char** argv) {
         window.applySettings(settings);
     } else {
         // Vulkan where a device works, else the CPU; the status bar says which and why.
-        const QString choice = parser.value(device);
         std::shared_ptr<qs::core::ComputeBackend> backend;
         std::string note;
-        if (choice == QLatin1String("cpu")) {
+        if (deviceChoice->cpu) {
             backend = qs::core::makeCpuBackend();
             note = "CPU chosen with --device cpu";
         } else {
             qs::vk::VulkanBackendOptions options;
-            if (choice.startsWith(QLatin1String("vulkan:"))) {
-                options.deviceIndex = choice.mid(7).toInt();
-            }
+            options.deviceIndex = deviceChoice->vulkanIndex;
             backend = qs::vk::createPreferredBackend(options, &note);
         }
         log->info("Compute backend: {} ({})", backend->name(), note);
