@@ -25,10 +25,6 @@ namespace {
 // thread hand-off costs nothing.
 constexpr std::int64_t kRowsPerChunk = 32;
 
-std::int64_t rowCountOf(const TensorInfo& t) {
-    return t.dims.empty() ? 1 : static_cast<std::int64_t>(t.elementCount() / t.dims[0]);
-}
-
 // Runs fn(firstRow, rowCount) over [0, rows) in chunks on `threads` threads. Stops early and
 // returns the first error, or Cancelled.
 Status parallelRows(std::int64_t rows, unsigned threads, CancelToken& cancel,
@@ -101,7 +97,7 @@ Status convertTensor(const TensorJob& job, std::span<const std::byte> stored, Gg
                      CancelToken& cancel, std::optional<ErrorMetrics>& error) {
     const TensorInfo& t = job.tensor;
     const std::int64_t perRow = static_cast<std::int64_t>(t.dims[0]);
-    const std::int64_t rows = rowCountOf(t);
+    const auto rows = static_cast<std::int64_t>(t.ggmlRows());
     const std::uint64_t sourceRowBytes = *ggmlRowBytes(t.type, t.dims[0]);
     const std::uint64_t targetRowBytes = *ggmlRowBytes(job.type, t.dims[0]);
     const bool streamRows = stored.empty();

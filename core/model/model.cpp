@@ -26,6 +26,14 @@ std::uint64_t TensorInfo::elementCount() const {
     return n;
 }
 
+std::uint64_t TensorInfo::ggmlRows() const {
+    std::uint64_t n = 1;
+    for (std::size_t i = 1; i < dims.size(); ++i) {
+        n *= dims[i];
+    }
+    return n;
+}
+
 std::uint64_t TensorInfo::outerRows() const {
     if (dims.size() >= 2) {
         return std::max<std::uint64_t>(dims.back(), 1);

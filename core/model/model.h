@@ -33,6 +33,10 @@ struct TensorInfo {
     std::uint32_t permuteHeads = 0;
 
     std::uint64_t elementCount() const;
+    // ggml rows of dims[0] values: the product of every other dim (ne1 * ne2 * ne3), so a 3-D
+    // expert tensor has ne1 * ne2 rows and a 1-D tensor one. No division by dims[0], which a
+    // legal GGUF tensor may have as 0.
+    std::uint64_t ggmlRows() const;
     // Units along the outermost dim that reads can be split into (ggml rows for matrices).
     std::uint64_t outerRows() const;
     std::uint64_t outerRowBytes() const { return byteSize / outerRows(); }

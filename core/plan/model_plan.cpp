@@ -35,8 +35,7 @@ std::uint64_t plannedTensorBytes(const Model& model, const QuantPlan& plan) {
     for (const auto& t : model.tensors()) {
         const GgmlType type = plan.typeOf(t.name).value_or(t.type);
         const auto rowBytes = t.dims.empty() ? std::nullopt : ggmlRowBytes(type, t.dims[0]);
-        // ggml rows: every dim but the first (a 3-D expert tensor has ne1 * ne2 rows).
-        total += rowBytes ? *rowBytes * (t.elementCount() / t.dims[0]) : t.byteSize;
+        total += rowBytes ? *rowBytes * t.ggmlRows() : t.byteSize;
     }
     return total;
 }

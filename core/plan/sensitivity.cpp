@@ -159,7 +159,9 @@ Result<SensitivityTable> measureSensitivity(const Model& model, const Sensitivit
     for (std::size_t i = 0; i < model.tensors().size(); ++i) {
         const TensorInfo& t = model.tensors()[i];
         table.totalParameters += t.elementCount();
-        if (!isOptimizableTensor(t.name, t.dims.size(), options.includeEmbeddings)) {
+        // An empty tensor (a zero dimension) has no error to measure and no bytes to save.
+        if (!isOptimizableTensor(t.name, t.dims.size(), options.includeEmbeddings) ||
+            t.elementCount() == 0) {
             table.fixedBytes += t.byteSize;
             continue;
         }
@@ -190,7 +192,7 @@ Result<SensitivityTable> measureSensitivity(const Model& model, const Sensitivit
         row.sourceType = t.type;
         row.parameters = t.elementCount();
         const auto perRow = static_cast<std::int64_t>(t.dims[0]);
-        const auto rows = static_cast<std::int64_t>(t.elementCount() / t.dims[0]);
+        const auto rows = static_cast<std::int64_t>(t.ggmlRows());
         const ImatrixEntry* entry = options.imatrix ? options.imatrix->find(t.name) : nullptr;
         if (entry && entry->columns != perRow) {
             entry = nullptr;

@@ -61,7 +61,7 @@ void MemoryPlot::setPlan(const core::Model& model,
         std::uint64_t bytes = tensor.byteSize;
         if (i < typeByTensor.size() && !tensor.dims.empty() && tensor.dims[0] > 0) {
             if (auto row = core::ggmlRowBytes(typeByTensor[i], tensor.dims[0])) {
-                bytes = *row * (tensor.elementCount() / tensor.dims[0]);
+                bytes = *row * tensor.ggmlRows();
             }
         }
         const std::uint64_t fp16 = fp16TensorBytes(tensor.dims);

@@ -7,10 +7,13 @@
 #include "core/eval/perplexity.h"
 #include "core/eval/text_input.h"
 #include "core/export/gguf_convert.h"
+#include "core/export/gguf_writer.h"
 #include "core/export/quantize_model.h"
 #include "core/io/model_reader.h"
 #include "core/model/model.h"
+#include "core/plan/model_plan.h"
 #include "core/plan/quant_plan.h"
+#include "core/plan/sensitivity.h"
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -310,6 +313,60 @@ private slots:
     }
 
     // Successful runs read their inputs only (cleanup() compares the checksums).
+    // A tensor with a zero dimension is legal GGUF (the reader accepts it); the quantizer sizes
+    // its slabs by dividing by the row length, so such a tensor must be written as it is,
+    // empty, and never reach that division. The other tensors are still quantized.
+    void emptyTensorIsWrittenEmpty() {
+        QTemporaryDir dir;
+        const std::string in = dir.filePath(QStringLiteral("empty.gguf")).toStdString();
+        const std::string out = dir.filePath(QStringLiteral("empty-q8.gguf")).toStdString();
+        {
+            Metadata md;
+            md.set("general.architecture", MetaValue(std::string("llama")));
+            auto w = GgufWriter::create(in, md,
+                                        {{"blk.0.ffn_up.weight", {64, 0}, GgmlType::F32},
+                                         {"blk.0.ffn_gate.weight", {0, 4}, GgmlType::F32},
+                                         {"blk.0.ffn_down.weight", {64, 3}, GgmlType::F32}});
+            QVERIFY(w.ok());
+            QCOMPARE((*w)->tensorBytes(0), std::uint64_t{0});
+            QCOMPARE((*w)->tensorBytes(1), std::uint64_t{0});
+            std::vector<float> values(64 * 3);
+            for (std::size_t i = 0; i < values.size(); ++i) {
+                values[i] = static_cast<float>(i % 17) - 8.0f;
+            }
+            QVERIFY((*w)->write(std::as_bytes(std::span(values))).ok());
+            QVERIFY((*w)->finish().ok());
+        }
+        auto model = openModel(in);
+        QVERIFY2(model.ok(), model.ok() ? "" : model.error().message.c_str());
+        CancelToken cancel;
+        NullProgressSink sink;
+        auto report = quantizeModel(*model, q8Plan(*model), out, QuantizeOptions(), cancel, sink);
+        QVERIFY2(report.ok(), report.ok() ? "" : report.error().message.c_str());
+
+        auto written = openModel(out);
+        QVERIFY(written.ok());
+        const TensorInfo* noRows = written->findTensor("blk.0.ffn_up.weight");
+        const TensorInfo* noColumns = written->findTensor("blk.0.ffn_gate.weight");
+        const TensorInfo* full = written->findTensor("blk.0.ffn_down.weight");
+        QVERIFY(noRows && noColumns && full);
+        QCOMPARE(noRows->dims, (std::vector<std::uint64_t>{64, 0}));
+        QCOMPARE(noRows->byteSize, std::uint64_t{0});
+        QCOMPARE(noColumns->dims, (std::vector<std::uint64_t>{0, 4}));
+        QCOMPARE(noColumns->byteSize, std::uint64_t{0});
+        QCOMPARE(full->type, GgmlType::Q8_0);
+        QCOMPARE(full->byteSize, std::uint64_t{3 * 2 * 34}); // 3 rows of two 34-byte blocks
+        QCOMPARE(plannedTensorBytes(*model, q8Plan(*model)), full->byteSize);
+
+        // The optimizer's measurements leave the empty tensors out of the table.
+        SensitivityOptions sensitivity;
+        sensitivity.formats = {GgmlType::Q8_0, GgmlType::Q4_0};
+        auto table = measureSensitivity(*model, sensitivity, cancel, sink);
+        QVERIFY2(table.ok(), table.ok() ? "" : table.error().message.c_str());
+        QCOMPARE(table->rows.size(), std::size_t{1});
+        QCOMPARE(table->rows[0].name, std::string("blk.0.ffn_down.weight"));
+    }
+
     void inputsUnchangedAfterSuccessfulRuns() {
         QTemporaryDir dir;
         CancelToken cancel;
