@@ -1,3 +1,5 @@
+#include "stall_limit.h"
+
 #include "core/gptq/calibrated_export.h"
 #include "core/io/model_reader.h"
 #include "core/model/model.h"
@@ -73,7 +75,7 @@ private slots:
         stalls.stop();
         QVERIFY2(finished.first().at(0).toBool(), qPrintable(view->lastMessage()));
         qInfo("during the comparison: %s", qPrintable(stalls.summary()));
-        QVERIFY2(stalls.longestGapMs() < 100, qPrintable(stalls.summary()));
+        QVERIFY2(stalls.longestGapMs() < qs::test::kStallLimitMs, qPrintable(stalls.summary()));
         QCOMPARE(rows.count(), 3);
         QVERIFY(!progress.isEmpty());
 
