@@ -12,8 +12,10 @@ std::uint64_t roundUp(std::uint64_t v, std::uint64_t a) {
     return (v + a - 1) / a * a;
 }
 
-Binding bind(std::uint64_t start, std::uint64_t bytes, std::uint64_t bufferBytes,
-             const ChunkLimits& limits) {
+} // namespace
+
+Binding bindRange(std::uint64_t start, std::uint64_t bytes, std::uint64_t bufferBytes,
+                  const ChunkLimits& limits) {
     Binding b;
     b.offset = alignDown(start, limits.offsetAlignment);
     b.inner = start - b.offset;
@@ -23,20 +25,17 @@ Binding bind(std::uint64_t start, std::uint64_t bytes, std::uint64_t bufferBytes
     return b;
 }
 
-// Usable bytes of a binding after the alignment slack and the tail.
-std::uint64_t usable(const ChunkLimits& limits) {
+std::uint64_t usableBindingBytes(const ChunkLimits& limits) {
     const std::uint64_t slack = limits.offsetAlignment + kBindingTailBytes + 16;
     return limits.maxBindingBytes > slack ? limits.maxBindingBytes - slack : 0;
 }
-
-} // namespace
 
 std::vector<DequantChunk> planDequant(std::uint64_t elements, std::uint32_t unitElems,
                                       std::uint32_t unitBytes, std::uint32_t outBytesPerElem,
                                       std::uint64_t srcBufferBytes, std::uint64_t dstBufferBytes,
                                       const ChunkLimits& limits) {
     std::vector<DequantChunk> chunks;
-    const std::uint64_t room = usable(limits);
+    const std::uint64_t room = usableBindingBytes(limits);
     // Units per chunk: both bindings must fit, and element indices stay far from 2^32.
     std::uint64_t units =
         std::min(room / unitBytes, room / (std::uint64_t(unitElems) * outBytesPerElem));
@@ -51,11 +50,11 @@ std::vector<DequantChunk> planDequant(std::uint64_t elements, std::uint32_t unit
         DequantChunk c;
         c.firstElement = u * unitElems;
         c.elements = std::min(elements - c.firstElement, n * unitElems);
-        c.src = bind(u * unitBytes, n * unitBytes, srcBufferBytes, limits);
+        c.src = bindRange(u * unitBytes, n * unitBytes, srcBufferBytes, limits);
         // Whole units: the kernels write a partial last group of a plain type in full, into the
         // destination's padding (the host copies out only the values).
-        c.dst = bind(c.firstElement * outBytesPerElem, n * unitElems * outBytesPerElem,
-                     dstBufferBytes, limits);
+        c.dst = bindRange(c.firstElement * outBytesPerElem, n * unitElems * outBytesPerElem,
+                          dstBufferBytes, limits);
         chunks.push_back(c);
     }
     return chunks;
@@ -65,7 +64,7 @@ std::vector<MatvecChunk> planMatvec(std::uint64_t rows, std::uint64_t rowBytes,
                                     std::uint64_t srcBufferBytes, std::uint64_t dstBufferBytes,
                                     const ChunkLimits& limits) {
     std::vector<MatvecChunk> chunks;
-    const std::uint64_t room = usable(limits);
+    const std::uint64_t room = usableBindingBytes(limits);
     std::uint64_t perChunk = std::min(room / rowBytes, room / sizeof(float));
     perChunk = std::min<std::uint64_t>({perChunk, 1ull << 30, limits.maxWorkItems});
     if (perChunk == 0) {
@@ -75,8 +74,8 @@ std::vector<MatvecChunk> planMatvec(std::uint64_t rows, std::uint64_t rowBytes,
         MatvecChunk c;
         c.firstRow = r;
         c.rows = std::min(perChunk, rows - r);
-        c.src = bind(r * rowBytes, c.rows * rowBytes, srcBufferBytes, limits);
-        c.dst = bind(r * sizeof(float), c.rows * sizeof(float), dstBufferBytes, limits);
+        c.src = bindRange(r * rowBytes, c.rows * rowBytes, srcBufferBytes, limits);
+        c.dst = bindRange(r * sizeof(float), c.rows * sizeof(float), dstBufferBytes, limits);
         chunks.push_back(c);
     }
     return chunks;

@@ -25,6 +25,15 @@ struct ChunkLimits {
     std::uint64_t maxWorkItems = ~std::uint64_t(0);
 };
 
+// [start, start + bytes) of a buffer of bufferBytes as a binding: offset aligned down to
+// limits.offsetAlignment, whole 16-byte texels and kBindingTailBytes of slack past the data
+// (clipped to the buffer).
+Binding bindRange(std::uint64_t start, std::uint64_t bytes, std::uint64_t bufferBytes,
+                  const ChunkLimits& limits);
+
+// Bytes of data one binding can hold after its alignment slack and tail.
+std::uint64_t usableBindingBytes(const ChunkLimits& limits);
+
 // Dequantizing `elements` values stored as units of unitElems values / unitBytes bytes (a
 // block; 32 values for plain types) from a source buffer of srcBufferBytes into an output
 // of outBytesPerElem per value. Destination bindings cover whole units, so the output buffer

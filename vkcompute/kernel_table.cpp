@@ -23,6 +23,15 @@ struct KernelSpirv {
 
 #include "spirv/kernel_list.inc"
 
+struct PackedKernelSpirv {
+    PackedFormat format;
+    Spirv dequant;
+    Spirv dequantWide; // QS_STORE_U64: stores 64-bit words, needs shaderInt64
+    Spirv matvec;
+};
+
+#include "spirv/packed_kernel_list.inc"
+
 const KernelSpirv* findSpirv(core::GgmlType type) {
     for (const auto& k : kKernelList) {
         if (k.type == type) {
@@ -32,23 +41,39 @@ const KernelSpirv* findSpirv(core::GgmlType type) {
     return nullptr;
 }
 
-// Specialization constant ids, as declared in dequant.comp and matvec.comp.
+// Specialization constant ids, as declared in dequant.comp, matvec.comp and the packed
+// kernels (dequant_packed.comp, matvec_packed.comp).
 enum SpecId : std::uint32_t {
     kUnitBytes = 0,
     kUnitElems = 1,
     kOutF16 = 2,
     kWorkgroupSize = 3,
     kRowPerInvocation = 4,
-    kSpecCount = 5
+    kPerColumnGroups = 5,
+    kSplitK = 6,
+    kSpecCount = 7
 };
 
 std::size_t layoutIndex(Kernel kernel) {
-    return kernel == Kernel::Matvec ? 1 : 0;
+    return isPackedKernel(kernel) ? 2 : kernel == Kernel::Matvec ? 1 : 0;
 }
 
 } // namespace
 
 VkFormat KernelTable::bindingFormat(Kernel kernel, std::uint32_t binding) {
+    if (isPackedKernel(kernel)) {
+        switch (binding) {
+        case 0: // qweight
+        case 3: // scales
+            return VK_FORMAT_R32G32B32A32_UINT;
+        case 1: // output
+            return VK_FORMAT_UNDEFINED;
+        case 5: // x
+            return VK_FORMAT_R32G32B32A32_SFLOAT;
+        default: // qzeros, group table
+            return VK_FORMAT_R32_UINT;
+        }
+    }
     const bool matvec = kernel == Kernel::Matvec;
     if (binding == 0) {
         return VK_FORMAT_R32_UINT;
@@ -60,6 +85,22 @@ VkFormat KernelTable::bindingFormat(Kernel kernel, std::uint32_t binding) {
         return VK_FORMAT_R32G32B32A32_SFLOAT;
     }
     return VK_FORMAT_UNDEFINED;
+}
+
+PackedFormat packedFormat(core::PackedLayout layout, int bits) {
+    if (layout == core::PackedLayout::AwqGemm) {
+        return PackedFormat::AWQ4;
+    }
+    switch (bits) {
+    case 2:
+        return PackedFormat::GPTQ2;
+    case 3:
+        return PackedFormat::GPTQ3;
+    case 8:
+        return PackedFormat::GPTQ8;
+    default:
+        return PackedFormat::GPTQ4;
+    }
 }
 
 bool hasKernels(core::GgmlType type) {
@@ -83,6 +124,11 @@ KernelTable::KernelTable(Context& ctx, bool forceWorkgroupPerRow, bool forceShar
     for (auto& row : m_pipelines) {
         row.fill(VK_NULL_HANDLE);
     }
+    for (auto& kernel : m_packedPipelines) {
+        for (auto& format : kernel) {
+            format.fill(VK_NULL_HANDLE);
+        }
+    }
 }
 
 KernelTable::~KernelTable() {
@@ -93,7 +139,16 @@ KernelTable::~KernelTable() {
             }
         }
     }
-    for (int i = 0; i < 2; ++i) {
+    for (auto& kernel : m_packedPipelines) {
+        for (auto& format : kernel) {
+            for (VkPipeline p : format) {
+                if (p) {
+                    vkDestroyPipeline(m_ctx.device, p, nullptr);
+                }
+            }
+        }
+    }
+    for (std::size_t i = 0; i < kLayouts; ++i) {
         if (m_layouts[i]) {
             vkDestroyPipelineLayout(m_ctx.device, m_layouts[i], nullptr);
         }
@@ -104,10 +159,12 @@ KernelTable::~KernelTable() {
 }
 
 core::Status KernelTable::init() {
-    for (std::size_t i = 0; i < 2; ++i) {
-        const Kernel kernel = i == 0 ? Kernel::DequantF32 : Kernel::Matvec;
+    for (std::size_t i = 0; i < kLayouts; ++i) {
+        const Kernel kernel = i == 0   ? Kernel::DequantF32
+                              : i == 1 ? Kernel::Matvec
+                                       : Kernel::PackedMatvec;
         const std::uint32_t bindings = bindingCount(kernel);
-        VkDescriptorSetLayoutBinding b[4]{};
+        VkDescriptorSetLayoutBinding b[6]{};
         for (std::uint32_t j = 0; j < bindings; ++j) {
             b[j].binding = j;
             b[j].descriptorType = descriptorType(kernel, j);
@@ -123,7 +180,9 @@ core::Status KernelTable::init() {
             r != VK_SUCCESS) {
             return vkError(r, "vkCreateDescriptorSetLayout");
         }
-        VkPushConstantRange push{VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof(shader::KernelParams)};
+        const auto pushBytes = static_cast<std::uint32_t>(
+            isPackedKernel(kernel) ? sizeof(shader::PackedParams) : sizeof(shader::KernelParams));
+        VkPushConstantRange push{VK_SHADER_STAGE_COMPUTE_BIT, 0, pushBytes};
         VkPipelineLayoutCreateInfo layoutInfo{};
         layoutInfo.sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO;
         layoutInfo.setLayoutCount = 1;
@@ -147,6 +206,10 @@ VkDescriptorSetLayout KernelTable::setLayout(Kernel kernel) const {
 }
 
 std::uint32_t KernelTable::workgroupSize(Kernel kernel) const {
+    if (kernel == Kernel::PackedMatvec) {
+        const PackedMatvecShape shape = packedMatvecShape();
+        return shape.units * shape.splitK;
+    }
     if (kernel != Kernel::Matvec) {
         // lavapipe runs a workgroup as one task of its thread pool: 256 invocations (32 SIMD
         // iterations) per task measured a little faster than 64. Vulkan guarantees only 128.
@@ -164,6 +227,18 @@ std::uint32_t KernelTable::workgroupSize(Kernel kernel) const {
     return size; // a power of two: the shared-memory reduction halves it
 }
 
+PackedMatvecShape KernelTable::packedMatvecShape() const {
+    if (matvecRowPerInvocation()) {
+        return {64, 1};
+    }
+    // 16 units (64 GPTQ outputs, 256 bytes of a packed row) per slice and step; 16 slices
+    // where the device allows 256 invocations, else 8 (Vulkan guarantees 128).
+    const VkPhysicalDeviceLimits& l = m_ctx.properties.limits;
+    const std::uint32_t split =
+        l.maxComputeWorkGroupInvocations >= 256 && l.maxComputeWorkGroupSize[1] >= 16 ? 16 : 8;
+    return {16, split};
+}
+
 bool KernelTable::matvecRowPerInvocation() const {
     return m_ctx.properties.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU && !m_forceWorkgroupPerRow;
 }
@@ -175,7 +250,7 @@ core::Result<VkPipeline> KernelTable::pipeline(Kernel kernel, core::GgmlType typ
         return slot;
     }
     const KernelSpirv* spirv = findSpirv(type);
-    if (!spirv || id >= kMaxTypeId) {
+    if (!spirv || id >= kMaxTypeId || isPackedKernel(kernel)) {
         return core::makeError(core::ErrorCode::Unsupported,
                                "Vulkan: no kernel for " +
                                    std::string(core::ggmlTypeInfo(type).name));
@@ -185,24 +260,60 @@ core::Result<VkPipeline> KernelTable::pipeline(Kernel kernel, core::GgmlType typ
             ? (m_ctx.subgroupArithmetic && !m_forceSharedMemoryReduction ? spirv->matvecSubgroup
                                                                          : spirv->matvecShared)
             : (m_ctx.shaderInt64 && !m_forceWordStores ? spirv->dequantWide : spirv->dequant);
+    const UnitShape unit = unitShape(type);
+    return createPipeline(slot, kernel, code.code, code.bytes, unit.bytes, unit.elems, false,
+                          core::ggmlTypeInfo(type).name);
+}
+
+core::Result<VkPipeline> KernelTable::packedPipeline(Kernel kernel, PackedFormat format,
+                                                     bool perColumnGroups) {
+    const auto f = static_cast<std::size_t>(format);
+    if (!isPackedKernel(kernel) || f >= kPackedFormats) {
+        return core::makeError(core::ErrorCode::Internal, "Vulkan: not a packed kernel");
+    }
+    VkPipeline& slot =
+        m_packedPipelines[static_cast<std::size_t>(kernel) -
+                          static_cast<std::size_t>(Kernel::PackedDequantF32)][f][perColumnGroups];
+    if (slot) {
+        return slot;
+    }
+    for (const auto& k : kPackedKernelList) {
+        if (k.format == format) {
+            const Spirv code = kernel == Kernel::PackedMatvec            ? k.matvec
+                               : m_ctx.shaderInt64 && !m_forceWordStores ? k.dequantWide
+                                                                         : k.dequant;
+            return createPipeline(slot, kernel, code.code, code.bytes, 0, 0, perColumnGroups,
+                                  "packed linear");
+        }
+    }
+    return core::makeError(core::ErrorCode::Unsupported, "Vulkan: no packed kernel");
+}
+
+core::Result<VkPipeline> KernelTable::createPipeline(VkPipeline& slot, Kernel kernel,
+                                                     const std::uint32_t* code,
+                                                     std::size_t codeBytes, std::uint32_t unitBytes,
+                                                     std::uint32_t unitElems, bool perColumnGroups,
+                                                     std::string_view what) {
     VkShaderModuleCreateInfo moduleInfo{};
     moduleInfo.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO;
-    moduleInfo.codeSize = code.bytes;
-    moduleInfo.pCode = code.code;
+    moduleInfo.codeSize = codeBytes;
+    moduleInfo.pCode = code;
     VkShaderModule module = VK_NULL_HANDLE;
     if (VkResult r = vkCreateShaderModule(m_ctx.device, &moduleInfo, nullptr, &module);
         r != VK_SUCCESS) {
         return vkError(r, "vkCreateShaderModule");
     }
 
-    const UnitShape unit = unitShape(type);
     // Booleans are 32-bit VkBool32 values in specialization data.
     std::uint32_t values[kSpecCount] = {};
-    values[kUnitBytes] = unit.bytes;
-    values[kUnitElems] = unit.elems;
-    values[kOutF16] = kernel == Kernel::DequantF16 ? 1u : 0u;
-    values[kWorkgroupSize] = workgroupSize(kernel);
+    values[kUnitBytes] = unitBytes;
+    values[kUnitElems] = unitElems;
+    values[kOutF16] = kernel == Kernel::DequantF16 || kernel == Kernel::PackedDequantF16 ? 1u : 0u;
+    values[kWorkgroupSize] =
+        kernel == Kernel::PackedMatvec ? packedMatvecShape().units : workgroupSize(kernel);
     values[kRowPerInvocation] = matvecRowPerInvocation() ? 1u : 0u;
+    values[kPerColumnGroups] = perColumnGroups ? 1u : 0u;
+    values[kSplitK] = packedMatvecShape().splitK;
     VkSpecializationMapEntry entries[kSpecCount];
     for (std::uint32_t i = 0; i < kSpecCount; ++i) {
         entries[i] = {i, i * 4u, 4u};
@@ -215,7 +326,6 @@ core::Result<VkPipeline> KernelTable::pipeline(Kernel kernel, core::GgmlType typ
     spec.pData = values;
 
     VkComputePipelineCreateInfo info{};
-
     info.sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO;
     info.stage.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO;
     info.stage.stage = VK_SHADER_STAGE_COMPUTE_BIT;
@@ -231,8 +341,7 @@ core::Result<VkPipeline> KernelTable::pipeline(Kernel kernel, core::GgmlType typ
         return vkError(r, "vkCreateComputePipelines");
     }
     core::moduleLogger(core::kLogVulkan)
-        ->debug("created pipeline {} for {}", static_cast<int>(kernel),
-                core::ggmlTypeInfo(type).name);
+        ->debug("created pipeline {} for {}", static_cast<int>(kernel), what);
     return slot;
 }
 

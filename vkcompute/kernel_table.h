@@ -1,18 +1,51 @@
 #pragma once
 
+#include "core/compute/packed_linear.h"
 #include "core/error.h"
 #include "core/quant/ggml_type.h"
 #include "vkcompute/vk_context.h"
 
 #include <array>
 #include <cstdint>
+#include <string_view>
 
 // Internal: the compute pipelines, one per (kernel, storage type), created on first use from
 // the embedded SPIR-V and kept for the life of the device. The formats with kernels are the
 // list in vkcompute/sources.cmake.
 namespace qs::vk {
 
-enum class Kernel : std::uint32_t { DequantF32, DequantF16, Matvec, Count };
+enum class Kernel : std::uint32_t {
+    DequantF32,
+    DequantF16,
+    Matvec,
+    // On packed GPTQ/AWQ linears (core/compute/packed_linear.h); pipelines by PackedFormat.
+    PackedDequantF32,
+    PackedDequantF16,
+    PackedMatvec,
+    Count
+};
+
+inline bool isPackedKernel(Kernel kernel) {
+    return kernel == Kernel::PackedDequantF32 || kernel == Kernel::PackedDequantF16 ||
+           kernel == Kernel::PackedMatvec;
+}
+
+// The SPIR-V variants of the packed kernels: a packed layout and bit width (v1 and v2 GPTQ
+// differ only by a push constant).
+enum class PackedFormat : std::uint32_t { GPTQ2, GPTQ3, GPTQ4, GPTQ8, AWQ4, Count };
+PackedFormat packedFormat(core::PackedLayout layout, int bits);
+
+// The matvec_packed.comp workgroup: WG_X units (packed_funcs.glsl: 4 GPTQ or 8 AWQ outputs)
+// times SPLIT_K slices of the columns.
+struct PackedMatvecShape {
+    std::uint32_t units = 64;
+    std::uint32_t splitK = 1;
+};
+
+// Outputs one packed-kernel invocation computes (packed_funcs.glsl UNIT).
+inline std::uint32_t packedUnitOutputs(PackedFormat format) {
+    return format == PackedFormat::AWQ4 ? 8 : 4;
+}
 
 // Whether SPIR-V for this type was built into the binary.
 bool hasKernels(core::GgmlType type);
@@ -35,14 +68,23 @@ public:
 
     core::Status init();
     core::Result<VkPipeline> pipeline(Kernel kernel, core::GgmlType type);
+    // A packed kernel; perColumnGroups: the group table has an entry per column, not per
+    // 32-column block (packed_funcs.glsl).
+    core::Result<VkPipeline> packedPipeline(Kernel kernel, PackedFormat format,
+                                            bool perColumnGroups);
     VkPipelineLayout layout(Kernel kernel) const;
     VkDescriptorSetLayout setLayout(Kernel kernel) const;
-    static std::uint32_t bindingCount(Kernel kernel) { return kernel == Kernel::Matvec ? 4 : 3; }
+    static std::uint32_t bindingCount(Kernel kernel) {
+        return isPackedKernel(kernel) ? 6 : kernel == Kernel::Matvec ? 4 : 3;
+    }
     // Inputs are uniform texel buffers read through a view of this format (texelFetch: on
     // lavapipe a vector gather, where a storage-buffer load is a loop over the SIMD lanes);
     // outputs are storage buffers (VK_FORMAT_UNDEFINED). Dequant: 0 = blocks as words
     // (R32_UINT), 1 = output, 2 = the same blocks as 16-byte texels (R32G32B32A32_UINT).
     // Matvec: 0 = blocks as words, 1 = x (R32G32B32A32_SFLOAT), 2 = y, 3 = blocks as 16 bytes.
+    // Packed kernels: 0 = qweight and 3 = scales as 16-byte texels, 2 = qzeros and 4 = the
+    // group table as words, 1 = output (dequantized rows or y), 5 = x (RGBA32F; dequant binds
+    // the scales there, unused).
     static VkFormat bindingFormat(Kernel kernel, std::uint32_t binding);
     static VkDescriptorType descriptorType(Kernel kernel, std::uint32_t binding) {
         return bindingFormat(kernel, binding) == VK_FORMAT_UNDEFINED
@@ -56,6 +98,9 @@ public:
     std::uint32_t matvecRowsPerWorkgroup() const {
         return matvecRowPerInvocation() ? 2 * workgroupSize(Kernel::Matvec) : 1;
     }
+    // CPU devices: 64 units, no split; GPUs (and forceWorkgroupPerRow): 16 units times 16 (or
+    // 8) slices of the columns, reduced in shared memory.
+    PackedMatvecShape packedMatvecShape() const;
 
 private:
     static constexpr std::size_t kMaxTypeId = 64;
@@ -63,11 +108,19 @@ private:
     bool m_forceWorkgroupPerRow;
     bool m_forceSharedMemoryReduction;
     bool m_forceWordStores;
-    // Dequant kernels share one layout, matvec has its own.
-    VkDescriptorSetLayout m_setLayouts[2] = {VK_NULL_HANDLE, VK_NULL_HANDLE};
-    VkPipelineLayout m_layouts[2] = {VK_NULL_HANDLE, VK_NULL_HANDLE};
+    static constexpr std::size_t kLayouts = 3;
+    static constexpr std::size_t kPackedFormats = static_cast<std::size_t>(PackedFormat::Count);
+    core::Result<VkPipeline> createPipeline(VkPipeline& slot, Kernel kernel,
+                                            const std::uint32_t* code, std::size_t codeBytes,
+                                            std::uint32_t unitBytes, std::uint32_t unitElems,
+                                            bool perColumnGroups, std::string_view what);
+    // Dequant kernels share one layout, matvec has its own, the packed kernels a third.
+    VkDescriptorSetLayout m_setLayouts[kLayouts] = {VK_NULL_HANDLE, VK_NULL_HANDLE, VK_NULL_HANDLE};
+    VkPipelineLayout m_layouts[kLayouts] = {VK_NULL_HANDLE, VK_NULL_HANDLE, VK_NULL_HANDLE};
     std::array<std::array<VkPipeline, kMaxTypeId>, static_cast<std::size_t>(Kernel::Count)>
         m_pipelines{};
+    // [kernel - PackedDequantF32][format][perColumnGroups]
+    std::array<std::array<std::array<VkPipeline, 2>, kPackedFormats>, 3> m_packedPipelines{};
 };
 
 } // namespace qs::vk

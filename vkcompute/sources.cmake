@@ -47,3 +47,6 @@ target_sources(qs_vkcompute PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/shaders/kernel_params.h
   ${CMAKE_CURRENT_LIST_DIR}/shaders/types.glsl
   ${CMAKE_CURRENT_LIST_DIR}/shaders/dequant_funcs.glsl)
+
+# Packed GPTQ/AWQ linears: their chunk planner and shaders.
+include(${CMAKE_CURRENT_LIST_DIR}/packed_kernels.cmake)

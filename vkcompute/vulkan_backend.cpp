@@ -3,6 +3,7 @@
 #include "core/logging.h"
 #include "vkcompute/chunk_plan.h"
 #include "vkcompute/kernel_table.h"
+#include "vkcompute/packed_chunk_plan.h"
 #include "vkcompute/shaders/kernel_params.h"
 #include "vkcompute/vk_buffer.h"
 #include "vkcompute/vk_context.h"
@@ -10,6 +11,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <functional>
 #include <limits>
 #include <mutex>
 #include <spdlog/spdlog.h>
@@ -26,10 +28,12 @@ std::uint64_t roundUp(std::uint64_t v, std::uint64_t a) {
     return (v + a - 1) / a * a;
 }
 
-// One vkCmdDispatch: its bindings (buffer ranges, in binding order), push constants and grid.
+// One vkCmdDispatch: its bindings (buffer ranges, in binding order), push constants (params,
+// or packed for the packed kernels) and grid.
 struct Dispatch {
-    VkDescriptorBufferInfo bindings[4]{};
+    VkDescriptorBufferInfo bindings[6]{};
     shader::KernelParams params{};
+    shader::PackedParams packed{};
     Grid grid;
 };
 
@@ -65,14 +69,22 @@ struct VulkanBackend::Impl {
     // can read it: mapped directly on unified memory, else through a staging copy.
     core::Status stageIn(Buffer& target, const void* data, std::uint64_t bytes,
                          std::uint64_t allocBytes) {
+        return stageInWith(target, allocBytes, [&](std::uint8_t* mapped) {
+            std::memcpy(mapped, data, bytes);
+            std::memset(mapped + bytes, 0, allocBytes - bytes);
+        });
+    }
+
+    // As stageIn, with `fill` writing all allocBytes of the mapped memory.
+    core::Status stageInWith(Buffer& target, std::uint64_t allocBytes,
+                             const std::function<void(std::uint8_t*)>& fill) {
         Buffer& host = ctx->unifiedMemory ? target : upload;
         if (core::Status s = host.ensure(
                 *ctx, ctx->unifiedMemory ? BufferKind::Shared : BufferKind::Upload, allocBytes);
             !s) {
             return s;
         }
-        std::memcpy(host.mapped(), data, bytes);
-        std::memset(static_cast<char*>(host.mapped()) + bytes, 0, allocBytes - bytes);
+        fill(static_cast<std::uint8_t*>(host.mapped()));
         if (ctx->unifiedMemory) {
             return {};
         }
@@ -119,7 +131,11 @@ struct VulkanBackend::Impl {
     // keeps the fastest run's time in lastKernelSeconds.
     core::Status run(Kernel kernel, core::GgmlType type, const std::vector<Dispatch>& dispatches,
                      int repeats) {
-        auto pipeline = kernels->pipeline(kernel, type);
+        return run(kernel, kernels->pipeline(kernel, type), dispatches, repeats);
+    }
+
+    core::Status run(Kernel kernel, const core::Result<VkPipeline>& pipeline,
+                     const std::vector<Dispatch>& dispatches, int repeats) {
         if (!pipeline) {
             return pipeline.error();
         }
@@ -235,8 +251,13 @@ struct VulkanBackend::Impl {
             // Chunks write disjoint outputs: no barrier between their dispatches.
             vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, kernels->layout(kernel), 0,
                                     1, &sets[i], 0, nullptr);
-            vkCmdPushConstants(cmd, kernels->layout(kernel), VK_SHADER_STAGE_COMPUTE_BIT, 0,
-                               sizeof(shader::KernelParams), &dispatches[i].params);
+            if (isPackedKernel(kernel)) {
+                vkCmdPushConstants(cmd, kernels->layout(kernel), VK_SHADER_STAGE_COMPUTE_BIT, 0,
+                                   sizeof(shader::PackedParams), &dispatches[i].packed);
+            } else {
+                vkCmdPushConstants(cmd, kernels->layout(kernel), VK_SHADER_STAGE_COMPUTE_BIT, 0,
+                                   sizeof(shader::KernelParams), &dispatches[i].params);
+            }
             vkCmdDispatch(cmd, dispatches[i].grid.x, dispatches[i].grid.y, 1);
         }
         if (ctx->timestampPool) {
@@ -414,6 +435,196 @@ struct VulkanBackend::Impl {
         }
         return stageOut(dst, y, static_cast<std::uint64_t>(w.nRows) * 4);
     }
+
+    // Packed GPTQ/AWQ linears: uploads the data chunks of planPacked (the arrays re-cut per
+    // chunk of outputs) and the group table, then dispatches per chunk and output range.
+    struct PackedJob {
+        PackedPlan plan;
+        std::vector<std::int32_t> groupTable;
+        bool perColumnGroups = false;
+    };
+
+    core::Result<PackedJob> planPackedJob(const core::PackedLinear& w, core::RowRange rows,
+                                          std::uint64_t dstBytesPerOutput,
+                                          std::uint64_t maxOutputsPerDispatch) const {
+        PackedJob job;
+        // One group per 32-column block when every block has one (contiguous groups of a
+        // multiple of 32 columns, a trivial g_idx), else one per column.
+        job.groupTable = core::packedBlockGroups(w);
+        job.perColumnGroups =
+            std::find(job.groupTable.begin(), job.groupTable.end(), -1) != job.groupTable.end();
+        if (job.perColumnGroups) {
+            job.groupTable.resize(static_cast<std::size_t>(w.in));
+            for (std::int64_t c = 0; c < w.in; ++c) {
+                job.groupTable[c] = core::packedGroupOf(w, c);
+            }
+        }
+        PackedShape shape;
+        shape.in = static_cast<std::uint64_t>(w.in);
+        shape.out = static_cast<std::uint64_t>(w.out);
+        shape.groups = static_cast<std::uint64_t>(w.groups);
+        shape.bits = static_cast<std::uint32_t>(w.bits);
+        shape.granule = static_cast<std::uint64_t>(core::packedOutputGranule(w));
+        shape.groupEntries = job.groupTable.size();
+        auto plan = planPacked(shape, static_cast<std::uint64_t>(rows.first),
+                               static_cast<std::uint64_t>(rows.count), dstBytesPerOutput,
+                               maxOutputsPerDispatch, limits);
+        if (!plan) {
+            return plan.error();
+        }
+        job.plan = std::move(*plan);
+        return job;
+    }
+
+    // The dispatches of a packed job; `xBinding` is binding 5 (x, or any valid range).
+    std::vector<Dispatch> packedDispatches(const core::PackedLinear& w, const PackedJob& job,
+                                           std::uint32_t dstElemBytes, std::uint32_t unit,
+                                           VkDescriptorBufferInfo xBinding) const {
+        std::vector<Dispatch> dispatches;
+        for (const PackedDispatch& pd : job.plan.dispatches) {
+            const PackedDataChunk& c = job.plan.chunks[pd.chunk];
+            Dispatch d;
+            d.bindings[0] = {src.handle(), c.qweight.offset, c.qweight.size};
+            d.bindings[1] = {dst.handle(), pd.dst.offset, pd.dst.size};
+            d.bindings[2] = {src.handle(), c.qzeros.offset, c.qzeros.size};
+            d.bindings[3] = {src.handle(), c.scales.offset, c.scales.size};
+            d.bindings[4] = {src.handle(), job.plan.groupTable.offset, job.plan.groupTable.size};
+            d.bindings[5] = xBinding.buffer ? xBinding : d.bindings[3];
+            shader::PackedParams& p = d.packed;
+            p.dstElemOffset = static_cast<std::uint32_t>(pd.dst.inner / dstElemBytes);
+            p.chunkOutputs = static_cast<std::uint32_t>(c.outputs);
+            p.firstOutput = static_cast<std::uint32_t>(pd.firstOutput - c.firstOutput);
+            p.outputCount = static_cast<std::uint32_t>(pd.outputs);
+            // Units of `unit` outputs from the one holding firstOutput to the one holding the
+            // last output (chunks start at whole units: granules are multiples of them).
+            p.unitCount = (p.firstOutput + p.outputCount + unit - 1) / unit - p.firstOutput / unit;
+            p.inFeatures = static_cast<std::uint32_t>(w.in);
+            p.blocks = static_cast<std::uint32_t>((w.in + 31) / 32);
+            p.qweightRows = static_cast<std::uint32_t>(
+                w.layout == core::PackedLayout::AwqGemm ? w.in : w.in * w.bits / 32);
+            p.zeroOffset = w.layout == core::PackedLayout::GptqV1 ? 1u : 0u;
+            dispatches.push_back(d);
+        }
+        return dispatches;
+    }
+
+    core::Status dequantizePacked(const core::PackedLinear& w, core::RowRange rows, void* out,
+                                  bool f16, int repeats) {
+        if (core::Status s = core::validatePackedRows(w, rows.first, rows.count); !s) {
+            return s;
+        }
+        if (!out && rows.count > 0) {
+            return core::makeError(core::ErrorCode::InvalidArgument, "dequantize: null output");
+        }
+        if (rows.count == 0) {
+            return {};
+        }
+        const Kernel kernel = f16 ? Kernel::PackedDequantF16 : Kernel::PackedDequantF32;
+        const std::uint32_t outBytes = f16 ? 2 : 4;
+        const std::uint64_t wg = kernels->workgroupSize(kernel);
+        const std::uint64_t blocks = static_cast<std::uint64_t>(w.in + 31) / 32;
+        const PackedFormat format = packedFormat(w.layout, w.bits);
+        const std::uint32_t unit = packedUnitOutputs(format);
+        // An invocation per (unit, block); its index stays below 2^31 (dequant_packed.comp).
+        // A dispatch's range may cover one unit more than its outputs fill.
+        const std::uint64_t maxUnits =
+            std::min<std::uint64_t>(std::uint64_t(maxGroupsPerDim) * maxGroupsPerDim * wg,
+                                    std::uint64_t(1) << 31) /
+            blocks;
+        auto job = planPackedJob(w, rows, static_cast<std::uint64_t>(w.in) * outBytes,
+                                 maxUnits > 1 ? (maxUnits - 1) * unit : 0);
+        if (!job) {
+            return job.error();
+        }
+        auto pipeline = kernels->packedPipeline(kernel, format, job->perColumnGroups);
+        if (!pipeline) {
+            return pipeline.error();
+        }
+        if (core::Status s = stageInWith(src, job->plan.srcBytes,
+                                         [&](std::uint8_t* mapped) {
+                                             writePackedSource(mapped, w, job->plan,
+                                                               job->groupTable);
+                                         });
+            !s) {
+            return s;
+        }
+        if (core::Status s = prepareOut(dst, job->plan.dstBytes); !s) {
+            return s;
+        }
+        std::vector<Dispatch> dispatches = packedDispatches(w, *job, outBytes, unit, {});
+        for (Dispatch& d : dispatches) {
+            d.grid = grid((std::uint64_t(d.packed.unitCount) * blocks + wg - 1) / wg);
+            if (d.grid.y == 0) {
+                return core::makeError(core::ErrorCode::Unsupported,
+                                       "Vulkan: dispatch grid too large");
+            }
+        }
+        if (core::Status s = run(kernel, pipeline, dispatches, repeats); !s) {
+            return s;
+        }
+        return stageOut(dst, out,
+                        static_cast<std::uint64_t>(rows.count) * static_cast<std::uint64_t>(w.in) *
+                            outBytes);
+    }
+
+    core::Status matvecPacked(const core::PackedLinear& w, const float* xHost, float* y,
+                              int repeats) {
+        if (core::Status s = core::validatePackedRows(w, 0, w.out); !s) {
+            return s;
+        }
+        if (!xHost || !y) {
+            return core::makeError(core::ErrorCode::InvalidArgument, "matvec: null x or y");
+        }
+        // x padded with zeros to whole 32-value blocks: the shader reads vec4s without checks.
+        const std::uint64_t xBytes = roundUp(static_cast<std::uint64_t>(w.in), 32) * 4;
+        if (xBytes > usableBindingBytes(limits)) {
+            return core::makeError(core::ErrorCode::Unsupported,
+                                   "Vulkan: x of " + std::to_string(w.in) +
+                                       " values exceeds the binding limit");
+        }
+        const PackedMatvecShape shape = kernels->packedMatvecShape();
+        const PackedFormat format = packedFormat(w.layout, w.bits);
+        const std::uint32_t unit = packedUnitOutputs(format);
+        const std::uint64_t maxUnits =
+            std::uint64_t(maxGroupsPerDim) * maxGroupsPerDim * shape.units;
+        auto job = planPackedJob(w, {0, w.out}, 4, (maxUnits - 1) * unit);
+        if (!job) {
+            return job.error();
+        }
+        auto pipeline = kernels->packedPipeline(Kernel::PackedMatvec, format, job->perColumnGroups);
+        if (!pipeline) {
+            return pipeline.error();
+        }
+        if (core::Status s = stageInWith(src, job->plan.srcBytes,
+                                         [&](std::uint8_t* mapped) {
+                                             writePackedSource(mapped, w, job->plan,
+                                                               job->groupTable);
+                                         });
+            !s) {
+            return s;
+        }
+        if (core::Status s =
+                stageIn(x, xHost, static_cast<std::uint64_t>(w.in) * 4, xBytes + kBufferTail);
+            !s) {
+            return s;
+        }
+        if (core::Status s = prepareOut(dst, job->plan.dstBytes); !s) {
+            return s;
+        }
+        std::vector<Dispatch> dispatches =
+            packedDispatches(w, *job, 4, unit, {x.handle(), 0, xBytes});
+        for (Dispatch& d : dispatches) {
+            d.grid = grid((d.packed.unitCount + shape.units - 1) / shape.units);
+            if (d.grid.y == 0) {
+                return core::makeError(core::ErrorCode::Unsupported,
+                                       "Vulkan: dispatch grid too large");
+            }
+        }
+        if (core::Status s = run(Kernel::PackedMatvec, pipeline, dispatches, repeats); !s) {
+            return s;
+        }
+        return stageOut(dst, y, static_cast<std::uint64_t>(w.out) * 4);
+    }
 };
 
 VulkanBackend::VulkanBackend(std::unique_ptr<Impl> impl)
@@ -535,6 +746,41 @@ core::Status VulkanBackend::dequantizeF16(const core::WeightMatrix& w, core::Row
 core::Status VulkanBackend::matvec(const core::WeightMatrix& w, const float* x, float* y) {
     std::lock_guard lock(m_impl->mutex);
     return m_impl->matvec(w, x, y, 1);
+}
+
+core::Status VulkanBackend::dequantize(const core::PackedLinear& w, core::RowRange rows,
+                                       float* out) {
+    std::lock_guard lock(m_impl->mutex);
+    return m_impl->dequantizePacked(w, rows, out, false, 1);
+}
+
+core::Status VulkanBackend::dequantizeF16(const core::PackedLinear& w, core::RowRange rows,
+                                          std::uint16_t* out) {
+    std::lock_guard lock(m_impl->mutex);
+    return m_impl->dequantizePacked(w, rows, out, true, 1);
+}
+
+core::Status VulkanBackend::matvec(const core::PackedLinear& w, const float* x, float* y) {
+    std::lock_guard lock(m_impl->mutex);
+    return m_impl->matvecPacked(w, x, y, 1);
+}
+
+core::Result<double> VulkanBackend::timeDequantize(const core::PackedLinear& w, float* out,
+                                                   int repeats) {
+    std::lock_guard lock(m_impl->mutex);
+    if (core::Status s = m_impl->dequantizePacked(w, {0, w.out}, out, false, repeats + 1); !s) {
+        return s.error();
+    }
+    return m_impl->lastKernelSeconds;
+}
+
+core::Result<double> VulkanBackend::timeMatvec(const core::PackedLinear& w, const float* x,
+                                               float* y, int repeats) {
+    std::lock_guard lock(m_impl->mutex);
+    if (core::Status s = m_impl->matvecPacked(w, x, y, repeats + 1); !s) {
+        return s.error();
+    }
+    return m_impl->lastKernelSeconds;
 }
 
 core::Result<double> VulkanBackend::timeDequantize(const core::WeightMatrix& w, float* out,

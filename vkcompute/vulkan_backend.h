@@ -43,6 +43,10 @@ public:
     core::Status dequantizeF16(const core::WeightMatrix& w, core::RowRange rows,
                                std::uint16_t* dst) override;
     core::Status matvec(const core::WeightMatrix& w, const float* x, float* y) override;
+    core::Status dequantize(const core::PackedLinear& w, core::RowRange rows, float* dst) override;
+    core::Status dequantizeF16(const core::PackedLinear& w, core::RowRange rows,
+                               std::uint16_t* dst) override;
+    core::Status matvec(const core::PackedLinear& w, const float* x, float* y) override;
 
     const DeviceInfo& device() const;
 
@@ -55,6 +59,11 @@ public:
     // kernel seconds; dst / y receive the result as in dequantize / matvec.
     core::Result<double> timeDequantize(const core::WeightMatrix& w, float* dst, int repeats);
     core::Result<double> timeMatvec(const core::WeightMatrix& w, const float* x, float* y,
+                                    int repeats);
+    // The same on a packed GPTQ/AWQ linear (all output rows; the upload, which re-cuts the
+    // arrays into chunks, is not timed).
+    core::Result<double> timeDequantize(const core::PackedLinear& w, float* dst, int repeats);
+    core::Result<double> timeMatvec(const core::PackedLinear& w, const float* x, float* y,
                                     int repeats);
 
 private:

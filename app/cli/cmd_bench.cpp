@@ -1,3 +1,4 @@
+#include "cli/bench_packed.h"
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 
@@ -19,6 +20,7 @@
 
 // `bench vulkan`: dequantize and matvec throughput of every format on the Vulkan device, with
 // the CPU backend's figures beside them and a check of each Vulkan result against the CPU.
+// Formats are the ggml storage types and the packed GPTQ/AWQ layouts of bench_packed.h.
 namespace qs::cli {
 namespace {
 
@@ -80,6 +82,11 @@ core::Result<double> bestWallSeconds(int repeats, Fn fn) {
     return best;
 }
 
+// Matvec agrees with the CPU when the normalised squared error is below this; both sides sum
+// the same dequantized weights in f32, so disagreement means a wrong kernel (see
+// tests/vkcompute/backend_test_data.h).
+constexpr double kMatvecNmseBudget = 1e-9;
+
 struct Row {
     std::string format;
     Shape shape{};
@@ -88,13 +95,17 @@ struct Row {
     std::optional<double> vkDequant, vkMatvec;
     bool dequantMatch = false;
     double matvecNmse = 0;
+    // Packed GPTQ/AWQ rows: matvec is checked per row against a double-precision product,
+    // normalised by sum |W x|, within a budget (bench_packed.h).
+    const PackedBenchFormat* packed = nullptr;
+    double matvecRowError = 0, matvecRowBudget = 0;
     std::string error;
-};
 
-// Matvec agrees with the CPU when the normalised squared error is below this; both sides sum
-// the same dequantized weights in f32, so disagreement means a wrong kernel (see
-// tests/vkcompute/backend_test_data.h).
-constexpr double kMatvecNmseBudget = 1e-9;
+    bool matvecMatches() const {
+        return vkMatvec &&
+               (packed ? matvecRowError <= matvecRowBudget : matvecNmse < kMatvecNmseBudget);
+    }
+};
 
 double nmse(const std::vector<float>& y, const std::vector<float>& ref) {
     double err = 0, norm = 0;
@@ -156,6 +167,26 @@ Row benchOne(core::GgmlType type, Shape shape, int repeats, core::ComputeBackend
     return row;
 }
 
+Row benchPackedRow(const PackedBenchFormat& format, Shape shape, int repeats,
+                   core::ComputeBackend& cpu, vk::VulkanBackend* vulkan) {
+    const PackedBenchResult p = benchPacked(format, shape.rows, shape.cols, repeats, cpu, vulkan);
+    Row row;
+    row.format = format.name;
+    row.shape = shape;
+    row.packed = &format;
+    row.weightBytes = p.packedBytes;
+    row.cpuDequant = p.cpuDequant;
+    row.cpuMatvec = p.cpuMatvec;
+    row.vkDequant = p.vkDequant;
+    row.vkMatvec = p.vkMatvec;
+    row.dequantMatch = p.dequantMatch;
+    row.matvecNmse = p.matvecNmse;
+    row.matvecRowError = p.matvecError;
+    row.matvecRowBudget = p.matvecBudget;
+    row.error = p.error;
+    return row;
+}
+
 std::string gbps(const std::optional<double>& v) {
     if (!v) {
         return "-";
@@ -184,7 +215,10 @@ int runBench(const std::vector<std::string>& args) {
     parser.addOption("device", "N", "Vulkan device index (see `devices`); default: preferred");
     parser.addOption("shapes", "RxC[,RxC...]", "Matrix shapes (rows x columns)",
                      "4096x4096,14336x4096");
-    parser.addOption("formats", "LIST", "Comma-separated formats; default: every format");
+    parser.addOption("formats", "LIST",
+                     "Comma-separated formats: storage types (Q4_K, ...) and packed GPTQ/AWQ "
+                     "layers (gptq-4bit-g128, gptq-3bit-g128, gptq-2bit-g128, gptq-8bit-g128, "
+                     "gptq-4bit-g128-actorder, awq-4bit-g128); default: every format");
     parser.addOption("repeats", "N", "Runs per measurement; the fastest counts", "3");
     parser.addOption("threads", "N", "CPU backend threads; 0: all hardware threads", "0");
     parser.addFlag("json", "Print the results as JSON");
@@ -214,10 +248,15 @@ int runBench(const std::vector<std::string>& args) {
     }
 
     std::vector<core::GgmlType> formats;
+    std::vector<const PackedBenchFormat*> packedFormats;
     if (parser.isSet("formats")) {
         std::stringstream in(parser.value("formats"));
         std::string name;
         while (std::getline(in, name, ',')) {
+            if (const PackedBenchFormat* packed = findPackedBenchFormat(name)) {
+                packedFormats.push_back(packed);
+                continue;
+            }
             const core::GgmlTypeInfo* info = core::ggmlTypeByName(name);
             if (!info) {
                 std::cerr << "quantscope-cli: bench: unknown format '" << name << "'\n";
@@ -240,12 +279,20 @@ int runBench(const std::vector<std::string>& args) {
         vulkanNote = "Vulkan unavailable (" + vulkanResult.error().message + "); CPU figures only";
         std::cerr << "quantscope-cli: " << vulkanNote << "\n";
     }
-    if (formats.empty()) {
+    if (formats.empty() && packedFormats.empty()) {
         for (const auto& f : core::allQuantFormats()) {
             if (f.cpuQuantize && f.cpuDequantize && (!vulkan || vulkan->supports(f.type))) {
                 formats.push_back(f.type);
             }
         }
+        for (const auto& f : packedBenchFormats()) {
+            packedFormats.push_back(&f);
+        }
+    }
+    // The format column fits the longest name (7, the old width, for storage types only).
+    int nameWidth = 7;
+    for (const PackedBenchFormat* f : packedFormats) {
+        nameWidth = std::max(nameWidth, static_cast<int>(f->name.size()));
     }
 
     const bool json = parser.isSet("json");
@@ -253,50 +300,70 @@ int runBench(const std::vector<std::string>& args) {
     if (!json) {
         std::printf("Device: %s\nCPU backend: %s\n", deviceName.c_str(), cpu->name().c_str());
         std::printf("GB/s: dequant = f32 bytes written / time, matvec = weight bytes / time\n");
-        std::printf("%-7s %-11s %10s %10s %10s %10s  %s\n", "format", "shape", "deq vk", "deq cpu",
-                    "mv vk", "mv cpu", "matches CPU");
+        if (!packedFormats.empty()) {
+            std::printf("GPTQ/AWQ rows: matvec GB/s = packed bytes (qweight, qzeros, scales, "
+                        "g_idx) / time\n");
+        }
+        std::printf("%-*s %-11s %10s %10s %10s %10s  %s\n", nameWidth, "format", "shape", "deq vk",
+                    "deq cpu", "mv vk", "mv cpu", "matches CPU");
     }
     nlohmann::json results = nlohmann::json::array();
     bool allMatch = true;
+    auto report = [&](const Row& r) {
+        const bool mvMatch = r.matvecMatches();
+        const bool ok = r.error.empty() && (!vulkan || (r.dequantMatch && mvMatch));
+        allMatch = allMatch && ok;
+        const std::string shapeText =
+            std::to_string(r.shape.rows) + "x" + std::to_string(r.shape.cols);
+        if (json) {
+            nlohmann::json j = {{"format", r.format},
+                                {"rows", r.shape.rows},
+                                {"cols", r.shape.cols},
+                                {"weight_bytes", r.weightBytes},
+                                {"cpu_dequant_gbps", r.cpuDequant},
+                                {"cpu_matvec_gbps", r.cpuMatvec}};
+            j["vk_dequant_gbps"] = r.vkDequant ? nlohmann::json(*r.vkDequant) : nullptr;
+            j["vk_matvec_gbps"] = r.vkMatvec ? nlohmann::json(*r.vkMatvec) : nullptr;
+            if (r.packed) {
+                j["packed"] = {{"layout", core::packedLayoutName(r.packed->layout)},
+                               {"bits", r.packed->bits},
+                               {"group_size", r.packed->groupSize},
+                               {"act_order", r.packed->actOrder}};
+            }
+            if (vulkan) {
+                j["dequant_bit_exact"] = r.dequantMatch;
+                j["matvec_nmse"] = r.matvecNmse;
+                if (r.packed) {
+                    j["matvec_row_error"] = r.matvecRowError;
+                    j["matvec_row_budget"] = r.matvecRowBudget;
+                }
+                j["matvec_match"] = mvMatch;
+            }
+            if (!r.error.empty()) {
+                j["error"] = r.error;
+            }
+            results.push_back(j);
+        } else {
+            std::string match = !r.error.empty() ? r.error
+                                : !vulkan        ? "-"
+                                : ok             ? "yes"
+                                                 : (r.dequantMatch ? "matvec NO" : "dequant NO");
+            std::printf("%-*s %-11s %10s %10s %10s %10s  %s\n", nameWidth, r.format.c_str(),
+                        shapeText.c_str(), gbps(r.vkDequant).c_str(), gbps(r.cpuDequant).c_str(),
+                        gbps(r.vkMatvec).c_str(), gbps(r.cpuMatvec).c_str(), match.c_str());
+            std::fflush(stdout);
+        }
+    };
     for (const Shape& shape : *shapes) {
         for (core::GgmlType type : formats) {
             if (shape.cols % core::ggmlTypeInfo(type).blockSize != 0) {
                 continue;
             }
-            const Row r = benchOne(type, shape, repeats, *cpu, vulkan.get());
-            const bool mvMatch = r.vkMatvec && r.matvecNmse < kMatvecNmseBudget;
-            const bool ok = r.error.empty() && (!vulkan || (r.dequantMatch && mvMatch));
-            allMatch = allMatch && ok;
-            const std::string shapeText =
-                std::to_string(shape.rows) + "x" + std::to_string(shape.cols);
-            if (json) {
-                nlohmann::json j = {{"format", r.format},
-                                    {"rows", shape.rows},
-                                    {"cols", shape.cols},
-                                    {"weight_bytes", r.weightBytes},
-                                    {"cpu_dequant_gbps", r.cpuDequant},
-                                    {"cpu_matvec_gbps", r.cpuMatvec}};
-                j["vk_dequant_gbps"] = r.vkDequant ? nlohmann::json(*r.vkDequant) : nullptr;
-                j["vk_matvec_gbps"] = r.vkMatvec ? nlohmann::json(*r.vkMatvec) : nullptr;
-                if (vulkan) {
-                    j["dequant_bit_exact"] = r.dequantMatch;
-                    j["matvec_nmse"] = r.matvecNmse;
-                    j["matvec_match"] = mvMatch;
-                }
-                if (!r.error.empty()) {
-                    j["error"] = r.error;
-                }
-                results.push_back(j);
-            } else {
-                std::string match = !r.error.empty() ? r.error
-                                    : !vulkan        ? "-"
-                                    : ok             ? "yes"
-                                         : (r.dequantMatch ? "matvec NO" : "dequant NO");
-                std::printf("%-7s %-11s %10s %10s %10s %10s  %s\n", r.format.c_str(),
-                            shapeText.c_str(), gbps(r.vkDequant).c_str(),
-                            gbps(r.cpuDequant).c_str(), gbps(r.vkMatvec).c_str(),
-                            gbps(r.cpuMatvec).c_str(), match.c_str());
-                std::fflush(stdout);
+            report(benchOne(type, shape, repeats, *cpu, vulkan.get()));
+        }
+        for (const PackedBenchFormat* f : packedFormats) {
+            if (packedShapeFits(*f, shape.rows, shape.cols)) {
+                report(benchPackedRow(*f, shape, repeats, *cpu, vulkan.get()));
             }
         }
     }

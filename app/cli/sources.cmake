@@ -1,5 +1,6 @@
 target_sources(quantscope-cli PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/cmd_bench.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/bench_packed.cpp
   ${CMAKE_CURRENT_LIST_DIR}/cmd_bench_quant.cpp
   ${CMAKE_CURRENT_LIST_DIR}/cmd_bench_all.cpp
   ${CMAKE_CURRENT_LIST_DIR}/cmd_inspect.cpp

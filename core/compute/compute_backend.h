@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/compute/packed_linear.h"
 #include "core/error.h"
 #include "core/quant/ggml_type.h"
 
@@ -53,6 +54,15 @@ public:
     // y = W x for all rows: x has w.nCols floats, y receives w.nRows floats. Summation order
     // is the backend's own, so results agree with other backends to rounding, not bitwise.
     virtual Status matvec(const WeightMatrix& w, const float* x, float* y) = 0;
+
+    // The same three on a GPTQ/AWQ linear in its packed checkpoint layout (packed_linear.h);
+    // rows are output features, out row-major. Every backend rejects what
+    // validatePackedRows rejects. Values: bit for bit QuantizedLinear::dequantize() of the
+    // unpacked layer (f16: that value rounded to nearest even); matvec: y has w.out floats,
+    // x w.in, agreeing with other backends to rounding.
+    virtual Status dequantize(const PackedLinear& w, RowRange rows, float* dst) = 0;
+    virtual Status dequantizeF16(const PackedLinear& w, RowRange rows, std::uint16_t* dst) = 0;
+    virtual Status matvec(const PackedLinear& w, const float* x, float* y) = 0;
 };
 
 // The CPU implementation; threads == 0 uses every hardware thread.

@@ -1,4 +1,5 @@
 #include "core/compute/compute_backend.h"
+#include "core/compute/packed_cpu.h"
 #include "core/quant/format_registry.h"
 #include "core/quant/half.h"
 
@@ -86,7 +87,45 @@ public:
             });
     }
 
+    Status dequantize(const PackedLinear& w, RowRange rows, float* dst) override {
+        if (Status s = checkPacked(w, rows, dst); !s) {
+            return s;
+        }
+        cpuDequantizePacked(w, rows, dst, nullptr, m_threads);
+        return {};
+    }
+
+    Status dequantizeF16(const PackedLinear& w, RowRange rows, std::uint16_t* dst) override {
+        if (Status s = checkPacked(w, rows, dst); !s) {
+            return s;
+        }
+        cpuDequantizePacked(w, rows, nullptr, dst, m_threads);
+        return {};
+    }
+
+    Status matvec(const PackedLinear& w, const float* x, float* y) override {
+        if (Status s = checkPacked(w, {0, w.out}, y); !s) {
+            return s;
+        }
+        if (!x) {
+            return makeError(ErrorCode::InvalidArgument, "matvec: null x");
+        }
+        cpuMatvecPacked(w, x, y, m_threads);
+        return {};
+    }
+
 private:
+    template <typename T>
+    static Status checkPacked(const PackedLinear& w, RowRange rows, T* dst) {
+        if (Status s = validatePackedRows(w, rows.first, rows.count); !s) {
+            return s;
+        }
+        if (!dst && rows.count > 0) {
+            return makeError(ErrorCode::InvalidArgument, "compute: null destination");
+        }
+        return {};
+    }
+
     template <typename T>
     Status check(const WeightMatrix& w, RowRange rows, T* dst) const {
         if (Status s = validateWeights(w, rows); !s) {

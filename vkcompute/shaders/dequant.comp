@@ -37,41 +37,6 @@ const uint WORDS_PER_STORE = 4u;
 #include "kernel_params.h"
 #include "dequant_funcs.glsl"
 
-// Round to nearest even, as core/quant/half.h fp32ToFp16, so f16 output is bit-exact too.
-uint floatToHalf(float value) {
-    const uint bits = floatBitsToUint(value);
-    const uint sign = (bits >> 16) & 0x8000u;
-    const uint magnitude = bits & 0x7FFFFFFFu;
-    if (magnitude > 0x7F800000u) {
-        return sign | 0x7E00u;
-    }
-    if (magnitude >= 0x477FF000u) {
-        return sign | 0x7C00u;
-    }
-    if (magnitude < 0x38800000u) {
-        if (magnitude < 0x33000000u) {
-            return sign;
-        }
-        const uint exponent = magnitude >> 23;
-        const uint mantissa = (magnitude & 0x7FFFFFu) | 0x800000u;
-        const uint shift = 126u - exponent;
-        uint q = mantissa >> shift;
-        const uint rest = mantissa & ((1u << shift) - 1u);
-        const uint halfway = 1u << (shift - 1u);
-        if (rest > halfway || (rest == halfway && (q & 1u) != 0u)) {
-            ++q;
-        }
-        return sign | q;
-    }
-    const uint rebiased = magnitude - 0x38000000u;
-    uint q = rebiased >> 13;
-    const uint rest = rebiased & 0x1FFFu;
-    if (rest > 0x1000u || (rest == 0x1000u && (q & 1u) != 0u)) {
-        ++q;
-    }
-    return sign | q;
-}
-
 void main() {
     // 2D grid: a 1D dispatch stops at 65535 workgroups.
     const uint workgroup = gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x;

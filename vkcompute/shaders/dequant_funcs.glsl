@@ -25,6 +25,7 @@
 
 #extension GL_EXT_control_flow_attributes : require
 #include "types.glsl"
+#include "half_convert.glsl"
 
 // Word i of the bound blocks.
 uint srcWord(uint i) { return texelFetch(srcBlocks, int(i)).x; }
@@ -93,21 +94,6 @@ void load32Even(uint base, uint f, out uint w[8]) {
     [[unroll]] for (uint k = 0u; k < 8u; ++k) {
         w[k] = word0(a[k], a[k + 1u], odd);
     }
-}
-
-// Exact binary16 -> binary32, subnormals included, without relying on the device's 16-bit
-// denormal mode (unpackHalf2x16 may flush them). Same results as core/quant/half.h; selects
-// instead of branches.
-float halfToFloat(uint h) {
-    const uint sign = (h & 0x8000u) << 16;
-    const uint exponent = (h >> 10) & 0x1Fu;
-    const uint mantissa = h & 0x3FFu;
-    // A subnormal half is a normal float: mantissa * 2^-24, exact.
-    const uint subnormal = sign | floatBitsToUint(float(mantissa) * 5.9604644775390625e-8);
-    const uint normal = sign | ((exponent + 112u) << 23) | (mantissa << 13);
-    const uint special = sign | 0x7F800000u | (mantissa << 13);
-    const uint bits = exponent == 0u ? subnormal : (exponent == 0x1Fu ? special : normal);
-    return uintBitsToFloat(bits);
 }
 
 float loadHalf(uint addr) { return halfToFloat(loadU16(addr)); }

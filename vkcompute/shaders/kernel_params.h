@@ -8,11 +8,16 @@ namespace qs::vk::shader {
 using uint = std::uint32_t;
 #define QS_PARAMS_BEGIN struct KernelParams
 #define QS_PARAMS_END ;
+#define QS_PACKED_PARAMS_BEGIN struct PackedParams
 #else
 #define QS_PARAMS_BEGIN layout(push_constant) uniform KernelParams
 #define QS_PARAMS_END pc;
+#define QS_PACKED_PARAMS_BEGIN layout(push_constant) uniform PackedParams
 #endif
 
+// A shader has one push-constant block: the packed GPTQ/AWQ kernels (QS_PACKED_KERNEL) take
+// PackedParams, every other kernel KernelParams. C++ sees both.
+#if defined(__cplusplus) || !defined(QS_PACKED_KERNEL)
 QS_PARAMS_BEGIN {
     uint srcByteOffset; // byte of the first unit (block) inside the bound source range
     uint dstElemOffset; // element of the first output inside the bound destination range
@@ -24,11 +29,37 @@ QS_PARAMS_BEGIN {
     uint reserved1;
 }
 QS_PARAMS_END
+#endif
+
+// Packed GPTQ/AWQ linears (dequant_packed.comp, matvec_packed.comp). The host uploads the
+// arrays as data chunks of whole output granules, each array of a chunk re-cut to the chunk's
+// outputs (so a chunk's GPTQ qweight is [rows][chunkOutputs] words), and binds one chunk's
+// arrays, each from its start, per dispatch. Outputs are counted inside the chunk.
+#if defined(__cplusplus) || defined(QS_PACKED_KERNEL)
+QS_PACKED_PARAMS_BEGIN {
+    uint dstElemOffset; // binding 1: value (dequant) or y entry (matvec) of firstOutput
+    uint chunkOutputs;  // outputs of the chunk: the row length of its packed arrays
+    uint firstOutput;   // first output of this dispatch
+    uint outputCount;   // outputs this dispatch computes
+    uint unitCount;     // invocation units (packed_funcs.glsl UNIT outputs) covering them
+    uint inFeatures;    // columns of W (length of x, values per dequantized row)
+    uint blocks;        // 32-column blocks per row, ceil(inFeatures / 32)
+    uint qweightRows;   // rows of the chunk's qweight (GPTQ: in * bits / 32; AWQ: in)
+    uint zeroOffset;    // added to a stored zero: 1 for GPTQ v1 (no mask after), else 0
+    uint reserved0;
+    uint reserved1;
+    uint reserved2;
+}
+QS_PARAMS_END
+#endif
 
 #ifdef __cplusplus
 static_assert(sizeof(KernelParams) == 8 * sizeof(uint), "push constants must stay packed uints");
 static_assert(sizeof(KernelParams) <= 128, "Vulkan guarantees only 128 bytes of push constants");
+static_assert(sizeof(PackedParams) == 12 * sizeof(uint), "push constants must stay packed uints");
+static_assert(sizeof(PackedParams) <= 128, "Vulkan guarantees only 128 bytes of push constants");
 } // namespace qs::vk::shader
 #undef QS_PARAMS_BEGIN
 #undef QS_PARAMS_END
+#undef QS_PACKED_PARAMS_BEGIN
 #endif

@@ -1,0 +1,186 @@
+#include "cli/bench_packed.h"
+
+#include "core/quant/half.h"
+#include "vkcompute/vulkan_backend.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <numeric>
+#include <random>
+#include <strings.h>
+
+namespace qs::cli {
+namespace {
+
+using core::PackedLayout;
+
+struct PackedArrays {
+    std::vector<std::int32_t> qweight, qzeros, gIdx;
+    std::vector<std::uint16_t> scales;
+};
+
+core::PackedLinear makeLayer(const PackedBenchFormat& f, std::int64_t rows, std::int64_t cols,
+                             PackedArrays& a) {
+    const std::int64_t groupSize = f.groupSize > 0 ? f.groupSize : cols;
+    core::PackedLinear w;
+    w.layout = f.layout;
+    w.bits = f.bits;
+    w.in = cols;
+    w.out = rows;
+    w.groups = (cols + groupSize - 1) / groupSize;
+    std::mt19937 rng(42);
+    a.qweight.resize(static_cast<std::size_t>(packedQweightWords(w)));
+    a.qzeros.resize(static_cast<std::size_t>(packedQzerosWords(w)));
+    for (auto& v : a.qweight) {
+        v = static_cast<std::int32_t>(rng());
+    }
+    for (auto& v : a.qzeros) {
+        v = static_cast<std::int32_t>(rng());
+    }
+    // Scales of a trained layer's magnitude (weights ~ N(0, 0.02) over 2^bits levels).
+    std::uniform_real_distribution<float> scale(0.001f, 0.004f);
+    a.scales.resize(static_cast<std::size_t>(w.groups * rows));
+    for (auto& s : a.scales) {
+        s = core::fp32ToFp16(scale(rng));
+    }
+    w.qweight = a.qweight.data();
+    w.qzeros = a.qzeros.data();
+    w.scales = a.scales.data();
+    if (f.layout != PackedLayout::AwqGemm) {
+        // GPTQ checkpoints carry g_idx even without act-order (then it is column / group).
+        std::vector<std::int64_t> order(static_cast<std::size_t>(cols));
+        std::iota(order.begin(), order.end(), 0);
+        if (f.actOrder) {
+            std::shuffle(order.begin(), order.end(), rng);
+        }
+        a.gIdx.resize(static_cast<std::size_t>(cols));
+        for (std::int64_t i = 0; i < cols; ++i) {
+            a.gIdx[order[i]] = static_cast<std::int32_t>(i / groupSize);
+        }
+        w.gIdx = a.gIdx.data();
+    }
+    return w;
+}
+
+template <typename Fn>
+core::Result<double> bestWallSeconds(int repeats, Fn fn) {
+    double best = std::numeric_limits<double>::infinity();
+    for (int i = 0; i < repeats; ++i) {
+        const auto start = std::chrono::steady_clock::now();
+        if (core::Status s = fn(); !s) {
+            return s.error();
+        }
+        best = std::min(
+            best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    }
+    return best;
+}
+
+} // namespace
+
+const std::vector<PackedBenchFormat>& packedBenchFormats() {
+    static const std::vector<PackedBenchFormat> formats = {
+        {"gptq-4bit-g128", PackedLayout::GptqV1, 4, 128, false},
+        {"gptq-3bit-g128", PackedLayout::GptqV1, 3, 128, false},
+        {"gptq-2bit-g128", PackedLayout::GptqV1, 2, 128, false},
+        {"gptq-8bit-g128", PackedLayout::GptqV1, 8, 128, false},
+        {"gptq-4bit-g128-actorder", PackedLayout::GptqV1, 4, 128, true},
+        {"awq-4bit-g128", PackedLayout::AwqGemm, 4, 128, false},
+    };
+    return formats;
+}
+
+const PackedBenchFormat* findPackedBenchFormat(const std::string& name) {
+    for (const auto& f : packedBenchFormats()) {
+        if (strcasecmp(f.name.c_str(), name.c_str()) == 0) {
+            return &f;
+        }
+    }
+    return nullptr;
+}
+
+bool packedShapeFits(const PackedBenchFormat& format, std::int64_t rows, std::int64_t cols) {
+    core::PackedLinear w;
+    w.layout = format.layout;
+    w.bits = format.bits;
+    w.in = cols;
+    w.out = rows;
+    w.groups = format.groupSize > 0 ? (cols + format.groupSize - 1) / format.groupSize : 1;
+    // Only the shape rules: dummy arrays, never read.
+    static const std::int32_t dummy = 0;
+    w.qweight = w.qzeros = &dummy;
+    w.scales = reinterpret_cast<const std::uint16_t*>(&dummy);
+    return (format.layout == PackedLayout::AwqGemm || format.groupSize <= 0 ||
+            cols % format.groupSize == 0) &&
+           core::validatePackedLinear(w).ok();
+}
+
+PackedBenchResult benchPacked(const PackedBenchFormat& format, std::int64_t rows, std::int64_t cols,
+                              int repeats, core::ComputeBackend& cpu, vk::VulkanBackend* vulkan) {
+    PackedBenchResult r;
+    PackedArrays arrays;
+    const core::PackedLinear w = makeLayer(format, rows, cols, arrays);
+    r.packedBytes = static_cast<std::uint64_t>(core::packedBytes(w));
+    const double outBytes = double(rows) * double(cols) * 4.0;
+    std::vector<float> cpuOut(static_cast<std::size_t>(rows * cols));
+    std::vector<float> x(static_cast<std::size_t>(cols));
+    std::mt19937 rng(7);
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    for (auto& v : x) {
+        v = normal(rng);
+    }
+    std::vector<float> cpuY(static_cast<std::size_t>(rows));
+    auto cpuDequant = bestWallSeconds(repeats, [&] {
+        return cpu.dequantize(w, core::RowRange{0, rows}, cpuOut.data());
+    });
+    auto cpuMatvec = bestWallSeconds(repeats, [&] { return cpu.matvec(w, x.data(), cpuY.data()); });
+    if (!cpuDequant || !cpuMatvec) {
+        r.error = (!cpuDequant ? cpuDequant.error() : cpuMatvec.error()).toString();
+        return r;
+    }
+    r.cpuDequant = outBytes / *cpuDequant * 1e-9;
+    r.cpuMatvec = double(r.packedBytes) / *cpuMatvec * 1e-9;
+    if (!vulkan) {
+        return r;
+    }
+    std::vector<float> vkOut(cpuOut.size());
+    auto vkDequant = vulkan->timeDequantize(w, vkOut.data(), repeats);
+    if (!vkDequant) {
+        r.error = vkDequant.error().toString();
+        return r;
+    }
+    r.vkDequant = outBytes / *vkDequant * 1e-9;
+    r.dequantMatch = std::memcmp(vkOut.data(), cpuOut.data(), cpuOut.size() * 4) == 0;
+    std::vector<float> vkY(cpuY.size());
+    auto vkMatvec = vulkan->timeMatvec(w, x.data(), vkY.data(), repeats);
+    if (!vkMatvec) {
+        r.error = vkMatvec.error().toString();
+        return r;
+    }
+    r.vkMatvec = double(r.packedBytes) / *vkMatvec * 1e-9;
+    // Budget as tests/vkcompute/packed_test_data.h packedMatvecBudget: f32 block sums added
+    // one after another and a reduction of at most 64 partial sums.
+    r.matvecBudget = static_cast<double>(cols / 32 + 32 + 64) * std::ldexp(1.0, -24);
+    double err = 0, norm = 0;
+    for (std::int64_t i = 0; i < rows; ++i) {
+        const float* row = cpuOut.data() + i * cols;
+        double sum = 0, magnitude = 0;
+        for (std::int64_t c = 0; c < cols; ++c) {
+            const double term = double(row[c]) * double(x[c]);
+            sum += term;
+            magnitude += std::abs(term);
+        }
+        r.matvecError =
+            std::max(r.matvecError, std::abs(double(vkY[i]) - sum) / std::max(magnitude, 1e-30));
+        const double d = double(vkY[i]) - double(cpuY[i]);
+        err += d * d;
+        norm += double(cpuY[i]) * double(cpuY[i]);
+    }
+    r.matvecNmse = norm > 0 ? err / norm : err;
+    return r;
+}
+
+} // namespace qs::cli
