@@ -5,6 +5,12 @@ foreach(unit tokenizer llama_forward perplexity imatrix_collect preset_quality)
     LIBS qs_core nlohmann_json::nlohmann_json)
   target_compile_definitions(tst_${unit} PRIVATE QS_EVAL_DATA_DIR="${QS_TESTS_DIR}/data/eval")
 endforeach()
+# Sanitized: the error paths, KLD with its cache, throughput and the imatrix writers; whole-text
+# perplexity, imatrix collection and the preset table run only in the plain build.
+qs_sanitized_subset(tst_perplexity tooShortTextIsAnError kldAgainstItselfAndCache
+                    throughputReturnsFigures)
+qs_sanitized_subset(tst_imatrix_collect writersReproduceLlamaImatrixBytes tooShortTextIsAnError)
+qs_sanitized_subset(tst_preset_quality)
 
 # Fused quantized dot products: no model files, only the kernels against a reference.
 qs_add_test(tst_vec_dot SOURCES eval/tst_vec_dot.cpp LIBS qs_core)

@@ -5,3 +5,5 @@ foreach(unit gptq_core gptq_checkpoint)
   qs_add_test(tst_${unit} SOURCES gptq/tst_${unit}.cpp
     LIBS qs_core nlohmann_json::nlohmann_json)
 endforeach()
+# Sanitized: cancel at every stage; the round trips calibrate whole models (3 minutes sanitized).
+qs_sanitized_subset(tst_gptq_checkpoint cancelLeavesNothing)
