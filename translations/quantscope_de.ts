@@ -413,11 +413,16 @@
     </message>
     <message numerus="yes">
         <location filename="../ui/compare/compare_view.cpp" line="439"/>
-        <source>Compared %n variant(s).</source>
+        <source>Compared %n variant(s) on %1.</source>
         <translation>
-            <numerusform>%n Variante verglichen.</numerusform>
-            <numerusform>%n Varianten verglichen.</numerusform>
+            <numerusform>%n Variante auf %1 verglichen.</numerusform>
+            <numerusform>%n Varianten auf %1 verglichen.</numerusform>
         </translation>
+    </message>
+    <message>
+        <location filename="../ui/compare/compare_view.cpp" line="535"/>
+        <source>CPU (fused kernels)</source>
+        <translation>CPU (fusionierte Kernel)</translation>
     </message>
     <message>
         <location filename="../ui/compare/compare_view.cpp" line="440"/>

@@ -413,10 +413,15 @@
     </message>
     <message numerus="yes">
         <location filename="../ui/compare/compare_view.cpp" line="439"/>
-        <source>Compared %n variant(s).</source>
+        <source>Compared %n variant(s) on %1.</source>
         <translation>
-            <numerusform>已比较 %n 个变体。</numerusform>
+            <numerusform>已在 %1 上比较 %n 个变体。</numerusform>
         </translation>
+    </message>
+    <message>
+        <location filename="../ui/compare/compare_view.cpp" line="535"/>
+        <source>CPU (fused kernels)</source>
+        <translation>CPU（融合内核）</translation>
     </message>
     <message>
         <location filename="../ui/compare/compare_view.cpp" line="440"/>

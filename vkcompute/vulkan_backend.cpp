@@ -718,6 +718,10 @@ std::string VulkanBackend::name() const {
     return "Vulkan: " + m_impl->info.name;
 }
 
+bool VulkanBackend::runsOnHostCpu() const {
+    return m_impl->info.kind == DeviceKind::Cpu;
+}
+
 bool VulkanBackend::supports(core::GgmlType type) const {
     return hasKernels(type);
 }

@@ -38,6 +38,7 @@ public:
     ~VulkanBackend() override;
 
     std::string name() const override;
+    bool runsOnHostCpu() const override; // a CPU-type device (lavapipe)
     bool supports(core::GgmlType type) const override;
     core::Status dequantize(const core::WeightMatrix& w, core::RowRange rows, float* dst) override;
     core::Status dequantizeF16(const core::WeightMatrix& w, core::RowRange rows,

@@ -25,6 +25,8 @@ public:
         return "CPU (" + std::to_string(m_threads) + " thread" + (m_threads == 1 ? "" : "s") + ")";
     }
 
+    bool runsOnHostCpu() const override { return true; }
+
     bool supports(GgmlType type) const override {
         const QuantFormat* format = quantFormat(type);
         return format && format->cpuDequantize;

@@ -1,5 +1,6 @@
 #include "stall_limit.h"
 
+#include "core/compute/compute_backend.h"
 #include "core/gptq/calibrated_export.h"
 #include "core/io/model_reader.h"
 #include "core/model/model.h"
@@ -23,9 +24,56 @@
 #include <QTest>
 #include <qcustomplot.h>
 
+#include <atomic>
 #include <cmath>
 
 using namespace qs;
+
+namespace {
+
+// Stands in for a GPU: computes with the CPU backend but says it is not on the host CPU, and
+// counts the calls, so the test sees whether the comparison routed its work through it.
+class CountingGpuBackend final : public core::ComputeBackend {
+public:
+    std::string name() const override { return "Test GPU"; }
+    bool runsOnHostCpu() const override { return m_onHostCpu; }
+    bool supports(core::GgmlType type) const override { return m_cpu->supports(type); }
+    core::Status dequantize(const core::WeightMatrix& w, core::RowRange rows, float* dst) override {
+        ++calls;
+        return m_cpu->dequantize(w, rows, dst);
+    }
+    core::Status dequantizeF16(const core::WeightMatrix& w, core::RowRange rows,
+                               std::uint16_t* dst) override {
+        ++calls;
+        return m_cpu->dequantizeF16(w, rows, dst);
+    }
+    core::Status matvec(const core::WeightMatrix& w, const float* x, float* y) override {
+        ++calls;
+        return m_cpu->matvec(w, x, y);
+    }
+    core::Status dequantize(const core::PackedLinear& w, core::RowRange rows, float* dst) override {
+        ++calls;
+        return m_cpu->dequantize(w, rows, dst);
+    }
+    core::Status dequantizeF16(const core::PackedLinear& w, core::RowRange rows,
+                               std::uint16_t* dst) override {
+        ++calls;
+        return m_cpu->dequantizeF16(w, rows, dst);
+    }
+    core::Status matvec(const core::PackedLinear& w, const float* x, float* y) override {
+        ++calls;
+        return m_cpu->matvec(w, x, y);
+    }
+
+    void setOnHostCpu(bool on) { m_onHostCpu = on; }
+    std::atomic<int> calls{0};
+
+private:
+    std::unique_ptr<core::ComputeBackend> m_cpu = core::makeCpuBackend(2);
+    bool m_onHostCpu = false;
+};
+
+} // namespace
 
 // The comparison tab on the tiny stories260K model: two variants, a short context and two
 // chunks keep it to seconds.
@@ -192,6 +240,45 @@ private slots:
         QVERIFY(rows[2].fileBytes < rows[0].fileBytes);
         QVERIFY(rows[2].fileBytes > rows[1].fileBytes);
         QCOMPARE(view->kldPlot()->variants().size(), std::size_t(3));
+    }
+
+    // The device chosen in the settings evaluates the variants when it is a GPU; a device on
+    // the host CPU (lavapipe) leaves the forward pass to the fused CPU kernels.
+    void evaluationRunsOnTheChosenGpu() {
+        ui::MainWindow w;
+        openStories(w);
+        ui::CompareView* view = w.compareView();
+        view->setCheckedPresets({QStringLiteral("Q8_0")});
+        view->setIncludePlan(false);
+        view->setMeasureSpeed(false);
+        auto gpu = std::make_shared<CountingGpuBackend>();
+        w.setComputeBackend(gpu, QStringLiteral("test"));
+        QCOMPARE(view->evaluationDevice(), QStringLiteral("Test GPU"));
+        QSignalSpy finished(&w, &ui::MainWindow::comparisonFinished);
+        w.runComparison();
+        QVERIFY(finished.wait(180000));
+        QVERIFY2(finished.last().at(0).toBool(), qPrintable(view->lastMessage()));
+        QVERIFY(gpu->calls.load() > 0);
+        QVERIFY2(view->lastMessage().contains(QStringLiteral("Test GPU")),
+                 qPrintable(view->lastMessage()));
+        const auto onGpu = view->table()->variants();
+
+        gpu->setOnHostCpu(true);
+        gpu->calls = 0;
+        QCOMPARE(view->evaluationDevice(), QStringLiteral("CPU (fused kernels)"));
+        w.runComparison();
+        QVERIFY(finished.wait(180000));
+        QVERIFY(finished.last().at(0).toBool());
+        QCOMPARE(gpu->calls.load(), 0);
+        // Both routes compute the same model; the fused CPU kernels round the activations to
+        // 8 bits as llama.cpp does, a backend takes them in f32, so PPL differs slightly.
+        const auto onCpu = view->table()->variants();
+        QCOMPARE(onCpu.size(), onGpu.size());
+        for (std::size_t i = 0; i < onCpu.size(); ++i) {
+            qInfo("%s: PPL %.5f fused CPU, %.5f backend", onCpu[i].name.c_str(), onCpu[i].kld.ppl,
+                  onGpu[i].kld.ppl);
+            QVERIFY(std::abs(onCpu[i].kld.ppl / onGpu[i].kld.ppl - 1) < 1e-2);
+        }
     }
 
     void cancelMidwayStopsAfterTheStreamedRows() {

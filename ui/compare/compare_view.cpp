@@ -1,5 +1,6 @@
 #include "ui/compare/compare_view.h"
 
+#include "core/compute/compute_backend.h"
 #include "core/eval/compare_variants.h"
 #include "core/plan/llama_presets.h"
 #include "core/quant/imatrix.h"
@@ -419,6 +420,10 @@ bool CompareView::startComparison() {
     options.contextLength = contextLength();
     options.maxChunks = maxChunks();
     options.threads = m_threads;
+    // Kept alive by the job; only a GPU takes over the forward pass (setComputeBackend).
+    std::shared_ptr<core::ComputeBackend> backend =
+        m_backend && !m_backend->runsOnHostCpu() ? m_backend : nullptr;
+    options.backend = backend.get();
     options.cacheDir = m_cacheDir.toStdString();
     options.measureSpeed = measureSpeed();
     options.imatrixFileName = QFileInfo(m_imatrixPath).fileName().toStdString();
@@ -432,9 +437,9 @@ bool CompareView::startComparison() {
     m_progress->setVisible(true);
     showProgress(0, static_cast<quint64>(m_running.size() + 1), QString());
     m_job->start(tr("Compare variants"),
-                 [modelPath, textPath, options, imatrix](core::CancelToken& cancel,
-                                                         core::ProgressSink& progress,
-                                                         const JobRunner::ItemSink& post) mutable {
+                 [modelPath, textPath, options, imatrix,
+                  backend](core::CancelToken& cancel, core::ProgressSink& progress,
+                           const JobRunner::ItemSink& post) mutable {
                      // Reading the text is file I/O: it belongs on the worker too.
                      std::ifstream in(textPath, std::ios::binary);
                      if (!in) {
@@ -516,9 +521,22 @@ void CompareView::showProgress(quint64 done, quint64 total, const QString&) {
     m_statusLabel->setText(tr("variant %1/%2: %3").arg(done + 1).arg(total).arg(current));
 }
 
+void CompareView::setComputeBackend(std::shared_ptr<core::ComputeBackend> backend) {
+    m_backend = std::move(backend);
+}
+
+QString CompareView::evaluationDevice() const {
+    if (m_backend && !m_backend->runsOnHostCpu()) {
+        return QString::fromStdString(m_backend->name());
+    }
+    return tr("CPU (fused kernels)");
+}
+
 void CompareView::finish(bool ok, const QString& message) {
     m_progress->setVisible(false);
-    m_lastMessage = ok ? tr("Compared %n variant(s).", nullptr, m_table->rowCount()) : message;
+    m_lastMessage = ok ? tr("Compared %n variant(s) on %1.", nullptr, m_table->rowCount())
+                             .arg(evaluationDevice())
+                       : message;
     m_statusLabel->setText(ok ? m_lastMessage : tr("Stopped: %1").arg(message));
     updateButtons();
     emit comparisonFinished(ok, message);

@@ -23,6 +23,7 @@ class QTabWidget;
 class QTableView;
 
 namespace qs::core {
+class ComputeBackend;
 struct FileVariant;
 struct ImportanceMatrix;
 struct VariantResult;
@@ -56,6 +57,12 @@ public:
     // Used for quantizing the variants (nullptr: none).
     void setImatrix(std::shared_ptr<const core::ImportanceMatrix> imatrix, const QString& path);
     void setThreads(int threads) { m_threads = threads; }
+    // The device chosen in the settings (nullptr: the CPU). Evaluation and the variants' error
+    // round trips run on it when it is a GPU; on the host CPU (the CPU backend, or a Vulkan CPU
+    // device such as lavapipe) the forward pass keeps its fused CPU kernels, the fastest there.
+    void setComputeBackend(std::shared_ptr<core::ComputeBackend> backend);
+    // What the next comparison evaluates on, as the status line names it.
+    QString evaluationDevice() const;
     void setCacheDir(const QString& dir) { m_cacheDir = dir; }
 
     // Supplies the user's current plan for the "Current plan" row; nullopt when there is
@@ -123,6 +130,7 @@ private:
     std::shared_ptr<const core::ImportanceMatrix> m_imatrix;
     QString m_imatrixPath;
     int m_threads = 0;
+    std::shared_ptr<core::ComputeBackend> m_backend;
     QString m_cacheDir;
     QStringList m_running; // presets of the running comparison, in order
     QString m_lastMessage;

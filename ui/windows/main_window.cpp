@@ -360,6 +360,7 @@ void MainWindow::runPlan() {
 void MainWindow::setComputeBackend(std::shared_ptr<core::ComputeBackend> backend,
                                    const QString& note) {
     m_backend = std::move(backend);
+    m_compareView->setComputeBackend(m_backend);
     m_backendLabel->setText(m_backend ? QString::fromStdString(m_backend->name()) : tr("CPU"));
     m_backendLabel->setToolTip(note.isEmpty() ? tr("Device used to dequantize during runs") : note);
 }
