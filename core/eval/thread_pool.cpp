@@ -39,6 +39,9 @@ bool spinUntil(Done done) {
     }
 }
 
+// A ticket index at or past every count (counts are below 2^32): the loop takes no more pieces.
+constexpr std::uint64_t kClosed = 0xffffffffu;
+
 constexpr std::uint32_t loopOf(std::uint64_t ticket) {
     return static_cast<std::uint32_t>(ticket >> 32);
 }
@@ -56,7 +59,7 @@ ParallelPool::ParallelPool(int threads) {
 ParallelPool::~ParallelPool() {
     m_stop.store(true);
     // A new loop number with no pieces wakes every worker, which then sees m_stop.
-    m_ticket.store((static_cast<std::uint64_t>(loopOf(m_ticket.load()) + 1) << 32) | 0xffffffffu);
+    m_ticket.store((static_cast<std::uint64_t>(loopOf(m_ticket.load()) + 1) << 32) | kClosed);
     {
         std::lock_guard lock(m_mutex);
         m_wakeWorkers.notify_all();
@@ -77,19 +80,24 @@ void ParallelPool::runPieces(std::uint32_t loop) {
             return;
         }
         const std::int64_t begin = static_cast<std::int64_t>(ticket & 0xffffffffu);
-        const std::int64_t count = m_count.load(std::memory_order_relaxed);
+        // Acquire: a count or grain already written for the next loop brings with it the
+        // closing of this one (parallelFor), so the claim below fails instead of taking a
+        // piece past this loop's end.
+        const std::int64_t count = m_count.load(std::memory_order_acquire);
         if (begin >= count) {
             return;
         }
-        const std::int64_t end = std::min(count, begin + m_grain.load(std::memory_order_relaxed));
-        // Success means the loop is still `loop` and [begin, end) is ours, so the body and
-        // count read above belong to it and stay valid until we report the piece done.
+        const std::int64_t end = std::min(count, begin + m_grain.load(std::memory_order_acquire));
+        const auto* body = m_body.load(std::memory_order_acquire);
+        // Success means the ticket was still `loop`'s, unclosed, with [begin, end) free, so
+        // the body and count read above belong to it and stay valid until we report the
+        // piece done.
         if (!m_ticket.compare_exchange_weak(ticket,
                                             ticket + static_cast<std::uint64_t>(end - begin),
                                             std::memory_order_acq_rel, std::memory_order_acquire)) {
             continue;
         }
-        (*m_body.load(std::memory_order_relaxed))(begin, end);
+        (*body)(begin, end);
         if (m_done.fetch_add(end - begin) + (end - begin) == count && m_callerSleeping.load()) {
             std::lock_guard lock(m_mutex);
             m_wakeCaller.notify_one();
@@ -132,11 +140,19 @@ void ParallelPool::parallelFor(std::int64_t count, std::int64_t grain,
         body(0, count);
         return;
     }
-    m_body.store(&body, std::memory_order_relaxed);
-    m_count.store(count, std::memory_order_relaxed);
-    m_grain.store(grain, std::memory_order_relaxed);
+    // Close the previous loop before its parameters change. Its ticket shows every piece
+    // claimed, but a worker that read that ticket and then this loop's (larger) count would
+    // otherwise see a free piece and claim it from the old ticket: a piece of no loop, run
+    // with whichever body it read and counted in this loop's m_done (a caller waiting
+    // forever, or indices past the old body's range).
+    const std::uint32_t previous = loopOf(m_ticket.load());
+    m_ticket.store((static_cast<std::uint64_t>(previous) << 32) | kClosed);
+    // Release: whoever reads one of these also sees the ticket closed (runPieces).
+    m_body.store(&body, std::memory_order_release);
+    m_count.store(count, std::memory_order_release);
+    m_grain.store(grain, std::memory_order_release);
     m_done.store(0, std::memory_order_relaxed);
-    const std::uint32_t loop = loopOf(m_ticket.load()) + 1;
+    const std::uint32_t loop = previous + 1;
     m_ticket.store(static_cast<std::uint64_t>(loop) << 32); // publishes the stores above
     if (m_sleepingWorkers.load() > 0) {
         std::lock_guard lock(m_mutex);
