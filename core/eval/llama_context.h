@@ -1,12 +1,14 @@
 #pragma once
 
 #include "core/error.h"
+#include "core/eval/cpu_matmul.h"
 #include "core/eval/llama_weights.h"
 #include "core/eval/thread_pool.h"
 
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <unordered_map>
 #include <vector>
 
 namespace qs::core {
@@ -55,6 +57,16 @@ public:
     // Runs only the first `blocks` blocks (0: all): calibrating block L needs nothing after
     // it. Logits computed with a limit are those of the truncated model.
     void setBlockLimit(int blocks) { m_blockLimit = blocks; }
+    // On by default: the CPU pass (llama.cpp numerics, no backend) copies each matrix whose type
+    // has an 8-row kernel into its interleaved layout on first use (cpu_matmul.h,
+    // RepackedMatrix) and lets the model's mapped pages of it go, so resident memory stays
+    // about the model's size; decode of a Q4_K_M model then needs ~1/3 less CPU time per token
+    // (docs/benchmarks.md), for a one-time copy in the first evaluate(). Off: the mapping is
+    // read in place. Set it before the first evaluate().
+    void setRepackWeights(bool on) { m_repackWeights = on; }
+    // Bytes held by repacked copies so far.
+    std::size_t repackedBytes() const;
+
     // Forgets the cached sequence; the next evaluate() starts at position 0.
     void clear() { m_position = 0; }
 
@@ -66,6 +78,15 @@ public:
 
 private:
     Status matmul(const WeightMatrix& w, const float* x, std::int64_t n, float* y);
+    // The repacked copy of w, made on first use; nullptr when it has none.
+    const RepackedMatrix* repacked(const WeightMatrix& w);
+    // matmul of several matrices with the same input: one loop over the pool when all of them
+    // are repacked, else one matmul each.
+    struct Product {
+        const WeightMatrix* w;
+        float* y;
+    };
+    Status matmulShared(std::span<const Product> products, const float* x, std::int64_t n);
     void rmsNorm(const float* x, const std::vector<float>& gain, float* out, std::int64_t n);
     void applyRope(float* v, std::int64_t n, int heads, int pos0);
     void attention(int layer, std::int64_t n, int pos0);
@@ -78,6 +99,9 @@ private:
     bool m_llamaCppNumerics = true;
     LlamaActivationObserver* m_observer = nullptr;
     int m_blockLimit = 0;
+    bool m_repackWeights = true;
+    // By the matrix's data pointer; nullptr entries remember matrices that cannot be repacked.
+    std::unordered_map<const void*, std::unique_ptr<RepackedMatrix>> m_repacked;
     std::vector<float> m_keyCache;   // [layer][pos][kvDim]
     std::vector<float> m_valueCache; // [layer][pos][kvDim]
     std::vector<float> m_ropeCos;    // [pos][ropeDims / 2]

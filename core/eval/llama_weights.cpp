@@ -1,5 +1,6 @@
 #include "core/eval/llama_weights.h"
 
+#include "core/io/mapped_file.h"
 #include "core/model/model.h"
 #include "core/quant/format_registry.h"
 
@@ -29,6 +30,14 @@ std::uint64_t LlamaWeights::matrixBytes() const {
         }
     }
     return total;
+}
+
+void LlamaWeights::releasePages(const WeightMatrix& w) const {
+    const std::span<const std::byte> bytes(static_cast<const std::byte*>(w.data),
+                                           static_cast<std::size_t>(core::matrixBytes(w)));
+    for (const auto& mapping : m_mappings) {
+        mapping->releasePages(bytes); // ignores a range outside its mapping
+    }
 }
 
 Result<std::shared_ptr<LlamaWeights>> LlamaWeights::fromModelMutable(const Model& model) {

@@ -72,6 +72,11 @@ public:
     const std::vector<LlamaLayerWeights>& layers() const { return m_layers; }
     // Bytes of all matrices as stored (what one decoded token must stream through).
     std::uint64_t matrixBytes() const;
+    // Lets this process's mapped pages of `w` go when they lie in one of the model's files
+    // (MappedFile::releasePages; a no-op for matrices held in memory): the CPU pass calls it
+    // once it has copied a matrix into a layout of its own, so the model is not resident twice.
+    // Touching the matrix again reads it back from the page cache.
+    void releasePages(const WeightMatrix& w) const;
 
 private:
     LlamaConfig m_config;

@@ -73,6 +73,75 @@ VecDotFn vecDotFor(GgmlType weightType, VecDotIsa isa) {
     return k.scalar;
 }
 
+VecDot8Fn vecDot8For(GgmlType weightType, VecDotIsa isa) {
+    switch (weightType) {
+    case GgmlType::Q4_K:
+        if (isa == VecDotIsa::Scalar) {
+            return vecdot::dotQ4Kx8Scalar;
+        }
+#if defined(QS_VEC_DOT_AVX2)
+        if (cpuRunsAvx2Kernels()) {
+            return vecdot::dotQ4Kx8Avx2;
+        }
+#endif
+        return nullptr;
+    case GgmlType::Q6_K:
+        if (isa == VecDotIsa::Scalar) {
+            return vecdot::dotQ6Kx8Scalar;
+        }
+#if defined(QS_VEC_DOT_AVX2)
+        if (cpuRunsAvx2Kernels()) {
+            return vecdot::dotQ6Kx8Avx2;
+        }
+#endif
+        return nullptr;
+    case GgmlType::F16:
+        if (isa == VecDotIsa::Scalar) {
+            return vecdot::dotF16x8Scalar;
+        }
+#if defined(QS_VEC_DOT_AVX2)
+        if (cpuRunsAvx2Kernels()) {
+            return vecdot::dotF16x8Avx2;
+        }
+#endif
+        return nullptr;
+    default:
+        return nullptr;
+    }
+}
+
+std::size_t vecDot8GroupBytes(GgmlType weightType, std::int64_t n) {
+    const auto blocks = static_cast<std::size_t>(n / quant::kQK);
+    switch (weightType) {
+    case GgmlType::Q4_K:
+        return blocks * sizeof(vecdot::BlockQ4Kx8);
+    case GgmlType::Q6_K:
+        return blocks * sizeof(vecdot::BlockQ6Kx8);
+    case GgmlType::F16:
+        return n % 8 == 0 ? 8 * sizeof(std::uint16_t) * static_cast<std::size_t>(n) : 0;
+    default:
+        return 0;
+    }
+}
+
+void repackRows8(GgmlType weightType, const void* rows, std::size_t rowBytes, std::int64_t n,
+                 void* group) {
+    switch (weightType) {
+    case GgmlType::Q4_K:
+        vecdot::repackQ4Kx8(rows, rowBytes, n, group);
+        return;
+    case GgmlType::Q6_K:
+        vecdot::repackQ6Kx8(rows, rowBytes, n, group);
+        return;
+    case GgmlType::F16:
+        vecdot::repackF16x8(rows, rowBytes, n, group);
+        return;
+    default:
+        assert(false && "no 8-row kernel for this type");
+        return;
+    }
+}
+
 std::size_t vecDotActivationBytes(GgmlType weightType, std::int64_t n) {
     const auto un = static_cast<std::size_t>(n);
     switch (activationTypeFor(weightType)) {
@@ -85,9 +154,25 @@ std::size_t vecDotActivationBytes(GgmlType weightType, std::int64_t n) {
     }
 }
 
+void roundToHalf(float* x, std::int64_t n) {
+#if defined(QS_VEC_DOT_AVX2)
+    if (cpuRunsAvx2Kernels()) {
+        vecdot::roundToHalfAvx2(x, n);
+        return;
+    }
+#endif
+    roundActivations(GgmlType::F16, x, n);
+}
+
 void quantizeVecDotActivations(GgmlType weightType, const float* x, void* out, std::int64_t n) {
     switch (activationTypeFor(weightType)) {
     case GgmlType::Q8_K:
+#if defined(QS_VEC_DOT_AVX2)
+        if (cpuRunsAvx2Kernels()) {
+            vecdot::quantizeQ8KAvx2(x, out, n);
+            return;
+        }
+#endif
         quantizeActivationsQ8K(x, static_cast<quant::BlockQ8K*>(out), n);
         return;
     case GgmlType::Q8_0:
@@ -98,7 +183,7 @@ void quantizeVecDotActivations(GgmlType weightType, const float* x, void* out, s
         for (std::int64_t i = 0; i < n; ++i) {
             y[i] = x[i];
         }
-        roundActivations(GgmlType::F16, y, n);
+        roundToHalf(y, n);
         return;
     }
     default:

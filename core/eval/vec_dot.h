@@ -26,8 +26,31 @@ VecDotFn vecDotFor(GgmlType weightType, VecDotIsa isa = VecDotIsa::Best);
 // Bytes of activations one row of n values needs in the vec_dot_type of `weightType`.
 std::size_t vecDotActivationBytes(GgmlType weightType, std::int64_t n);
 
+// Multi-row kernels over row groups: 8 consecutive rows interleaved once (repackRows8), after
+// which one call computes all 8 dot products in a single pass over the activations, the way
+// llama.cpp's CPU repack buffers do. out[r] = dot(row r, activations), equal to vecDotFor's
+// result for the row up to float summation order (exactly equal for the scalar builds).
+using VecDot8Fn = void (*)(const void* group, const void* activations, std::int64_t n, float* out);
+
+// nullptr when `weightType` has no 8-row kernel. Best: only where a vector build exists (on
+// other CPUs the plain row kernels are as fast, so repacking would only cost memory); Scalar:
+// the portable build (tests).
+VecDot8Fn vecDot8For(GgmlType weightType, VecDotIsa isa = VecDotIsa::Best);
+
+// Bytes of one group of 8 interleaved rows of n values (n a multiple of the block size); 0 when
+// `weightType` has no 8-row kernel or none for rows of n values (F16: n not a multiple of 8).
+std::size_t vecDot8GroupBytes(GgmlType weightType, std::int64_t n);
+
+// Interleaves 8 rows of n values (the first at `rows`, each rowBytes after the previous) into
+// vecDot8GroupBytes(weightType, n) bytes at `group`. Only for types with an 8-row kernel.
+void repackRows8(GgmlType weightType, const void* rows, std::size_t rowBytes, std::int64_t n,
+                 void* group);
+
 // Converts n floats to what vecDotFor(weightType) reads (see activationTypeFor); the values
 // are those roundActivations would leave. Only for types with a fused kernel.
 void quantizeVecDotActivations(GgmlType weightType, const float* x, void* out, std::int64_t n);
+
+// roundActivations(GgmlType::F16, x, n), with F16C where the AVX2 kernels run: the same values.
+void roundToHalf(float* x, std::int64_t n);
 
 } // namespace qs::core

@@ -4,6 +4,7 @@
 
 #include "core/quant/block_types.h"
 
+#include <cmath>
 #include <cstring>
 #include <immintrin.h>
 
@@ -173,6 +174,202 @@ QS_AVX2 float dotQ4KAvx2(const void* w, const void* a, std::int64_t n) {
                               _mm_cvtepi32_ps(minsTimesSums(scalesMins, y[i].bsums)), accMin);
     }
     return horizontalSum(acc) - horizontalSum(accMin);
+}
+
+namespace {
+
+// Four activation bytes (values k..k+3) in every 32-bit lane: one load, no shuffle.
+QS_AVX2_INLINE __m256i broadcast4(const std::int8_t* p) {
+    std::int32_t v;
+    std::memcpy(&v, p, sizeof(v));
+    return _mm256_set1_epi32(v);
+}
+
+} // namespace
+
+// 8 rows at once (BlockQ4Kx8): lane r of every vector belongs to row r. A quant vector holds
+// values k..k+3 of each row, so the broadcast activations k..k+3 serve all 8 rows and
+// _mm256_maddubs_epi16 leaves two pair sums per row. Those are added in 16 bits over a whole
+// 32-value sub-block (8 products of at most 2 * 15 * 127 each stay below 2^15), so the sub-block
+// scale costs one _mm256_madd_epi16 per 8 rows rather than per row.
+QS_AVX2 void dotQ4Kx8Avx2(const void* w, const void* a, std::int64_t n, float* out) {
+    const auto* x = static_cast<const BlockQ4Kx8*>(w);
+    const auto* y = static_cast<const BlockQ8K*>(a);
+    const __m256i lowNibble = _mm256_set1_epi8(0x0F);
+    const __m256i low6 = _mm256_set1_epi8(63);
+    const __m256i bits45 = _mm256_set1_epi8(0x30);
+    // From scale bytes [s][r] of sub-blocks 2j, 2j+1 in both lanes: row r's scale of the even
+    // (odd) sub-block in both 16-bit halves of 32-bit lane r (rows 4..7 in the high lane).
+    const __m256i evenScale =
+        _mm256_setr_epi8(0, -1, 0, -1, 1, -1, 1, -1, 2, -1, 2, -1, 3, -1, 3, -1, 4, -1, 4, -1, 5,
+                         -1, 5, -1, 6, -1, 6, -1, 7, -1, 7, -1);
+    const __m256i oddScale = _mm256_add_epi8(evenScale, _mm256_set1_epi16(8));
+    __m256 acc = _mm256_setzero_ps();
+    __m256 accMin = _mm256_setzero_ps();
+    for (std::int64_t i = 0; i < n / kQK; ++i) {
+        // unpackScalesMinsK4 for all 8 rows: packed bytes [k][r], 32 bytes = 4 values of k.
+        const __m256i packed03 = load256(x[i].scales[0]);
+        const __m256i packed47 = load256(x[i].scales[4]);
+        const __m256i packed811 = load256(x[i].scales[8]);
+        const __m256i scales03 = _mm256_and_si256(packed03, low6); // [s][r], s = 0..3
+        const __m256i scales47 =
+            _mm256_or_si256(_mm256_and_si256(packed811, lowNibble),
+                            _mm256_and_si256(_mm256_srli_epi16(packed03, 2), bits45));
+        const __m256i mins03 = _mm256_and_si256(packed47, low6);
+        const __m256i mins47 =
+            _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(packed811, 4), lowNibble),
+                            _mm256_and_si256(_mm256_srli_epi16(packed47, 2), bits45));
+        const __m256i scalePairs[4] = {_mm256_permute2x128_si256(scales03, scales03, 0x00),
+                                       _mm256_permute2x128_si256(scales03, scales03, 0x11),
+                                       _mm256_permute2x128_si256(scales47, scales47, 0x00),
+                                       _mm256_permute2x128_si256(scales47, scales47, 0x11)};
+        const std::uint8_t* qs = x[i].qs;
+        const std::int8_t* act = y[i].qs;
+        __m256i sumi = _mm256_setzero_si256();
+        for (int j = 0; j < 4; ++j) {
+            __m256i sumLow = _mm256_setzero_si256();  // sub-block 2j, 16-bit pair sums
+            __m256i sumHigh = _mm256_setzero_si256(); // sub-block 2j + 1
+            for (int g = 0; g < 8; ++g) {
+                const __m256i q = load256(qs + 256 * j + 32 * g);
+                const __m256i lo = _mm256_and_si256(q, lowNibble);
+                sumLow = _mm256_add_epi16(
+                    sumLow, _mm256_maddubs_epi16(lo, broadcast4(act + 64 * j + 4 * g)));
+            }
+            for (int g = 0; g < 8; ++g) {
+                const __m256i q = load256(qs + 256 * j + 32 * g);
+                const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), lowNibble);
+                sumHigh = _mm256_add_epi16(
+                    sumHigh, _mm256_maddubs_epi16(hi, broadcast4(act + 64 * j + 32 + 4 * g)));
+            }
+            sumi = _mm256_add_epi32(
+                sumi,
+                _mm256_add_epi32(
+                    _mm256_madd_epi16(sumLow, _mm256_shuffle_epi8(scalePairs[j], evenScale)),
+                    _mm256_madd_epi16(sumHigh, _mm256_shuffle_epi8(scalePairs[j], oddScale))));
+        }
+        // Mins: row r's sum over sub-blocks s of min[r][s] * (sum of the 32 activations of s).
+        // Interleaving the bytes of s and s + 1 per lane gives 16-bit pairs per row.
+        const __m256i sums32 = _mm256_broadcastsi128_si256(
+            _mm_hadd_epi16(load128(y[i].bsums), load128(y[i].bsums + 8)));
+        const __m256i pairs03 = _mm256_unpacklo_epi8(mins03, _mm256_srli_si256(mins03, 8));
+        const __m256i pairs47 = _mm256_unpacklo_epi8(mins47, _mm256_srli_si256(mins47, 8));
+        __m256i mins = _mm256_madd_epi16(_mm256_cvtepu8_epi16(_mm256_castsi256_si128(pairs03)),
+                                         _mm256_shuffle_epi32(sums32, 0x00));
+        mins = _mm256_add_epi32(
+            mins, _mm256_madd_epi16(_mm256_cvtepu8_epi16(_mm256_extracti128_si256(pairs03, 1)),
+                                    _mm256_shuffle_epi32(sums32, 0x55)));
+        mins = _mm256_add_epi32(
+            mins, _mm256_madd_epi16(_mm256_cvtepu8_epi16(_mm256_castsi256_si128(pairs47)),
+                                    _mm256_shuffle_epi32(sums32, 0xAA)));
+        mins = _mm256_add_epi32(
+            mins, _mm256_madd_epi16(_mm256_cvtepu8_epi16(_mm256_extracti128_si256(pairs47, 1)),
+                                    _mm256_shuffle_epi32(sums32, 0xFF)));
+        const __m256 yd = _mm256_set1_ps(y[i].d);
+        acc = _mm256_fmadd_ps(_mm256_mul_ps(_mm256_cvtph_ps(load128(x[i].d)), yd),
+                              _mm256_cvtepi32_ps(sumi), acc);
+        accMin = _mm256_fmadd_ps(_mm256_mul_ps(_mm256_cvtph_ps(load128(x[i].dmin)), yd),
+                                 _mm256_cvtepi32_ps(mins), accMin);
+    }
+    _mm256_storeu_ps(out, _mm256_sub_ps(acc, accMin));
+}
+
+// Q6_K for 8 rows (BlockQ6Kx8), as dotQ4Kx8Avx2. Levels 0..63 reach 2 * 63 * 127 per pair, so
+// two products are added in 16 bits before each scale; the scale is per 16 values (4 vectors).
+// The -32 of the levels is applied once per block through the activation sums, as dotQ6KAvx2.
+QS_AVX2 void dotQ6Kx8Avx2(const void* w, const void* a, std::int64_t n, float* out) {
+    const auto* x = static_cast<const BlockQ6Kx8*>(w);
+    const auto* y = static_cast<const BlockQ8K*>(a);
+    const __m256i lowNibble = _mm256_set1_epi8(0x0F);
+    const __m256i bits45 = _mm256_set1_epi8(0x30);
+    // From a vector of scale pairs (16-bit, row r's pair in 32-bit lane r): the even (odd) one
+    // in both halves of the lane.
+    const __m256i evenScale = _mm256_setr_epi8(0, 1, 0, 1, 4, 5, 4, 5, 8, 9, 8, 9, 12, 13, 12, 13,
+                                               0, 1, 0, 1, 4, 5, 4, 5, 8, 9, 8, 9, 12, 13, 12, 13);
+    const __m256i oddScale = _mm256_add_epi8(evenScale, _mm256_set1_epi8(2));
+    __m256 acc = _mm256_setzero_ps();
+    for (std::int64_t i = 0; i < n / kQK; ++i) {
+        const std::int8_t* act = y[i].qs;
+        const std::int8_t* scales = x[i].scales;
+        __m256i sumi = _mm256_setzero_si256();
+        // q[h] holds level vectors k0 + 8c, c = 0..3 (k0 = h, or h + 24 from h = 8 on); the
+        // scale of vector k is k / 4, so h = 4m..4m+3 share the scales m' + 2c (m' = k0 / 4).
+        for (int m = 0; m < 4; ++m) {
+            const int firstScale = m < 2 ? m : m + 6;
+            __m256i scale[4];
+            for (int c = 0; c < 4; ++c) {
+                const int s = firstScale + 2 * c;
+                const __m256i pairs = _mm256_cvtepi8_epi16(load128(scales + 16 * (s / 2)));
+                scale[c] = _mm256_shuffle_epi8(pairs, s % 2 ? oddScale : evenScale);
+            }
+            for (int half = 0; half < 2; ++half) {
+                __m256i sum16[4];
+                for (int e = 0; e < 2; ++e) {
+                    const int h = 4 * m + 2 * half + e;
+                    const __m256i low = load256(x[i].q[h][0]);
+                    const __m256i high = load256(x[i].q[h][1]);
+                    const __m256i top = load256(x[i].q[h][2]);
+                    const __m256i level[4] = {
+                        _mm256_or_si256(_mm256_and_si256(low, lowNibble),
+                                        _mm256_and_si256(_mm256_slli_epi16(top, 4), bits45)),
+                        _mm256_or_si256(_mm256_and_si256(high, lowNibble),
+                                        _mm256_and_si256(_mm256_slli_epi16(top, 2), bits45)),
+                        _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(low, 4), lowNibble),
+                                        _mm256_and_si256(top, bits45)),
+                        _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(high, 4), lowNibble),
+                                        _mm256_and_si256(_mm256_srli_epi16(top, 2), bits45))};
+                    const int k0 = h < 8 ? h : h + 24;
+                    for (int c = 0; c < 4; ++c) {
+                        const __m256i p =
+                            _mm256_maddubs_epi16(level[c], broadcast4(act + 4 * (k0 + 8 * c)));
+                        sum16[c] = e == 0 ? p : _mm256_add_epi16(sum16[c], p);
+                    }
+                }
+                for (int c = 0; c < 4; ++c) {
+                    sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(sum16[c], scale[c]));
+                }
+            }
+        }
+        // 32 * sum over the 16 scales of scale * (sum of its 16 activations), per row.
+        __m256i offset = _mm256_setzero_si256();
+        for (int p = 0; p < 8; ++p) {
+            offset = _mm256_add_epi32(
+                offset, _mm256_madd_epi16(
+                            _mm256_cvtepi8_epi16(load128(scales + 16 * p)),
+                            broadcast4(reinterpret_cast<const std::int8_t*>(y[i].bsums + 2 * p))));
+        }
+        sumi = _mm256_sub_epi32(sumi, _mm256_slli_epi32(offset, 5));
+        acc =
+            _mm256_fmadd_ps(_mm256_mul_ps(_mm256_cvtph_ps(load128(x[i].d)), _mm256_set1_ps(y[i].d)),
+                            _mm256_cvtepi32_ps(sumi), acc);
+    }
+    _mm256_storeu_ps(out, acc);
+}
+
+// F16 for 8 rows: one activation load per 8 columns serves the 8 rows, each row keeps its own
+// 8-lane sum, and the 8 sums are reduced together at the end.
+QS_AVX2 void dotF16x8Avx2(const void* w, const void* a, std::int64_t n, float* out) {
+    const auto* x = static_cast<const std::uint16_t*>(w);
+    const auto* y = static_cast<const float*>(a);
+    __m256 acc[8];
+    for (auto& v : acc) {
+        v = _mm256_setzero_ps();
+    }
+    for (std::int64_t c = 0; c < n / 8; ++c) {
+        const __m256 act = _mm256_loadu_ps(y + 8 * c);
+        for (int r = 0; r < 8; ++r) {
+            acc[r] = _mm256_fmadd_ps(_mm256_cvtph_ps(load128(x + 64 * c + 8 * r)), act, acc[r]);
+        }
+    }
+    // Transpose-and-add: lane r of the result is the sum of acc[r]'s 8 lanes.
+    const __m256 s01 = _mm256_hadd_ps(acc[0], acc[1]);
+    const __m256 s23 = _mm256_hadd_ps(acc[2], acc[3]);
+    const __m256 s45 = _mm256_hadd_ps(acc[4], acc[5]);
+    const __m256 s67 = _mm256_hadd_ps(acc[6], acc[7]);
+    const __m256 s0123 = _mm256_hadd_ps(s01, s23); // rows 0..3 in each lane's halves
+    const __m256 s4567 = _mm256_hadd_ps(s45, s67);
+    const __m256 low = _mm256_permute2f128_ps(s0123, s4567, 0x20);
+    const __m256 high = _mm256_permute2f128_ps(s0123, s4567, 0x31);
+    _mm256_storeu_ps(out, _mm256_add_ps(low, high));
 }
 
 QS_AVX2 float dotQ5KAvx2(const void* w, const void* a, std::int64_t n) {
@@ -378,6 +575,76 @@ QS_AVX2 float dotF16Avx2(const void* w, const void* a, std::int64_t n) {
         sum += halfToFloat(x[i]) * y[i];
     }
     return sum;
+}
+
+QS_AVX2 void quantizeQ8KAvx2(const float* x, void* blocks, std::int64_t n) {
+    auto* out = static_cast<BlockQ8K*>(blocks);
+    const __m256 signBit = _mm256_set1_ps(-0.0f);
+    for (std::int64_t b = 0; b + kQK <= n; b += kQK, ++out) {
+        const float* xb = x + b;
+        // max(|x|, m) keeps m for a NaN, which the scalar search skips too.
+        __m256 m = _mm256_setzero_ps();
+        for (int i = 0; i < kQK; i += 8) {
+            m = _mm256_max_ps(_mm256_andnot_ps(signBit, _mm256_loadu_ps(xb + i)), m);
+        }
+        __m128 m4 = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+        m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
+        m4 = _mm_max_ss(m4, _mm_movehdup_ps(m4));
+        const float amax = _mm_cvtss_f32(m4);
+        if (amax == 0.0f) {
+            *out = BlockQ8K{};
+            continue;
+        }
+        // The scalar version keeps the first value of largest magnitude, with its sign.
+        float max = 0.0f;
+        for (int i = 0; i < kQK; ++i) {
+            if (std::fabs(xb[i]) == amax) {
+                max = xb[i];
+                break;
+            }
+        }
+        const float iscale = -127.0f / max;
+        out->d = 1.0f / iscale;
+        const __m256 scale = _mm256_set1_ps(iscale);
+        for (int i = 0; i < kQK; i += 32) {
+            __m256i q[4];
+            for (int k = 0; k < 4; ++k) {
+                // Ties to even, as the scalar nearestInt; |values| <= 127 need no clamp but the
+                // saturating packs below give min(127, .) anyway.
+                const __m256 v =
+                    _mm256_round_ps(_mm256_mul_ps(scale, _mm256_loadu_ps(xb + i + 8 * k)),
+                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+                q[k] = _mm256_cvtps_epi32(v);
+            }
+            // The packs work per 128-bit lane; the permutation puts the 32 bytes back in order.
+            const __m256i bytes =
+                _mm256_packs_epi16(_mm256_packs_epi32(q[0], q[1]), _mm256_packs_epi32(q[2], q[3]));
+            const __m256i ordered =
+                _mm256_permutevar8x32_epi32(bytes, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+            _mm256_storeu_si256(reinterpret_cast<__m256i*>(out->qs + i), ordered);
+        }
+        for (int g = 0; g < kQK / 16; ++g) {
+            // Sums of 16 bytes: pair sums against ones, then a horizontal add of 8 words.
+            const __m128i pairs =
+                _mm_maddubs_epi16(_mm_set1_epi8(1), load128(out->qs + 16 * g)); // u8 1 x s8
+            const __m128i quads = _mm_madd_epi16(pairs, _mm_set1_epi16(1));
+            __m128i s = _mm_add_epi32(quads, _mm_shuffle_epi32(quads, _MM_SHUFFLE(1, 0, 3, 2)));
+            s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(2, 3, 0, 1)));
+            out->bsums[g] = static_cast<std::int16_t>(_mm_cvtsi128_si32(s));
+        }
+    }
+}
+
+QS_AVX2 void roundToHalfAvx2(float* x, std::int64_t n) {
+    std::int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        // F16C rounds to nearest, ties to even, as fp32ToFp16, whatever MXCSR says.
+        const __m128i h = _mm256_cvtps_ph(_mm256_loadu_ps(x + i), _MM_FROUND_TO_NEAREST_INT);
+        _mm256_storeu_ps(x + i, _mm256_cvtph_ps(h));
+    }
+    for (; i < n; ++i) {
+        x[i] = _cvtsh_ss(_cvtss_sh(x[i], _MM_FROUND_TO_NEAREST_INT));
+    }
 }
 
 } // namespace qs::core::vecdot

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 // Internal: the kernels behind vec_dot.h, a scalar and an AVX2 build per weight type. Same
@@ -15,8 +16,58 @@ float dotQ8_0Scalar(const void* w, const void* a, std::int64_t n);
 float dotQ4_0Scalar(const void* w, const void* a, std::int64_t n);
 float dotF16Scalar(const void* w, const void* a, std::int64_t n);
 
+// Row groups: 8 consecutive rows of a matrix interleaved block by block, so that a kernel loads
+// each activation byte once for 8 rows and gets the 8 results in the 8 lanes of one vector
+// instead of 8 horizontal sums (llama.cpp's CPU "repack" buffers do the same). The layouts are
+// this project's own, chosen for the AVX2 kernels; the scalar kernels read them too.
+//
+// Q4_K: one BlockQ4Kx8 per 256 columns, the same bytes as 8 BlockQ4K in another order: the 12
+// packed scale bytes transposed (the AVX2 kernel unpacks all 8 rows' scales and mins with a
+// dozen vector operations), 4 quant bytes of each row in turn.
+struct BlockQ4Kx8 {
+    std::uint16_t d[8];         // row r's d (half)
+    std::uint16_t dmin[8];      // row r's dmin (half)
+    std::uint8_t scales[12][8]; // [packed byte k][row r] = row r's scales[k]
+    std::uint8_t qs[1024]; // [32-value chunk j][quad g][row r][byte b] = row r's qs[32j + 4g + b]
+};
+static_assert(sizeof(BlockQ4Kx8) == 8 * 144);
+
+// Q6_K: one BlockQ6Kx8 per 256 columns, the same bytes as 8 BlockQ6K in another order. Level
+// vector k (0..63) is values 4k..4k+3 of each row (levels 0..63, stored q + 32), 4 bytes per row
+// in a 32-byte vector. Q6_K's own ql and qh bytes are kept, 4 per row in turn: q[h][2] is qh
+// bytes 4h..4h+3, whose bit pairs 0..3 are the top bits of level vectors k0 + 8c (k0 = h for
+// h < 8, else h + 24), and q[h][0] and q[h][1] are the ql bytes with their low bits (low
+// nibbles: c = 0 and 1, high nibbles: c = 2 and 3). The kernel reads q front to back.
+struct BlockQ6Kx8 {
+    std::uint16_t d[8];        // row r's d (half)
+    std::int8_t scales[128];   // [scale pair p][row r][s - 2p]: pairs for _mm256_madd_epi16
+    std::uint8_t q[16][3][32]; // [h][ql, ql, qh][row r][byte b]
+};
+static_assert(sizeof(BlockQ6Kx8) == 8 * 210);
+
+// F16: n / 8 chunks of 8 rows times 8 halves (128 bytes), n a multiple of 8. Decode of F16 is
+// bound by memory, so the point is less the shared activation loads than the copy itself,
+// which can live in huge pages (cpu_matmul.cpp).
+
+// Interleave rows 0..7 (each n values, rowBytes apart) into the layout above at `out`.
+void repackQ4Kx8(const void* rows, std::size_t rowBytes, std::int64_t n, void* out);
+void repackQ6Kx8(const void* rows, std::size_t rowBytes, std::int64_t n, void* out);
+void repackF16x8(const void* rows, std::size_t rowBytes, std::int64_t n, void* out);
+
+// out[r] = dot(row r of the group, activations) for the 8 rows; n as for the row kernels.
+void dotQ4Kx8Scalar(const void* w, const void* a, std::int64_t n, float* out);
+void dotQ6Kx8Scalar(const void* w, const void* a, std::int64_t n, float* out);
+void dotF16x8Scalar(const void* w, const void* a, std::int64_t n, float* out);
+
 #if defined(__x86_64__) || defined(__i386__)
 #define QS_VEC_DOT_AVX2 1
+void dotQ4Kx8Avx2(const void* w, const void* a, std::int64_t n, float* out);
+void dotQ6Kx8Avx2(const void* w, const void* a, std::int64_t n, float* out);
+void dotF16x8Avx2(const void* w, const void* a, std::int64_t n, float* out);
+// quantizeActivationsQ8K and roundActivations(F16) with the same results, bit for bit: decode
+// runs them on one thread between matrix products, while the other threads wait.
+void quantizeQ8KAvx2(const float* x, void* blocks, std::int64_t n);
+void roundToHalfAvx2(float* x, std::int64_t n);
 float dotQ4KAvx2(const void* w, const void* a, std::int64_t n);
 float dotQ5KAvx2(const void* w, const void* a, std::int64_t n);
 float dotQ6KAvx2(const void* w, const void* a, std::int64_t n);

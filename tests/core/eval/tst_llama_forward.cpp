@@ -2,7 +2,13 @@
 
 #include "core/eval/eval_model.h"
 #include "core/eval/llama_context.h"
+#include "core/eval/vec_dot.h"
+#include "core/export/quantize_model.h"
+#include "core/io/model_reader.h"
+#include "core/model/model.h"
+#include "core/plan/quant_plan.h"
 
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <algorithm>
@@ -13,7 +19,7 @@ using namespace qs::test;
 
 namespace {
 
-EvalModel openModel(const std::string& path) {
+EvalModel openEval(const std::string& path) {
     auto m = openEvalModel(path);
     if (!m) {
         qFatal("%s", m.error().toString().c_str());
@@ -74,7 +80,7 @@ class TestLlamaForward : public QObject {
 
 private slots:
     void stories260kGreedyFromBos() {
-        const EvalModel m = openModel(resource("models/stories260K-f32.gguf"));
+        const EvalModel m = openEval(resource("models/stories260K-f32.gguf"));
         const LlamaConfig& c = m.weights->config();
         QCOMPARE(c.dim, 64);
         QCOMPARE(c.kvHeads, 4);
@@ -98,7 +104,7 @@ private slots:
     void stories260kMeanNll() {
         QFETCH(int, n);
         QFETCH(int, batch);
-        const EvalModel m = openModel(resource("models/stories260K-f32.gguf"));
+        const EvalModel m = openEval(resource("models/stories260K-f32.gguf"));
         const auto ref =
             loadJson(evalData("stories260K-reference.json"))["perplexity_tinyshakespeare_100k"];
         auto ids = ref["first_512_ids_with_bos"].get<std::vector<std::int32_t>>();
@@ -122,7 +128,7 @@ private slots:
 
     // A batch and token-by-token decoding see the same cache, so their logits agree.
     void batchEqualsDecode() {
-        const EvalModel m = openModel(resource("models/stories260K-f32.gguf"));
+        const EvalModel m = openEval(resource("models/stories260K-f32.gguf"));
         const std::vector<std::int32_t> ids = {1, 403, 407, 261, 378, 432, 383, 286, 261};
         LlamaContext ctx(m.weights, 64, 2);
         std::vector<float> batch;
@@ -143,7 +149,7 @@ private slots:
 
     // shakespeare-3M in F16 (bundled): llama-simple prints the same 64 ids for F32 and F16.
     void shakespeare3mF16Greedy() {
-        const EvalModel m = openModel(resource("models/shakespeare-3M-f16.gguf"));
+        const EvalModel m = openEval(resource("models/shakespeare-3M-f16.gguf"));
         QCOMPARE(m.weights->config().dim, 256);
         QVERIFY(!m.weights->config().tiedEmbeddings);
         const auto ref = loadJson(evalData("shakespeare-3M-reference.json"))["greedy"];
@@ -152,6 +158,66 @@ private slots:
         const auto ids = greedy(ctx, ref["prompt_ids"].get<std::vector<std::int32_t>>(),
                                 static_cast<int>(expected.size()));
         QCOMPARE(ids, expected);
+    }
+
+    // The 8-row kernels on repacked copies (the default for Q4_K and Q6_K) and the row kernels
+    // on the mapping give the same logits up to float summation order. K, V and Q are rounded to
+    // f16, so a last-bit difference can move a value by one f16 step (2^-11 relative), which
+    // the layers carry on: the scalar and AVX2 row kernels differ by as much (~2e-3 here). The
+    // two contexts share the weights, so the mapped pages the first one lets go must read back
+    // intact for the second.
+    void repackedEqualsInPlace() {
+        // The formats with 8-row kernels that are repacked by default: attention in Q6_K, the
+        // rest of the matrices in Q4_K (shakespeare-3M's rows are whole 256-value super-blocks).
+        QTemporaryDir dir;
+        const std::string quantized = dir.filePath("shakespeare-3M-q4k-q6k.gguf").toStdString();
+        {
+            auto source = qs::core::openModel(resource("models/shakespeare-3M-f16.gguf"));
+            QVERIFY(source.ok());
+            QuantPlan plan;
+            for (const auto& t : source->tensors()) {
+                if (t.dims.size() == 2) {
+                    const bool attention = t.name.find("attn_") != std::string::npos;
+                    plan.set(t.name, attention ? GgmlType::Q6_K : GgmlType::Q4_K);
+                }
+            }
+            CancelToken cancel;
+            NullProgressSink sink;
+            QuantizeOptions options;
+            options.measureError = false;
+            QVERIFY(quantizeModel(*source, plan, quantized, options, cancel, sink).ok());
+        }
+        const EvalModel m = openEval(quantized);
+        const std::vector<std::int32_t> ids = {1, 40, 57, 44, 1, 58, 47, 50, 50, 1, 51};
+        LlamaContext repacked(m.weights, 64, 2);
+        LlamaContext inPlace(m.weights, 64, 2);
+        inPlace.setRepackWeights(false);
+        std::vector<float> a, b;
+        for (std::size_t i = 0; i < ids.size(); ++i) {
+            QVERIFY(repacked.evaluate(std::span(ids).subspan(i, 1), 0, a).ok());
+            QVERIFY(inPlace.evaluate(std::span(ids).subspan(i, 1), 0, b).ok());
+            QCOMPARE(a.size(), b.size());
+            float largest = 1.0f;
+            for (const float v : b) {
+                largest = std::max(largest, std::abs(v));
+            }
+            for (std::size_t v = 0; v < a.size(); ++v) {
+                // Measured: Q4_K alone 7e-6, Q6_K alone up to largest/140 on the tokens where a
+                // Q value lands on the other side of an f16 rounding step; a wrong row or
+                // block order would be O(largest).
+                QVERIFY2(std::abs(a[v] - b[v]) < largest / 64,
+                         qPrintable(QStringLiteral("token %1, logit %2: %3 vs %4")
+                                        .arg(i)
+                                        .arg(v)
+                                        .arg(static_cast<double>(a[v]))
+                                        .arg(static_cast<double>(b[v]))));
+            }
+            // No top-token check: shakespeare-3M has near-ties that such differences swap.
+        }
+        QCOMPARE(inPlace.repackedBytes(), std::size_t{0});
+        if (vecDot8For(GgmlType::Q4_K) && vecDot8For(GgmlType::Q6_K)) {
+            QVERIFY(repacked.repackedBytes() > 0);
+        }
     }
 };
 

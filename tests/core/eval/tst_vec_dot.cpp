@@ -7,12 +7,14 @@
 #include "core/eval/cpu_matmul.h"
 #include "core/eval/thread_pool.h"
 #include "core/eval/vec_dot.h"
+#include "core/quant/block_types.h"
 #include "core/quant/format_registry.h"
 
 #include <QTest>
 
 #include <cmath>
 #include <cstddef>
+#include <cstring>
 #include <random>
 #include <vector>
 
@@ -146,6 +148,72 @@ private slots:
         }
     }
 
+    // The 8-row kernels on repacked groups: the scalar build gives exactly the scalar row
+    // kernel's results, the AVX2 build the reference within the row kernels' tolerance.
+    void rowGroupsMatchRowKernel_data() {
+        QTest::addColumn<GgmlType>("type");
+        QTest::addColumn<qint64>("cols");
+        for (GgmlType t : {GgmlType::Q4_K, GgmlType::Q6_K}) {
+            for (qint64 cols : {256, 768, 2048}) {
+                QTest::addRow("%s x %lld", typeName(t).constData(), cols) << t << cols;
+            }
+        }
+        for (qint64 cols : {8, 96, 2048}) {
+            QTest::addRow("F16 x %lld", cols) << GgmlType::F16 << cols;
+        }
+    }
+
+    void rowGroupsMatchRowKernel() {
+        QFETCH(GgmlType, type);
+        QFETCH(qint64, cols);
+        const VecDot8Fn scalar8 = vecDot8For(type, VecDotIsa::Scalar);
+        QVERIFY(scalar8 != nullptr);
+        const VecDot8Fn best8 = vecDot8For(type, VecDotIsa::Best);
+        QCOMPARE(best8 != nullptr, cpuHasAvx2()); // no vector build, no repacking
+        const std::int64_t rows = 16;             // two groups
+        std::mt19937 rng(static_cast<unsigned>(cols) * 17u + static_cast<unsigned>(type));
+        const std::size_t groupBytes = vecDot8GroupBytes(type, cols);
+        QVERIFY(groupBytes > 0);
+        for (int trial = 0; trial < 5; ++trial) {
+            const std::vector<float> w = randomValues(rows * cols, rng);
+            const std::vector<float> x = randomValues(cols, rng);
+            const std::vector<std::byte> bytes = quantizeWeights(type, w, rows, cols);
+            std::vector<std::byte> act(vecDotActivationBytes(type, cols));
+            quantizeVecDotActivations(type, x.data(), act.data(), cols);
+            std::vector<std::byte> groups(groupBytes * rows / 8);
+            for (std::int64_t g = 0; g < rows / 8; ++g) {
+                repackRows8(type, bytes.data() + rowBytes(type, cols) * 8 * g, rowBytes(type, cols),
+                            cols, groups.data() + groupBytes * g);
+            }
+            for (std::int64_t g = 0; g < rows / 8; ++g) {
+                float gotScalar[8], gotBest[8];
+                scalar8(groups.data() + groupBytes * g, act.data(), cols, gotScalar);
+                if (best8) {
+                    best8(groups.data() + groupBytes * g, act.data(), cols, gotBest);
+                }
+                for (int r = 0; r < 8; ++r) {
+                    const std::byte* row = bytes.data() + rowBytes(type, cols) * (8 * g + r);
+                    QCOMPARE(gotScalar[r],
+                             vecDotFor(type, VecDotIsa::Scalar)(row, act.data(), cols));
+                    if (!best8) {
+                        continue;
+                    }
+                    const Reference ref = reference(type, row, x);
+                    const double tolerance = 1e-6 * ref.magnitude;
+                    if (std::fabs(gotBest[r] - ref.dot) > tolerance) {
+                        QFAIL(qPrintable(
+                            QStringLiteral("trial %1, row %2: got %3, want %4 (tolerance %5)")
+                                .arg(trial)
+                                .arg(8 * g + r)
+                                .arg(static_cast<double>(gotBest[r]), 0, 'g', 9)
+                                .arg(ref.dot, 0, 'g', 9)
+                                .arg(tolerance, 0, 'g', 3)));
+                    }
+                }
+            }
+        }
+    }
+
     // The blocks the kernels read hold exactly the values roundActivations leaves, so the
     // fused path and the dequantize-then-dot path see the same activations.
     void activationBlocksMatchRounding_data() {
@@ -170,6 +238,37 @@ private slots:
         for (std::size_t i = 0; i < x.size(); ++i) {
             QCOMPARE(fromBlocks[i], rounded[i]);
         }
+    }
+
+    // The vector conversions give the scalar ones' bytes exactly: Q8_K blocks (d, qs, bsums)
+    // and f16 rounding, on random values and on the edge cases of each.
+    void vectorConversionsMatchScalar() {
+        std::mt19937 rng(5);
+        std::vector<float> x = randomValues(2048, rng);
+        std::fill(x.begin() + 256, x.begin() + 512, 0.0f); // an all-zero block
+        x[600] = 7.0f;                                     // largest magnitude twice: the
+        x[700] = -7.0f;                                    // first one's sign wins
+        x[1000] = -9.0f;
+        for (int i = 1024; i < 1280; ++i) {
+            x[static_cast<std::size_t>(i)] = 0.5f * static_cast<float>(i - 1152); // ties
+        }
+        std::vector<quant::BlockQ8K> want(8), got(8);
+        quantizeActivationsQ8K(x.data(), want.data(), 2048);
+        quantizeVecDotActivations(GgmlType::Q4_K, x.data(), got.data(), 2048);
+        QCOMPARE(std::memcmp(want.data(), got.data(), sizeof(quant::BlockQ8K) * 8), 0);
+
+        std::vector<float> h = randomValues(1003, rng); // a tail after the last 8
+        const float edges[] = {0.0f,     -0.0f, 1e-8f,         -3e-8f,        6.0e-8f,
+                               5.96e-8f, 1e-5f, 6.1e-5f,       65504.0f,      65519.0f,
+                               65520.0f, -7e4f, 1.0009765625f, 1.00048828125f};
+        std::copy(std::begin(edges), std::end(edges), h.begin());
+        for (std::size_t i = 20; i < 60; ++i) {
+            h[i] = std::ldexp(1.0f + static_cast<float>(i) / 64.0f, -static_cast<int>(i) / 2);
+        }
+        std::vector<float> wantHalf = h;
+        roundActivations(GgmlType::F16, wantHalf.data(), static_cast<std::int64_t>(h.size()));
+        roundToHalf(h.data(), static_cast<std::int64_t>(h.size()));
+        QCOMPARE(std::memcmp(wantHalf.data(), h.data(), sizeof(float) * h.size()), 0);
     }
 
     // Batched: n inputs, rows split over threads; each result as the single-row kernel gives.
@@ -197,6 +296,69 @@ private slots:
         }
         const WeightMatrix iq{GgmlType::IQ4_XS, bytes.data(), rows, cols};
         QVERIFY(!cpuMatmulQuantized(pool, iq, x.data(), n, y.data())); // no fused kernel
+    }
+
+    // A repacked matrix gives the plain fused product's results (to float summation order), for
+    // a batch and a single input, over several threads.
+    void repackedMatmulMatchesPlain() {
+        if (!vecDot8For(GgmlType::Q4_K)) {
+            QSKIP("no 8-row kernel on this CPU");
+        }
+        const GgmlType type = GgmlType::Q4_K;
+        const std::int64_t rows = 48, cols = 768;
+        std::mt19937 rng(13);
+        const std::vector<float> w = randomValues(rows * cols, rng);
+        const std::vector<std::byte> bytes = quantizeWeights(type, w, rows, cols);
+        const WeightMatrix m{type, bytes.data(), rows, cols};
+        ParallelPool pool(3);
+        const auto repacked = RepackedMatrix::build(pool, m);
+        QVERIFY(repacked != nullptr);
+        QCOMPARE(repacked->bytes(), vecDot8GroupBytes(type, cols) * rows / 8);
+        for (std::int64_t n : {1, 4}) {
+            const std::vector<float> x = randomValues(n * cols, rng);
+            std::vector<float> want(static_cast<std::size_t>(n * rows));
+            std::vector<float> got(want.size());
+            QVERIFY(cpuMatmulQuantized(pool, m, x.data(), n, want.data()));
+            QVERIFY(cpuMatmulRepacked(pool, *repacked, x.data(), n, got.data()));
+            for (std::size_t i = 0; i < want.size(); ++i) {
+                const std::int64_t t = static_cast<std::int64_t>(i) / rows;
+                const std::int64_t r = static_cast<std::int64_t>(i) % rows;
+                std::vector<float> xt(x.begin() + t * cols, x.begin() + (t + 1) * cols);
+                const Reference ref = reference(type, bytes.data() + rowBytes(type, cols) * r, xt);
+                QVERIFY2(std::fabs(got[i] - want[i]) <= 2e-6 * ref.magnitude,
+                         qPrintable(QStringLiteral("n %1, entry %2: %3 vs %4")
+                                        .arg(n)
+                                        .arg(i)
+                                        .arg(static_cast<double>(got[i]))
+                                        .arg(static_cast<double>(want[i]))));
+            }
+        }
+        // Several matrices (of both repacked types) with one input: as one product each.
+        const std::vector<float> w6 = randomValues(16 * cols, rng);
+        const std::vector<std::byte> bytes6 = quantizeWeights(GgmlType::Q6_K, w6, 16, cols);
+        const auto repacked6 =
+            RepackedMatrix::build(pool, WeightMatrix{GgmlType::Q6_K, bytes6.data(), 16, cols});
+        QVERIFY(repacked6 != nullptr);
+        for (std::int64_t n : {1, 3}) {
+            const std::vector<float> x = randomValues(n * cols, rng);
+            std::vector<float> want4(static_cast<std::size_t>(n * rows)), got4(want4.size());
+            std::vector<float> want6(static_cast<std::size_t>(n * 16)), got6(want6.size());
+            QVERIFY(cpuMatmulRepacked(pool, *repacked, x.data(), n, want4.data()));
+            QVERIFY(cpuMatmulRepacked(pool, *repacked6, x.data(), n, want6.data()));
+            const RepackedProduct products[] = {{repacked.get(), got4.data()},
+                                                {repacked6.get(), got6.data()}};
+            cpuMatmulRepacked(pool, products, x.data(), n);
+            QCOMPARE(got4, want4); // the same kernel calls: exactly equal
+            QCOMPARE(got6, want6);
+        }
+
+        // No 8-row kernel, a row count that does not split into groups or F16 rows that do not
+        // split into 8-column chunks: not repacked.
+        QVERIFY(RepackedMatrix::build(pool, WeightMatrix{type, bytes.data(), 44, cols}) == nullptr);
+        QVERIFY(RepackedMatrix::build(pool, WeightMatrix{GgmlType::F16, bytes.data(), 8, 100}) ==
+                nullptr);
+        QVERIFY(RepackedMatrix::build(pool, WeightMatrix{GgmlType::Q8_0, bytes.data(), 48, 768}) ==
+                nullptr);
     }
 };
 
