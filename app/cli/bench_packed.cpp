@@ -1,5 +1,6 @@
 #include "cli/bench_packed.h"
 
+#include "core/compute/matvec_accuracy.h"
 #include "core/quant/half.h"
 #include "vkcompute/vulkan_backend.h"
 
@@ -161,20 +162,11 @@ PackedBenchResult benchPacked(const PackedBenchFormat& format, std::int64_t rows
         return r;
     }
     r.vkMatvec = double(r.packedBytes) / *vkMatvec * 1e-9;
-    // Budget as tests/vkcompute/packed_test_data.h packedMatvecBudget: f32 block sums added
-    // one after another and a reduction of at most 64 partial sums.
-    r.matvecBudget = static_cast<double>(cols / 32 + 32 + 64) * std::ldexp(1.0, -24);
+    r.matvecBudget = core::packedMatvecRowBudget(cols);
+    r.matvecError =
+        core::measureMatvecRowError(cpuOut.data(), rows, cols, x.data(), vkY.data()).worst;
     double err = 0, norm = 0;
     for (std::int64_t i = 0; i < rows; ++i) {
-        const float* row = cpuOut.data() + i * cols;
-        double sum = 0, magnitude = 0;
-        for (std::int64_t c = 0; c < cols; ++c) {
-            const double term = double(row[c]) * double(x[c]);
-            sum += term;
-            magnitude += std::abs(term);
-        }
-        r.matvecError =
-            std::max(r.matvecError, std::abs(double(vkY[i]) - sum) / std::max(magnitude, 1e-30));
         const double d = double(vkY[i]) - double(cpuY[i]);
         err += d * d;
         norm += double(cpuY[i]) * double(cpuY[i]);

@@ -37,7 +37,7 @@ struct PackedBenchResult {
     std::optional<double> vkDequant, vkMatvec;
     bool dequantMatch = false; // Vulkan f32 output bit for bit the CPU backend's
     // Worst per-row |y - W x| / sum |W x| of the Vulkan matvec against a double-precision
-    // product of the CPU-dequantized weights, and its budget (the tests' packedMatvecBudget).
+    // product of the CPU-dequantized weights, and its budget (core::packedMatvecRowBudget).
     double matvecError = 0;
     double matvecBudget = 0;
     double matvecNmse = 0; // against the CPU backend's y, as for the ggml types

@@ -75,30 +75,4 @@ PackedLayer makePackedLayer(const PackedCase& spec, unsigned seed) {
     return layer;
 }
 
-RowError matvecRowError(const std::vector<float>& weights, std::int64_t rows, std::int64_t cols,
-                        const std::vector<float>& x, const std::vector<float>& y) {
-    RowError e;
-    for (std::int64_t r = 0; r < rows; ++r) {
-        double sum = 0.0, magnitude = 0.0;
-        for (std::int64_t c = 0; c < cols; ++c) {
-            const double term =
-                static_cast<double>(weights[static_cast<std::size_t>(r * cols + c)]) *
-                static_cast<double>(x[static_cast<std::size_t>(c)]);
-            sum += term;
-            magnitude += std::abs(term);
-        }
-        const double err = std::abs(static_cast<double>(y[static_cast<std::size_t>(r)]) - sum) /
-                           std::max(magnitude, 1e-30);
-        if (err > e.worst || e.row < 0) {
-            e.worst = err;
-            e.row = r;
-        }
-    }
-    return e;
-}
-
-double packedMatvecBudget(std::int64_t cols) {
-    return static_cast<double>(cols / 32 + 32 + 64) * std::ldexp(1.0, -24);
-}
-
 } // namespace qs::test

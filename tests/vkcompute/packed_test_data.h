@@ -39,19 +39,4 @@ struct PackedLayer {
 // a few subnormal ones (none with narrowScales).
 PackedLayer makePackedLayer(const PackedCase& spec, unsigned seed);
 
-// A normalised per-row matvec error: max over rows of |y - ref| / sum_c |W[r][c] x[c]|, with
-// ref = W x in double precision; `row` is where the maximum is.
-struct RowError {
-    double worst = 0.0;
-    std::int64_t row = -1;
-};
-RowError matvecRowError(const std::vector<float>& weights, std::int64_t rows, std::int64_t cols,
-                        const std::vector<float>& x, const std::vector<float>& y);
-
-// The budget of matvecRowError: f32 sums of 32-value blocks added one after another, and a
-// reduction of at most 64 partial sums, stay within (cols / 32 + 32 + 64) roundings of the
-// sum of |terms|. A scale off by 1/64 in one group of a row exceeds it by far (the negative
-// test in tst_packed_kernels shows it).
-double packedMatvecBudget(std::int64_t cols);
-
 } // namespace qs::test

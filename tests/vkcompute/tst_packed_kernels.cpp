@@ -2,6 +2,7 @@
 #include "packed_test_data.h"
 
 #include "core/compute/compute_backend.h"
+#include "core/compute/matvec_accuracy.h"
 #include "core/quant/half.h"
 #include "vkcompute/device_info.h"
 #include "vkcompute/vulkan_backend.h"
@@ -16,7 +17,7 @@ using namespace qs;
 
 // Dequantize and matvec on packed GPTQ/AWQ linears (core/compute/packed_linear.h), CPU and
 // Vulkan, against the reference QuantizedLinear::dequantize() of the unpacked layer: f32 bit
-// for bit, f16 equal to the rounded reference, matvec within test::packedMatvecBudget of a
+// for bit, f16 equal to the rounded reference, matvec within core::packedMatvecRowBudget of a
 // double-precision product. The Vulkan rows skip only where no Vulkan device exists.
 class TestPackedKernels : public QObject {
     Q_OBJECT
@@ -124,10 +125,11 @@ class TestPackedKernels : public QObject {
         std::vector<float> y(static_cast<std::size_t>(w.out), -1.0f);
         auto s = backend.matvec(w, x.data(), y.data());
         QVERIFY2(s.ok(), s.ok() ? "" : s.error().message.c_str());
-        const auto e = test::matvecRowError(layer.reference, w.out, w.in, x, y);
-        QVERIFY2(e.worst <= test::packedMatvecBudget(w.in),
+        const auto e =
+            core::measureMatvecRowError(layer.reference.data(), w.out, w.in, x.data(), y.data());
+        QVERIFY2(e.worst <= core::packedMatvecRowBudget(w.in),
                  ("row " + std::to_string(e.row) + ": normalised error " + std::to_string(e.worst) +
-                  " over budget " + std::to_string(test::packedMatvecBudget(w.in)))
+                  " over budget " + std::to_string(core::packedMatvecRowBudget(w.in)))
                      .c_str());
     }
 
@@ -317,12 +319,13 @@ private slots:
                 std::vector<float> y(static_cast<std::size_t>(spec.out));
                 QVERIFY(backend.matvec(wrong.view(), x.data(), y.data()).ok());
                 // Against the correct weights: only `row` differs, and it must fail.
-                const auto e = test::matvecRowError(layer.reference, spec.out, spec.in, x, y);
+                const auto e = core::measureMatvecRowError(layer.reference.data(), spec.out,
+                                                           spec.in, x.data(), y.data());
                 QCOMPARE(e.row, std::int64_t(row));
-                QVERIFY2(e.worst > test::packedMatvecBudget(spec.in),
+                QVERIFY2(e.worst > core::packedMatvecRowBudget(spec.in),
                          std::to_string(e.worst).c_str());
                 qInfo("row %d, group %d: error %.3g = %.0f x the budget", row, group, e.worst,
-                      e.worst / test::packedMatvecBudget(spec.in));
+                      e.worst / core::packedMatvecRowBudget(spec.in));
             }
         }
     }
