@@ -1,14 +1,12 @@
 #include "cli/bench_packed.h"
 
+#include "cli/bench_kernels.h"
+
 #include "core/compute/matvec_accuracy.h"
 #include "core/quant/half.h"
 #include "vkcompute/vulkan_backend.h"
 
 #include <algorithm>
-#include <chrono>
-#include <cmath>
-#include <cstring>
-#include <limits>
 #include <numeric>
 #include <random>
 #include <strings.h>
@@ -66,20 +64,6 @@ core::PackedLinear makeLayer(const PackedBenchFormat& f, std::int64_t rows, std:
     return w;
 }
 
-template <typename Fn>
-core::Result<double> bestWallSeconds(int repeats, Fn fn) {
-    double best = std::numeric_limits<double>::infinity();
-    for (int i = 0; i < repeats; ++i) {
-        const auto start = std::chrono::steady_clock::now();
-        if (core::Status s = fn(); !s) {
-            return s.error();
-        }
-        best = std::min(
-            best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    }
-    return best;
-}
-
 } // namespace
 
 const std::vector<PackedBenchFormat>& packedBenchFormats() {
@@ -125,53 +109,20 @@ PackedBenchResult benchPacked(const PackedBenchFormat& format, std::int64_t rows
     PackedArrays arrays;
     const core::PackedLinear w = makeLayer(format, rows, cols, arrays);
     r.packedBytes = static_cast<std::uint64_t>(core::packedBytes(w));
-    const double outBytes = double(rows) * double(cols) * 4.0;
-    std::vector<float> cpuOut(static_cast<std::size_t>(rows * cols));
-    std::vector<float> x(static_cast<std::size_t>(cols));
-    std::mt19937 rng(7);
-    std::normal_distribution<float> normal(0.0f, 1.0f);
-    for (auto& v : x) {
-        v = normal(rng);
+    const KernelRun run = timeKernels(w, rows, cols, r.packedBytes, repeats, cpu, vulkan);
+    r.cpuDequant = run.cpuDequant;
+    r.cpuMatvec = run.cpuMatvec;
+    r.vkDequant = run.vkDequant;
+    r.vkMatvec = run.vkMatvec;
+    r.dequantMatch = run.dequantMatch;
+    r.error = run.error;
+    if (run.vkMatvec) {
+        r.matvecBudget = core::packedMatvecRowBudget(cols);
+        r.matvecError = core::measureMatvecRowError(run.cpuWeights.data(), rows, cols, run.x.data(),
+                                                    run.vkY.data())
+                            .worst;
+        r.matvecNmse = nmse(run.vkY, run.cpuY);
     }
-    std::vector<float> cpuY(static_cast<std::size_t>(rows));
-    auto cpuDequant = bestWallSeconds(repeats, [&] {
-        return cpu.dequantize(w, core::RowRange{0, rows}, cpuOut.data());
-    });
-    auto cpuMatvec = bestWallSeconds(repeats, [&] { return cpu.matvec(w, x.data(), cpuY.data()); });
-    if (!cpuDequant || !cpuMatvec) {
-        r.error = (!cpuDequant ? cpuDequant.error() : cpuMatvec.error()).toString();
-        return r;
-    }
-    r.cpuDequant = outBytes / *cpuDequant * 1e-9;
-    r.cpuMatvec = double(r.packedBytes) / *cpuMatvec * 1e-9;
-    if (!vulkan) {
-        return r;
-    }
-    std::vector<float> vkOut(cpuOut.size());
-    auto vkDequant = vulkan->timeDequantize(w, vkOut.data(), repeats);
-    if (!vkDequant) {
-        r.error = vkDequant.error().toString();
-        return r;
-    }
-    r.vkDequant = outBytes / *vkDequant * 1e-9;
-    r.dequantMatch = std::memcmp(vkOut.data(), cpuOut.data(), cpuOut.size() * 4) == 0;
-    std::vector<float> vkY(cpuY.size());
-    auto vkMatvec = vulkan->timeMatvec(w, x.data(), vkY.data(), repeats);
-    if (!vkMatvec) {
-        r.error = vkMatvec.error().toString();
-        return r;
-    }
-    r.vkMatvec = double(r.packedBytes) / *vkMatvec * 1e-9;
-    r.matvecBudget = core::packedMatvecRowBudget(cols);
-    r.matvecError =
-        core::measureMatvecRowError(cpuOut.data(), rows, cols, x.data(), vkY.data()).worst;
-    double err = 0, norm = 0;
-    for (std::int64_t i = 0; i < rows; ++i) {
-        const double d = double(vkY[i]) - double(cpuY[i]);
-        err += d * d;
-        norm += double(cpuY[i]) * double(cpuY[i]);
-    }
-    r.matvecNmse = norm > 0 ? err / norm : err;
     return r;
 }
 

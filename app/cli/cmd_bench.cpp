@@ -1,3 +1,4 @@
+#include "cli/bench_kernels.h"
 #include "cli/bench_packed.h"
 #include "cli/cli_common.h"
 #include "cli/commands.h"
@@ -7,12 +8,10 @@
 #include "vkcompute/vulkan_backend.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
-#include <limits>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
@@ -67,21 +66,6 @@ std::vector<std::uint8_t> makeWeights(core::GgmlType type, Shape shape) {
     return bytes;
 }
 
-// Fastest of `repeats` wall-clock runs of fn.
-template <typename Fn>
-core::Result<double> bestWallSeconds(int repeats, Fn fn) {
-    double best = std::numeric_limits<double>::infinity();
-    for (int i = 0; i < repeats; ++i) {
-        const auto start = std::chrono::steady_clock::now();
-        if (core::Status s = fn(); !s) {
-            return s.error();
-        }
-        best = std::min(
-            best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    }
-    return best;
-}
-
 // Matvec agrees with the CPU when the normalised squared error is below this; both sides sum
 // the same dequantized weights in f32, so disagreement means a wrong kernel (see
 // tests/vkcompute/backend_test_data.h).
@@ -107,16 +91,6 @@ struct Row {
     }
 };
 
-double nmse(const std::vector<float>& y, const std::vector<float>& ref) {
-    double err = 0, norm = 0;
-    for (std::size_t i = 0; i < ref.size(); ++i) {
-        const double d = double(y[i]) - double(ref[i]);
-        err += d * d;
-        norm += double(ref[i]) * double(ref[i]);
-    }
-    return norm > 0 ? err / norm : err;
-}
-
 Row benchOne(core::GgmlType type, Shape shape, int repeats, core::ComputeBackend& cpu,
              vk::VulkanBackend* vulkan) {
     Row row;
@@ -125,45 +99,17 @@ Row benchOne(core::GgmlType type, Shape shape, int repeats, core::ComputeBackend
     const auto bytes = makeWeights(type, shape);
     row.weightBytes = bytes.size();
     const core::WeightMatrix w{type, bytes.data(), shape.rows, shape.cols};
-    const double outBytes = double(shape.rows) * double(shape.cols) * 4.0;
-    std::vector<float> cpuOut(static_cast<std::size_t>(shape.rows * shape.cols));
-    std::vector<float> x(static_cast<std::size_t>(shape.cols));
-    std::mt19937 rng(7);
-    std::normal_distribution<float> normal(0.0f, 1.0f);
-    for (auto& v : x) {
-        v = normal(rng);
+    const KernelRun run =
+        timeKernels(w, shape.rows, shape.cols, row.weightBytes, repeats, cpu, vulkan);
+    row.cpuDequant = run.cpuDequant;
+    row.cpuMatvec = run.cpuMatvec;
+    row.vkDequant = run.vkDequant;
+    row.vkMatvec = run.vkMatvec;
+    row.dequantMatch = run.dequantMatch;
+    row.error = run.error;
+    if (run.vkMatvec) {
+        row.matvecNmse = nmse(run.vkY, run.cpuY);
     }
-    std::vector<float> cpuY(static_cast<std::size_t>(shape.rows));
-
-    auto cpuDequant = bestWallSeconds(repeats, [&] {
-        return cpu.dequantize(w, {0, shape.rows}, cpuOut.data());
-    });
-    auto cpuMatvec = bestWallSeconds(repeats, [&] { return cpu.matvec(w, x.data(), cpuY.data()); });
-    if (!cpuDequant || !cpuMatvec) {
-        row.error = (!cpuDequant ? cpuDequant.error() : cpuMatvec.error()).toString();
-        return row;
-    }
-    row.cpuDequant = outBytes / *cpuDequant * 1e-9;
-    row.cpuMatvec = double(bytes.size()) / *cpuMatvec * 1e-9;
-    if (!vulkan) {
-        return row;
-    }
-    std::vector<float> vkOut(cpuOut.size());
-    auto vkDequant = vulkan->timeDequantize(w, vkOut.data(), repeats);
-    if (!vkDequant) {
-        row.error = vkDequant.error().toString();
-        return row;
-    }
-    row.vkDequant = outBytes / *vkDequant * 1e-9;
-    row.dequantMatch = std::memcmp(vkOut.data(), cpuOut.data(), cpuOut.size() * 4) == 0;
-    std::vector<float> vkY(cpuY.size());
-    auto vkMatvec = vulkan->timeMatvec(w, x.data(), vkY.data(), repeats);
-    if (!vkMatvec) {
-        row.error = vkMatvec.error().toString();
-        return row;
-    }
-    row.vkMatvec = double(bytes.size()) / *vkMatvec * 1e-9;
-    row.matvecNmse = nmse(vkY, cpuY);
     return row;
 }
 
