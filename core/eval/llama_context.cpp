@@ -47,10 +47,11 @@ const RepackedMatrix* LlamaContext::repacked(const WeightMatrix& w) {
                           r->source().nCols == w.nCols;
         return same ? r : nullptr;
     }
-    // F16 is left as stored: its 8-row kernel saves ~15 % of CPU per token (124 vs 146 ms, 1.1B,
-    // 2 threads) while building its copy costs 6-13 s before the first token (2.2 GB).
-    std::unique_ptr<RepackedMatrix> r =
-        w.type == GgmlType::F16 ? nullptr : RepackedMatrix::build(m_pool, w);
+    // F16 too, although its copy is the costliest (the 1.1B model's 2.2 GB: ~3.3 s before the
+    // first token here, most of it the kernel zeroing fresh huge pages): prompts then run twice
+    // as fast (pp 52.7 against 25-26 tok/s) and decode reads huge pages, not the page cache's
+    // 4 KiB ones (tg 15.6-20.5 against 14.1-15.1; docs/benchmarks.md).
+    std::unique_ptr<RepackedMatrix> r = RepackedMatrix::build(m_pool, w);
     // The token embedding is also read row by row for lookups (tied output): keep its pages.
     if (r && w.data != m_weights->tokenEmbedding().data) {
         m_weights->releasePages(w);

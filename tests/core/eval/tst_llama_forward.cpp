@@ -148,19 +148,29 @@ private slots:
     }
 
     // shakespeare-3M in F16 (bundled): llama-simple prints the same 64 ids for F32 and F16.
+    // Both CPU paths: the matrices repacked for the 8-row kernel (the default where AVX2 runs)
+    // and read in place by the row kernel.
+    void shakespeare3mF16Greedy_data() {
+        QTest::addColumn<bool>("repack");
+        QTest::newRow("repacked") << true;
+        QTest::newRow("in place") << false;
+    }
     void shakespeare3mF16Greedy() {
+        QFETCH(bool, repack);
         const EvalModel m = openEval(resource("models/shakespeare-3M-f16.gguf"));
         QCOMPARE(m.weights->config().dim, 256);
         QVERIFY(!m.weights->config().tiedEmbeddings);
         const auto ref = loadJson(evalData("shakespeare-3M-reference.json"))["greedy"];
         LlamaContext ctx(m.weights, 256, 2);
+        ctx.setRepackWeights(repack);
         const auto expected = ref["generated_ids"].get<std::vector<std::int32_t>>();
         const auto ids = greedy(ctx, ref["prompt_ids"].get<std::vector<std::int32_t>>(),
                                 static_cast<int>(expected.size()));
         QCOMPARE(ids, expected);
+        QCOMPARE(ctx.repackedBytes() > 0, repack && vecDot8For(GgmlType::F16) != nullptr);
     }
 
-    // The 8-row kernels on repacked copies (the default for Q4_K and Q6_K) and the row kernels
+    // The 8-row kernels on repacked copies (the default for Q4_K, Q6_K and F16) and the row kernels
     // on the mapping give the same logits up to float summation order. K, V and Q are rounded to
     // f16, so a last-bit difference can move a value by one f16 step (2^-11 relative), which
     // the layers carry on: the scalar and AVX2 row kernels differ by as much (~2e-3 here). The
