@@ -134,9 +134,10 @@ void LlamaContext::rmsNorm(const float* x, const std::vector<float>& gain, float
     for (std::int64_t t = 0; t < n; ++t) {
         const float* xt = x + t * dim;
         float* ot = out + t * dim;
-        double sum = 0.0; // ggml accumulates the mean square in double
+        // As ggml: each square rounded in f32, the sum kept in double.
+        double sum = 0.0;
         for (int i = 0; i < dim; ++i) {
-            sum += static_cast<double>(xt[i]) * xt[i];
+            sum += static_cast<double>(xt[i] * xt[i]);
         }
         const float scale = 1.0f / std::sqrt(static_cast<float>(sum / dim) + eps);
         for (int i = 0; i < dim; ++i) {
