@@ -28,7 +28,13 @@ int runImatrix(const std::vector<std::string>& rawArgs) {
     parser.addOption("chunks", "N", "Use at most N chunks (default: all)", "-1");
     parser.addOption("format", "gguf|dat",
                      "Output format (default: from the extension, else gguf)");
-    parser.addOption("batch", "N", "Tokens per forward call", "512");
+    parser.addOption("batch", "N",
+                     "Tokens per batch (llama-imatrix -b): N / ctx chunks run side by side",
+                     "2048");
+    parser.addOption("ubatch", "N",
+                     "Rows per forward call (llama-imatrix -ub); with the batch, it sets the "
+                     "order in which activations are summed, as llama.cpp does",
+                     "512");
     parser.addOption("tokenizer", "FILE", "tokenizer.bin or tokenizer.json overriding the model's");
     parser.addOption("threads", "N", "CPU threads (default: all)");
     std::vector<std::string> args = rawArgs;
@@ -41,14 +47,14 @@ int runImatrix(const std::vector<std::string>& rawArgs) {
     if (!parseOrExit(parser, args, exitCode)) {
         return exitCode;
     }
-    int ctxLength = 0, chunks = 0, batch = 0;
+    int ctxLength = 0, chunks = 0, batch = 0, ubatch = 0;
     int threads = core::ParallelPool::defaultThreads();
     if (!parseInt(parser.value("ctx"), ctxLength) || ctxLength < 2 ||
         !parseInt(parser.value("chunks"), chunks) || !parseInt(parser.value("batch"), batch) ||
-        batch < 1 ||
+        batch < 1 || !parseInt(parser.value("ubatch"), ubatch) || ubatch < 1 ||
         (parser.isSet("threads") && (!parseInt(parser.value("threads"), threads) || threads < 1))) {
-        std::cerr
-            << "quantscope-cli imatrix: --ctx, --chunks, --batch and --threads take integers\n";
+        std::cerr << "quantscope-cli imatrix: --ctx, --chunks, --batch, --ubatch and --threads "
+                     "take integers\n";
         return kExitUsage;
     }
     if (!parser.isSet("text") || !parser.isSet("output")) {
@@ -83,6 +89,7 @@ int runImatrix(const std::vector<std::string>& rawArgs) {
     options.contextLength = ctxLength;
     options.maxChunks = chunks;
     options.batchSize = batch;
+    options.ubatchSize = ubatch;
     options.datasetName = parser.value("text"); // as llama-imatrix stores -f
     core::LlamaContext context(model->weights, ctxLength, threads);
     TerminalProgress stderrProgress;

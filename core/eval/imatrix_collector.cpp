@@ -118,34 +118,53 @@ Result<ImportanceMatrix> collectImatrix(LlamaContext& context, std::span<const s
                          "imatrix: the text has " + std::to_string(tokens.size()) +
                              " tokens, fewer than one chunk of " + std::to_string(ctx));
     }
-    const int batch = std::max(1, options.batchSize);
+    // As llama-imatrix: `sequences` chunks per batch, evaluated side by side in the row order
+    // of llama.cpp's ubatches (ImatrixCollectOptions).
+    const int sequences = std::clamp(options.batchSize / ctx, 1, chunks);
+    const int ubatch = std::max(1, options.ubatchSize);
     ImatrixCollector collector(context.config());
-    struct ObserverReset {
+    struct ContextReset {
         LlamaContext& c;
-        ~ObserverReset() { c.setActivationObserver(nullptr); }
+        ~ContextReset() {
+            c.setActivationObserver(nullptr);
+            c.setSequenceCount(1);
+        }
     } reset{context};
     context.setActivationObserver(&collector);
-    std::vector<std::int32_t> chunk(static_cast<std::size_t>(ctx));
+    context.setSequenceCount(sequences);
+    std::vector<std::int32_t> group(static_cast<std::size_t>(sequences) * ctx);
     std::vector<float> noLogits;
-    for (int i = 0; i < chunks; ++i) {
-        if (cancel.isCancelled()) {
-            return makeError(ErrorCode::Cancelled, "imatrix collection cancelled");
+    for (int first = 0; first < chunks; first += sequences) {
+        const int count = std::min(sequences, chunks - first);
+        std::copy_n(tokens.begin() + static_cast<std::ptrdiff_t>(first) * ctx,
+                    static_cast<std::ptrdiff_t>(count) * ctx, group.begin());
+        for (int q = 0; q < count; ++q) {
+            if (bos >= 0) {
+                group[static_cast<std::size_t>(q) * ctx] = bos;
+            }
+            context.selectSequence(q);
+            context.clear();
         }
-        std::copy_n(tokens.begin() + static_cast<std::ptrdiff_t>(i) * ctx, ctx, chunk.begin());
-        if (bos >= 0) {
-            chunk[0] = bos;
-        }
-        context.clear();
-        for (int start = 0; start < ctx; start += batch) {
-            const int n = std::min(batch, ctx - start);
-            const auto part = std::span<const std::int32_t>(chunk).subspan(
-                static_cast<std::size_t>(start), static_cast<std::size_t>(n));
-            if (auto st = context.evaluate(part, n, noLogits); !st) {
-                return st.error();
+        // Tokens of each sequence per ubatch; one sequence alone fills whole ubatches.
+        const int step = std::max(1, ubatch / count);
+        for (int start = 0; start < ctx; start += step) {
+            const int n = std::min(step, ctx - start);
+            for (int q = 0; q < count; ++q) {
+                // A batch of a large model runs for minutes: cancel between forward calls.
+                if (cancel.isCancelled()) {
+                    return makeError(ErrorCode::Cancelled, "imatrix collection cancelled");
+                }
+                const auto part = std::span<const std::int32_t>(group).subspan(
+                    static_cast<std::size_t>(q) * ctx + static_cast<std::size_t>(start),
+                    static_cast<std::size_t>(n));
+                context.selectSequence(q);
+                if (auto st = context.evaluate(part, n, noLogits); !st) {
+                    return st.error();
+                }
             }
         }
-        progress.progress(static_cast<std::uint64_t>(i + 1), static_cast<std::uint64_t>(chunks),
-                          "chunks", "imatrix");
+        progress.progress(static_cast<std::uint64_t>(first + count),
+                          static_cast<std::uint64_t>(chunks), "chunks", "imatrix");
     }
     std::vector<std::string> datasets;
     if (!options.datasetName.empty()) {

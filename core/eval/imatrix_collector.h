@@ -51,7 +51,16 @@ private:
 struct ImatrixCollectOptions {
     int contextLength = 512; // -c of llama-imatrix
     int maxChunks = -1;      // --chunks; -1 = every whole chunk of the text
-    int batchSize = 512;     // tokens per forward call; sums do not depend on it
+    // llama-imatrix's -b and -ub. A batch holds batchSize / contextLength chunks as separate
+    // sequences, and llama.cpp splits it into ubatches of ubatchSize rows that take
+    // ubatchSize / sequences tokens of each sequence in turn (its split_equal). The f32 sums
+    // depend on that row order in their last bits, so the same order is kept here: with it, the
+    // sums of the first block's Q/K/V inputs (RMSNorm of embedding rows) equal llama-imatrix's
+    // bit for bit. The context then holds batchSize / contextLength caches (as llama.cpp's
+    // KV cache holds a batch), and each forward call reads the weights for fewer rows: the
+    // stories260K collection takes ~2x as long as chunk by chunk.
+    int batchSize = 2048;
+    int ubatchSize = 512;
     // imatrix.datasets: the text file's name as llama-imatrix was given it (-f).
     std::string datasetName;
 };

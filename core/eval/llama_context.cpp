@@ -5,6 +5,7 @@
 #include "core/eval/vec_dot.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -18,9 +19,7 @@ LlamaContext::LlamaContext(std::shared_ptr<const LlamaWeights> weights, int cont
     , m_pool(threads)
     , m_backend(backend) {
     const LlamaConfig& c = config();
-    const std::size_t kvDim = static_cast<std::size_t>(c.kvHeads) * c.headDim;
-    m_keyCache.assign(static_cast<std::size_t>(c.layers) * contextLength * kvDim, 0.0f);
-    m_valueCache.assign(m_keyCache.size(), 0.0f);
+    setSequenceCount(1);
     // GGUF/llama.cpp interleaved-pair RoPE: pair i of a head turns by pos * base^(-2i/ropeDims).
     // The angle is built by repeated float multiplication as ggml's rope does, so the tables
     // agree with llama.cpp to the last bit of the angle.
@@ -36,6 +35,28 @@ LlamaContext::LlamaContext(std::shared_ptr<const LlamaWeights> weights, int cont
             theta *= thetaScale;
         }
     }
+}
+
+void LlamaContext::setSequenceCount(int sequences) {
+    const LlamaConfig& c = config();
+    const std::size_t kvDim = static_cast<std::size_t>(c.kvHeads) * c.headDim;
+    const std::size_t count = static_cast<std::size_t>(std::max(sequences, 1));
+    m_keyCache.assign(static_cast<std::size_t>(c.layers) * count * m_contextLength * kvDim, 0.0f);
+    m_valueCache.assign(m_keyCache.size(), 0.0f);
+    m_positions.assign(count, 0);
+    m_sequence = 0;
+}
+
+void LlamaContext::selectSequence(int sequence) {
+    assert(sequence >= 0 && sequence < sequenceCount());
+    m_sequence = std::clamp(sequence, 0, sequenceCount() - 1);
+}
+
+std::size_t LlamaContext::cacheOffset(int layer, int pos) const {
+    const std::size_t kvDim = static_cast<std::size_t>(config().kvHeads) * config().headDim;
+    const std::size_t slot =
+        static_cast<std::size_t>(layer) * m_positions.size() + static_cast<std::size_t>(m_sequence);
+    return (slot * m_contextLength + static_cast<std::size_t>(pos)) * kvDim;
 }
 
 const RepackedMatrix* LlamaContext::repacked(const WeightMatrix& w) {
@@ -170,10 +191,8 @@ void LlamaContext::attention(int layer, std::int64_t n, int pos0) {
     const int headDim = c.headDim;
     const std::size_t kvDim = static_cast<std::size_t>(c.kvHeads) * headDim;
     const int group = c.heads / c.kvHeads;
-    const float* keys =
-        m_keyCache.data() + static_cast<std::size_t>(layer) * m_contextLength * kvDim;
-    const float* values =
-        m_valueCache.data() + static_cast<std::size_t>(layer) * m_contextLength * kvDim;
+    const float* keys = m_keyCache.data() + cacheOffset(layer, 0);
+    const float* values = m_valueCache.data() + cacheOffset(layer, 0);
     const float scale = 1.0f / std::sqrt(static_cast<float>(headDim));
     const std::int64_t items = n * c.heads;
     m_pool.parallelFor(
@@ -222,8 +241,8 @@ Status LlamaContext::evaluate(std::span<const std::int32_t> tokens, std::int64_t
         logits.clear();
         return {};
     }
-    if (m_position + n > m_contextLength) {
-        return makeError(ErrorCode::InvalidArgument, "evaluate: " + std::to_string(m_position + n) +
+    if (position() + n > m_contextLength) {
+        return makeError(ErrorCode::InvalidArgument, "evaluate: " + std::to_string(position() + n) +
                                                          " positions exceed the context of " +
                                                          std::to_string(m_contextLength));
     }
@@ -238,7 +257,7 @@ Status LlamaContext::evaluate(std::span<const std::int32_t> tokens, std::int64_t
         }
     }
     const LlamaWeights& w = *m_weights;
-    const int pos0 = m_position;
+    const int pos0 = position();
     const std::size_t dim = static_cast<std::size_t>(c.dim);
     const std::size_t qDim = static_cast<std::size_t>(c.heads) * c.headDim;
     const std::size_t kvDim = static_cast<std::size_t>(c.kvHeads) * c.headDim;
@@ -294,8 +313,7 @@ Status LlamaContext::evaluate(std::span<const std::int32_t> tokens, std::int64_t
             roundToHalf(m_k.data(), n * static_cast<std::int64_t>(kvDim));
             roundToHalf(m_v.data(), n * static_cast<std::int64_t>(kvDim));
         }
-        const std::size_t cacheBase =
-            (static_cast<std::size_t>(layer) * m_contextLength + pos0) * kvDim;
+        const std::size_t cacheBase = cacheOffset(layer, pos0);
         std::memcpy(m_keyCache.data() + cacheBase, m_k.data(), un * kvDim * sizeof(float));
         std::memcpy(m_valueCache.data() + cacheBase, m_v.data(), un * kvDim * sizeof(float));
         attention(layer, n, pos0);
@@ -322,7 +340,7 @@ Status LlamaContext::evaluate(std::span<const std::int32_t> tokens, std::int64_t
             m_x[i] += m_tmp[i];
         }
     }
-    m_position += static_cast<int>(n);
+    m_positions[static_cast<std::size_t>(m_sequence)] += static_cast<int>(n);
 
     const std::int64_t outputs = n - firstLogit;
     logits.resize(static_cast<std::size_t>(outputs) * c.vocab);

@@ -26,7 +26,8 @@ public:
                              std::int64_t columns) = 0;
 };
 
-// One sequence's state for the Llama forward pass: the KV cache (f32) and scratch buffers.
+// The state of the Llama forward pass for one sequence (or a few, setSequenceCount): the KV
+// cache (f32) and scratch buffers.
 // evaluate() runs a batch of tokens at consecutive positions (prompt processing); a batch of
 // one is a decode step. Memory: the weights stay mapped; the cache is
 // layers * contextLength * kvDim * 2 floats.
@@ -44,8 +45,15 @@ public:
     const LlamaWeights& weights() const { return *m_weights; }
     int contextLength() const { return m_contextLength; }
     int threads() const { return m_pool.threads(); }
-    // Positions in the cache (the next token's position).
-    int position() const { return m_position; }
+    // Positions in the current sequence's cache (the next token's position).
+    int position() const { return m_positions[static_cast<std::size_t>(m_sequence)]; }
+    // Independent sequences in one context, each with its own cache of contextLength
+    // positions (llama.cpp's n_seq_max), the weights and scratch buffers shared. 1 by default.
+    // Resizing forgets every sequence and selects sequence 0.
+    void setSequenceCount(int sequences);
+    int sequenceCount() const { return static_cast<int>(m_positions.size()); }
+    // The sequence evaluate(), position() and clear() act on: 0..sequenceCount()-1.
+    void selectSequence(int sequence);
     // On by default: round activations as ggml's CPU kernels do (to the weight type's
     // vec_dot_type, activation_rounding.h) and keep K/V (and Q for K·Q) at half precision like
     // llama.cpp's default f16 KV cache, so figures match llama-perplexity's. Off: plain f32.
@@ -67,8 +75,8 @@ public:
     // Bytes held by repacked copies so far.
     std::size_t repackedBytes() const;
 
-    // Forgets the cached sequence; the next evaluate() starts at position 0.
-    void clear() { m_position = 0; }
+    // Forgets the current sequence; its next evaluate() starts at position 0.
+    void clear() { m_positions[static_cast<std::size_t>(m_sequence)] = 0; }
 
     // Runs `tokens` at positions position()..position()+n-1 and appends them to the cache.
     // Writes the logits of batch entries firstLogit..n-1 to `logits` (resized to
@@ -90,10 +98,13 @@ private:
     void rmsNorm(const float* x, const std::vector<float>& gain, float* out, std::int64_t n);
     void applyRope(float* v, std::int64_t n, int heads, int pos0);
     void attention(int layer, std::int64_t n, int pos0);
+    // Index of (layer, current sequence, pos) in the key and value caches.
+    std::size_t cacheOffset(int layer, int pos) const;
 
     std::shared_ptr<const LlamaWeights> m_weights;
     int m_contextLength = 0;
-    int m_position = 0;
+    std::vector<int> m_positions{0}; // per sequence
+    int m_sequence = 0;
     ParallelPool m_pool;
     ComputeBackend* m_backend = nullptr;
     bool m_llamaCppNumerics = true;
@@ -102,8 +113,8 @@ private:
     bool m_repackWeights = true;
     // By the matrix's data pointer; nullptr entries remember matrices that cannot be repacked.
     std::unordered_map<const void*, std::unique_ptr<RepackedMatrix>> m_repacked;
-    std::vector<float> m_keyCache;   // [layer][pos][kvDim]
-    std::vector<float> m_valueCache; // [layer][pos][kvDim]
+    std::vector<float> m_keyCache;   // [layer][sequence][pos][kvDim]
+    std::vector<float> m_valueCache; // [layer][sequence][pos][kvDim]
     std::vector<float> m_ropeCos;    // [pos][ropeDims / 2]
     std::vector<float> m_ropeSin;
     // Batch scratch, sized for the largest batch seen so far.

@@ -147,6 +147,47 @@ private slots:
         QVERIFY(!small.evaluate(ids, 0, batch).ok());
     }
 
+    // Sequences of one context (setSequenceCount) keep separate caches: two texts evaluated
+    // in alternating batches give each the logits it gets alone, bit for bit.
+    void sequencesAreIndependent() {
+        const EvalModel m = openEval(resource("models/stories260K-f32.gguf"));
+        const std::vector<std::int32_t> a = {1, 403, 407, 261, 378, 432, 383, 286};
+        const std::vector<std::int32_t> b = {1, 284, 301, 263, 290, 415, 270, 394};
+        auto alone = [&](const std::vector<std::int32_t>& ids) {
+            LlamaContext ctx(m.weights, 16, 2);
+            std::vector<float> first, second;
+            const auto span = std::span(ids);
+            if (!ctx.evaluate(span.first(4), 0, first).ok() ||
+                !ctx.evaluate(span.subspan(4), 0, second).ok()) {
+                qFatal("evaluate failed");
+            }
+            first.insert(first.end(), second.begin(), second.end());
+            return first;
+        };
+        LlamaContext ctx(m.weights, 16, 2);
+        ctx.setSequenceCount(2);
+        QCOMPARE(ctx.sequenceCount(), 2);
+        std::vector<float> logits[2], part;
+        for (int half = 0; half < 2; ++half) {
+            for (int s = 0; s < 2; ++s) {
+                ctx.selectSequence(s);
+                QCOMPARE(ctx.position(), 4 * half);
+                QVERIFY(ctx.evaluate(std::span(s == 0 ? a : b).subspan(4 * half, 4), 0, part).ok());
+                logits[s].insert(logits[s].end(), part.begin(), part.end());
+            }
+        }
+        QVERIFY(logits[0] == alone(a));
+        QVERIFY(logits[1] == alone(b));
+        QVERIFY(logits[0] != logits[1]);
+        // A full sequence refuses more tokens; the other still has room.
+        ctx.selectSequence(0);
+        QVERIFY(ctx.evaluate(std::span(a), 0, part).ok());
+        QVERIFY(!ctx.evaluate(std::span(a).first(1), 0, part).ok());
+        ctx.selectSequence(1);
+        QCOMPARE(ctx.position(), 8);
+        QVERIFY(ctx.evaluate(std::span(b), 0, part).ok());
+    }
+
     // shakespeare-3M in F16 (bundled): llama-simple prints the same 64 ids for F32 and F16.
     // Both CPU paths: the matrices repacked for the 8-row kernel (the default where AVX2 runs)
     // and read in place by the row kernel.
