@@ -1,5 +1,7 @@
 #pragma once
 
+#include "cli/kernel_figures.h"
+
 #include "core/compute/compute_backend.h"
 #include "core/error.h"
 #include "vkcompute/vulkan_backend.h"
@@ -45,16 +47,12 @@ inline double nmse(const std::vector<float>& y, const std::vector<float>& ref) {
     return norm > 0 ? err / norm : err;
 }
 
-struct KernelRun {
-    double cpuDequant = 0, cpuMatvec = 0; // GB/s: f32 written, weight bytes read
-    std::optional<double> vkDequant, vkMatvec;
-    bool dequantMatch = false;     // Vulkan f32 output bit for bit the CPU backend's
+// The figures and the data behind them, for the caller's own accuracy checks.
+struct KernelRun : KernelFigures {
     std::vector<float> x;          // the matvec input, N(0, 1)
     std::vector<float> cpuWeights; // the CPU backend's dequantized matrix, rows x cols
     std::vector<float> cpuY, vkY;  // matvec outputs (vkY empty without Vulkan)
-    std::string error;             // set when a step failed; later steps did not run
 };
-
 // Times dequantize (all rows, f32) and matvec of w on the CPU backend, then on Vulkan when
 // given, keeping the outputs for the caller's accuracy checks.
 template <typename Weights>
@@ -101,6 +99,7 @@ KernelRun timeKernels(const Weights& w, std::int64_t rows, std::int64_t cols,
         return run;
     }
     run.vkMatvec = double(weightBytes) / *vkMatvec * 1e-9;
+    run.matvecNmse = nmse(run.vkY, run.cpuY);
     return run;
 }
 

@@ -110,18 +110,12 @@ PackedBenchResult benchPacked(const PackedBenchFormat& format, std::int64_t rows
     const core::PackedLinear w = makeLayer(format, rows, cols, arrays);
     r.packedBytes = static_cast<std::uint64_t>(core::packedBytes(w));
     const KernelRun run = timeKernels(w, rows, cols, r.packedBytes, repeats, cpu, vulkan);
-    r.cpuDequant = run.cpuDequant;
-    r.cpuMatvec = run.cpuMatvec;
-    r.vkDequant = run.vkDequant;
-    r.vkMatvec = run.vkMatvec;
-    r.dequantMatch = run.dequantMatch;
-    r.error = run.error;
+    static_cast<KernelFigures&>(r) = run;
     if (run.vkMatvec) {
         r.matvecBudget = core::packedMatvecRowBudget(cols);
         r.matvecError = core::measureMatvecRowError(run.cpuWeights.data(), rows, cols, run.x.data(),
                                                     run.vkY.data())
                             .worst;
-        r.matvecNmse = nmse(run.vkY, run.cpuY);
     }
     return r;
 }

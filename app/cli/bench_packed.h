@@ -1,5 +1,7 @@
 #pragma once
 
+#include "cli/kernel_figures.h"
+
 #include "core/compute/compute_backend.h"
 #include "core/compute/packed_linear.h"
 
@@ -31,19 +33,13 @@ const PackedBenchFormat* findPackedBenchFormat(const std::string& name);
 // Whether a rows x cols (out x in) layer of this format exists.
 bool packedShapeFits(const PackedBenchFormat& format, std::int64_t rows, std::int64_t cols);
 
-struct PackedBenchResult {
-    std::uint64_t packedBytes = 0;        // qweight + qzeros + scales + g_idx
-    double cpuDequant = 0, cpuMatvec = 0; // GB/s: f32 written, packed bytes read
-    std::optional<double> vkDequant, vkMatvec;
-    bool dequantMatch = false; // Vulkan f32 output bit for bit the CPU backend's
+struct PackedBenchResult : KernelFigures {
+    std::uint64_t packedBytes = 0; // qweight + qzeros + scales + g_idx
     // Worst per-row |y - W x| / sum |W x| of the Vulkan matvec against a double-precision
     // product of the CPU-dequantized weights, and its budget (core::packedMatvecRowBudget).
     double matvecError = 0;
     double matvecBudget = 0;
-    double matvecNmse = 0; // against the CPU backend's y, as for the ggml types
-    std::string error;
 };
-
 // A rows x cols layer of random packed words (every pattern is a valid layer), the CPU
 // backend timed by wall clock and the Vulkan device (when given) by GPU timestamps.
 PackedBenchResult benchPacked(const PackedBenchFormat& format, std::int64_t rows, std::int64_t cols,

@@ -71,19 +71,14 @@ std::vector<std::uint8_t> makeWeights(core::GgmlType type, Shape shape) {
 // tests/vkcompute/backend_test_data.h).
 constexpr double kMatvecNmseBudget = 1e-9;
 
-struct Row {
+struct Row : KernelFigures {
     std::string format;
     Shape shape{};
     std::uint64_t weightBytes = 0;
-    double cpuDequant = 0, cpuMatvec = 0; // GB/s
-    std::optional<double> vkDequant, vkMatvec;
-    bool dequantMatch = false;
-    double matvecNmse = 0;
     // Packed GPTQ/AWQ rows: matvec is checked per row against a double-precision product,
     // normalised by sum |W x|, within a budget (bench_packed.h).
     const PackedBenchFormat* packed = nullptr;
     double matvecRowError = 0, matvecRowBudget = 0;
-    std::string error;
 
     bool matvecMatches() const {
         return vkMatvec &&
@@ -99,17 +94,8 @@ Row benchOne(core::GgmlType type, Shape shape, int repeats, core::ComputeBackend
     const auto bytes = makeWeights(type, shape);
     row.weightBytes = bytes.size();
     const core::WeightMatrix w{type, bytes.data(), shape.rows, shape.cols};
-    const KernelRun run =
+    static_cast<KernelFigures&>(row) =
         timeKernels(w, shape.rows, shape.cols, row.weightBytes, repeats, cpu, vulkan);
-    row.cpuDequant = run.cpuDequant;
-    row.cpuMatvec = run.cpuMatvec;
-    row.vkDequant = run.vkDequant;
-    row.vkMatvec = run.vkMatvec;
-    row.dequantMatch = run.dequantMatch;
-    row.error = run.error;
-    if (run.vkMatvec) {
-        row.matvecNmse = nmse(run.vkY, run.cpuY);
-    }
     return row;
 }
 
@@ -117,19 +103,13 @@ Row benchPackedRow(const PackedBenchFormat& format, Shape shape, int repeats,
                    core::ComputeBackend& cpu, vk::VulkanBackend* vulkan) {
     const PackedBenchResult p = benchPacked(format, shape.rows, shape.cols, repeats, cpu, vulkan);
     Row row;
+    static_cast<KernelFigures&>(row) = p;
     row.format = format.name;
     row.shape = shape;
     row.packed = &format;
     row.weightBytes = p.packedBytes;
-    row.cpuDequant = p.cpuDequant;
-    row.cpuMatvec = p.cpuMatvec;
-    row.vkDequant = p.vkDequant;
-    row.vkMatvec = p.vkMatvec;
-    row.dequantMatch = p.dequantMatch;
-    row.matvecNmse = p.matvecNmse;
     row.matvecRowError = p.matvecError;
     row.matvecRowBudget = p.matvecBudget;
-    row.error = p.error;
     return row;
 }
 
