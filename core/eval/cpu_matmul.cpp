@@ -191,11 +191,10 @@ RepackedMatrix::~RepackedMatrix() {
     delete[] m_data;
 }
 
-bool cpuMatmulRepacked(ParallelPool& pool, const RepackedMatrix& w, const float* x, std::int64_t n,
+void cpuMatmulRepacked(ParallelPool& pool, const RepackedMatrix& w, const float* x, std::int64_t n,
                        float* y) {
     const RepackedProduct product{&w, y};
     cpuMatmulRepacked(pool, std::span(&product, 1), x, n);
-    return true;
 }
 
 void cpuMatmulRepacked(ParallelPool& pool, std::span<const RepackedProduct> products,

@@ -60,8 +60,8 @@ private:
 };
 
 // cpuMatmulQuantized with the 8-row kernels on a repacked copy of w: the same products up to
-// float summation order. Always returns true.
-bool cpuMatmulRepacked(ParallelPool& pool, const RepackedMatrix& w, const float* x, std::int64_t n,
+// float summation order.
+void cpuMatmulRepacked(ParallelPool& pool, const RepackedMatrix& w, const float* x, std::int64_t n,
                        float* y);
 
 // One product of several matrices with the same input (Q, K and V; gate and up): the input is

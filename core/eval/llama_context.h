@@ -29,8 +29,8 @@ public:
 // The state of the Llama forward pass for one sequence (or a few, setSequenceCount): the KV
 // cache (f32) and scratch buffers.
 // evaluate() runs a batch of tokens at consecutive positions (prompt processing); a batch of
-// one is a decode step. Memory: the weights stay mapped; the cache is
-// layers * contextLength * kvDim * 2 floats.
+// one is a decode step. Memory: the weights stay mapped (or repacked, setRepackWeights); the
+// cache is layers * sequences * contextLength * kvDim * 2 floats.
 //
 // Matrix products run on `backend` (one matvec per token) when one is given, e.g. Vulkan;
 // without one they run on the built-in CPU kernels, which read each weight row once per batch:
