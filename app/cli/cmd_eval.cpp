@@ -47,6 +47,15 @@ nlohmann::json kldJson(const core::KlDivergenceResult& k) {
             {"seconds", k.seconds}};
 }
 
+// An evaluation error with the model it came from ("MODEL: chunk 2 of 8: non-finite ...");
+// a cancel stays as it is.
+core::Error inModel(const core::Error& error, const std::string& model) {
+    if (error.code == core::ErrorCode::Cancelled) {
+        return error;
+    }
+    return core::makeError(error.code, model + ": " + error.message);
+}
+
 } // namespace
 
 int runEval(const std::vector<std::string>& args) {
@@ -159,7 +168,7 @@ int runEval(const std::vector<std::string>& args) {
         auto reused = core::ensureReferenceLogProbs(
             cachePath, baseContext, tokens, base->tokenizer->bos(), options, progress, cancel);
         if (!reused) {
-            return reportError(reused.error());
+            return reportError(inModel(reused.error(), parser.value("kld-base")));
         }
         auto reader = core::LogProbReader::open(cachePath);
         if (!reader) {
@@ -168,7 +177,7 @@ int runEval(const std::vector<std::string>& args) {
         auto k = core::computeKlDivergence(context, *reader, model->tokenizer->bos(), chunks, batch,
                                            progress, cancel);
         if (!k) {
-            return reportError(k.error());
+            return reportError(inModel(k.error(), modelPath));
         }
         kld = *k;
         out["kld_base"] = parser.value("kld-base");
@@ -182,7 +191,7 @@ int runEval(const std::vector<std::string>& args) {
         auto r = core::computePerplexity(context, tokens, model->tokenizer->bos(), options,
                                          progress, cancel);
         if (!r) {
-            return reportError(r.error());
+            return reportError(inModel(r.error(), modelPath));
         }
         ppl = *r;
         out["ppl"] = ppl->ppl;

@@ -2,6 +2,8 @@
 #include "cli/commands.h"
 
 #include "core/io/model_reader.h"
+#include "core/model/data_scan.h"
+#include "core/model/hparams_check.h"
 
 #include <cstdio>
 #include <iostream>
@@ -207,6 +209,31 @@ void printText(std::ostream& out, const core::Model& m, bool allTensors) {
     }
 }
 
+// inspect --check: the hyper-parameters against the tensors, then every tensor's values.
+int checkModelData(const core::Model& model, std::ostream& out) {
+    bool clean = true;
+    if (auto s = core::checkHyperparameters(model); !s) {
+        out << "hyper-parameters: " << s.error().message << "\n";
+        clean = false;
+    }
+    core::CancelToken cancel;
+    TerminalProgress progress;
+    auto problems = core::scanModelData(model, cancel, progress);
+    if (!problems) {
+        return reportError(problems.error());
+    }
+    for (const auto& p : *problems) {
+        const core::TensorInfo* t = model.findTensor(p.tensor);
+        const bool blocks = t && core::ggmlTypeInfo(t->type).blockSize > 1;
+        out << model.path() << ": tensor " << p.tensor << ": " << p.count
+            << (blocks ? " block(s)" : " value(s)") << " llama.cpp would reject; the first at row "
+            << p.firstRow << " column " << p.firstColumn << " (" << p.first << ")\n";
+    }
+    out << "checked " << model.tensors().size() << " tensors: " << problems->size()
+        << " with non-finite values\n";
+    return clean && problems->empty() ? kExitOk : kExitFailure;
+}
+
 } // namespace
 
 int runInspect(const std::vector<std::string>& args) {
@@ -217,6 +244,9 @@ int runInspect(const std::vector<std::string>& args) {
     parser.addFlag("json", "Print everything as JSON (schema quantscope.inspect/1)");
     parser.addFlag("tensors", "List every tensor of every layer");
     parser.addOption("tokenizer", "PATH", "llama2.c tokenizer.bin (default: found beside MODEL)");
+    parser.addFlag("check", "Also read every tensor and list those holding NaN or infinite "
+                            "values or block scales (what llama.cpp rejects), and check the "
+                            "hyper-parameters against the tensors; exit 1 if anything is wrong");
     int exitCode = kExitOk;
     if (!parseOrExit(parser, args, exitCode)) {
         return exitCode;
@@ -231,6 +261,9 @@ int runInspect(const std::vector<std::string>& args) {
                   << "\n";
     } else {
         printText(std::cout, *model, parser.isSet("tensors"));
+    }
+    if (parser.isSet("check")) {
+        return checkModelData(*model, parser.isSet("json") ? std::cerr : std::cout);
     }
     return kExitOk;
 }

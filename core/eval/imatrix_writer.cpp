@@ -2,6 +2,7 @@
 
 #include "core/export/gguf_writer.h"
 #include "core/io/atomic_file.h"
+#include "core/quant/data_validation.h"
 
 #include <algorithm>
 #include <string_view>
@@ -30,6 +31,17 @@ Status checkEntry(const ImatrixEntry& e) {
                          "imatrix entry " + e.name + ": " + std::to_string(e.sums.size()) +
                              " sums and " + std::to_string(e.counts.size()) +
                              " counts do not fit " + std::to_string(matrices) + " matrices");
+    }
+    // A file with a NaN in it would be refused by llama-quantize (and by our reader): such
+    // sums come from activations that were already broken, so say so instead of writing them.
+    for (const auto* values : {&e.sums, &e.counts}) {
+        if (const auto bad = findNonFinite(values->data(), values->size())) {
+            return makeError(ErrorCode::Format,
+                             "imatrix entry " + e.name + ": " +
+                                 (values == &e.sums ? "sum " : "count ") + std::to_string(*bad) +
+                                 " is " + nonFiniteName((*values)[*bad]) +
+                                 "; nothing was written (the activations were not finite)");
+        }
     }
     return {};
 }

@@ -156,7 +156,7 @@ Result<KlDivergenceResult> computeKlDivergence(LlamaContext& context, LogProbRea
         const auto chunkTokens = std::span(h.tokens).subspan(static_cast<std::size_t>(chunk) * ctx,
                                                              static_cast<std::size_t>(ctx));
         if (auto st = evaluateChunk(context, chunkTokens, bos, batchSize, logits); !st) {
-            return st.error();
+            return chunkError(st.error(), chunk, chunks);
         }
         for (int i = 0; i < scored; ++i) {
             const auto [kld, pDiff] = comparePosition(

@@ -3,6 +3,7 @@
 #include "core/eval/activation_rounding.h"
 #include "core/eval/cpu_matmul.h"
 #include "core/eval/vec_dot.h"
+#include "core/quant/data_validation.h"
 
 #include <algorithm>
 #include <cassert>
@@ -281,6 +282,25 @@ Status LlamaContext::evaluate(std::span<const std::int32_t> tokens, std::int64_t
         cpuDequantizeRow(w.tokenEmbedding(), tokens[static_cast<std::size_t>(t)],
                          m_x.data() + t * dim);
     }
+    // A NaN or infinity never turns back into a number: stop at the first place one appears
+    // and say where, rather than report a perplexity of nan. One scan of the residual stream
+    // per block costs nothing beside the block's matrix products.
+    // `rows` rows of `width` values, row r belonging to batch entry firstToken + r.
+    auto checkFinite = [&](const float* values, std::int64_t firstToken, std::size_t rows,
+                           std::size_t width, const std::string& where) {
+        if (const auto bad = findNonFinite(values, rows * width)) {
+            const auto entry = static_cast<std::size_t>(firstToken) + *bad / width;
+            return Status(makeError(ErrorCode::Format, "non-finite activation (" +
+                                                           nonFiniteName(values[*bad]) + ") in " +
+                                                           where + " for the token at position " +
+                                                           std::to_string(pos0 + entry) + " (id " +
+                                                           std::to_string(tokens[entry]) + ")"));
+        }
+        return Status();
+    };
+    if (auto st = checkFinite(m_x.data(), 0, un, dim, "the token embedding"); !st) {
+        return st;
+    }
 
 #define QS_MATMUL(...)                                                                             \
     do {                                                                                           \
@@ -339,6 +359,11 @@ Status LlamaContext::evaluate(std::span<const std::int32_t> tokens, std::int64_t
         for (std::size_t i = 0; i < un * dim; ++i) {
             m_x[i] += m_tmp[i];
         }
+        if (auto st =
+                checkFinite(m_x.data(), 0, un, dim, "the output of block " + std::to_string(layer));
+            !st) {
+            return st;
+        }
     }
     m_positions[static_cast<std::size_t>(m_sequence)] += static_cast<int>(n);
 
@@ -347,6 +372,11 @@ Status LlamaContext::evaluate(std::span<const std::int32_t> tokens, std::int64_t
     if (outputs > 0) {
         rmsNorm(m_x.data() + firstLogit * dim, w.outputNorm(), m_xb.data(), outputs);
         QS_MATMUL(w.output(), m_xb.data(), outputs, logits.data());
+        if (auto st = checkFinite(logits.data(), firstLogit, static_cast<std::size_t>(outputs),
+                                  static_cast<std::size_t>(c.vocab), "the logits");
+            !st) {
+            return st;
+        }
     }
 #undef QS_OBSERVE
 #undef QS_MATMUL

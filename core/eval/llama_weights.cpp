@@ -1,6 +1,7 @@
 #include "core/eval/llama_weights.h"
 
 #include "core/io/mapped_file.h"
+#include "core/model/hparams_check.h"
 #include "core/model/model.h"
 #include "core/quant/format_registry.h"
 
@@ -90,6 +91,10 @@ Result<std::shared_ptr<const LlamaWeights>> LlamaWeights::fromModel(const Model&
         return makeError(ErrorCode::Unsupported,
                          model.path() + ": architecture \"" + hp.architecture +
                              "\" is not supported by the forward pass (only llama)");
+    }
+    // Nothing below may be sized from a number the tensors contradict (layer count, widths).
+    if (auto s = checkHyperparameters(model); !s) {
+        return s.error();
     }
     LlamaConfig& c = weights->m_config;
     c.dim = static_cast<int>(hp.embeddingLength);

@@ -60,6 +60,14 @@ Status evaluateChunk(LlamaContext& context, std::span<const std::int32_t> chunk,
     return {};
 }
 
+Error chunkError(const Error& error, int chunk, int chunks) {
+    if (error.code == ErrorCode::Cancelled) {
+        return error;
+    }
+    return makeError(error.code, "chunk " + std::to_string(chunk + 1) + " of " +
+                                     std::to_string(chunks) + ": " + error.message);
+}
+
 Result<PerplexityResult> computePerplexity(LlamaContext& context,
                                            std::span<const std::int32_t> tokens, std::int32_t bos,
                                            const PerplexityOptions& options, ProgressSink& progress,
@@ -99,7 +107,7 @@ Result<PerplexityResult> computePerplexity(LlamaContext& context,
         const auto chunkTokens =
             tokens.subspan(static_cast<std::size_t>(chunk) * ctx, static_cast<std::size_t>(ctx));
         if (auto st = evaluateChunk(context, chunkTokens, bos, options.batchSize, logits); !st) {
-            return st.error();
+            return chunkError(st.error(), chunk, chunks);
         }
         for (int i = 0; i < scored; ++i) {
             const std::span<const float> row(logits.data() + static_cast<std::size_t>(i) * vocab,

@@ -52,4 +52,8 @@ int perplexityChunkCount(std::size_t tokenCount, const PerplexityOptions& option
 Status evaluateChunk(LlamaContext& context, std::span<const std::int32_t> chunk, std::int32_t bos,
                      int batchSize, std::vector<float>& logits);
 
+// `error` of chunk `chunk` (0-based) of `chunks`, with the chunk named ("chunk 3 of 8: ...");
+// a cancel stays as it is.
+Error chunkError(const Error& error, int chunk, int chunks);
+
 } // namespace qs::core

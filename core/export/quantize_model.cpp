@@ -2,9 +2,12 @@
 
 #include "core/compute/compute_backend.h"
 #include "core/export/gguf_writer.h"
+#include "core/export/imatrix_match.h"
 #include "core/logging.h"
+#include "core/model/hparams_check.h"
 #include "core/model/model.h"
 #include "core/plan/llama_presets.h"
+#include "core/quant/data_validation.h"
 #include "core/quant/error_metrics.h"
 #include "core/quant/format_registry.h"
 #include "core/quant/imatrix.h"
@@ -81,12 +84,78 @@ struct TensorJob {
     const Model& model;
     const TensorInfo& tensor;
     GgmlType type;
-    const float* importance;             // quantization weights, or null
+    // Importance weights: one slice of dims[0] values per matrix (per expert of a 3-D expert
+    // tensor, as llama-quantize hands each expert its own slice), or empty.
+    std::span<const float> importance;   // quantization weights, or empty
     std::span<const float> errorWeights; // weights of the weighted MSE, or empty
     bool measureError;
     ComputeBackend* backend; // round trip of the error measurement; null: the CPU
     unsigned threads;
 };
+
+// The file a tensor is stored in (one shard of a Hugging Face folder), for messages.
+std::string sourcePath(const Model& model, const TensorInfo& t) {
+    return t.source < model.sources().size() ? model.sources()[t.source]->path() : model.path();
+}
+
+// Rows of one matrix of a tensor: a 3-D expert tensor [ne0, ne1, n_expert] holds n_expert
+// matrices of ne1 rows; anything else is one matrix.
+std::int64_t rowsPerMatrix(const TensorInfo& t) {
+    return t.dims.size() >= 3 ? static_cast<std::int64_t>(t.dims[1])
+                              : static_cast<std::int64_t>(t.ggmlRows());
+}
+
+// The slice of per-matrix weights that row `row` uses, or nullptr.
+const float* matrixSlice(std::span<const float> weights, const TensorInfo& t, std::int64_t row) {
+    if (weights.empty()) {
+        return nullptr;
+    }
+    const auto perRow = static_cast<std::int64_t>(t.dims[0]);
+    return weights.data() + row / rowsPerMatrix(t) * perRow;
+}
+
+// "row 7 column 40" (", expert 2 row 3" for expert tensors): where a value sits in a tensor.
+std::string rowColumn(const TensorInfo& t, std::int64_t row, std::int64_t column) {
+    std::string where = "row " + std::to_string(row) + " column " + std::to_string(column);
+    if (t.dims.size() >= 3) {
+        const std::int64_t perMatrix = rowsPerMatrix(t);
+        where += " (expert " + std::to_string(row / perMatrix) + ", its row " +
+                 std::to_string(row % perMatrix) + ")";
+    }
+    return where;
+}
+
+// Where a value or block of stored data sits, for `rowBytes`-byte rows of `t`.
+std::string dataLocation(const TensorInfo& t, GgmlType type, std::uint64_t rowBytes,
+                         std::int64_t firstRow, const DataProblem& problem) {
+    const GgmlTypeInfo& info = ggmlTypeInfo(type);
+    // A plain type's index counts values, a block type's blocks: either is bytesPerBlock long.
+    const std::uint64_t byte = problem.index * info.bytesPerBlock;
+    const auto row = static_cast<std::int64_t>(byte / rowBytes);
+    const auto column =
+        static_cast<std::int64_t>(byte % rowBytes / info.bytesPerBlock * info.blockSize);
+    return rowColumn(t, firstRow + row, column);
+}
+
+Error sourceValueError(const TensorJob& job, std::int64_t row, std::int64_t column, float value) {
+    const TensorInfo& t = job.tensor;
+    return makeError(ErrorCode::Format,
+                     sourcePath(job.model, t) + ": tensor " + t.name + " " +
+                         rowColumn(t, row, column) + " is " + nonFiniteName(value) +
+                         "; a weight must be a finite number (nothing was written)");
+}
+
+Error outputBlockError(const TensorJob& job, std::int64_t firstRow, const DataProblem& problem,
+                       std::uint64_t targetRowBytes) {
+    const TensorInfo& t = job.tensor;
+    const std::string type(ggmlTypeInfo(job.type).name);
+    return makeError(ErrorCode::Format,
+                     sourcePath(job.model, t) + ": tensor " + t.name + " " +
+                         dataLocation(t, job.type, targetRowBytes, firstRow, problem) +
+                         ": quantizing to " + type + " gives " + problem.describe() +
+                         " (the values there are too large for the format's scale); llama.cpp "
+                         "would reject the file, so nothing was written");
+}
 
 // Converts a tensor a slab of rows at a time: workers read their rows straight from the model
 // (a 2-D tensor, the common case) or from `stored` (a copy of the whole tensor, for shapes
@@ -141,8 +210,31 @@ Status convertTensor(const TensorJob& job, std::span<const std::byte> stored, Gg
                 if (Status d = dequantizeRow(t.type, rowsStored, rowsF32, count * perRow); !d) {
                     return d;
                 }
-                return quantizeRows(job.type, rowsF32, converted.data() + first * targetRowBytes,
-                                    count, perRow, job.importance);
+                if (auto bad = findNonFinite(rowsF32, static_cast<std::uint64_t>(count * perRow))) {
+                    const auto at = static_cast<std::int64_t>(*bad);
+                    return Status(
+                        sourceValueError(job, row + at / perRow, at % perRow, rowsF32[at]));
+                }
+                // One call per matrix: an expert's rows take that expert's importance slice.
+                std::byte* out = converted.data() + first * targetRowBytes;
+                for (std::int64_t done = 0; done < count;) {
+                    const std::int64_t r = row + done;
+                    const std::int64_t n =
+                        std::min(count - done, rowsPerMatrix(t) - r % rowsPerMatrix(t));
+                    if (Status q = quantizeRows(job.type, rowsF32 + done * perRow,
+                                                out + done * targetRowBytes, n, perRow,
+                                                matrixSlice(job.importance, t, r));
+                        !q) {
+                        return q;
+                    }
+                    done += n;
+                }
+                const std::span<const std::byte> written(out, static_cast<std::size_t>(count) *
+                                                                  targetRowBytes);
+                if (auto bad = findInvalidData(job.type, written)) {
+                    return Status(outputBlockError(job, row, *bad, targetRowBytes));
+                }
+                return Status();
             });
         if (!s) {
             return s;
@@ -161,9 +253,11 @@ Status convertTensor(const TensorJob& job, std::span<const std::byte> stored, Gg
             for (std::int64_t r = 0; r < slabCount; ++r) {
                 const auto offset = static_cast<std::size_t>(r * perRow);
                 const auto n = static_cast<std::size_t>(perRow);
+                const float* weights = matrixSlice(job.errorWeights, t, slabFirst + r);
                 errors.addRow(std::span<const float>(source).subspan(offset, n),
                               std::span<const float>(roundTrip).subspan(offset, n),
-                              job.errorWeights);
+                              weights ? std::span<const float>(weights, n)
+                                      : std::span<const float>());
             }
         }
         if (Status w = writer.write(converted); !w) {
@@ -177,6 +271,14 @@ Status convertTensor(const TensorJob& job, std::span<const std::byte> stored, Gg
         error = errors.result();
     }
     return {};
+}
+
+Error storedDataError(const Model& model, const TensorInfo& t, std::uint64_t rowBytes,
+                      const DataProblem& problem) {
+    return makeError(ErrorCode::Format, sourcePath(model, t) + ": tensor " + t.name + " " +
+                                            dataLocation(t, t.type, rowBytes, 0, problem) +
+                                            " holds " + problem.describe() +
+                                            "; llama.cpp rejects such data (nothing was written)");
 }
 
 } // namespace
@@ -227,6 +329,11 @@ quantizeModel(const Model& model, const QuantPlan& plan, const std::string& outp
                              outputPath + ": the output would overwrite the input model");
         }
     }
+    // llama-quantize stops on a layer count its tensors contradict; so does this, before any
+    // output exists, rather than write a file llama.cpp cannot load.
+    if (Status s = checkHyperparameters(model); !s) {
+        return s.error();
+    }
     const auto& tensors = model.tensors();
     const std::vector<std::size_t> order = llamaFileOrder(model);
 
@@ -261,6 +368,23 @@ quantizeModel(const Model& model, const QuantPlan& plan, const std::string& outp
         targetTypes[i] = type;
         specs.push_back({t.name, t.dims, type});
         totalParameters += t.elementCount();
+    }
+
+    // Importance weights per tensor, checked against the model before anything is written.
+    ImatrixAssignment importance;
+    if (options.imatrix) {
+        std::vector<bool> quantized(tensors.size());
+        for (std::size_t i = 0; i < tensors.size(); ++i) {
+            quantized[i] = targetTypes[i] != tensors[i].type;
+        }
+        auto assigned = assignImatrix(model, *options.imatrix,
+                                      options.imatrixFileName.empty() ? std::string("imatrix")
+                                                                      : options.imatrixFileName,
+                                      quantized);
+        if (!assigned) {
+            return assigned.error();
+        }
+        importance = std::move(*assigned);
     }
 
     auto writer = GgufWriter::create(outputPath, quantizedMetadata(model, options), specs);
@@ -299,21 +423,22 @@ quantizeModel(const Model& model, const QuantPlan& plan, const std::string& outp
             model.releaseTensorPages(t);
         }
         if (type == t.type) {
+            // Copied as stored, but checked as llama.cpp's loader checks it.
+            if (auto bad = findInvalidData(t.type, stored)) {
+                const std::uint64_t rowBytes =
+                    t.dims.empty() ? t.byteSize : *ggmlRowBytes(t.type, t.dims[0]);
+                return storedDataError(model, t, rowBytes, *bad);
+            }
             if (Status s = (*writer)->write(stored); !s) {
                 return s.error();
             }
         } else {
-            const auto perRow = static_cast<std::int64_t>(t.dims[0]);
-            TensorJob job{model,           t,      type, nullptr, {}, options.measureError,
-                          options.backend, threads};
-            if (options.imatrix) {
-                if (const ImatrixEntry* entry = options.imatrix->find(t.name);
-                    entry && entry->columns == perRow) {
-                    job.errorWeights = entry->matrixWeights(0);
-                    if (quantFormat(type)->weightsChangeOutput) {
-                        job.importance = job.errorWeights.data();
-                        result.usedImportance = true;
-                    }
+            TensorJob job{model, t, type, {}, {}, options.measureError, options.backend, threads};
+            if (!importance.weights.empty() && !importance.weights[i].empty()) {
+                job.errorWeights = importance.weights[i];
+                if (quantFormat(type)->weightsChangeOutput) {
+                    job.importance = job.errorWeights;
+                    result.usedImportance = true;
                 }
             }
             if (Status s = convertTensor(job, streamRows ? std::span<const std::byte>() : stored,

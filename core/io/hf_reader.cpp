@@ -4,6 +4,7 @@
 #include "core/io/safetensors_reader.h"
 #include "core/io/try.h"
 #include "core/logging.h"
+#include "core/model/hparams_check.h"
 
 #include <algorithm>
 #include <array>
@@ -359,8 +360,14 @@ Result<Model> readHfFolder(const std::string& folder) {
             break;
         }
     }
-    return Model(ModelFormat::Safetensors, folder, std::move(sources), std::move(md),
-                 std::move(tensors));
+    Model model(ModelFormat::Safetensors, folder, std::move(sources), std::move(md),
+                std::move(tensors));
+    // config.json is free text: a layer count or width it claims must match the tensors before
+    // anything (inspect, convert, evaluation) is sized from it.
+    if (auto s = checkHyperparameters(model, configPath); !s) {
+        return s.error();
+    }
+    return model;
 }
 
 } // namespace qs::core

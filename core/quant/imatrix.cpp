@@ -2,12 +2,16 @@
 
 #include "core/io/gguf_format.h"
 #include "core/io/gguf_reader.h"
+#include "core/logging.h"
 
 #include <cerrno>
+#include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <spdlog/spdlog.h>
 
 namespace qs::core {
 namespace {
@@ -33,6 +37,75 @@ void deriveWeights(ImatrixEntry& e, ImatrixFormat format) {
             }
         }
     }
+}
+
+std::string valueText(float v) {
+    if (std::isnan(v)) {
+        return "nan";
+    }
+    if (std::isinf(v)) {
+        return v > 0 ? "+inf" : "-inf";
+    }
+    char text[32];
+    std::snprintf(text, sizeof(text), "%g", static_cast<double>(v));
+    return text;
+}
+
+// The checks every entry passes before its weights can reach a quantizer. Zero counts with
+// non-zero sums are tolerated (llama-quantize then uses weights of 1 for GGUF files) and
+// reported in `warnings`.
+Status validateEntry(const ImatrixEntry& e, const std::string& path, ImatrixFormat format,
+                     std::vector<std::string>& warnings) {
+    const std::string prefix = path + ": entry " + e.name;
+    auto where = [&](std::int64_t m, std::int64_t c) {
+        std::string at = "column " + std::to_string(c);
+        if (e.matrices > 1) {
+            at = "matrix (expert) " + std::to_string(m) + " " + at;
+        }
+        return at;
+    };
+    for (std::int64_t m = 0; m < e.matrices; ++m) {
+        const float count = e.counts[static_cast<std::size_t>(m)];
+        if (!std::isfinite(count) || count < 0) {
+            return makeError(ErrorCode::Format,
+                             prefix + ": the token count" +
+                                 (e.matrices > 1 ? " of matrix " + std::to_string(m) : "") +
+                                 " is " + valueText(count) +
+                                 "; a count must be a finite non-negative number");
+        }
+        bool anyValue = false;
+        for (std::int64_t c = 0; c < e.columns; ++c) {
+            const auto k = static_cast<std::size_t>(m * e.columns + c);
+            const float sum = e.sums[k];
+            if (!std::isfinite(sum)) {
+                return makeError(ErrorCode::Format,
+                                 prefix + ": " + where(m, c) + " is " + valueText(sum) +
+                                     "; llama-quantize refuses non-finite importance values");
+            }
+            if (sum < 0) {
+                return makeError(ErrorCode::Format,
+                                 prefix + ": " + where(m, c) + " is " + valueText(sum) +
+                                     "; a sum of squared activations cannot be negative");
+            }
+            if (!std::isfinite(e.weights[k])) {
+                return makeError(ErrorCode::Format,
+                                 prefix + ": " + where(m, c) + " gives the weight " +
+                                     valueText(e.weights[k]) + " (" + valueText(sum) + " / " +
+                                     valueText(count) + "); the count is too small for its sum");
+            }
+            anyValue = anyValue || sum != 0;
+        }
+        if (count == 0 && anyValue) {
+            std::string text = prefix + (e.matrices > 1 ? " matrix " + std::to_string(m) : "") +
+                               ": non-zero sums with a count of 0; " +
+                               (format == ImatrixFormat::Gguf
+                                    ? "weights of 1 are used, as llama-quantize does"
+                                    : "the stored values are used, as llama-quantize does");
+            coreLog().warn("{}", text);
+            warnings.push_back(std::move(text));
+        }
+    }
+    return {};
 }
 
 Result<std::vector<char>> readWholeFile(const std::string& path) {
@@ -173,6 +246,10 @@ Result<ImportanceMatrix> readImatrixGguf(const std::string& path) {
         e.name = name;
         e.columns = static_cast<std::int64_t>(sums->dims.empty() ? 0 : sums->dims[0]);
         e.matrices = static_cast<std::int64_t>(sums->dims.size() > 1 ? sums->dims[1] : 1);
+        if (sums->dims.size() > 2 || e.columns <= 0) {
+            return makeError(ErrorCode::Format,
+                             path + ": entry " + name + " must have sums of [columns, matrices]");
+        }
         if (counts->elementCount() != static_cast<std::uint64_t>(e.matrices)) {
             return makeError(ErrorCode::Format, path + ": entry " + name + " has " +
                                                     std::to_string(counts->elementCount()) +
@@ -186,6 +263,9 @@ Result<ImportanceMatrix> readImatrixGguf(const std::string& path) {
             return s.error();
         }
         deriveWeights(e, ImatrixFormat::Gguf);
+        if (auto s = validateEntry(e, path, ImatrixFormat::Gguf, result.warnings); !s) {
+            return s.error();
+        }
         result.entries.push_back(std::move(e));
     }
     return result;
@@ -217,6 +297,11 @@ Result<ImportanceMatrix> readImatrixDat(const std::string& path) {
         if (!in.readI32(ncall) || !in.readI32(nval) || nval <= 0) {
             return truncated("entry " + e.name + " header");
         }
+        if (ncall < 0) {
+            return makeError(ErrorCode::Format, path + ": entry " + e.name +
+                                                    ": the call count is " + std::to_string(ncall) +
+                                                    "; a count cannot be negative");
+        }
         if (!in.readFloats(e.sums, static_cast<std::size_t>(nval))) {
             return truncated("entry " + e.name + " values");
         }
@@ -225,6 +310,9 @@ Result<ImportanceMatrix> readImatrixDat(const std::string& path) {
         e.matrices = 1;
         e.counts = {static_cast<float>(ncall)};
         deriveWeights(e, ImatrixFormat::LegacyDat);
+        if (auto s = validateEntry(e, path, ImatrixFormat::LegacyDat, result.warnings); !s) {
+            return s.error();
+        }
         result.entries.push_back(std::move(e));
     }
     // Optional trailer: chunk count and the dataset name.

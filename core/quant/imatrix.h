@@ -37,11 +37,18 @@ struct ImportanceMatrix {
     std::int64_t chunkCount = 0;
     std::int64_t chunkSize = 0; // GGUF only (0 for .dat)
     std::vector<ImatrixEntry> entries;
+    // What the reader tolerated but a user should know (matrices with a zero count and
+    // non-zero sums); each is also logged.
+    std::vector<std::string> warnings;
 
     const ImatrixEntry* find(std::string_view tensorName) const;
 };
 
-// Reads either format, chosen by the file's first bytes ("GGUF" magic or not).
+// Reads either format, chosen by the file's first bytes ("GGUF" magic or not). The numbers are
+// checked as they are read: a NaN or infinite sum, count or derived weight is an error (as in
+// llama-quantize: "imatrix contains non-finite value"), and so is a negative sum or count (a
+// sum of squared activations cannot be negative); each error names the file, the entry, the
+// matrix and the column.
 Result<ImportanceMatrix> readImatrix(const std::string& path);
 Result<ImportanceMatrix> readImatrixGguf(const std::string& path);
 Result<ImportanceMatrix> readImatrixDat(const std::string& path);

@@ -15,3 +15,6 @@ target_compile_definitions(tst_imatrix PRIVATE QS_GOLDEN_DIR="${QS_GOLDEN_DIR}")
 
 # The SIMD-lane searches against the scalar ones, on random and degenerate groups.
 qs_add_test(tst_quant_lanes SOURCES quant/tst_quant_lanes.cpp LIBS qs_core)
+
+# ggml_validate_row_data's checks: finite values and block scales for every type.
+qs_add_test(tst_data_validation SOURCES quant/tst_data_validation.cpp LIBS qs_core)

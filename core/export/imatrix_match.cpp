@@ -1,0 +1,90 @@
+#include "core/export/imatrix_match.h"
+
+#include "core/logging.h"
+#include "core/model/model.h"
+#include "core/quant/imatrix.h"
+
+#include <set>
+#include <spdlog/spdlog.h>
+
+namespace qs::core {
+namespace {
+
+// Matrices of a tensor as llama-quantize counts them: ne[2] for 3-D expert tensors, else 1.
+std::uint64_t matrixCount(const TensorInfo& t) {
+    return t.dims.size() >= 3 ? t.dims[2] : 1;
+}
+
+// Names in a warning: a few, then how many more.
+std::string listNames(const std::vector<std::string>& names) {
+    constexpr std::size_t kShown = 5;
+    std::string list;
+    for (std::size_t i = 0; i < names.size() && i < kShown; ++i) {
+        list += (i ? ", " : "") + names[i];
+    }
+    if (names.size() > kShown) {
+        list += " and " + std::to_string(names.size() - kShown) + " more";
+    }
+    return list;
+}
+
+} // namespace
+
+Result<ImatrixAssignment> assignImatrix(const Model& model, const ImportanceMatrix& imatrix,
+                                        const std::string& imatrixPath,
+                                        const std::vector<bool>& quantized) {
+    const auto& tensors = model.tensors();
+    ImatrixAssignment result;
+    result.weights.resize(tensors.size());
+    auto warn = [&](std::string text) {
+        coreLog().warn("{}", text);
+        result.warnings.push_back(std::move(text));
+    };
+    std::vector<std::string> withoutEntry;
+    for (std::size_t i = 0; i < tensors.size(); ++i) {
+        const TensorInfo& t = tensors[i];
+        if (i >= quantized.size() || !quantized[i] || t.dims.empty()) {
+            continue;
+        }
+        const ImatrixEntry* entry = imatrix.find(t.name);
+        if (!entry) {
+            withoutEntry.push_back(t.name);
+            continue;
+        }
+        const std::uint64_t expected = t.dims[0] * matrixCount(t);
+        if (entry->weights.size() != expected) {
+            const std::string detail = imatrixPath + ": entry " + entry->name + " has " +
+                                       std::to_string(entry->weights.size()) +
+                                       " values, but tensor " + t.name + " of " + model.path() +
+                                       " needs " + std::to_string(expected) + " (" +
+                                       std::to_string(t.dims[0]) + " columns × " +
+                                       std::to_string(matrixCount(t)) + " matrices)";
+            if (t.name == "token_embd.weight") {
+                warn(detail + "; the entry is ignored, as llama-quantize ignores it");
+                continue;
+            }
+            return makeError(ErrorCode::Format,
+                             detail + "; the importance matrix was made for another model");
+        }
+        result.weights[i] = entry->weights;
+    }
+    if (!withoutEntry.empty()) {
+        coreLog().info("{}: no importance data for {} quantized tensor(s): {}; they are "
+                       "quantized without weights, as llama-quantize does",
+                       imatrixPath, withoutEntry.size(), listNames(withoutEntry));
+    }
+    std::vector<std::string> unused;
+    for (const auto& e : imatrix.entries) {
+        if (!model.findTensor(e.name)) {
+            unused.push_back(e.name);
+        }
+    }
+    if (!unused.empty()) {
+        warn(imatrixPath + ": " + std::to_string(unused.size()) + " entr" +
+             (unused.size() == 1 ? "y names a tensor" : "ies name tensors") + " that " +
+             model.path() + " does not have (" + listNames(unused) + "); they are unused");
+    }
+    return result;
+}
+
+} // namespace qs::core

@@ -1,0 +1,34 @@
+#pragma once
+
+#include "core/error.h"
+
+#include <span>
+#include <string>
+#include <vector>
+
+namespace qs::core {
+
+class Model;
+struct ImportanceMatrix;
+struct TensorInfo;
+
+// Which importance weights each quantized tensor gets, decided as llama-quantize decides
+// (llama_model_quantize_impl), before a byte is written:
+// - an entry whose length is not the tensor's row width times its matrix count (experts) is an
+//   error naming both, except for token_embd.weight, whose entry is ignored with a warning
+//   (llama-quantize: "tok_embd should be ignored in this case");
+// - a tensor without an entry is quantized without weights (logged);
+// - entries for tensors the model lacks are unused (logged with their names).
+// `quantized[i]` says whether tensor i of `model` changes type.
+struct ImatrixAssignment {
+    // Per tensor of the model: its weights (dims[0] values per matrix, experts in order), or
+    // empty.
+    std::vector<std::span<const float>> weights;
+    std::vector<std::string> warnings; // also logged
+};
+
+Result<ImatrixAssignment> assignImatrix(const Model& model, const ImportanceMatrix& imatrix,
+                                        const std::string& imatrixPath,
+                                        const std::vector<bool>& quantized);
+
+} // namespace qs::core
