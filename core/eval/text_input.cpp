@@ -1,5 +1,6 @@
 #include "core/eval/text_input.h"
 
+#include "core/io/byte_cursor.h"
 #include "core/io/mapped_file.h"
 
 #include <cerrno>
@@ -20,6 +21,12 @@ Result<std::string> readEvalText(const std::string& path) {
     }
     if (!text.empty() && text.back() == '\n') {
         text.pop_back();
+    }
+    // Tokenizers read UTF-8; a binary file (a model passed as the text, say) would still give
+    // tokens and a meaningless perplexity, so it is refused here.
+    if (!isValidUtf8(text)) {
+        return makeError(ErrorCode::Format,
+                         path + ": not UTF-8 text (an evaluation text must be plain text)");
     }
     return text;
 }

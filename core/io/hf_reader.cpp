@@ -208,6 +208,11 @@ Result<HfArchitecture> parseHfConfig(const nlohmann::json& c, const std::string&
         md.set(p + "vocab_size", MetaValue(arch.vocabSize));
     }
     md.set(p + "rope.dimension_count", MetaValue(headDim));
+    if (headDim != *hidden / *heads) {
+        // convert_hf_to_gguf writes an explicit head size as key/value length.
+        md.set(p + "attention.key_length", MetaValue(headDim));
+        md.set(p + "attention.value_length", MetaValue(headDim));
+    }
     if (c.contains("rope_scaling") && c["rope_scaling"].is_object()) {
         const auto& rs = c["rope_scaling"];
         const std::string type = rs.value("rope_type", rs.value("type", std::string()));
