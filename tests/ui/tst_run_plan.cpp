@@ -7,11 +7,13 @@
 #include "ui/models/results_table_model.h"
 #include "ui/plan/plan_document.h"
 #include "ui/plots/error_plot.h"
+#include "ui/widgets/log_dock.h"
 #include "ui/windows/main_window.h"
 
 #include <QFileInfo>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QStatusBar>
 #include <QTest>
 
 using namespace qs;
@@ -76,6 +78,32 @@ private slots:
         // Nothing of the cancelled run stays on disk: neither the output nor its folder.
         QVERIFY(!QFileInfo::exists(output));
         QVERIFY(!QFileInfo::exists(QFileInfo(output).absolutePath()));
+    }
+
+    // A model with a NaN weight (the corpus of wrong inputs, tests/data/wrong): the run stops
+    // with the file, tensor, row and column in the status line and the log dock, and leaves
+    // no output.
+    void nanWeightStopsTheRunAndSaysWhere() {
+        ui::MainWindow w;
+        QSignalSpy opened(&w, &ui::MainWindow::modelOpened);
+        w.openModel(QStringLiteral(QS_TEST_DATA_DIR "/wrong/weights-f32-nan/model.gguf"));
+        QVERIFY(opened.wait(10000));
+        QVERIFY(w.planDocument()->applyPreset(*core::llamaPresetByName("Q8_0")).isEmpty());
+        QSignalSpy finished(&w, &ui::MainWindow::runFinished);
+        w.runPlan();
+        const QString output = w.runOutputPath();
+        QVERIFY(finished.wait(60000));
+        QCOMPARE(finished.first().at(0).toBool(), false);
+        const QString where = QStringLiteral("tensor blk.1.ffn_up.weight row 31 column 8 is nan");
+        QVERIFY2(w.statusBar()->currentMessage().contains(where),
+                 qPrintable(w.statusBar()->currentMessage()));
+        auto* log = w.findChild<ui::LogDock*>();
+        QVERIFY(log);
+        // The log relay is queued to the GUI thread.
+        QTRY_VERIFY2(log->text().contains(QStringLiteral("Run stopped")) &&
+                         log->text().contains(where),
+                     qPrintable(log->text()));
+        QVERIFY(!QFileInfo::exists(output));
     }
 };
 

@@ -10,6 +10,7 @@
 #include "core/eval/text_input.h"
 #include "core/export/quantize_model.h"
 #include "core/io/model_reader.h"
+#include "core/logging.h"
 #include "core/model/model.h"
 #include "core/plan/plan_json.h"
 #include "core/quant/format_registry.h"
@@ -209,8 +210,16 @@ MainWindow::MainWindow(QWidget* parent)
         m_errorPlot->addResult(result);
     });
     connect(m_runJob, &JobRunner::succeeded, this, [this] { runEnded(true, {}); });
-    connect(m_runJob, &JobRunner::failed, this,
-            [this](int, const QString& message) { runEnded(false, message); });
+    connect(m_runJob, &JobRunner::failed, this, [this](int code, const QString& message) {
+        // Into the log dock as well as the status line, which the next message replaces: a
+        // refused input (a NaN weight, a bad imatrix) names the file and place there.
+        if (code == static_cast<int>(core::ErrorCode::Cancelled)) {
+            core::coreLog().info("Run cancelled");
+        } else {
+            core::coreLog().error("Run stopped: {}", message.toStdString());
+        }
+        runEnded(false, message);
+    });
     m_ui->mainSplitter->setSizes({420, 860});
     m_ui->tensorTree->setModel(m_tensorTree);
     m_ui->tensorTree->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
