@@ -10,6 +10,7 @@
 #include <bit>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -261,22 +262,28 @@ std::string hfName(const std::string& gguf) {
     throw std::runtime_error("no HF name for " + gguf);
 }
 
-// model.safetensors holding the tiny F32 model's tensors under their HF names.
-Bytes safetensors(const core::Model& model) {
+// One tensor of a safetensors file: HF name, dtype, shape (outermost first), bytes.
+struct StEntry {
+    std::string name;
+    std::string dtype;
+    std::vector<std::uint64_t> shape;
+    Bytes data;
+};
+
+template <typename T>
+Bytes asBytes(const std::vector<T>& values) {
+    const auto* p = reinterpret_cast<const std::uint8_t*>(values.data());
+    return Bytes(p, p + values.size() * sizeof(T));
+}
+
+Bytes safetensorsFile(const std::vector<StEntry>& entries) {
     nlohmann::json header = nlohmann::json::object();
     Bytes data;
-    for (const auto& t : model.tensors()) {
-        std::vector<std::byte> stored(t.byteSize);
-        check(model.readTensorData(t, stored), "read " + t.name);
-        nlohmann::json shape = nlohmann::json::array();
-        for (auto d = t.dims.rbegin(); d != t.dims.rend(); ++d) {
-            shape.push_back(*d);
-        }
-        header[hfName(t.name)] = {{"dtype", "F32"},
-                                  {"shape", shape},
-                                  {"data_offsets", {data.size(), data.size() + t.byteSize}}};
-        const auto* p = reinterpret_cast<const std::uint8_t*>(stored.data());
-        data.insert(data.end(), p, p + stored.size());
+    for (const auto& e : entries) {
+        header[e.name] = {{"dtype", e.dtype},
+                          {"shape", e.shape},
+                          {"data_offsets", {data.size(), data.size() + e.data.size()}}};
+        data.insert(data.end(), e.data.begin(), e.data.end());
     }
     std::string h = header.dump();
     h.append((8 - h.size() % 8) % 8, ' ');
@@ -285,6 +292,42 @@ Bytes safetensors(const core::Model& model) {
     b.insert(b.end(), h.begin(), h.end());
     b.insert(b.end(), data.begin(), data.end());
     return b;
+}
+
+// The tiny F32 model's tensors under their HF names, except the one named `skip`.
+std::vector<StEntry> hfTensors(const core::Model& model, const std::string& skip = {}) {
+    std::vector<StEntry> entries;
+    for (const auto& t : model.tensors()) {
+        if (hfName(t.name) == skip) {
+            continue;
+        }
+        std::vector<std::byte> stored(t.byteSize);
+        check(model.readTensorData(t, stored), "read " + t.name);
+        const auto* p = reinterpret_cast<const std::uint8_t*>(stored.data());
+        entries.push_back(
+            {hfName(t.name), "F32", {t.dims.rbegin(), t.dims.rend()}, Bytes(p, p + stored.size())});
+    }
+    return entries;
+}
+
+Bytes safetensors(const core::Model& model) {
+    return safetensorsFile(hfTensors(model));
+}
+
+// blk.0's q_proj (32 in, 32 out) as a 4-bit GPTQ linear with one group of 32: all codes 8,
+// zero 8, scale 0.01 (v1 stores zero - 1), g_idx all 0; `change` spoils one part.
+std::vector<StEntry> gptqQProj(const std::function<void(std::vector<StEntry>&)>& change) {
+    const std::string p = "model.layers.0.self_attn.q_proj.";
+    std::vector<StEntry> parts = {
+        {p + "qweight", "I32", {4, 32}, asBytes(std::vector<std::uint32_t>(4 * 32, 0x88888888u))},
+        {p + "qzeros", "I32", {1, 4}, asBytes(std::vector<std::uint32_t>(4, 0x77777777u))},
+        {p + "scales",
+         "F16",
+         {1, 32},
+         asBytes(std::vector<std::uint16_t>(32, core::fp32ToFp16(0.01f)))},
+        {p + "g_idx", "I32", {32}, asBytes(std::vector<std::int32_t>(32, 0))}};
+    change(parts);
+    return parts;
 }
 
 nlohmann::json hfConfig() {
@@ -621,6 +664,73 @@ std::vector<WrongInput> wrongInputs(const std::string& work) {
                            "llama.vocab_size is 32000, but token_embd.weight has 64 rows"));
     cases.push_back(hfCase("hf-head-dim", config("head_dim", 64),
                            "llama.attention.head_count is 2, but blk.0.attn_q.weight has 32 rows"));
+
+    // --- GPTQ / AWQ checkpoints whose packed parts do not fit -------------------------------
+    const auto quantizedCase = [&](const std::string& name, const std::string& method,
+                                   const std::function<void(std::vector<StEntry>&)>& change,
+                                   const std::string& message) {
+        auto config = hfConfig();
+        config["quantization_config"] = {{"quant_method", method},
+                                         {"bits", 4},
+                                         {"group_size", 32},
+                                         {"desc_act", false},
+                                         {"sym", true}};
+        if (method == "awq") {
+            config["quantization_config"]["version"] = "gemm";
+        }
+        auto entries = hfTensors(*base, "model.layers.0.self_attn.q_proj.weight");
+        for (auto& part : gptqQProj(change)) {
+            entries.push_back(std::move(part));
+        }
+        return WrongInput{name,
+                          {{name + "/config.json", text(config.dump(1) + "\n")},
+                           {name + "/model.safetensors", safetensorsFile(entries)}},
+                          {"inspect", "{data}/" + name},
+                          1,
+                          message};
+    };
+    const auto part = [](std::vector<StEntry>& parts, const std::string& suffix) -> StEntry& {
+        for (auto& p : parts) {
+            if (p.name.ends_with(suffix)) {
+                return p;
+            }
+        }
+        throw std::runtime_error("no part " + suffix);
+    };
+    cases.push_back(quantizedCase(
+        "gptq-g_idx-out-of-range", "gptq",
+        [&](auto& parts) {
+            std::vector<std::int32_t> g(32, 0);
+            g[5] = 4;
+            part(parts, "g_idx").data = asBytes(g);
+        },
+        "g_idx"));
+    cases.push_back(quantizedCase(
+        "gptq-scales-groups-mismatch", "gptq",
+        [&](auto& parts) {
+            auto& sc = part(parts, "scales");
+            sc.shape = {2, 32};
+            sc.data = asBytes(std::vector<std::uint16_t>(64, core::fp32ToFp16(0.01f)));
+        },
+        "self_attn.q_proj"));
+    cases.push_back(quantizedCase(
+        "gptq-qzeros-width-mismatch", "gptq",
+        [&](auto& parts) {
+            auto& qz = part(parts, "qzeros");
+            qz.shape = {1, 3};
+            qz.data = asBytes(std::vector<std::uint32_t>(3, 0x77777777u));
+        },
+        "self_attn.q_proj"));
+    cases.push_back(quantizedCase(
+        "gptq-scales-wrong-dtype", "gptq",
+        [&](auto& parts) {
+            auto& sc = part(parts, "scales");
+            sc.dtype = "F32";
+            sc.data = asBytes(std::vector<float>(32, 0.01f));
+        },
+        "scales has dtype F32"));
+    cases.push_back(quantizedCase(
+        "awq-gptq-layout-given-as-awq", "awq", [](auto&) {}, "self_attn.q_proj"));
 
     // --- Evaluation texts ------------------------------------------------------------------
     const auto textCase = [&](const std::string& name, const Bytes& content,
