@@ -206,6 +206,9 @@ Status GgufParser::readTensorInfo(std::uint64_t index, std::set<std::string>& na
     }
     t.type = type->type;
     const std::uint64_t ne0 = t.dims.empty() ? 1 : t.dims[0];
+    if (ne0 / type->blockSize > UINT64_MAX / type->bytesPerBlock) {
+        return m_in.errorAt(label + ": byte size overflows 64 bits", at);
+    }
     const auto rowBytes = ggmlRowBytes(type->type, ne0);
     if (!rowBytes) {
         return m_in.errorAt(label + ": row length " + std::to_string(ne0) +

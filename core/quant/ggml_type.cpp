@@ -87,6 +87,10 @@ std::optional<std::uint64_t> ggmlRowBytes(GgmlType type, std::uint64_t elements)
     if (elements % info.blockSize != 0) {
         return std::nullopt;
     }
+    // 2^62 F32 values would wrap around to a few bytes: such a size does not exist.
+    if (elements / info.blockSize > UINT64_MAX / info.bytesPerBlock) {
+        return std::nullopt;
+    }
     return elements / info.blockSize * info.bytesPerBlock;
 }
 

@@ -71,7 +71,8 @@ const GgmlTypeInfo& ggmlTypeInfo(GgmlType type);
 // Lookup by name, case-insensitive ("q4_k", "Q4_K", "bf16").
 const GgmlTypeInfo* ggmlTypeByName(std::string_view name);
 
-// Bytes of a row of `elements` values; nullopt when elements is not a multiple of the block.
+// Bytes of a row of `elements` values; nullopt when elements is not a multiple of the block or
+// the byte count does not fit 64 bits.
 std::optional<std::uint64_t> ggmlRowBytes(GgmlType type, std::uint64_t elements);
 
 } // namespace qs::core

@@ -231,6 +231,12 @@ Result<ImportanceMatrix> readImatrixGguf(const std::string& path) {
         if (t.type != GgmlType::F32) {
             return makeError(ErrorCode::Format, path + ": tensor " + t.name + " is not F32");
         }
+        if (t.byteSize != t.elementCount() * sizeof(float)) {
+            return makeError(ErrorCode::Format, path + ": tensor " + t.name + " has " +
+                                                    std::to_string(t.elementCount()) +
+                                                    " values in " + std::to_string(t.byteSize) +
+                                                    " bytes");
+        }
         out.resize(t.elementCount());
         return model->readTensorData(
             t, std::as_writable_bytes(std::span<float>(out.data(), out.size())));

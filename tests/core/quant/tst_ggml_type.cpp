@@ -59,6 +59,10 @@ private slots:
         QCOMPARE(ggmlRowBytes(GgmlType::Q4_K, 512).value(), std::uint64_t(288));
         QVERIFY(!ggmlRowBytes(GgmlType::Q4_K, 64).has_value());
         QCOMPARE(ggmlRowBytes(GgmlType::F32, 172).value(), std::uint64_t(688));
+        // A count whose bytes wrap around 64 bits (found by fuzz_imatrix: 2^62 + 8 F32 values
+        // came out as 32 bytes, and a reader then sized a vector from the count).
+        QVERIFY(!ggmlRowBytes(GgmlType::F32, (std::uint64_t{1} << 62) + 8).has_value());
+        QVERIFY(!ggmlRowBytes(GgmlType::Q8_0, UINT64_MAX / 32 * 32).has_value());
     }
 };
 
