@@ -78,7 +78,9 @@ int runCalibratedCommand(const std::vector<std::string>& args, bool awq) {
         parser.addFlag("desc-act", "Act-order: columns by descending Hessian diagonal (g_idx)");
         parser.addFlag("sym", "Symmetric quantization (the default)");
         parser.addFlag("asym", "Asymmetric quantization (a zero point per group)");
-        parser.addOption("damp", "P", "Damping, fraction of the mean Hessian diagonal", "0.01");
+        parser.addOption("damp", "P",
+                         "Damping, fraction of the mean Hessian diagonal: in (0, 1) exclusive",
+                         "0.01");
         parser.addOption("format", "gptq|gptq_v2",
                          "Checkpoint format: v1 zeros minus one (gptq) or as is (gptq_v2)", "gptq");
         parser.addFlag("rtn", "Round-to-nearest instead of GPTQ (same layout; for comparison)");
@@ -142,8 +144,10 @@ int runCalibratedCommand(const std::vector<std::string>& args, bool awq) {
         }
         options.sym = !parser.isSet("asym");
         options.descAct = parser.isSet("desc-act");
-        if (!parseDouble(parser.value("damp"), options.dampPercent) || options.dampPercent < 0) {
-            return usage("--damp takes a non-negative number (0.01 = 1%)");
+        // The range (0, 1) is checked once, in core (normalizeCalibratedOptions below).
+        if (!parseDouble(parser.value("damp"), options.dampPercent)) {
+            return usage("--damp takes a number in (0, 1) exclusive (0.01 = 1%), not '" +
+                         parser.value("damp") + "'");
         }
         exportOptions.checkpoint.format = parser.value("format");
         if (exportOptions.checkpoint.format != "gptq" &&

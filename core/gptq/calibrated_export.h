@@ -26,7 +26,8 @@ struct CalibratedExportOptions {
 };
 
 // Applies the method's fixed settings (AWQ: 4 bits, asymmetric, "gemm"; GPTQ v1: zeros kept
-// >= 1) and checks the rest (bits, group size, format, nsamples >= 1, seqlen >= 2, damping).
+// >= 1) and checks the rest (bits, group size, format, nsamples >= 1, seqlen >= 2, damping in
+// (0, 1)).
 // The message of a failure is meant for the user ("group size must be ...").
 Status normalizeCalibratedOptions(CalibratedExportOptions& options);
 

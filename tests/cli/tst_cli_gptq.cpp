@@ -1,5 +1,5 @@
 // Issue 8: `quantscope-cli gptq` / `awq` write checkpoint folders that `eval` reads back, with
-// progress per block and linear, and usage errors for bad settings.
+// progress per block and linear, and usage errors for bad settings. Issue 22: the damping range.
 #include "cli_runner.h"
 
 #include <QDir>
@@ -75,6 +75,34 @@ private slots:
         QCOMPARE(runCli({"gptq", kModel, out, "--calib", kCalib, "--format", "marlin"}).exitCode,
                  2);
         QCOMPARE(runCli({"gptq", kModel, out, "--calib", kCalib, "--sym", "--asym"}).exitCode, 2);
+        QVERIFY(!QDir(out).exists());
+    }
+
+    // Issue 22: GPTQ loaders accept damp_percent only in (0, 1) exclusive; so does the CLI, and
+    // its help says so.
+    void dampingOutsideOpenUnitInterval_data() {
+        QTest::addColumn<QString>("damp");
+        QTest::addColumn<QString>("shown");
+        QTest::newRow("zero") << "0"
+                              << "not 0";
+        QTest::newRow("one") << "1"
+                             << "not 1";
+        QTest::newRow("percent") << "5"
+                                 << "not 5";
+        QTest::newRow("negative") << "-0.01"
+                                  << "not -0.01";
+        QTest::newRow("not a number") << "1%"
+                                      << "not '1%'";
+    }
+    void dampingOutsideOpenUnitInterval() {
+        QFETCH(QString, damp);
+        QFETCH(QString, shown);
+        QTemporaryDir tmp;
+        const QString out = tmp.filePath(QStringLiteral("x"));
+        const CliRun r = runCli({"gptq", kModel, out, "--calib", kCalib, "--damp", damp});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains(QStringLiteral("(0, 1)")), qPrintable(r.err));
+        QVERIFY2(r.err.contains(shown), qPrintable(r.err));
         QVERIFY(!QDir(out).exists());
     }
 };
