@@ -1,7 +1,8 @@
 // Issue 8: the GPTQ algorithm (Hessian, damping, dead columns, act-order, groups, bits) against
 // round-to-nearest on correlated inputs, and the AutoGPTQ / AutoAWQ bit packing against the
 // documented layouts (formats.md 5.2, 6.2), unpacked independently here. Issue 22: the damping
-// range.
+// range and the checkpoint format of asymmetric output.
+#include "core/export/quantized_checkpoint.h"
 #include "core/gptq/calibrated_export.h"
 #include "core/gptq/gptq.h"
 #include "core/gptq/packing.h"
@@ -250,6 +251,35 @@ private slots:
         CalibratedExportOptions e;
         e.gptq = o;
         QCOMPARE(normalizeCalibratedOptions(e).ok(), accepted);
+    }
+
+    // Issue 22: v1 where it can express the result (symmetric); asymmetric GPTQ always as
+    // gptq_v2, since GPTQModel refuses asymmetric v1 that GPTQModel did not write.
+    void asymmetricExportIsV2_data() {
+        QTest::addColumn<bool>("sym");
+        QTest::addColumn<QString>("requested");
+        QTest::addColumn<QString>("written");
+        QTest::newRow("sym default") << true << "gptq"
+                                     << "gptq";
+        QTest::newRow("sym v2 asked") << true << "gptq_v2"
+                                      << "gptq_v2";
+        QTest::newRow("asym default") << false << "gptq"
+                                      << "gptq_v2";
+        QTest::newRow("asym v2 asked") << false << "gptq_v2"
+                                       << "gptq_v2";
+    }
+    void asymmetricExportIsV2() {
+        QFETCH(bool, sym);
+        QFETCH(QString, requested);
+        QFETCH(QString, written);
+        CalibratedExportOptions e;
+        e.gptq.sym = sym;
+        e.checkpoint.format = requested.toStdString();
+        QVERIFY(normalizeCalibratedOptions(e));
+        QCOMPARE(QString::fromStdString(e.checkpoint.format), written);
+        QCOMPARE(gptqCheckpointFormat(requested.toStdString(), sym), written.toStdString());
+        // Only v1 needs zeros kept >= 1; v2 stores a zero of 0 as is.
+        QCOMPARE(e.gptq.minZeroOne, written == QStringLiteral("gptq"));
     }
 
     void minZeroOneKeepsV1Lossless() {
