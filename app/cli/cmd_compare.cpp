@@ -3,7 +3,6 @@
 #include "cli/commands.h"
 
 #include "core/eval/compare_variants.h"
-#include "core/eval/text_input.h"
 #include "core/eval/thread_pool.h"
 #include "core/quant/imatrix.h"
 
@@ -187,10 +186,6 @@ int runCompare(const std::vector<std::string>& args) {
         options.imatrix = &**imatrix;
         options.imatrixFileName = parser.value("imatrix");
     }
-    auto text = core::readEvalText(parser.value("text"));
-    if (!text) {
-        return reportError(text.error());
-    }
     const bool json = parser.isSet("json");
     StderrVariantProgress stderrProgress;
     core::NullProgressSink silent;
@@ -203,12 +198,13 @@ int runCompare(const std::vector<std::string>& args) {
                     options.contextLength);
         printHeader();
     }
-    auto result = core::compareVariants(modelPath, *text, options, cancel, progress,
-                                        [&](const core::VariantResult& v) {
-                                            if (!json) {
-                                                printRow(v);
-                                            }
-                                        });
+    // Reads the text with core::readEvalText, as every evaluation does.
+    auto result = core::compareVariantsOnTextFile(modelPath, parser.value("text"), options, cancel,
+                                                  progress, [&](const core::VariantResult& v) {
+                                                      if (!json) {
+                                                          printRow(v);
+                                                      }
+                                                  });
     if (!result) {
         return reportError(result.error());
     }

@@ -66,7 +66,12 @@ int runCalibratedCommand(const std::vector<std::string>& args, bool awq) {
             : "Quantize with GPTQ on a calibration text, block by block with the earlier\n"
               "blocks already quantized, and write an AutoGPTQ checkpoint folder\n"
               "(model.safetensors, config.json with quantization_config, quantize_config.json,\n"
-              "tokenizer files, README.md). --rtn writes round-to-nearest in the same layout.");
+              "tokenizer files, README.md). --rtn writes round-to-nearest in the same layout.\n"
+              "Formats: gptq (v1, zeros stored minus one) loads in AutoGPTQ, GPTQModel, vLLM\n"
+              "and transformers; gptq_v2 (zeros as is; config names it in checkpoint_format\n"
+              "and format) loads in GPTQModel and vLLM, not in AutoGPTQ. Symmetric output is\n"
+              "v1 unless --format gptq_v2; asymmetric output is always v2, because GPTQModel\n"
+              "refuses asymmetric v1 checkpoints that GPTQModel did not write.");
     parser.addPositional("MODEL", "GGUF file or Hugging Face folder (Llama layout)");
     parser.addPositional("OUTDIR", "Output folder (must not exist, or be empty)");
     if (!awq) {
@@ -78,9 +83,12 @@ int runCalibratedCommand(const std::vector<std::string>& args, bool awq) {
         parser.addFlag("desc-act", "Act-order: columns by descending Hessian diagonal (g_idx)");
         parser.addFlag("sym", "Symmetric quantization (the default)");
         parser.addFlag("asym", "Asymmetric quantization (a zero point per group)");
-        parser.addOption("damp", "P", "Damping, fraction of the mean Hessian diagonal", "0.01");
+        parser.addOption("damp", "P",
+                         "Damping, fraction of the mean Hessian diagonal: in (0, 1) exclusive",
+                         "0.01");
         parser.addOption("format", "gptq|gptq_v2",
-                         "Checkpoint format: v1 zeros minus one (gptq) or as is (gptq_v2)", "gptq");
+                         "Checkpoint format (see above); asymmetric output is always gptq_v2",
+                         "gptq");
         parser.addFlag("rtn", "Round-to-nearest instead of GPTQ (same layout; for comparison)");
     }
     parser.addOption("calib", "FILE", "Calibration text");
@@ -142,8 +150,10 @@ int runCalibratedCommand(const std::vector<std::string>& args, bool awq) {
         }
         options.sym = !parser.isSet("asym");
         options.descAct = parser.isSet("desc-act");
-        if (!parseDouble(parser.value("damp"), options.dampPercent) || options.dampPercent < 0) {
-            return usage("--damp takes a non-negative number (0.01 = 1%)");
+        // The range (0, 1) is checked once, in core (normalizeCalibratedOptions below).
+        if (!parseDouble(parser.value("damp"), options.dampPercent)) {
+            return usage("--damp takes a number in (0, 1) exclusive (0.01 = 1%), not '" +
+                         parser.value("damp") + "'");
         }
         exportOptions.checkpoint.format = parser.value("format");
         if (exportOptions.checkpoint.format != "gptq" &&

@@ -352,4 +352,16 @@ compareVariants(const std::string& modelPath, const std::string& text,
     return result;
 }
 
+Result<CompareVariantsResult>
+compareVariantsOnTextFile(const std::string& modelPath, const std::string& textPath,
+                          const CompareVariantsOptions& options, CancelToken& cancel,
+                          ProgressSink& progress,
+                          const std::function<void(const VariantResult&)>& onVariant) {
+    auto text = readEvalText(textPath);
+    if (!text) {
+        return text.error();
+    }
+    return compareVariants(modelPath, *text, options, cancel, progress, onVariant);
+}
+
 } // namespace qs::core

@@ -107,4 +107,13 @@ compareVariants(const std::string& modelPath, const std::string& text,
                 const CompareVariantsOptions& options, CancelToken& cancel, ProgressSink& progress,
                 const std::function<void(const VariantResult&)>& onVariant = {});
 
+// compareVariants on the text of a file read with readEvalText (one trailing newline dropped,
+// as llama-perplexity reads -f), so that every caller holding a path (the CLI's compare, the
+// GUI's comparison view) evaluates the same tokens. Call it on the worker: it reads the file.
+Result<CompareVariantsResult>
+compareVariantsOnTextFile(const std::string& modelPath, const std::string& textPath,
+                          const CompareVariantsOptions& options, CancelToken& cancel,
+                          ProgressSink& progress,
+                          const std::function<void(const VariantResult&)>& onVariant = {});
+
 } // namespace qs::core

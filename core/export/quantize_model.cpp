@@ -295,24 +295,51 @@ std::vector<std::size_t> llamaFileOrder(const Model& model) {
     return order;
 }
 
+namespace {
+
+// llama-quantize hands the imatrix file name and dataset to llama_model_quantize as KV
+// overrides, whose string is a 128-byte C buffer filled by strncpy(..., 127): what is written
+// is the text up to its first NUL byte, at most 127 bytes (a multi-byte character may be cut).
+std::string asKvOverrideString(const std::string& text) {
+    constexpr std::size_t kMaxBytes = 127;
+    return text.substr(0, std::min(text.find('\0'), kMaxBytes));
+}
+
+// gguf_set_* removes an existing key and appends it: the key ends up last.
+void setLast(Metadata& meta, const std::string& key, MetaValue value) {
+    meta.erase(key);
+    meta.set(key, std::move(value));
+}
+
+} // namespace
+
 Metadata quantizedMetadata(const Model& model, const QuantizeOptions& options) {
     Metadata meta = model.metadata();
-    // gguf_set_* removes an existing key and appends it, so these two end up last.
+    // general.quantization_version and general.file_type end up last (gguf_set_*).
     const std::int64_t inputFileType = meta.integer("general.file_type").value_or(0);
-    meta.erase("general.quantization_version");
-    meta.erase("general.file_type");
-    meta.set("general.quantization_version", MetaValue(std::uint32_t{2}));
-    meta.set("general.file_type", MetaValue(static_cast<std::uint32_t>(
-                                      options.fileType ? options.fileType : inputFileType)));
+    setLast(meta, "general.quantization_version", MetaValue(std::uint32_t{2}));
+    setLast(
+        meta, "general.file_type",
+        MetaValue(static_cast<std::uint32_t>(options.fileType ? options.fileType : inputFileType)));
+    // The output is one file: the split keys of a sharded input are dropped.
+    for (const char* key : {"split.no", "split.count", "split.tensors.count"}) {
+        meta.erase(key);
+    }
     if (options.imatrix) {
-        meta.set("quantize.imatrix.file", MetaValue(options.imatrixFileName));
+        // The KV overrides, applied in llama-quantize's order; the chunk count only when the
+        // imatrix knows it (a positive count).
+        setLast(meta, "quantize.imatrix.file",
+                MetaValue(asKvOverrideString(options.imatrixFileName)));
         if (!options.imatrix->datasets.empty()) {
-            meta.set("quantize.imatrix.dataset", MetaValue(options.imatrix->datasets.front()));
+            setLast(meta, "quantize.imatrix.dataset",
+                    MetaValue(asKvOverrideString(options.imatrix->datasets.front())));
         }
-        meta.set("quantize.imatrix.entries_count",
-                 MetaValue(static_cast<std::uint32_t>(options.imatrix->entries.size())));
-        meta.set("quantize.imatrix.chunks_count",
-                 MetaValue(static_cast<std::uint32_t>(options.imatrix->chunkCount)));
+        setLast(meta, "quantize.imatrix.entries_count",
+                MetaValue(static_cast<std::uint32_t>(options.imatrix->entries.size())));
+        if (options.imatrix->chunkCount > 0) {
+            setLast(meta, "quantize.imatrix.chunks_count",
+                    MetaValue(static_cast<std::uint32_t>(options.imatrix->chunkCount)));
+        }
     }
     return meta;
 }

@@ -56,8 +56,10 @@ struct QuantizeReport {
 // The tensors of `model` in llama.cpp's file order (llamaTensorNameLess).
 std::vector<std::size_t> llamaFileOrder(const Model& model);
 
-// The metadata llama-quantize writes: the input's keys, then general.quantization_version and
-// general.file_type moved to the end, then the quantize.imatrix.* keys when an imatrix is used.
+// The metadata llama-quantize writes: the input's keys less split.no / split.count /
+// split.tensors.count, then general.quantization_version and general.file_type moved to the
+// end, then with an imatrix quantize.imatrix.file and .dataset (each cut to 127 bytes, as
+// llama-quantize's KV overrides are), .entries_count, and .chunks_count when known (> 0).
 Metadata quantizedMetadata(const Model& model, const QuantizeOptions& options);
 
 // Writes `model` with the types of `plan` (tensors not in the plan keep their type) to

@@ -2,6 +2,7 @@
 
 #include "core/export/safetensors_writer.h"
 #include "core/gptq/packing.h"
+#include "core/logging.h"
 #include "core/model/model.h"
 #include "core/quant/format_registry.h"
 #include "core/quant/half.h"
@@ -11,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 namespace qs::core {
@@ -79,6 +81,11 @@ nlohmann::ordered_json quantizationConfig(const CalibratedQuantization& q,
     c["true_sequential"] = false;
     c["lm_head"] = false;
     c["checkpoint_format"] = o.format;
+    if (o.format == "gptq_v2") {
+        // GPTQModel and vLLM read checkpoint_format, optimum (transformers) reads format; a v1
+        // config without `format` already means v1 to all of them.
+        c["format"] = o.format;
+    }
     c["model_name_or_path"] = sourceName;
     c["model_file_base_name"] = "model";
     c["pack_dtype"] = "int32";
@@ -314,6 +321,16 @@ Status buildFolder(const Model& source, const CalibratedQuantization& q, const f
 
 } // namespace
 
+std::string gptqCheckpointFormat(const std::string& requested, bool sym) {
+    if (sym || requested != "gptq") {
+        return requested;
+    }
+    coreLog().info("asymmetric GPTQ is written as gptq_v2, not gptq (v1): GPTQModel loads "
+                   "asymmetric v1 checkpoints only when they name GPTQModel as their quantizer, "
+                   "and v1 stores zero - 1, which cannot hold a zero point of 0");
+    return "gptq_v2";
+}
+
 std::optional<std::string> ggufToHfName(const std::string& name) {
     if (name == "token_embd.weight") {
         return "model.embed_tokens.weight";
@@ -351,6 +368,10 @@ Status writeQuantizedCheckpoint(const Model& source, const CalibratedQuantizatio
         return makeError(ErrorCode::InvalidArgument,
                          "checkpoint format '" + options.format + "' does not fit the method");
     }
+    QuantizedCheckpointOptions written = options;
+    if (!awq) {
+        written.format = gptqCheckpointFormat(options.format, quantization.options.sym);
+    }
     const fs::path out(outDir);
     std::error_code ec;
     if (fs::exists(out, ec)) {
@@ -365,7 +386,7 @@ Status writeQuantizedCheckpoint(const Model& source, const CalibratedQuantizatio
     if (!fs::create_directories(temp, ec)) {
         return makeError(ErrorCode::Io, temp.string() + ": cannot create folder: " + ec.message());
     }
-    auto st = buildFolder(source, quantization, temp, options, cancel, progress);
+    auto st = buildFolder(source, quantization, temp, written, cancel, progress);
     if (st) {
         fs::remove(out, ec); // an empty folder may stand in the way of the rename
         fs::rename(temp, out, ec);

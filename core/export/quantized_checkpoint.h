@@ -14,6 +14,7 @@ class Model;
 
 struct QuantizedCheckpointOptions {
     // GPTQ: "gptq" (v1, zeros stored minus one, AutoGPTQ's default) or "gptq_v2". AWQ: "gemm".
+    // Asymmetric GPTQ output is always written as gptq_v2 (gptqCheckpointFormat).
     std::string format = "gptq";
     // transformers' save_pretrained default shard size ("5GB").
     std::uint64_t maxShardBytes = 5'000'000'000ull;
@@ -22,6 +23,12 @@ struct QuantizedCheckpointOptions {
     std::string tokenizerFolder;
 };
 
+// The format GPTQ output is written in: `requested` ("gptq" or "gptq_v2"), except that
+// asymmetric output is always "gptq_v2". GPTQModel refuses asymmetric v1 checkpoints unless
+// meta.quantizer names a GPTQModel version (which ours must not pretend to be), and v1's
+// "zero - 1" cannot store a zero of 0. Logs that reason when it overrides the request.
+std::string gptqCheckpointFormat(const std::string& requested, bool sym);
+
 // Hugging Face name of a GGUF tensor name in the Llama layout ("blk.3.attn_q.weight" ->
 // "model.layers.3.self_attn.q_proj.weight"); nullopt for names without one.
 std::optional<std::string> ggufToHfName(const std::string& ggufName);
@@ -29,9 +36,11 @@ std::optional<std::string> ggufToHfName(const std::string& ggufName);
 // Writes a GPTQ (or AWQ GEMM) checkpoint folder: model.safetensors (sharded with an index above
 // maxShardBytes), config.json with quantization_config, quantize_config.json, tokenizer files
 // and a README.md card. Quantized linears as AutoGPTQ / AutoAWQ pack them, Q/K rows in HF
-// order, every other tensor in F16 under its HF name. The folder is built under a temporary
-// name beside `outDir` and renamed at the end: complete or absent. `outDir` must not exist
-// (or be an empty folder). Memory: the packed checkpoint is assembled in memory before writing.
+// order, every other tensor in F16 under its HF name. GPTQ is written in
+// gptqCheckpointFormat(options.format, sym); a gptq_v2 config names its format in both
+// `checkpoint_format` and `format` (optimum reads the latter). The folder is built under a
+// temporary name beside `outDir` and renamed at the end: complete or absent. `outDir` must not
+// exist (or be an empty folder). Memory: the packed checkpoint is assembled in memory first.
 Status writeQuantizedCheckpoint(const Model& source, const CalibratedQuantization& quantization,
                                 const std::string& outDir,
                                 const QuantizedCheckpointOptions& options, CancelToken& cancel,

@@ -74,7 +74,9 @@ Status normalizeCalibratedOptions(CalibratedExportOptions& o) {
                              "the checkpoint format is gptq or gptq_v2, not '" +
                                  o.checkpoint.format + "'");
         }
-        // v1 stores zero - 1: keep asymmetric zeros >= 1 so nothing overflows.
+        // v1 where it can express the result (symmetric), else v2 (logged once, here).
+        o.checkpoint.format = gptqCheckpointFormat(o.checkpoint.format, o.gptq.sym);
+        // v1 stores zero - 1: keep zeros >= 1 so nothing overflows (symmetric zeros already are).
         o.gptq.minZeroOne = o.checkpoint.format == "gptq";
     }
     if (o.calibration.nsamples < 1 || o.calibration.seqlen < 2) {

@@ -25,8 +25,9 @@ struct CalibratedExportOptions {
     bool replaceExisting = false;
 };
 
-// Applies the method's fixed settings (AWQ: 4 bits, asymmetric, "gemm"; GPTQ v1: zeros kept
-// >= 1) and checks the rest (bits, group size, format, nsamples >= 1, seqlen >= 2, damping).
+// Applies the method's fixed settings (AWQ: 4 bits, asymmetric, "gemm"; GPTQ: asymmetric
+// output as gptq_v2 (gptqCheckpointFormat), v1 zeros kept >= 1) and checks the rest (bits,
+// group size, format, nsamples >= 1, seqlen >= 2, damping in (0, 1)).
 // The message of a failure is meant for the user ("group size must be ...").
 Status normalizeCalibratedOptions(CalibratedExportOptions& options);
 

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iomanip>
 #include <numeric>
+#include <sstream>
 #include <string>
 
 namespace qs::core {
@@ -166,8 +168,19 @@ Status validateGptqOptions(const GptqOptions& o, int cols) {
                                                          " does not divide " +
                                                          std::to_string(cols) + " input features");
     }
-    if (o.dampPercent < 0.0 || o.blockSize <= 0) {
-        return makeError(ErrorCode::InvalidArgument, "damping must be >= 0 and block size > 0");
+    // AutoGPTQ, GPTQModel, transformers and optimum reject damp_percent outside (0, 1), so a
+    // checkpoint whose config carries such a value would not load there. NaN fails too.
+    if (!(o.dampPercent > 0.0 && o.dampPercent < 1.0)) {
+        std::ostringstream value;
+        value << std::setprecision(12) << o.dampPercent;
+        return makeError(ErrorCode::InvalidArgument,
+                         "GPTQ damping (damp_percent) must lie in the open interval (0, 1), "
+                         "a fraction of the mean Hessian diagonal (0.01 = 1%), not " +
+                             value.str());
+    }
+    if (o.blockSize <= 0) {
+        return makeError(ErrorCode::InvalidArgument,
+                         "GPTQ block size must be positive, not " + std::to_string(o.blockSize));
     }
     return {};
 }

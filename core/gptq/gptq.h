@@ -13,7 +13,7 @@ struct GptqOptions {
     int groupSize = 128;  // 32, 64, 128, ... or -1 for one group per row
     bool descAct = false; // act-order: columns by descending Hessian diagonal, g_idx non-monotonic
     bool sym = true;      // zero fixed at (maxq + 1) / 2
-    double dampPercent = 0.01; // of the mean Hessian diagonal
+    double dampPercent = 0.01; // of the mean Hessian diagonal; in (0, 1) exclusive
     int blockSize = 128;       // lazy-batch block width
     // v1 checkpoints store zero - 1 in `bits` bits, so a true zero of 0 cannot be stored; with
     // this set, asymmetric zeros are kept >= 1 (the range is rescaled) so v1 is lossless.
@@ -83,6 +83,9 @@ double outputError(const std::vector<float>& w, const std::vector<float>& dequan
 double relativeOutputError(const std::vector<float>& w, const std::vector<float>& dequantized,
                            int rows, int cols, const std::vector<double>& h);
 
+// The one check of GptqOptions (every quantizer and normalizeCalibratedOptions call it): bits,
+// a group size dividing `cols`, damping in (0, 1) exclusive as the GPTQ loaders require, and
+// a positive block size. InvalidArgument names the offending value.
 Status validateGptqOptions(const GptqOptions& options, int cols);
 
 } // namespace qs::core

@@ -1,9 +1,12 @@
 // Issue 8: `quantscope-cli gptq` / `awq` write checkpoint folders that `eval` reads back, with
-// progress per block and linear, and usage errors for bad settings.
+// progress per block and linear, and usage errors for bad settings. Issue 22: the damping range,
+// the formats' loaders in --help, asymmetric output as gptq_v2.
 #include "cli_runner.h"
 
 #include <QDir>
 #include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
@@ -76,6 +79,73 @@ private slots:
                  2);
         QCOMPARE(runCli({"gptq", kModel, out, "--calib", kCalib, "--sym", "--asym"}).exitCode, 2);
         QVERIFY(!QDir(out).exists());
+    }
+
+    // Issue 22: GPTQ loaders accept damp_percent only in (0, 1) exclusive; so does the CLI, and
+    // its help says so.
+    void dampingOutsideOpenUnitInterval_data() {
+        QTest::addColumn<QString>("damp");
+        QTest::addColumn<QString>("shown");
+        QTest::newRow("zero") << "0"
+                              << "not 0";
+        QTest::newRow("one") << "1"
+                             << "not 1";
+        QTest::newRow("percent") << "5"
+                                 << "not 5";
+        QTest::newRow("negative") << "-0.01"
+                                  << "not -0.01";
+        QTest::newRow("not a number") << "1%"
+                                      << "not '1%'";
+    }
+    void dampingOutsideOpenUnitInterval() {
+        QFETCH(QString, damp);
+        QFETCH(QString, shown);
+        QTemporaryDir tmp;
+        const QString out = tmp.filePath(QStringLiteral("x"));
+        const CliRun r = runCli({"gptq", kModel, out, "--calib", kCalib, "--damp", damp});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains(QStringLiteral("(0, 1)")), qPrintable(r.err));
+        QVERIFY2(r.err.contains(shown), qPrintable(r.err));
+        QVERIFY(!QDir(out).exists());
+    }
+
+    // Issue 22: --help names the loaders of each format and the range of --damp.
+    void helpNamesLoadersAndRanges() {
+        const CliRun r = runCli({"gptq", "--help"});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.contains(QStringLiteral("in (0, 1) exclusive")), qPrintable(r.out));
+        QVERIFY2(r.out.contains(QStringLiteral("loads in GPTQModel and vLLM, not in AutoGPTQ")),
+                 qPrintable(r.out));
+        QVERIFY2(r.out.contains(QStringLiteral("asymmetric output is always v2")),
+                 qPrintable(r.out));
+    }
+
+    // Issue 22: asymmetric output is written as gptq_v2 (the log says why), symmetric as v1.
+    void asymmetricIsWrittenAsV2() {
+        QTemporaryDir tmp;
+        for (const bool asym : {true, false}) {
+            const QString out = tmp.filePath(asym ? QStringLiteral("asym") : QStringLiteral("sym"));
+            QStringList args = {
+                "gptq",       kModel, out,        "--rtn", "--calib",          kCalib,
+                "--nsamples", "1",    "--seqlen", "16",    "--tokenizer-from", kTokenizer};
+            if (asym) {
+                args << QStringLiteral("--asym");
+            }
+            const CliRun r = runCli(args);
+            QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+            QCOMPARE(r.err.contains(QStringLiteral("asymmetric GPTQ is written as gptq_v2")), asym);
+            QFile config(out + QStringLiteral("/config.json"));
+            QVERIFY(config.open(QIODevice::ReadOnly));
+            const QJsonObject qc = QJsonDocument::fromJson(config.readAll())
+                                       .object()["quantization_config"]
+                                       .toObject();
+            QCOMPARE(qc["checkpoint_format"].toString(),
+                     asym ? QStringLiteral("gptq_v2") : QStringLiteral("gptq"));
+            QCOMPARE(qc.contains("format"), asym);
+            if (asym) {
+                QCOMPARE(qc["format"].toString(), QStringLiteral("gptq_v2"));
+            }
+        }
     }
 };
 

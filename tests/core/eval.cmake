@@ -1,9 +1,11 @@
 # Evaluation engine (core/eval): tokenizers, forward pass, perplexity/KLD, throughput.
-# Data: tests/data/eval (reference ids and golden figures) and the bundled models in resources/.
-foreach(unit tokenizer llama_forward perplexity imatrix_collect preset_quality)
+# Data: tests/data/eval (reference ids and golden figures) and the bundled models in resources/;
+# ../shared/golden (llama.cpp's own quantized files) adds checks when present.
+foreach(unit tokenizer llama_forward perplexity imatrix_collect preset_quality eval_text)
   qs_add_test(tst_${unit} SOURCES eval/tst_${unit}.cpp eval/eval_test_data.h
     LIBS qs_core nlohmann_json::nlohmann_json)
-  target_compile_definitions(tst_${unit} PRIVATE QS_EVAL_DATA_DIR="${QS_TESTS_DIR}/data/eval")
+  target_compile_definitions(tst_${unit} PRIVATE QS_EVAL_DATA_DIR="${QS_TESTS_DIR}/data/eval"
+    QS_SHARED_DIR="${PROJECT_SOURCE_DIR}/../shared")
 endforeach()
 # Sanitized: the error paths, KLD with its cache, throughput and the imatrix writers; whole-text
 # perplexity, imatrix collection and the preset table run only in the plain build.

@@ -8,3 +8,6 @@ qs_add_test(tst_quantize_arch_golden SOURCES export/tst_quantize_arch_golden.cpp
   LIBS qs_core nlohmann_json::nlohmann_json)
 target_compile_definitions(tst_quantize_arch_golden PRIVATE
   QS_SHARED_DIR="${PROJECT_SOURCE_DIR}/../shared")
+
+# The metadata of quantized GGUFs as llama-quantize writes it (split keys, imatrix keys).
+qs_add_test(tst_quantize_metadata SOURCES export/tst_quantize_metadata.cpp LIBS qs_core)

@@ -20,9 +20,10 @@ inline nlohmann::json loadJson(const std::string& path) {
     std::ifstream in(path);
     return nlohmann::json::parse(in);
 }
-// Golden files that live only on the development machine (CI lacks /work/shared).
+// Golden files of the shared reference data beside the checkout (../shared, from CMake); CI
+// lacks that folder and the tests using it skip.
 inline std::string sharedGolden(const std::string& name) {
-    return "/work/shared/golden/" + name;
+    return std::string(QS_SHARED_DIR) + "/golden/" + name;
 }
 
 } // namespace qs::test

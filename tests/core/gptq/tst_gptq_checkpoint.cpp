@@ -9,6 +9,7 @@
 #include "core/gptq/calibrate.h"
 #include "core/gptq/packing.h"
 #include "core/io/model_reader.h"
+#include "core/logging.h"
 #include "core/model/model.h"
 #include "core/quant/half.h"
 
@@ -21,6 +22,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <spdlog/sinks/ostream_sink.h>
+#include <sstream>
 
 using namespace qs::core;
 namespace fs = std::filesystem;
@@ -97,6 +100,26 @@ std::string hfPrefix(const std::string& gguf) {
     auto hf = ggufToHfName(gguf);
     return hf ? hf->substr(0, hf->size() - 7) : std::string();
 }
+
+// Core's log records while it lives; initLogging drops the sink again (on any return).
+class LogCapture {
+public:
+    LogCapture()
+        : m_sink(std::make_shared<spdlog::sinks::ostream_sink_mt>(m_text)) {
+        m_sink->set_pattern("%v");
+        initLogging(Verbosity::Normal);
+        addLogSink(m_sink);
+    }
+    ~LogCapture() { initLogging(Verbosity::Normal); }
+    std::string text() {
+        m_sink->flush();
+        return m_text.str();
+    }
+
+private:
+    std::ostringstream m_text;
+    std::shared_ptr<spdlog::sinks::ostream_sink_mt> m_sink;
+};
 
 struct Fixture {
     Model model;
@@ -382,6 +405,77 @@ private slots:
             }
         }
         checkImported(dir, *q);
+    }
+
+    // Issue 22: asymmetric GPTQ asked for as v1 is written as gptq_v2 (with a log line saying
+    // why), its config naming the format in checkpoint_format and format (optimum reads the
+    // latter) and not claiming GPTQModel as its quantizer; symmetric output stays v1.
+    void asymmetricIsWrittenAsV2() {
+        auto& f = fixture();
+        CalibrationOptions tiny;
+        tiny.nsamples = 1;
+        tiny.seqlen = 16;
+        CancelToken cancel;
+        NullProgressSink none;
+        GptqOptions asym;
+        asym.sym = false;
+        auto q = quantizeCalibrated(f.model, f.tokens, f.bos, CalibratedMethod::Rtn, asym, tiny,
+                                    cancel, none);
+        QVERIFY2(q, q ? "" : q.error().message.c_str());
+
+        LogCapture log;
+        QTemporaryDir tmp;
+        const std::string dir = tmp.filePath("asym").toStdString();
+        QuantizedCheckpointOptions wo; // format "gptq", as the CLI's default
+        QCOMPARE(wo.format, std::string("gptq"));
+        wo.tokenizerFolder = kTokenizer;
+        QVERIFY(writeQuantizedCheckpoint(f.model, *q, dir, wo, cancel, none));
+        const std::string logged = log.text();
+        QVERIFY2(logged.find("asymmetric GPTQ is written as gptq_v2") != std::string::npos,
+                 logged.c_str());
+
+        for (const char* file : {"config.json", "quantize_config.json"}) {
+            std::ifstream in(fs::path(dir) / file);
+            const auto json = nlohmann::json::parse(in);
+            const auto& qc =
+                std::string(file) == "config.json" ? json["quantization_config"] : json;
+            QCOMPARE(qc["sym"].get<bool>(), false);
+            QCOMPARE(qc["checkpoint_format"].get<std::string>(), std::string("gptq_v2"));
+            QCOMPARE(qc["format"].get<std::string>(), std::string("gptq_v2"));
+            for (const auto& name : qc["meta"]["quantizer"]) {
+                QVERIFY(!name.get<std::string>().starts_with("gptqmodel"));
+            }
+        }
+        std::ifstream card(fs::path(dir) / "README.md");
+        const std::string cardText((std::istreambuf_iterator<char>(card)),
+                                   std::istreambuf_iterator<char>());
+        QVERIFY(cardText.find("checkpoint format: gptq_v2") != std::string::npos);
+        // Zeros stored as they are (v2): no "zero - 1".
+        const auto st = readAllTensors(dir);
+        for (const auto& [name, lin] : q->linears) {
+            checkGptqTensors(st, name, lin, true,
+                             name.find("attn_k") != std::string::npos ? f.kvHeads : f.heads);
+        }
+        checkImported(dir, *q);
+
+        // Symmetric: v1, and no `format` key (a v1 config without it means v1 everywhere).
+        auto sym = quantizeCalibrated(f.model, f.tokens, f.bos, CalibratedMethod::Rtn,
+                                      GptqOptions{}, tiny, cancel, none);
+        QVERIFY(sym);
+        const std::string symDir = tmp.filePath("sym").toStdString();
+        QVERIFY(writeQuantizedCheckpoint(f.model, *sym, symDir, wo, cancel, none));
+        std::ifstream in(fs::path(symDir) / "config.json");
+        const auto qc = nlohmann::json::parse(in)["quantization_config"];
+        QCOMPARE(qc["checkpoint_format"].get<std::string>(), std::string("gptq"));
+        QVERIFY(!qc.contains("format"));
+        // Symmetric v2 when asked: both keys.
+        const std::string symV2Dir = tmp.filePath("sym-v2").toStdString();
+        wo.format = "gptq_v2";
+        QVERIFY(writeQuantizedCheckpoint(f.model, *sym, symV2Dir, wo, cancel, none));
+        std::ifstream inV2(fs::path(symV2Dir) / "config.json");
+        const auto qcV2 = nlohmann::json::parse(inV2)["quantization_config"];
+        QCOMPARE(qcV2["checkpoint_format"].get<std::string>(), std::string("gptq_v2"));
+        QCOMPARE(qcV2["format"].get<std::string>(), std::string("gptq_v2"));
     }
 
     void cancelLeavesNothing() {

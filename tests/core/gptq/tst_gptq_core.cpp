@@ -1,6 +1,9 @@
 // Issue 8: the GPTQ algorithm (Hessian, damping, dead columns, act-order, groups, bits) against
 // round-to-nearest on correlated inputs, and the AutoGPTQ / AutoAWQ bit packing against the
-// documented layouts (formats.md 5.2, 6.2), unpacked independently here.
+// documented layouts (formats.md 5.2, 6.2), unpacked independently here. Issue 22: the damping
+// range and the checkpoint format of asymmetric output.
+#include "core/export/quantized_checkpoint.h"
+#include "core/gptq/calibrated_export.h"
 #include "core/gptq/gptq.h"
 #include "core/gptq/packing.h"
 #include "core/quant/half.h"
@@ -188,7 +191,9 @@ private slots:
         const auto h = hessianOf(p);
         GptqOptions o;
         o.groupSize = 32;
-        o.dampPercent = 0.0; // no damping at all: the first Cholesky must fail and be retried
+        // Damping far too small for this H (0 itself is refused): the Cholesky fails up to
+        // 1e-9 (measured: 1e-15 fails all 7 tries), so it is retried at 1e-9, 1e-8, ...
+        o.dampPercent = 1e-10;
         auto g = gptqQuantize(p.w, p.rows, p.cols, h, o);
         QVERIFY2(g, g ? "" : g.error().message.c_str());
         const auto dq = g->dequantize();
@@ -205,6 +210,76 @@ private slots:
         o.bits = 4;
         o.groupSize = 48; // does not divide 64
         QVERIFY(!rtnQuantize(p.w, p.rows, p.cols, o));
+    }
+
+    // Issue 22: AutoGPTQ, GPTQModel, transformers and optimum refuse damp_percent outside the
+    // open interval (0, 1); so does the one check every quantizer and export runs.
+    void dampingOutsideOpenUnitIntervalIsRefused_data() {
+        QTest::addColumn<double>("damp");
+        QTest::addColumn<bool>("accepted");
+        QTest::addColumn<QString>("shown");
+        QTest::newRow("zero") << 0.0 << false << "not 0";
+        QTest::newRow("negative") << -0.01 << false << "not -0.01";
+        QTest::newRow("one") << 1.0 << false << "not 1";
+        QTest::newRow("above one") << 1.5 << false << "not 1.5";
+        QTest::newRow("percent, not fraction") << 10.0 << false << "not 10";
+        QTest::newRow("nan") << std::nan("") << false << "not nan";
+        QTest::newRow("infinity") << HUGE_VAL << false << "not inf";
+        QTest::newRow("tiny") << 1e-9 << true << "";
+        QTest::newRow("default") << 0.01 << true << "";
+        QTest::newRow("just below one") << 0.999 << true << "";
+    }
+    void dampingOutsideOpenUnitIntervalIsRefused() {
+        QFETCH(double, damp);
+        QFETCH(bool, accepted);
+        QFETCH(QString, shown);
+        GptqOptions o;
+        o.groupSize = 32;
+        o.dampPercent = damp;
+        const auto st = validateGptqOptions(o, 64);
+        QCOMPARE(st.ok(), accepted);
+        const Problem p = makeProblem(8, 64, 80, 9);
+        QCOMPARE(gptqQuantize(p.w, p.rows, p.cols, hessianOf(p), o).ok(), accepted);
+        QCOMPARE(rtnQuantize(p.w, p.rows, p.cols, o).ok(), accepted);
+        if (!accepted) {
+            QCOMPARE(st.error().code, ErrorCode::InvalidArgument);
+            const QString message = QString::fromStdString(st.error().message);
+            QVERIFY2(message.contains(QStringLiteral("(0, 1)")), qPrintable(message));
+            QVERIFY2(message.endsWith(shown), qPrintable(message));
+        }
+        // The export path (CLI and GUI) applies the same rule.
+        CalibratedExportOptions e;
+        e.gptq = o;
+        QCOMPARE(normalizeCalibratedOptions(e).ok(), accepted);
+    }
+
+    // Issue 22: v1 where it can express the result (symmetric); asymmetric GPTQ always as
+    // gptq_v2, since GPTQModel refuses asymmetric v1 that GPTQModel did not write.
+    void asymmetricExportIsV2_data() {
+        QTest::addColumn<bool>("sym");
+        QTest::addColumn<QString>("requested");
+        QTest::addColumn<QString>("written");
+        QTest::newRow("sym default") << true << "gptq"
+                                     << "gptq";
+        QTest::newRow("sym v2 asked") << true << "gptq_v2"
+                                      << "gptq_v2";
+        QTest::newRow("asym default") << false << "gptq"
+                                      << "gptq_v2";
+        QTest::newRow("asym v2 asked") << false << "gptq_v2"
+                                       << "gptq_v2";
+    }
+    void asymmetricExportIsV2() {
+        QFETCH(bool, sym);
+        QFETCH(QString, requested);
+        QFETCH(QString, written);
+        CalibratedExportOptions e;
+        e.gptq.sym = sym;
+        e.checkpoint.format = requested.toStdString();
+        QVERIFY(normalizeCalibratedOptions(e));
+        QCOMPARE(QString::fromStdString(e.checkpoint.format), written);
+        QCOMPARE(gptqCheckpointFormat(requested.toStdString(), sym), written.toStdString());
+        // Only v1 needs zeros kept >= 1; v2 stores a zero of 0 as is.
+        QCOMPARE(e.gptq.minZeroOne, written == QStringLiteral("gptq"));
     }
 
     void minZeroOneKeepsV1Lossless() {
