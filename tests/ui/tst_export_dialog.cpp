@@ -7,6 +7,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
+#include <QDoubleSpinBox>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
@@ -176,6 +177,15 @@ private slots:
         QVERIFY2(dialog.lastMessage().contains(QStringLiteral("cancel")),
                  qPrintable(dialog.lastMessage()));
         QCOMPARE(entriesOf(dir.path()), QStringList());
+    }
+
+    void dampingStaysInsideWhatLoadersAccept() {
+        // AutoGPTQ, GPTQModel, transformers and optimum refuse damp_percent outside (0, 1).
+        ui::ExportDialog dialog(m_model, core::QuantPlan());
+        auto* damp = dialog.findChild<QDoubleSpinBox*>(QStringLiteral("dampSpin"));
+        QVERIFY(damp);
+        QVERIFY(damp->minimum() > 0.0);
+        QVERIFY(damp->maximum() < 100.0);
     }
 
     void calibratedPagesValidate() {

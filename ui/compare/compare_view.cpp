@@ -35,9 +35,7 @@
 #include <QVBoxLayout>
 
 #include <cmath>
-#include <fstream>
 #include <limits>
-#include <sstream>
 
 namespace qs::ui {
 namespace {
@@ -440,17 +438,11 @@ bool CompareView::startComparison() {
                  [modelPath, textPath, options, imatrix,
                   backend](core::CancelToken& cancel, core::ProgressSink& progress,
                            const JobRunner::ItemSink& post) mutable {
-                     // Reading the text is file I/O: it belongs on the worker too.
-                     std::ifstream in(textPath, std::ios::binary);
-                     if (!in) {
-                         return core::Status(core::makeError(core::ErrorCode::Io,
-                                                             textPath + ": cannot read the text"));
-                     }
-                     std::ostringstream text;
-                     text << in.rdbuf();
+                     // Reading the text is file I/O: it belongs on the worker too. The same
+                     // reader as the CLI's compare and eval, so figures and cache keys agree.
                      options.imatrix = imatrix.get();
-                     auto result = core::compareVariants(
-                         modelPath, text.str(), options, cancel, progress,
+                     auto result = core::compareVariantsOnTextFile(
+                         modelPath, textPath, options, cancel, progress,
                          [&post](const core::VariantResult& r) { post(QVariant::fromValue(r)); });
                      return result ? core::Status() : core::Status(result.error());
                  });
