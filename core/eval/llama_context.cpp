@@ -285,20 +285,28 @@ Status LlamaContext::evaluate(std::span<const std::int32_t> tokens, std::int64_t
     // A NaN or infinity never turns back into a number: stop at the first place one appears
     // and say where, rather than report a perplexity of nan. One scan of the residual stream
     // per block costs nothing beside the block's matrix products.
-    // `rows` rows of `width` values, row r belonging to batch entry firstToken + r.
+    // `rows` rows of `width` values, row r belonging to batch entry firstToken + r. `stage` is
+    // the block whose output is checked, or kEmbedding / kLogits; the message is built only
+    // when something is wrong (this runs once per block in every decode step).
+    constexpr int kEmbedding = -1, kLogits = -2;
     auto checkFinite = [&](const float* values, std::int64_t firstToken, std::size_t rows,
-                           std::size_t width, const std::string& where) {
-        if (const auto bad = findNonFinite(values, rows * width)) {
-            const auto entry = static_cast<std::size_t>(firstToken) + *bad / width;
-            return Status(makeError(ErrorCode::Format, "non-finite activation (" +
-                                                           nonFiniteName(values[*bad]) + ") in " +
-                                                           where + " for the token at position " +
-                                                           std::to_string(pos0 + entry) + " (id " +
-                                                           std::to_string(tokens[entry]) + ")"));
+                           std::size_t width, int stage) {
+        const auto bad = findNonFinite(values, rows * width);
+        if (!bad) {
+            return Status();
         }
-        return Status();
+        const auto entry = static_cast<std::size_t>(firstToken) + *bad / width;
+        const std::string where = stage == kEmbedding ? std::string("the token embedding")
+                                  : stage == kLogits
+                                      ? std::string("the logits")
+                                      : "the output of block " + std::to_string(stage);
+        return Status(makeError(ErrorCode::Format, "non-finite activation (" +
+                                                       nonFiniteName(values[*bad]) + ") in " +
+                                                       where + " for the token at position " +
+                                                       std::to_string(pos0 + entry) + " (id " +
+                                                       std::to_string(tokens[entry]) + ")"));
     };
-    if (auto st = checkFinite(m_x.data(), 0, un, dim, "the token embedding"); !st) {
+    if (auto st = checkFinite(m_x.data(), 0, un, dim, kEmbedding); !st) {
         return st;
     }
 
@@ -359,9 +367,7 @@ Status LlamaContext::evaluate(std::span<const std::int32_t> tokens, std::int64_t
         for (std::size_t i = 0; i < un * dim; ++i) {
             m_x[i] += m_tmp[i];
         }
-        if (auto st =
-                checkFinite(m_x.data(), 0, un, dim, "the output of block " + std::to_string(layer));
-            !st) {
+        if (auto st = checkFinite(m_x.data(), 0, un, dim, layer); !st) {
             return st;
         }
     }
@@ -373,7 +379,7 @@ Status LlamaContext::evaluate(std::span<const std::int32_t> tokens, std::int64_t
         rmsNorm(m_x.data() + firstLogit * dim, w.outputNorm(), m_xb.data(), outputs);
         QS_MATMUL(w.output(), m_xb.data(), outputs, logits.data());
         if (auto st = checkFinite(logits.data(), firstLogit, static_cast<std::size_t>(outputs),
-                                  static_cast<std::size_t>(c.vocab), "the logits");
+                                  static_cast<std::size_t>(c.vocab), kLogits);
             !st) {
             return st;
         }

@@ -4,7 +4,6 @@
 #include "core/model/model.h"
 #include "core/quant/imatrix.h"
 
-#include <set>
 #include <spdlog/spdlog.h>
 
 namespace qs::core {
@@ -30,15 +29,14 @@ std::string listNames(const std::vector<std::string>& names) {
 
 } // namespace
 
-Result<ImatrixAssignment> assignImatrix(const Model& model, const ImportanceMatrix& imatrix,
-                                        const std::string& imatrixPath,
-                                        const std::vector<bool>& quantized) {
+Result<std::vector<std::span<const float>>> assignImatrix(const Model& model,
+                                                          const ImportanceMatrix& imatrix,
+                                                          const std::string& imatrixPath,
+                                                          const std::vector<bool>& quantized) {
     const auto& tensors = model.tensors();
-    ImatrixAssignment result;
-    result.weights.resize(tensors.size());
-    auto warn = [&](std::string text) {
+    std::vector<std::span<const float>> weights(tensors.size());
+    auto warn = [](const std::string& text) {
         coreLog().warn("{}", text);
-        result.warnings.push_back(std::move(text));
     };
     std::vector<std::string> withoutEntry;
     for (std::size_t i = 0; i < tensors.size(); ++i) {
@@ -66,7 +64,7 @@ Result<ImatrixAssignment> assignImatrix(const Model& model, const ImportanceMatr
             return makeError(ErrorCode::Format,
                              detail + "; the importance matrix was made for another model");
         }
-        result.weights[i] = entry->weights;
+        weights[i] = entry->weights;
     }
     if (!withoutEntry.empty()) {
         coreLog().info("{}: no importance data for {} quantized tensor(s): {}; they are "
@@ -84,7 +82,7 @@ Result<ImatrixAssignment> assignImatrix(const Model& model, const ImportanceMatr
              (unused.size() == 1 ? "y names a tensor" : "ies name tensors") + " that " +
              model.path() + " does not have (" + listNames(unused) + "); they are unused");
     }
-    return result;
+    return weights;
 }
 
 } // namespace qs::core

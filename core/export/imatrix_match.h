@@ -20,15 +20,11 @@ struct TensorInfo;
 // - a tensor without an entry is quantized without weights (logged);
 // - entries for tensors the model lacks are unused (logged with their names).
 // `quantized[i]` says whether tensor i of `model` changes type.
-struct ImatrixAssignment {
-    // Per tensor of the model: its weights (dims[0] values per matrix, experts in order), or
-    // empty.
-    std::vector<std::span<const float>> weights;
-    std::vector<std::string> warnings; // also logged
-};
-
-Result<ImatrixAssignment> assignImatrix(const Model& model, const ImportanceMatrix& imatrix,
-                                        const std::string& imatrixPath,
-                                        const std::vector<bool>& quantized);
+// The result has one span per tensor of the model: its weights (dims[0] values per matrix,
+// experts in order), or empty. Warnings go to the log.
+Result<std::vector<std::span<const float>>> assignImatrix(const Model& model,
+                                                          const ImportanceMatrix& imatrix,
+                                                          const std::string& imatrixPath,
+                                                          const std::vector<bool>& quantized);
 
 } // namespace qs::core

@@ -398,7 +398,7 @@ quantizeModel(const Model& model, const QuantPlan& plan, const std::string& outp
     }
 
     // Importance weights per tensor, checked against the model before anything is written.
-    ImatrixAssignment importance;
+    std::vector<std::span<const float>> importance;
     if (options.imatrix) {
         std::vector<bool> quantized(tensors.size());
         for (std::size_t i = 0; i < tensors.size(); ++i) {
@@ -461,8 +461,8 @@ quantizeModel(const Model& model, const QuantPlan& plan, const std::string& outp
             }
         } else {
             TensorJob job{model, t, type, {}, {}, options.measureError, options.backend, threads};
-            if (!importance.weights.empty() && !importance.weights[i].empty()) {
-                job.errorWeights = importance.weights[i];
+            if (!importance.empty() && !importance[i].empty()) {
+                job.errorWeights = importance[i];
                 if (quantFormat(type)->weightsChangeOutput) {
                     job.importance = job.errorWeights;
                     result.usedImportance = true;

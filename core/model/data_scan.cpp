@@ -30,7 +30,7 @@ Result<std::vector<TensorDataProblem>> scanModelData(const Model& model, CancelT
             continue;
         }
         // ggml rows (dims[0] values) give the row and column of a problem.
-        const std::uint64_t ggmlRowBytes =
+        const std::uint64_t valueRowBytes =
             t.dims.empty() || t.ggmlRows() == 0 ? t.byteSize : t.byteSize / t.ggmlRows();
         const std::uint64_t rowsPerSlab = std::max<std::uint64_t>(1, kSlabBytes / rowBytes);
         TensorDataProblem found;
@@ -52,8 +52,8 @@ Result<std::vector<TensorDataProblem>> scanModelData(const Model& model, CancelT
                 if (found.count++ == 0) {
                     const std::uint64_t byte = restOffset + at;
                     found.tensor = t.name;
-                    found.firstRow = byte / ggmlRowBytes;
-                    found.firstColumn = byte % ggmlRowBytes / info.bytesPerBlock * info.blockSize;
+                    found.firstRow = byte / valueRowBytes;
+                    found.firstColumn = byte % valueRowBytes / info.bytesPerBlock * info.blockSize;
                     found.first = bad->describe();
                 }
                 rest = rest.subspan(at + info.bytesPerBlock);

@@ -52,10 +52,8 @@ std::string valueText(float v) {
 }
 
 // The checks every entry passes before its weights can reach a quantizer. Zero counts with
-// non-zero sums are tolerated (llama-quantize then uses weights of 1 for GGUF files) and
-// reported in `warnings`.
-Status validateEntry(const ImatrixEntry& e, const std::string& path, ImatrixFormat format,
-                     std::vector<std::string>& warnings) {
+// non-zero sums are tolerated (llama-quantize then uses weights of 1 for GGUF files) and logged.
+Status validateEntry(const ImatrixEntry& e, const std::string& path, ImatrixFormat format) {
     const std::string prefix = path + ": entry " + e.name;
     auto where = [&](std::int64_t m, std::int64_t c) {
         std::string at = "column " + std::to_string(c);
@@ -102,7 +100,6 @@ Status validateEntry(const ImatrixEntry& e, const std::string& path, ImatrixForm
                                     ? "weights of 1 are used, as llama-quantize does"
                                     : "the stored values are used, as llama-quantize does");
             coreLog().warn("{}", text);
-            warnings.push_back(std::move(text));
         }
     }
     return {};
@@ -269,7 +266,7 @@ Result<ImportanceMatrix> readImatrixGguf(const std::string& path) {
             return s.error();
         }
         deriveWeights(e, ImatrixFormat::Gguf);
-        if (auto s = validateEntry(e, path, ImatrixFormat::Gguf, result.warnings); !s) {
+        if (auto s = validateEntry(e, path, ImatrixFormat::Gguf); !s) {
             return s.error();
         }
         result.entries.push_back(std::move(e));
@@ -316,7 +313,7 @@ Result<ImportanceMatrix> readImatrixDat(const std::string& path) {
         e.matrices = 1;
         e.counts = {static_cast<float>(ncall)};
         deriveWeights(e, ImatrixFormat::LegacyDat);
-        if (auto s = validateEntry(e, path, ImatrixFormat::LegacyDat, result.warnings); !s) {
+        if (auto s = validateEntry(e, path, ImatrixFormat::LegacyDat); !s) {
             return s.error();
         }
         result.entries.push_back(std::move(e));

@@ -37,9 +37,6 @@ struct ImportanceMatrix {
     std::int64_t chunkCount = 0;
     std::int64_t chunkSize = 0; // GGUF only (0 for .dat)
     std::vector<ImatrixEntry> entries;
-    // What the reader tolerated but a user should know (matrices with a zero count and
-    // non-zero sums); each is also logged.
-    std::vector<std::string> warnings;
 
     const ImatrixEntry* find(std::string_view tensorName) const;
 };

@@ -2,6 +2,7 @@
 
 #include "core/export/gguf_writer.h"
 #include "core/export/quantize_model.h"
+#include "core/export/safetensors_writer.h"
 #include "core/io/gguf_reader.h"
 #include "core/io/synthetic_model.h"
 #include "core/model/model.h"
@@ -262,35 +263,23 @@ std::string hfName(const std::string& gguf) {
     throw std::runtime_error("no HF name for " + gguf);
 }
 
-// One tensor of a safetensors file: HF name, dtype, shape (outermost first), bytes.
-struct StEntry {
-    std::string name;
-    std::string dtype;
-    std::vector<std::uint64_t> shape;
-    Bytes data;
-};
+using StEntry = core::SafetensorsEntry;
 
 template <typename T>
-Bytes asBytes(const std::vector<T>& values) {
-    const auto* p = reinterpret_cast<const std::uint8_t*>(values.data());
-    return Bytes(p, p + values.size() * sizeof(T));
+std::vector<std::byte> asBytes(const std::vector<T>& values) {
+    const auto* p = reinterpret_cast<const std::byte*>(values.data());
+    return {p, p + values.size() * sizeof(T)};
 }
 
+// One safetensors file, laid out by the project's own writer.
 Bytes safetensorsFile(const std::vector<StEntry>& entries) {
-    nlohmann::json header = nlohmann::json::object();
-    Bytes data;
+    const auto header = core::serializeSafetensorsHeader(entries, 0, entries.size());
+    const auto* h = reinterpret_cast<const std::uint8_t*>(header.data());
+    Bytes b(h, h + header.size());
     for (const auto& e : entries) {
-        header[e.name] = {{"dtype", e.dtype},
-                          {"shape", e.shape},
-                          {"data_offsets", {data.size(), data.size() + e.data.size()}}};
-        data.insert(data.end(), e.data.begin(), e.data.end());
+        const auto* p = reinterpret_cast<const std::uint8_t*>(e.data.data());
+        b.insert(b.end(), p, p + e.data.size());
     }
-    std::string h = header.dump();
-    h.append((8 - h.size() % 8) % 8, ' ');
-    Bytes b;
-    put<std::uint64_t>(b, h.size());
-    b.insert(b.end(), h.begin(), h.end());
-    b.insert(b.end(), data.begin(), data.end());
     return b;
 }
 
@@ -303,9 +292,8 @@ std::vector<StEntry> hfTensors(const core::Model& model, const std::string& skip
         }
         std::vector<std::byte> stored(t.byteSize);
         check(model.readTensorData(t, stored), "read " + t.name);
-        const auto* p = reinterpret_cast<const std::uint8_t*>(stored.data());
         entries.push_back(
-            {hfName(t.name), "F32", {t.dims.rbegin(), t.dims.rend()}, Bytes(p, p + stored.size())});
+            {hfName(t.name), "F32", {t.dims.rbegin(), t.dims.rend()}, std::move(stored)});
     }
     return entries;
 }
