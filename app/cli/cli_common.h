@@ -3,8 +3,8 @@
 #include "cli/arg_parser.h"
 
 #include "core/error.h"
+#include "core/io/imatrix.h"
 #include "core/jobs/job_control.h"
-#include "core/quant/imatrix.h"
 
 #include <optional>
 #include <string>

@@ -2,9 +2,9 @@
 #include "cli/cli_device.h"
 #include "cli/commands.h"
 
-#include "core/eval/compare_variants.h"
-#include "core/eval/thread_pool.h"
-#include "core/quant/imatrix.h"
+#include "core/io/imatrix.h"
+#include "core/jobs/thread_pool.h"
+#include "core/workflows/compare_variants.h"
 
 #include <cstdio>
 #include <filesystem>

@@ -8,8 +8,9 @@
 #include "core/eval/logprob_file.h"
 #include "core/eval/perplexity.h"
 #include "core/eval/text_input.h"
-#include "core/eval/thread_pool.h"
 #include "core/eval/throughput.h"
+#include "core/fs/content_hash.h"
+#include "core/jobs/thread_pool.h"
 
 #include <cstdio>
 #include <filesystem>

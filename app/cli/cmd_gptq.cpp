@@ -2,9 +2,9 @@
 #include "cli/cmd_calibrated.h"
 #include "cli/commands.h"
 
-#include "core/eval/thread_pool.h"
-#include "core/gptq/calibrated_export.h"
 #include "core/io/model_reader.h"
+#include "core/jobs/thread_pool.h"
+#include "core/workflows/calibrated_export.h"
 
 #include <chrono>
 #include <csignal>

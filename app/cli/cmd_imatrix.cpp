@@ -3,10 +3,10 @@
 
 #include "core/eval/eval_model.h"
 #include "core/eval/imatrix_collector.h"
-#include "core/eval/imatrix_writer.h"
 #include "core/eval/llama_context.h"
 #include "core/eval/text_input.h"
-#include "core/eval/thread_pool.h"
+#include "core/io/imatrix_writer.h"
+#include "core/jobs/thread_pool.h"
 
 #include <chrono>
 #include <cstdio>

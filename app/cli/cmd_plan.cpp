@@ -2,15 +2,15 @@
 #include "cli/commands.h"
 
 #include "core/eval/text_input.h"
+#include "core/io/imatrix.h"
 #include "core/io/model_reader.h"
 #include "core/model/model.h"
-#include "core/plan/kld_calibration.h"
 #include "core/plan/llama_presets.h"
 #include "core/plan/model_plan.h"
 #include "core/plan/optimizer.h"
 #include "core/plan/plan_json.h"
 #include "core/plan/sensitivity.h"
-#include "core/quant/imatrix.h"
+#include "core/workflows/kld_calibration.h"
 
 #include <chrono>
 #include <cmath>

@@ -2,11 +2,11 @@
 #include "cli/commands.h"
 
 #include "core/export/quantize_model.h"
+#include "core/io/imatrix.h"
 #include "core/io/model_reader.h"
 #include "core/model/model.h"
 #include "core/plan/model_plan.h"
 #include "core/plan/plan_json.h"
-#include "core/quant/imatrix.h"
 
 #include <charconv>
 #include <chrono>

@@ -1,7 +1,7 @@
 #include "core/compute/packed_cpu.h"
 
-#include "core/gptq/packing.h"
 #include "core/quant/half.h"
+#include "core/quant/packing.h"
 
 #include <algorithm>
 #include <atomic>

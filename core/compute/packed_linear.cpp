@@ -1,6 +1,6 @@
 #include "core/compute/packed_linear.h"
 
-#include "core/gptq/packing.h"
+#include "core/quant/packing.h"
 
 #include <algorithm>
 #include <string>

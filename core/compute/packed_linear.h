@@ -66,7 +66,7 @@ std::int32_t packedGroupOf(const PackedLinear& w, std::int64_t column);
 // where they do not (act-order, or groups that are not whole blocks). w must be valid.
 std::vector<std::int32_t> packedBlockGroups(const PackedLinear& w);
 
-// Views of the in-memory packed layers of core/gptq/packing.h; they must outlive the view.
+// Views of the in-memory packed layers of core/quant/packing.h; they must outlive the view.
 PackedLinear packedView(const GptqPacked& p, bool v2);
 PackedLinear packedView(const AwqPacked& p);
 

@@ -1,8 +1,8 @@
 #include "core/eval/cpu_matmul.h"
 
 #include "core/eval/activation_rounding.h"
-#include "core/eval/thread_pool.h"
 #include "core/eval/vec_dot.h"
+#include "core/jobs/thread_pool.h"
 #include "core/quant/format_registry.h"
 
 #include <algorithm>

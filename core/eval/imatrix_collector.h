@@ -2,8 +2,8 @@
 
 #include "core/error.h"
 #include "core/eval/llama_context.h"
+#include "core/io/imatrix.h"
 #include "core/jobs/job_control.h"
-#include "core/quant/imatrix.h"
 
 #include <cstdint>
 #include <span>

@@ -2,7 +2,7 @@
 
 #include "core/eval/llama_context.h"
 #include "core/eval/logprob_file.h"
-#include "core/eval/text_input.h"
+#include "core/fs/content_hash.h"
 
 #include <algorithm>
 #include <chrono>

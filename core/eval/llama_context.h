@@ -3,7 +3,7 @@
 #include "core/error.h"
 #include "core/eval/cpu_matmul.h"
 #include "core/eval/llama_weights.h"
-#include "core/eval/thread_pool.h"
+#include "core/jobs/thread_pool.h"
 
 #include <cstdint>
 #include <memory>

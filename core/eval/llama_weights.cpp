@@ -1,6 +1,6 @@
 #include "core/eval/llama_weights.h"
 
-#include "core/io/mapped_file.h"
+#include "core/fs/mapped_file.h"
 #include "core/model/hparams_check.h"
 #include "core/model/model.h"
 #include "core/quant/format_registry.h"

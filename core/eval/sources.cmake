@@ -3,7 +3,6 @@ target_sources(qs_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/tokenizer_llama2c.cpp
   ${CMAKE_CURRENT_LIST_DIR}/tokenizer_gguf.cpp
   ${CMAKE_CURRENT_LIST_DIR}/tokenizer_hf.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/thread_pool.cpp
   ${CMAKE_CURRENT_LIST_DIR}/llama_weights.cpp
   ${CMAKE_CURRENT_LIST_DIR}/cpu_matmul.cpp
   ${CMAKE_CURRENT_LIST_DIR}/activation_rounding.cpp
@@ -18,6 +17,4 @@ target_sources(qs_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/throughput.cpp
   ${CMAKE_CURRENT_LIST_DIR}/eval_model.cpp
   ${CMAKE_CURRENT_LIST_DIR}/imatrix_collector.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/imatrix_writer.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/compare_variants.cpp
 )

@@ -2,8 +2,6 @@
 
 #include "core/error.h"
 
-#include <cstdint>
-#include <span>
 #include <string>
 
 namespace qs::core {
@@ -11,13 +9,5 @@ namespace qs::core {
 // The evaluation text as llama-perplexity reads `-f FILE`: the whole file with one trailing
 // newline removed (common's argument parser drops it), so token counts and chunks match.
 Result<std::string> readEvalText(const std::string& path);
-
-// A 64-bit content hash (FNV-1a over 8-byte words, then mixed); stable across runs and
-// platforms of the same endianness. Keys caches, never security.
-std::uint64_t contentHash64(std::span<const std::byte> bytes);
-// The hash of a whole file's bytes, read through a memory mapping.
-Result<std::uint64_t> fileHash64(const std::string& path);
-// 16 lower-case hex digits.
-std::string hashHex(std::uint64_t hash);
 
 } // namespace qs::core

@@ -1,6 +1,6 @@
 #include "core/export/gguf_convert.h"
 
-#include "core/export/gguf_writer.h"
+#include "core/io/gguf_writer.h"
 #include "core/quant/half.h"
 
 #include <algorithm>

@@ -1,8 +1,8 @@
 #include "core/export/imatrix_match.h"
 
+#include "core/io/imatrix.h"
 #include "core/logging.h"
 #include "core/model/model.h"
-#include "core/quant/imatrix.h"
 
 #include <spdlog/spdlog.h>
 

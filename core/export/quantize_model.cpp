@@ -1,8 +1,9 @@
 #include "core/export/quantize_model.h"
 
 #include "core/compute/compute_backend.h"
-#include "core/export/gguf_writer.h"
 #include "core/export/imatrix_match.h"
+#include "core/io/gguf_writer.h"
+#include "core/io/imatrix.h"
 #include "core/logging.h"
 #include "core/model/hparams_check.h"
 #include "core/model/model.h"
@@ -10,7 +11,6 @@
 #include "core/quant/data_validation.h"
 #include "core/quant/error_metrics.h"
 #include "core/quant/format_registry.h"
-#include "core/quant/imatrix.h"
 
 #include <algorithm>
 #include <atomic>

@@ -1,11 +1,11 @@
 #include "core/export/quantized_checkpoint.h"
 
-#include "core/export/safetensors_writer.h"
-#include "core/gptq/packing.h"
+#include "core/io/safetensors_writer.h"
 #include "core/logging.h"
 #include "core/model/model.h"
 #include "core/quant/format_registry.h"
 #include "core/quant/half.h"
+#include "core/quant/packing.h"
 
 #include <array>
 #include <cstring>

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/error.h"
+#include "core/quant/quantized_linear.h"
 
 #include <cstdint>
 #include <vector>
@@ -18,23 +19,6 @@ struct GptqOptions {
     // v1 checkpoints store zero - 1 in `bits` bits, so a true zero of 0 cannot be stored; with
     // this set, asymmetric zeros are kept >= 1 (the range is rescaled) so v1 is lossless.
     bool minZeroOne = false;
-};
-
-// One quantized linear layer in the GPTQ layout, rows in the order the caller passed them.
-struct QuantizedLinear {
-    int rows = 0; // output features
-    int cols = 0; // input features
-    int bits = 4;
-    int groupSize = 128; // as requested (-1: one group)
-    bool sym = true;
-    std::vector<std::uint8_t> q;     // [rows][cols] integer weights 0..2^bits-1
-    std::vector<float> scales;       // [groups][rows], values exactly representable in f16
-    std::vector<std::int32_t> zeros; // [groups][rows], true zero points 0..2^bits-1
-    std::vector<std::int32_t> gIdx;  // [cols] group of each input column
-
-    int groups() const { return static_cast<int>(scales.size() / static_cast<std::size_t>(rows)); }
-    // W[r][c] = scales[g][r] * (q[r][c] - zeros[g][r]) with g = gIdx[c]; rows x cols floats.
-    std::vector<float> dequantize() const;
 };
 
 // Running H = 2/N sum x x^T over the inputs of one linear (or a group of linears sharing their

@@ -1,8 +1,8 @@
 #include "core/io/gguf_reader.h"
 
-#include "core/io/byte_cursor.h"
+#include "core/fs/byte_cursor.h"
 #include "core/io/gguf_format.h"
-#include "core/io/try.h"
+#include "core/try.h"
 
 #include <set>
 

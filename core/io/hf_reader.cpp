@@ -2,9 +2,9 @@
 
 #include "core/io/quantized_import.h"
 #include "core/io/safetensors_reader.h"
-#include "core/io/try.h"
 #include "core/logging.h"
 #include "core/model/hparams_check.h"
+#include "core/try.h"
 
 #include <algorithm>
 #include <array>

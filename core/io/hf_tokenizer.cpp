@@ -1,6 +1,6 @@
 #include "core/io/hf_reader.h"
-#include "core/io/try.h"
 #include "core/logging.h"
+#include "core/try.h"
 
 #include <filesystem>
 #include <nlohmann/json.hpp>

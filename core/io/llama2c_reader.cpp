@@ -1,8 +1,8 @@
 #include "core/io/llama2c_reader.h"
 
-#include "core/io/byte_cursor.h"
-#include "core/io/try.h"
+#include "core/fs/byte_cursor.h"
 #include "core/logging.h"
+#include "core/try.h"
 
 #include <array>
 #include <cctype>

@@ -1,7 +1,7 @@
 #include "core/io/quantized_import.h"
 
-#include "core/gptq/packing.h"
 #include "core/quant/half.h"
+#include "core/quant/packing.h"
 
 #include <cstring>
 #include <nlohmann/json.hpp>

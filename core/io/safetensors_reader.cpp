@@ -1,7 +1,7 @@
 #include "core/io/safetensors_reader.h"
 
-#include "core/io/byte_cursor.h"
-#include "core/io/try.h"
+#include "core/fs/byte_cursor.h"
+#include "core/try.h"
 
 #include <algorithm>
 #include <nlohmann/json.hpp>

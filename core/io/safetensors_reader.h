@@ -1,7 +1,7 @@
 #pragma once
 
 #include "core/error.h"
-#include "core/io/mapped_file.h"
+#include "core/fs/mapped_file.h"
 #include "core/quant/ggml_type.h"
 
 #include <map>

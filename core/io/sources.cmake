@@ -1,10 +1,9 @@
 target_sources(qs_core PRIVATE
-  ${CMAKE_CURRENT_LIST_DIR}/atomic_file.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/mapped_file.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/utf8.cpp
   ${CMAKE_CURRENT_LIST_DIR}/gguf_reader.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/gguf_writer.cpp
   ${CMAKE_CURRENT_LIST_DIR}/llama2c_reader.cpp
   ${CMAKE_CURRENT_LIST_DIR}/safetensors_reader.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/safetensors_writer.cpp
   ${CMAKE_CURRENT_LIST_DIR}/hf_reader.cpp
   ${CMAKE_CURRENT_LIST_DIR}/hf_tokenizer.cpp
   ${CMAKE_CURRENT_LIST_DIR}/model_reader.cpp
@@ -12,4 +11,9 @@ target_sources(qs_core PRIVATE
 )
 target_sources(qs_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/quantized_import.cpp
+)
+# Importance-matrix files, both ways (llama-imatrix's GGUF and legacy .dat).
+target_sources(qs_core PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/imatrix.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/imatrix_writer.cpp
 )

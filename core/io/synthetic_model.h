@@ -1,7 +1,7 @@
 #pragma once
 
 #include "core/error.h"
-#include "core/export/gguf_writer.h"
+#include "core/io/gguf_writer.h"
 #include "core/jobs/job_control.h"
 #include "core/model/metadata.h"
 #include "core/quant/ggml_type.h"

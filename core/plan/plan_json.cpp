@@ -1,6 +1,6 @@
 #include "core/plan/plan_json.h"
 
-#include "core/io/atomic_file.h"
+#include "core/fs/atomic_file.h"
 #include "core/quant/ggml_type.h"
 
 #include <cerrno>

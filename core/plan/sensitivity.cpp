@@ -1,9 +1,9 @@
 #include "core/plan/sensitivity.h"
 
+#include "core/io/imatrix.h"
 #include "core/model/model.h"
 #include "core/plan/sensitivity_cache.h"
 #include "core/quant/format_registry.h"
-#include "core/quant/imatrix.h"
 
 #include <algorithm>
 #include <atomic>

@@ -1,9 +1,9 @@
 #include "core/plan/sensitivity_cache.h"
 
-#include "core/eval/text_input.h"
-#include "core/io/atomic_file.h"
+#include "core/fs/atomic_file.h"
+#include "core/fs/content_hash.h"
+#include "core/io/imatrix.h"
 #include "core/model/model.h"
-#include "core/quant/imatrix.h"
 
 #include <cstring>
 #include <filesystem>

@@ -6,5 +6,4 @@ target_sources(qs_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/sensitivity.cpp
   ${CMAKE_CURRENT_LIST_DIR}/sensitivity_cache.cpp
   ${CMAKE_CURRENT_LIST_DIR}/optimizer.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/kld_calibration.cpp
 )

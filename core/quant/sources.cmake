@@ -11,8 +11,9 @@ target_sources(qs_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/ggml_type.cpp
   ${CMAKE_CURRENT_LIST_DIR}/format_registry.cpp
   ${CMAKE_CURRENT_LIST_DIR}/error_metrics.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/imatrix.cpp
   ${CMAKE_CURRENT_LIST_DIR}/data_validation.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/quantized_linear.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/packing.cpp
   ${QS_QUANT_KERNEL_SOURCES}
 )
 # Bit-exactness with ggml's plain-C reference: no fused multiply-add contraction, no

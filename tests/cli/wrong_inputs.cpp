@@ -1,9 +1,9 @@
 #include "wrong_inputs.h"
 
-#include "core/export/gguf_writer.h"
 #include "core/export/quantize_model.h"
-#include "core/export/safetensors_writer.h"
 #include "core/io/gguf_reader.h"
+#include "core/io/gguf_writer.h"
+#include "core/io/safetensors_writer.h"
 #include "core/io/synthetic_model.h"
 #include "core/model/model.h"
 #include "core/quant/half.h"

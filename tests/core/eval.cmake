@@ -16,4 +16,3 @@ qs_sanitized_subset(tst_preset_quality)
 
 # Fused quantized dot products: no model files, only the kernels against a reference.
 qs_add_test(tst_vec_dot SOURCES eval/tst_vec_dot.cpp LIBS qs_core)
-qs_add_test(tst_parallel_pool SOURCES eval/tst_parallel_pool.cpp LIBS qs_core)

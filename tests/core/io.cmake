@@ -12,6 +12,10 @@ foreach(test tst_gguf_reader tst_gguf_writer tst_model_import tst_hostile_files
     QS_SHARED_MODELS_DIR="${PROJECT_SOURCE_DIR}/../shared/models")
 endforeach()
 
+# Importance-matrix files (core/io/imatrix*): llama-imatrix's GGUF and .dat files, read back.
+qs_add_test(tst_imatrix SOURCES io/tst_imatrix.cpp LIBS qs_core)
+target_compile_definitions(tst_imatrix PRIVATE QS_GOLDEN_DIR="${QS_TESTS_DIR}/data/golden")
+
 # libFuzzer targets for the model parsers (GGUF, safetensors), the importance-matrix readers
 # and the JSON inputs (config.json, plans, GUI sessions), kept out of the default build:
 #   ./packaging/install-deps.sh --fuzz
@@ -30,9 +34,9 @@ if(QS_FUZZ)
   add_library(qs_fuzz_parsers STATIC EXCLUDE_FROM_ALL
     ${PROJECT_SOURCE_DIR}/core/error.cpp
     ${PROJECT_SOURCE_DIR}/core/io/gguf_reader.cpp
-    ${PROJECT_SOURCE_DIR}/core/io/mapped_file.cpp
+    ${PROJECT_SOURCE_DIR}/core/fs/mapped_file.cpp
     ${PROJECT_SOURCE_DIR}/core/io/safetensors_reader.cpp
-    ${PROJECT_SOURCE_DIR}/core/io/utf8.cpp
+    ${PROJECT_SOURCE_DIR}/core/fs/utf8.cpp
     ${PROJECT_SOURCE_DIR}/core/model/metadata.cpp
     ${PROJECT_SOURCE_DIR}/core/model/model.cpp
     ${PROJECT_SOURCE_DIR}/core/model/tensor_role.cpp
@@ -45,9 +49,7 @@ if(QS_FUZZ)
   # GGUF reader), hf_reader.cpp with the files it links against (tokenizer, GPTQ/AWQ import and
   # dequantization, hyperparameter checks), plan_json.cpp, and logging.cpp for their warnings.
   add_library(qs_fuzz_inputs STATIC EXCLUDE_FROM_ALL
-    ${PROJECT_SOURCE_DIR}/core/gptq/gptq.cpp
-    ${PROJECT_SOURCE_DIR}/core/gptq/packing.cpp
-    ${PROJECT_SOURCE_DIR}/core/io/atomic_file.cpp
+    ${PROJECT_SOURCE_DIR}/core/fs/atomic_file.cpp
     ${PROJECT_SOURCE_DIR}/core/io/hf_reader.cpp
     ${PROJECT_SOURCE_DIR}/core/io/hf_tokenizer.cpp
     ${PROJECT_SOURCE_DIR}/core/io/quantized_import.cpp
@@ -55,7 +57,9 @@ if(QS_FUZZ)
     ${PROJECT_SOURCE_DIR}/core/model/hparams_check.cpp
     ${PROJECT_SOURCE_DIR}/core/plan/plan_json.cpp
     ${PROJECT_SOURCE_DIR}/core/plan/quant_plan.cpp
-    ${PROJECT_SOURCE_DIR}/core/quant/imatrix.cpp)
+    ${PROJECT_SOURCE_DIR}/core/io/imatrix.cpp
+    ${PROJECT_SOURCE_DIR}/core/quant/packing.cpp
+    ${PROJECT_SOURCE_DIR}/core/quant/quantized_linear.cpp)
   target_link_libraries(qs_fuzz_inputs PUBLIC qs_fuzz_parsers spdlog::spdlog
                                         PRIVATE nlohmann_json::nlohmann_json)
   target_compile_options(qs_fuzz_inputs PRIVATE ${qs_fuzz_flags})

@@ -10,9 +10,6 @@ qs_add_test(tst_quant_golden SOURCES quant/tst_quant_golden.cpp
   LIBS qs_core nlohmann_json::nlohmann_json)
 target_compile_definitions(tst_quant_golden PRIVATE QS_GOLDEN_DIR="${QS_GOLDEN_DIR}")
 
-qs_add_test(tst_imatrix SOURCES quant/tst_imatrix.cpp LIBS qs_core)
-target_compile_definitions(tst_imatrix PRIVATE QS_GOLDEN_DIR="${QS_GOLDEN_DIR}")
-
 # The SIMD-lane searches against the scalar ones, on random and degenerate groups.
 qs_add_test(tst_quant_lanes SOURCES quant/tst_quant_lanes.cpp LIBS qs_core)
 

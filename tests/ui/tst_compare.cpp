@@ -1,9 +1,9 @@
 #include "stall_limit.h"
 
 #include "core/compute/compute_backend.h"
-#include "core/gptq/calibrated_export.h"
 #include "core/io/model_reader.h"
 #include "core/model/model.h"
+#include "core/workflows/calibrated_export.h"
 #include "ui/compare/compare_view.h"
 #include "ui/compare/comparison_table_model.h"
 #include "ui/jobs/job_runner.h"

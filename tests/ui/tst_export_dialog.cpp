@@ -1,6 +1,6 @@
-#include "core/gptq/calibrated_export.h"
 #include "core/io/model_reader.h"
 #include "core/model/model.h"
+#include "core/workflows/calibrated_export.h"
 #include "ui/dialogs/export_dialog.h"
 #include "ui/jobs/job_runner.h"
 

@@ -1,7 +1,7 @@
 #include "core/compute/compute_backend.h"
+#include "core/io/imatrix.h"
 #include "core/model/model.h"
 #include "core/plan/llama_presets.h"
-#include "core/quant/imatrix.h"
 #include "ui/compare/compare_view.h"
 #include "ui/compare/comparison_table_model.h"
 #include "ui/dialogs/settings_dialog.h"

@@ -1,14 +1,14 @@
 #pragma once
 
 #include "core/compute/packed_linear.h"
-#include "core/gptq/packing.h"
+#include "core/quant/packing.h"
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
 // Shared by the packed GPTQ/AWQ kernel tests and usable by benchmarks: packed layers built
-// with core/gptq/packing.cpp from random integer weights, and their reference.
+// with core/quant/packing.cpp from random integer weights, and their reference.
 namespace qs::test {
 
 struct PackedCase {

@@ -1,9 +1,9 @@
 #include "ui/compare/compare_view.h"
 
 #include "core/compute/compute_backend.h"
-#include "core/eval/compare_variants.h"
+#include "core/io/imatrix.h"
 #include "core/plan/llama_presets.h"
-#include "core/quant/imatrix.h"
+#include "core/workflows/compare_variants.h"
 #include "ui/compare/comparison_table_model.h"
 #include "ui/jobs/job_runner.h"
 #include "ui/plots/comparison_plot.h"

@@ -3,11 +3,11 @@
 #include "ui_export_dialog.h"
 
 #include "core/export/quantize_model.h"
-#include "core/gptq/calibrated_export.h"
+#include "core/io/imatrix.h"
 #include "core/model/model.h"
 #include "core/paths.h"
 #include "core/plan/model_plan.h"
-#include "core/quant/imatrix.h"
+#include "core/workflows/calibrated_export.h"
 #include "ui/jobs/job_runner.h"
 
 #include <QDir>

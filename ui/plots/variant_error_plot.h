@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/eval/compare_variants.h"
+#include "core/workflows/compare_variants.h"
 #include "ui/plots/plot_view.h"
 
 #include <map>

@@ -1,9 +1,9 @@
 #pragma once
 
 #include "core/error.h"
-#include "core/eval/compare_variants.h"
 #include "core/export/quantize_model.h"
 #include "core/plan/quant_plan.h"
+#include "core/workflows/compare_variants.h"
 
 #include <QString>
 #include <QStringList>

@@ -3,9 +3,9 @@
 // CLI and the GUI evaluate the tokens llama.cpp does.
 #include "eval_test_data.h"
 
-#include "core/eval/compare_variants.h"
 #include "core/eval/eval_model.h"
 #include "core/eval/text_input.h"
+#include "core/workflows/compare_variants.h"
 
 #include <QTemporaryDir>
 #include <QTest>

@@ -5,10 +5,10 @@
 
 #include "core/eval/eval_model.h"
 #include "core/eval/imatrix_collector.h"
-#include "core/eval/imatrix_writer.h"
 #include "core/eval/llama_context.h"
 #include "core/eval/text_input.h"
 #include "core/export/quantize_model.h"
+#include "core/io/imatrix_writer.h"
 #include "core/io/model_reader.h"
 #include "core/model/model.h"
 #include "core/plan/llama_presets.h"

@@ -5,8 +5,8 @@
 // figures for fewer chunks).
 #include "eval_test_data.h"
 
-#include "core/eval/compare_variants.h"
 #include "core/eval/text_input.h"
+#include "core/workflows/compare_variants.h"
 
 #include <QTemporaryDir>
 #include <QTest>

@@ -5,8 +5,8 @@
 // more than the tolerance.
 #include "core/eval/activation_rounding.h"
 #include "core/eval/cpu_matmul.h"
-#include "core/eval/thread_pool.h"
 #include "core/eval/vec_dot.h"
+#include "core/jobs/thread_pool.h"
 #include "core/quant/block_types.h"
 #include "core/quant/format_registry.h"
 

@@ -4,10 +4,10 @@
 // file; for the mixture-of-experts families (mixtral, qwen3moe) that file holds one slice of
 // weights per expert, and each expert must be quantized with its own slice.
 #include "core/export/quantize_model.h"
+#include "core/io/imatrix.h"
 #include "core/io/model_reader.h"
 #include "core/model/model.h"
 #include "core/plan/model_plan.h"
-#include "core/quant/imatrix.h"
 
 #include <QCryptographicHash>
 #include <QDir>

@@ -2,10 +2,10 @@
 // (tests/data/golden/gguf/*/*.json: 19 presets, plus --imatrix, --pure and --tensor-type
 // variants) and requires the whole output file to have llama-quantize's sha256.
 #include "core/export/quantize_model.h"
+#include "core/io/imatrix.h"
 #include "core/io/model_reader.h"
 #include "core/model/model.h"
 #include "core/plan/model_plan.h"
-#include "core/quant/imatrix.h"
 
 #include <QCryptographicHash>
 #include <QDir>

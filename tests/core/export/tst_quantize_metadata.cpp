@@ -3,9 +3,9 @@
 // dataset cut as its 128-byte KV override strings are (up to the first NUL, at most 127 bytes),
 // and quantize.imatrix.chunks_count only when the chunk count is known.
 #include "core/export/quantize_model.h"
+#include "core/io/imatrix.h"
 #include "core/io/model_reader.h"
 #include "core/model/model.h"
-#include "core/quant/imatrix.h"
 
 #include <QTest>
 

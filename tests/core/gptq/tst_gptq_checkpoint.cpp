@@ -7,11 +7,11 @@
 #include "core/eval/text_input.h"
 #include "core/export/quantized_checkpoint.h"
 #include "core/gptq/calibrate.h"
-#include "core/gptq/packing.h"
 #include "core/io/model_reader.h"
 #include "core/logging.h"
 #include "core/model/model.h"
 #include "core/quant/half.h"
+#include "core/quant/packing.h"
 
 #include <QTemporaryDir>
 #include <QTest>

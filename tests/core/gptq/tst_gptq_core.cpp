@@ -3,10 +3,10 @@
 // documented layouts (formats.md 5.2, 6.2), unpacked independently here. Issue 22: the damping
 // range and the checkpoint format of asymmetric output.
 #include "core/export/quantized_checkpoint.h"
-#include "core/gptq/calibrated_export.h"
 #include "core/gptq/gptq.h"
-#include "core/gptq/packing.h"
 #include "core/quant/half.h"
+#include "core/quant/packing.h"
+#include "core/workflows/calibrated_export.h"
 
 #include <QTest>
 

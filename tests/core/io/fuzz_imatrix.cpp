@@ -3,8 +3,8 @@
 // first 4 bytes, so one target covers both; the seeds (tests/data/io/fuzz_seeds/imatrix) hold
 // small valid files of each format. Non-finite or negative numbers are Format errors, not
 // crashes. Build with -DQS_FUZZ=ON and clang (docs/CONTRIBUTING.md).
+#include "core/io/imatrix.h"
 #include "core/logging.h"
-#include "core/quant/imatrix.h"
 
 #include <spdlog/spdlog.h>
 #include <string>

@@ -1,8 +1,8 @@
 #include "test_paths.h"
 
 #include "core/export/gguf_convert.h"
-#include "core/export/gguf_writer.h"
 #include "core/io/gguf_reader.h"
+#include "core/io/gguf_writer.h"
 
 #include <QCryptographicHash>
 #include <QDir>

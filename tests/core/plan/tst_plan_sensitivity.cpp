@@ -2,17 +2,17 @@
 // cache (hits across runs, keys that change with the model, the formats and the imatrix),
 // and the optimizer beating llama.cpp's presets on a synthetic 12-layer model for the
 // size-weighted error proxy at the presets' own sizes.
-#include "core/eval/compare_variants.h"
 #include "core/eval/text_input.h"
+#include "core/io/imatrix.h"
 #include "core/io/model_reader.h"
 #include "core/io/synthetic_model.h"
 #include "core/model/model.h"
-#include "core/plan/kld_calibration.h"
 #include "core/plan/model_plan.h"
 #include "core/plan/optimizer.h"
 #include "core/plan/sensitivity.h"
 #include "core/plan/sensitivity_cache.h"
-#include "core/quant/imatrix.h"
+#include "core/workflows/compare_variants.h"
+#include "core/workflows/kld_calibration.h"
 
 #include <QTemporaryDir>
 #include <QTest>

@@ -1,4 +1,4 @@
-#include "core/quant/imatrix.h"
+#include "core/io/imatrix.h"
 
 #include "core/io/gguf_format.h"
 #include "core/io/gguf_reader.h"

@@ -1,7 +1,7 @@
-#include "core/eval/imatrix_writer.h"
+#include "core/io/imatrix_writer.h"
 
-#include "core/export/gguf_writer.h"
-#include "core/io/atomic_file.h"
+#include "core/fs/atomic_file.h"
+#include "core/io/gguf_writer.h"
 #include "core/quant/data_validation.h"
 
 #include <algorithm>

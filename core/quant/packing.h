@@ -1,7 +1,7 @@
 #pragma once
 
 #include "core/error.h"
-#include "core/gptq/gptq.h"
+#include "core/quant/quantized_linear.h"
 
 #include <cstdint>
 #include <vector>

@@ -1,4 +1,4 @@
-#include "core/export/safetensors_writer.h"
+#include "core/io/safetensors_writer.h"
 
 #include <cstdio>
 #include <cstring>

@@ -1,7 +1,7 @@
 // Importance matrices written by llama-imatrix (tests/data/golden/imatrix): the GGUF and the
 // legacy .dat file of the same run must give bit-identical llama-quantize weights, and those
 // must equal the weights the quant-vectors cases were made with.
-#include "core/quant/imatrix.h"
+#include "core/io/imatrix.h"
 
 #include <QTemporaryDir>
 #include <QTest>

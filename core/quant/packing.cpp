@@ -1,4 +1,4 @@
-#include "core/gptq/packing.h"
+#include "core/quant/packing.h"
 
 #include "core/quant/half.h"
 

@@ -1,4 +1,4 @@
-#include "core/io/atomic_file.h"
+#include "core/fs/atomic_file.h"
 
 #include <cerrno>
 #include <cstdio>

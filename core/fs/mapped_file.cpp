@@ -1,4 +1,4 @@
-#include "core/io/mapped_file.h"
+#include "core/fs/mapped_file.h"
 
 #include <cerrno>
 #include <fcntl.h>

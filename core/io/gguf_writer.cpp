@@ -1,4 +1,4 @@
-#include "core/export/gguf_writer.h"
+#include "core/io/gguf_writer.h"
 
 #include "core/io/gguf_format.h"
 

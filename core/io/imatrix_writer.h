@@ -1,7 +1,7 @@
 #pragma once
 
 #include "core/error.h"
-#include "core/quant/imatrix.h"
+#include "core/io/imatrix.h"
 
 #include <string>
 

@@ -1,4 +1,4 @@
-#include "core/eval/thread_pool.h"
+#include "core/jobs/thread_pool.h"
 
 #include <algorithm>
 #include <chrono>

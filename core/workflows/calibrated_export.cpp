@@ -1,4 +1,4 @@
-#include "core/gptq/calibrated_export.h"
+#include "core/workflows/calibrated_export.h"
 
 #include "core/eval/eval_model.h"
 #include "core/eval/text_input.h"

@@ -1,4 +1,4 @@
-#include "core/io/byte_cursor.h"
+#include "core/fs/byte_cursor.h"
 
 #include <string_view>
 

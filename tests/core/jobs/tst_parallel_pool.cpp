@@ -1,6 +1,6 @@
-// ParallelPool (core/eval/thread_pool.h): every index runs exactly once, whether workers are
+// ParallelPool (core/jobs/thread_pool.h): every index runs exactly once, whether workers are
 // spinning, asleep or not started yet.
-#include "core/eval/thread_pool.h"
+#include "core/jobs/thread_pool.h"
 
 #include <QTest>
 
