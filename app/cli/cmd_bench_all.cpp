@@ -5,6 +5,7 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 
+#include "core/jobs/threads.h"
 #include "core/paths.h"
 #include "core/version.h"
 
@@ -20,7 +21,6 @@
 #include <sys/resource.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
-#include <thread>
 #include <unistd.h>
 
 namespace qs::cli {
@@ -43,7 +43,7 @@ nlohmann::json machine() {
     utsname u{};
     ::uname(&u);
     return {{"cpu", procLine("/proc/cpuinfo", "model name")},
-            {"hardware_threads", std::thread::hardware_concurrency()},
+            {"hardware_threads", core::effectiveThreads(0)},
             {"memory", procLine("/proc/meminfo", "MemTotal")},
             {"kernel", std::string(u.sysname) + " " + u.release + " " + u.machine},
             {"load_average_at_start", procLine("/proc/loadavg", "")}};

@@ -6,6 +6,8 @@
 
 #include "core/export/quantize_model.h"
 #include "core/io/model_reader.h"
+#include "core/jobs/parallel_for.h"
+#include "core/jobs/threads.h"
 #include "core/model/model.h"
 #include "core/plan/llama_presets.h"
 #include "core/plan/model_plan.h"
@@ -20,7 +22,6 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <random>
-#include <thread>
 #include <unistd.h>
 
 namespace qs::cli {
@@ -39,25 +40,20 @@ std::vector<float> syntheticRows(std::int64_t rows, std::int64_t perRow) {
     return values;
 }
 
-// Runs fn(firstRow, count) split over `threads` threads; returns the fastest wall time of
-// `repeats` runs in seconds.
+// Runs fn(firstRow, count) split over `threads` threads, one share of the rows each; returns
+// the fastest wall time of `repeats` runs in seconds, thread starts included.
 template <typename Fn>
 double timeRows(std::int64_t rows, unsigned threads, int repeats, Fn fn) {
     double best = 1e30;
+    const std::int64_t per = (rows + threads - 1) / threads;
     for (int r = 0; r < repeats; ++r) {
         const auto start = Clock::now();
-        std::vector<std::thread> pool;
-        const std::int64_t per = (rows + threads - 1) / threads;
-        for (unsigned i = 0; i < threads; ++i) {
-            const std::int64_t first = i * per;
-            const std::int64_t count = std::min(per, rows - first);
-            if (count > 0) {
-                pool.emplace_back([&fn, first, count] { fn(first, count); });
-            }
-        }
-        for (auto& t : pool) {
-            t.join();
-        }
+        // The bodies cannot fail: the loop's Status is always success.
+        static_cast<void>(core::parallelFor(static_cast<int>(threads), rows, per,
+                                            [&](std::int64_t begin, std::int64_t end) {
+                                                fn(begin, end - begin);
+                                                return core::Status{};
+                                            }));
         best = std::min(best, std::chrono::duration<double>(Clock::now() - start).count());
     }
     return best;
@@ -140,7 +136,7 @@ int runBenchQuant(const std::vector<std::string>& args) {
         std::cerr << "quantscope-cli: --rows and --repeats take positive numbers\n";
         return kExitUsage;
     }
-    unsigned e2eThreads = std::max(1u, std::thread::hardware_concurrency());
+    auto e2eThreads = static_cast<unsigned>(core::effectiveThreads(0));
     if (parser.isSet("threads")) {
         int n = 0;
         try {
@@ -177,7 +173,7 @@ int runBenchQuant(const std::vector<std::string>& args) {
     }
 
     constexpr std::int64_t perRow = 4096;
-    const unsigned allThreads = std::max(1u, std::thread::hardware_concurrency());
+    const auto allThreads = static_cast<unsigned>(core::effectiveThreads(0));
     const std::vector<float> source = syntheticRows(rows, perRow);
     std::vector<float> importance(perRow);
     for (std::size_t i = 0; i < importance.size(); ++i) {

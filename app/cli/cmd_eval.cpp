@@ -10,7 +10,7 @@
 #include "core/eval/text_input.h"
 #include "core/eval/throughput.h"
 #include "core/fs/content_hash.h"
-#include "core/jobs/thread_pool.h"
+#include "core/jobs/threads.h"
 
 #include <cstdio>
 #include <filesystem>
@@ -89,7 +89,7 @@ int runEval(const std::vector<std::string>& args) {
     int ctxLength = 0;
     int chunks = 0;
     int batch = 0;
-    int threads = core::ParallelPool::defaultThreads();
+    int threads = core::effectiveThreads(0);
     if (!parseInt(parser.value("ctx"), ctxLength) || ctxLength < 8 ||
         !parseInt(parser.value("chunks"), chunks) || !parseInt(parser.value("batch"), batch) ||
         batch < 1 ||

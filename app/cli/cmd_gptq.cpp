@@ -3,7 +3,7 @@
 #include "cli/commands.h"
 
 #include "core/io/model_reader.h"
-#include "core/jobs/thread_pool.h"
+#include "core/jobs/threads.h"
 #include "core/workflows/calibrated_export.h"
 
 #include <chrono>
@@ -110,7 +110,7 @@ int runCalibratedCommand(const std::vector<std::string>& args, bool awq) {
     };
     core::GptqOptions options;
     core::CalibrationOptions calibration;
-    calibration.threads = core::ParallelPool::defaultThreads();
+    calibration.threads = core::effectiveThreads(0);
     long long maxShard = 0;
     if ((!awq && !parseInt(parser.value("bits"), options.bits)) ||
         !parseInt(parser.value("group-size"), options.groupSize) ||

@@ -6,7 +6,7 @@
 #include "core/eval/llama_context.h"
 #include "core/eval/text_input.h"
 #include "core/io/imatrix_writer.h"
-#include "core/jobs/thread_pool.h"
+#include "core/jobs/threads.h"
 
 #include <chrono>
 #include <cstdio>
@@ -48,7 +48,7 @@ int runImatrix(const std::vector<std::string>& rawArgs) {
         return exitCode;
     }
     int ctxLength = 0, chunks = 0, batch = 0, ubatch = 0;
-    int threads = core::ParallelPool::defaultThreads();
+    int threads = core::effectiveThreads(0);
     if (!parseInt(parser.value("ctx"), ctxLength) || ctxLength < 2 ||
         !parseInt(parser.value("chunks"), chunks) || !parseInt(parser.value("batch"), batch) ||
         batch < 1 || !parseInt(parser.value("ubatch"), ubatch) || ubatch < 1 ||

@@ -1,13 +1,12 @@
 #include "core/compute/compute_backend.h"
 #include "core/compute/packed_cpu.h"
+#include "core/jobs/parallel_for.h"
+#include "core/jobs/threads.h"
 #include "core/quant/format_registry.h"
 #include "core/quant/half.h"
 
 #include <algorithm>
-#include <atomic>
 #include <functional>
-#include <mutex>
-#include <thread>
 #include <vector>
 
 namespace qs::core {
@@ -19,7 +18,7 @@ constexpr std::int64_t kMinRowsPerThread = 16;
 class CpuBackend final : public ComputeBackend {
 public:
     explicit CpuBackend(unsigned threads)
-        : m_threads(threads ? threads : std::max(1u, std::thread::hardware_concurrency())) {}
+        : m_threads(static_cast<unsigned>(effectiveThreads(static_cast<int>(threads)))) {}
 
     std::string name() const override {
         return "CPU (" + std::to_string(m_threads) + " thread" + (m_threads == 1 ? "" : "s") + ")";
@@ -149,8 +148,8 @@ private:
                static_cast<std::uint64_t>(row) * rowBytes;
     }
 
-    // Runs fn(row, scratch) for every row of the range on up to m_threads threads, each with
-    // its own row-sized scratch buffer. Returns the first error any row reported.
+    // Runs fn(row, scratch) for every row of the range on up to m_threads threads, with a
+    // row-sized scratch buffer per batch of rows. Returns the first error any row reported.
     Status forRows(RowRange rows, std::int64_t scratchLength,
                    const std::function<Status(std::int64_t, std::vector<float>&)>& fn) const {
         if (rows.count == 0) {
@@ -158,38 +157,18 @@ private:
         }
         const std::int64_t nThreads = std::clamp<std::int64_t>(
             rows.count / kMinRowsPerThread, 1, static_cast<std::int64_t>(m_threads));
-        std::atomic<std::int64_t> next{rows.first};
-        std::mutex errorMutex;
-        Status firstError;
-        std::atomic<bool> failed{false};
-        const std::int64_t end = rows.first + rows.count;
         // Rows handed out in small batches balance threads whose rows cost the same.
         const std::int64_t batch = std::max<std::int64_t>(1, rows.count / (nThreads * 8));
-        auto worker = [&] {
-            std::vector<float> scratch(static_cast<std::size_t>(scratchLength));
-            while (!failed.load(std::memory_order_relaxed)) {
-                const std::int64_t start = next.fetch_add(batch);
-                if (start >= end) {
-                    return;
-                }
-                for (std::int64_t row = start; row < std::min(end, start + batch); ++row) {
-                    if (Status s = fn(row, scratch); !s) {
-                        std::lock_guard lock(errorMutex);
-                        if (!failed.exchange(true)) {
-                            firstError = s;
-                        }
-                        return;
-                    }
-                }
-            }
-        };
-        std::vector<std::jthread> pool;
-        for (std::int64_t t = 1; t < nThreads; ++t) {
-            pool.emplace_back(worker);
-        }
-        worker();
-        pool.clear(); // joins
-        return firstError;
+        return parallelFor(static_cast<int>(nThreads), rows.count, batch,
+                           [&](std::int64_t begin, std::int64_t end) -> Status {
+                               std::vector<float> scratch(static_cast<std::size_t>(scratchLength));
+                               for (std::int64_t row = begin; row < end; ++row) {
+                                   if (Status s = fn(rows.first + row, scratch); !s) {
+                                       return s;
+                                   }
+                               }
+                               return {};
+                           });
     }
 
     unsigned m_threads;

@@ -1,14 +1,13 @@
 #include "core/compute/packed_cpu.h"
 
+#include "core/jobs/parallel_for.h"
 #include "core/quant/half.h"
 #include "core/quant/packing.h"
 
 #include <algorithm>
-#include <atomic>
 #include <bit>
 #include <cstring>
 #include <memory>
-#include <thread>
 #include <type_traits>
 #include <vector>
 
@@ -281,25 +280,21 @@ void dequantizeWholeBlock(const PackedLinear& w, std::int64_t b, std::int64_t o,
     }
 }
 
-// Runs fn(tileIndex, tile) for tiles [firstTile, endTile) on up to `threads` threads.
+// Runs fn(tile) for tiles [firstTile, endTile) on up to `threads` threads, a tile at a time.
 template <typename Fn>
 void forTiles(const PackedLinear& w, std::int64_t firstTile, std::int64_t endTile, unsigned threads,
               Fn fn) {
-    std::atomic<std::int64_t> next{firstTile};
-    auto worker = [&] {
-        auto tile = std::make_unique<Tile>();
-        for (std::int64_t t = next.fetch_add(1); t < endTile; t = next.fetch_add(1)) {
-            tile->load(w, t * kTile);
-            fn(*tile);
-        }
-    };
-    const auto nThreads = static_cast<unsigned>(
-        std::clamp<std::int64_t>(endTile - firstTile, 1, static_cast<std::int64_t>(threads)));
-    std::vector<std::jthread> pool;
-    for (unsigned t = 1; t < nThreads; ++t) {
-        pool.emplace_back(worker);
-    }
-    worker();
+    // The arguments were validated (validatePackedRows) and a product is not cancelled, so no
+    // chunk fails and the loop's Status is always success.
+    static_cast<void>(parallelFor(static_cast<int>(threads), endTile - firstTile, 1,
+                                  [&](std::int64_t begin, std::int64_t end) -> Status {
+                                      auto tile = std::make_unique<Tile>();
+                                      for (std::int64_t t = begin; t < end; ++t) {
+                                          tile->load(w, (firstTile + t) * kTile);
+                                          fn(*tile);
+                                      }
+                                      return {};
+                                  }));
 }
 
 } // namespace

@@ -4,6 +4,8 @@
 #include "core/export/imatrix_match.h"
 #include "core/io/gguf_writer.h"
 #include "core/io/imatrix.h"
+#include "core/jobs/parallel_for.h"
+#include "core/jobs/threads.h"
 #include "core/logging.h"
 #include "core/model/hparams_check.h"
 #include "core/model/model.h"
@@ -13,13 +15,10 @@
 #include "core/quant/format_registry.h"
 
 #include <algorithm>
-#include <atomic>
 #include <filesystem>
-#include <mutex>
 #include <optional>
 #include <span>
 #include <spdlog/spdlog.h>
-#include <thread>
 
 namespace qs::core {
 namespace {
@@ -32,48 +31,9 @@ constexpr std::int64_t kRowsPerChunk = 32;
 // returns the first error, or Cancelled.
 Status parallelRows(std::int64_t rows, unsigned threads, CancelToken& cancel,
                     const std::function<Status(std::int64_t, std::int64_t)>& fn) {
-    std::atomic<std::int64_t> next{0};
-    std::mutex errorMutex;
-    std::optional<Error> firstError;
-    std::atomic<bool> stop{false};
-    auto worker = [&] {
-        while (!stop.load(std::memory_order_relaxed)) {
-            if (cancel.isCancelled()) {
-                stop = true;
-                return;
-            }
-            const std::int64_t first = next.fetch_add(kRowsPerChunk);
-            if (first >= rows) {
-                return;
-            }
-            Status s = fn(first, std::min(kRowsPerChunk, rows - first));
-            if (!s) {
-                std::lock_guard lock(errorMutex);
-                if (!firstError) {
-                    firstError = s.error();
-                }
-                stop = true;
-            }
-        }
-    };
-    const unsigned n =
-        std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>((rows + kRowsPerChunk - 1) /
-                                                                       kRowsPerChunk)));
-    std::vector<std::thread> pool;
-    for (unsigned i = 1; i < n; ++i) {
-        pool.emplace_back(worker);
-    }
-    worker();
-    for (auto& t : pool) {
-        t.join();
-    }
-    if (firstError) {
-        return *firstError;
-    }
-    if (cancel.isCancelled()) {
-        return makeError(ErrorCode::Cancelled, "quantization cancelled");
-    }
-    return {};
+    return parallelFor(static_cast<int>(threads), rows, kRowsPerChunk,
+                       [&](std::int64_t begin, std::int64_t end) { return fn(begin, end - begin); },
+                       {&cancel, "quantization cancelled"});
 }
 
 // f32 values of one slab: the unit in which a tensor is converted, measured and written.
@@ -418,8 +378,7 @@ quantizeModel(const Model& model, const QuantPlan& plan, const std::string& outp
     if (!writer) {
         return writer.error();
     }
-    const unsigned threads =
-        options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+    const auto threads = static_cast<unsigned>(effectiveThreads(static_cast<int>(options.threads)));
 
     QuantizeReport report;
     std::vector<std::byte> stored;

@@ -3,6 +3,7 @@
 #include "core/eval/llama_context.h"
 #include "core/eval/llama_weights.h"
 #include "core/gptq/awq.h"
+#include "core/jobs/threads.h"
 #include "core/model/model.h"
 #include "core/quant/format_registry.h"
 
@@ -165,9 +166,7 @@ Result<CalibratedQuantization> quantizeCalibrated(const Model& model,
     const int qDim = cfg.heads * cfg.headDim;
     const std::uint64_t totalLinears = static_cast<std::uint64_t>(cfg.layers) * kLinears.size();
     std::uint64_t done = 0;
-    LlamaContext context(weights, seqlen,
-                         calibration.threads > 0 ? calibration.threads
-                                                 : ParallelPool::defaultThreads());
+    LlamaContext context(weights, seqlen, effectiveThreads(calibration.threads));
     context.setLlamaCppNumerics(false);
     std::vector<std::int32_t> sample(static_cast<std::size_t>(seqlen));
     std::vector<float> logits;

@@ -69,10 +69,6 @@ ParallelPool::~ParallelPool() {
     }
 }
 
-int ParallelPool::defaultThreads() {
-    return std::max(1u, std::thread::hardware_concurrency());
-}
-
 void ParallelPool::runPieces(std::uint32_t loop) {
     std::uint64_t ticket = m_ticket.load(std::memory_order_acquire);
     for (;;) {

@@ -10,8 +10,10 @@
 
 namespace qs::core {
 
-// A fixed set of worker threads for data-parallel loops of the forward pass. The calling thread
-// works too, so a pool of N threads has N-1 workers. Not re-entrant: one loop at a time.
+// A fixed set of worker threads for data-parallel loops: the forward pass keeps one for its
+// matrix products, and parallelFor (parallel_for.h), the loop everything else uses, runs on
+// one. The calling thread works too, so a pool of N threads has N-1 workers. Not re-entrant:
+// one loop at a time. effectiveThreads (threads.h) says how many threads "automatic" is.
 //
 // A decode step runs ~180 short loops (one per matrix product), so a loop must start and end in
 // well under a microsecond or two: pieces are claimed with one atomic compare-and-swap, idle
@@ -31,9 +33,6 @@ public:
     // threads; returns when every piece is done. count must be below 2^32.
     void parallelFor(std::int64_t count, std::int64_t grain,
                      const std::function<void(std::int64_t, std::int64_t)>& body);
-
-    // Threads to use when the user did not say: the hardware's count.
-    static int defaultThreads();
 
 private:
     void workerLoop();

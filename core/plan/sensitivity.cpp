@@ -1,16 +1,15 @@
 #include "core/plan/sensitivity.h"
 
 #include "core/io/imatrix.h"
+#include "core/jobs/parallel_for.h"
+#include "core/jobs/threads.h"
 #include "core/model/model.h"
 #include "core/plan/sensitivity_cache.h"
 #include "core/quant/format_registry.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cctype>
-#include <mutex>
 #include <set>
-#include <thread>
 
 namespace qs::core {
 namespace {
@@ -143,8 +142,7 @@ Result<SensitivityTable> measureSensitivity(const Model& model, const Sensitivit
                                                              " cannot be produced here");
         }
     }
-    const unsigned threads =
-        options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+    const int threads = effectiveThreads(static_cast<int>(options.threads));
 
     std::optional<SensitivityCache> cache;
     if (!options.cacheDir.empty()) {
@@ -234,40 +232,23 @@ Result<SensitivityTable> measureSensitivity(const Model& model, const Sensitivit
             const std::int64_t chunks = (rows + kRowsPerChunk - 1) / kRowsPerChunk;
             const std::int64_t items = chunks * static_cast<std::int64_t>(toMeasure.size());
             std::vector<ChunkSums> sums(static_cast<std::size_t>(items));
-            std::atomic<std::int64_t> next{0};
-            std::atomic<bool> stop{false};
-            std::mutex errorMutex;
-            std::optional<Error> firstError;
-            auto worker = [&] {
-                std::vector<std::byte> packed;
-                std::vector<float> back;
-                while (!stop.load(std::memory_order_relaxed)) {
-                    if (cancel.isCancelled()) {
-                        stop = true;
-                        return;
-                    }
-                    const std::int64_t item = next.fetch_add(1);
-                    if (item >= items) {
-                        return;
-                    }
+            // One item (a chunk of rows in one format) per chunk of the loop.
+            const Status measured = parallelFor(
+                threads, items, 1,
+                [&](std::int64_t item, std::int64_t) -> Status {
                     const GgmlType type = toMeasure[static_cast<std::size_t>(item / chunks)];
                     const std::int64_t first = (item % chunks) * kRowsPerChunk;
                     const std::int64_t count = std::min(kRowsPerChunk, rows - first);
                     const float* src = source.data() + first * perRow;
-                    packed.resize(static_cast<std::size_t>(*ggmlRowBytes(type, t.dims[0]) *
-                                                           static_cast<std::uint64_t>(count)));
-                    back.resize(static_cast<std::size_t>(count * perRow));
+                    std::vector<std::byte> packed(static_cast<std::size_t>(
+                        *ggmlRowBytes(type, t.dims[0]) * static_cast<std::uint64_t>(count)));
+                    std::vector<float> back(static_cast<std::size_t>(count * perRow));
                     Status s = quantizeRows(type, src, packed.data(), count, perRow, importance);
                     if (s) {
                         s = dequantizeRow(type, packed.data(), back.data(), count * perRow);
                     }
                     if (!s) {
-                        std::lock_guard lock(errorMutex);
-                        if (!firstError) {
-                            firstError = s.error();
-                        }
-                        stop = true;
-                        return;
+                        return s;
                     }
                     ChunkSums c;
                     for (std::int64_t r = 0; r < count; ++r) {
@@ -285,23 +266,15 @@ Result<SensitivityTable> measureSensitivity(const Model& model, const Sensitivit
                         }
                     }
                     sums[static_cast<std::size_t>(item)] = c;
+                    return {};
+                },
+                {&cancel, "sensitivity measurement cancelled"});
+            if (!measured) {
+                if (measured.error().code != ErrorCode::Cancelled) {
+                    return measured.error();
                 }
-            };
-            const unsigned n = static_cast<unsigned>(
-                std::max<std::int64_t>(1, std::min<std::int64_t>(threads, items)));
-            std::vector<std::thread> pool;
-            for (unsigned k = 1; k < n; ++k) {
-                pool.emplace_back(worker);
-            }
-            worker();
-            for (auto& th : pool) {
-                th.join();
-            }
-            if (firstError) {
-                return *firstError;
-            }
-            if (cancel.isCancelled()) {
-                failure = makeError(ErrorCode::Cancelled, "sensitivity measurement cancelled");
+                // Cancelled: the tensors finished so far are still saved to the cache below.
+                failure = measured;
                 break;
             }
             for (std::size_t f = 0; f < toMeasure.size(); ++f) {

@@ -8,7 +8,7 @@
 #include "core/export/quantize_model.h"
 #include "core/fs/content_hash.h"
 #include "core/io/model_reader.h"
-#include "core/jobs/thread_pool.h"
+#include "core/jobs/threads.h"
 #include "core/model/model.h"
 #include "core/model/tensor_role.h"
 #include "core/plan/llama_presets.h"
@@ -138,7 +138,7 @@ compareVariants(const std::string& modelPath, const std::string& text,
         }
         presets.push_back(p);
     }
-    const int threads = options.threads > 0 ? options.threads : ParallelPool::defaultThreads();
+    const int threads = effectiveThreads(options.threads);
     auto source = openModel(modelPath);
     if (!source) {
         return source.error();

@@ -42,7 +42,7 @@ struct CompareVariantsOptions {
     int contextLength = 512;
     int maxChunks = -1; // -1 = every whole chunk of the text
     int batchSize = 512;
-    int threads = 0; // 0 = ParallelPool::defaultThreads()
+    int threads = 0; // 0 = effectiveThreads(0): every hardware thread
     // Where the evaluation's matrix products (and the quantization's error round trip) run;
     // nullptr: the built-in CPU kernels. Not owned; must outlive the call.
     ComputeBackend* backend = nullptr;

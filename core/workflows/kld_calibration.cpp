@@ -8,7 +8,7 @@
 #include "core/fs/atomic_file.h"
 #include "core/fs/content_hash.h"
 #include "core/io/model_reader.h"
-#include "core/jobs/thread_pool.h"
+#include "core/jobs/threads.h"
 #include "core/model/model.h"
 #include "core/plan/sensitivity_cache.h"
 #include "core/quant/format_registry.h"
@@ -32,7 +32,7 @@ constexpr int kCalibrationVersion = 1;
 Result<KldCalibration> calibrateWithKld(const std::string& modelPath, const SensitivityTable& table,
                                         const KldCalibrationOptions& options, CancelToken& cancel,
                                         ProgressSink& progress) {
-    const int threads = options.threads > 0 ? options.threads : ParallelPool::defaultThreads();
+    const int threads = effectiveThreads(options.threads);
     const std::string cacheDir =
         options.cacheDir.empty() ? (fs::temp_directory_path() / "quantscope-sensitivity").string()
                                  : options.cacheDir;

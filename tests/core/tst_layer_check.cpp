@@ -76,18 +76,8 @@ private slots:
     }
 
     void threadsStartOnlyInJobs() {
-        // The hand-written worker pools and thread-count defaults that core/jobs' parallelFor
-        // and effectiveThreads replace in the next step of issue 17.
-        const std::vector<std::string> pending = {
-            "app/cli/cmd_bench_all.cpp",      "app/cli/cmd_bench_quant.cpp",
-            "core/compute/cpu_backend.cpp",   "core/compute/packed_cpu.cpp",
-            "core/export/quantize_model.cpp", "core/plan/sensitivity.cpp",
-        };
         std::vector<Violation> all;
         for (const SourceFile& f : sourcesUnder({"core", "app", "ui", "vkcompute"})) {
-            if (std::find(pending.begin(), pending.end(), f.path) != pending.end()) {
-                continue;
-            }
             for (Violation& v : checkThreads(f.path, f.text)) {
                 all.push_back(std::move(v));
             }
