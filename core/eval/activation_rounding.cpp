@@ -1,5 +1,6 @@
 #include "core/eval/activation_rounding.h"
 
+#include "core/eval/cpu_type_traits.h"
 #include "core/quant/half.h"
 
 #include <algorithm>
@@ -23,25 +24,7 @@ using quant::BlockQ8_0;
 using quant::BlockQ8K;
 
 GgmlType activationTypeFor(GgmlType weightType) {
-    switch (weightType) {
-    case GgmlType::F32:
-        return GgmlType::F32;
-    case GgmlType::F16:
-        return GgmlType::F16;
-    case GgmlType::BF16:
-        return GgmlType::BF16;
-    case GgmlType::Q4_0:
-    case GgmlType::Q5_0:
-    case GgmlType::Q8_0:
-    case GgmlType::IQ4_NL:
-    case GgmlType::MXFP4:
-        return GgmlType::Q8_0;
-    case GgmlType::Q4_1:
-    case GgmlType::Q5_1:
-        return GgmlType::Q8_1;
-    default:
-        return GgmlType::Q8_K; // Q2_K..Q6_K, IQ2/IQ3/IQ1, IQ4_XS, TQ1_0, TQ2_0
-    }
+    return cpuTypeTraits(weightType).vecDotType;
 }
 
 // quantize_row_q8_0/q8_1: per 32 values d = amax/127, q = round(x/d); the dot product uses d
@@ -93,52 +76,9 @@ void quantizeActivationsQ8K(const float* x, BlockQ8K* out, std::int64_t n) {
     }
 }
 
-namespace {
-
-void roundQ8Blocks32(float* x, std::int64_t n) {
-    for (std::int64_t b = 0; b + 32 <= n; b += 32) {
-        BlockQ8_0 block;
-        quantizeActivationsQ8_0(x + b, &block, 32);
-        const float d = fp16ToFp32(block.d);
-        for (int i = 0; i < 32; ++i) {
-            x[b + i] = d * static_cast<float>(block.qs[i]);
-        }
-    }
-}
-
-void roundQ8KBlocks(float* x, std::int64_t n) {
-    for (std::int64_t b = 0; b + 256 <= n; b += 256) {
-        BlockQ8K block;
-        quantizeActivationsQ8K(x + b, &block, 256);
-        for (int i = 0; i < 256; ++i) {
-            x[b + i] = block.d * static_cast<float>(block.qs[i]);
-        }
-    }
-}
-
-} // namespace
-
 void roundActivations(GgmlType type, float* x, std::int64_t n) {
-    switch (type) {
-    case GgmlType::F16:
-        for (std::int64_t i = 0; i < n; ++i) {
-            x[i] = fp16ToFp32(fp32ToFp16(x[i]));
-        }
-        return;
-    case GgmlType::BF16:
-        for (std::int64_t i = 0; i < n; ++i) {
-            x[i] = bf16ToFp32(fp32ToBf16(x[i]));
-        }
-        return;
-    case GgmlType::Q8_0:
-    case GgmlType::Q8_1:
-        roundQ8Blocks32(x, n);
-        return;
-    case GgmlType::Q8_K:
-        roundQ8KBlocks(x, n);
-        return;
-    default:
-        return;
+    if (const auto round = cpuTypeTraits(type).roundInPlace) {
+        round(x, n);
     }
 }
 

@@ -11,7 +11,8 @@ namespace qs::core {
 // activations to the weight type's "vec_dot_type" (F16 for F16, BF16 for BF16, Q8_0/Q8_1 for
 // the 32-blocks, Q8_K for k-quants and most IQ types) and takes integer or half dot products.
 // That rounding is part of what llama-perplexity measures (for Q8_0 it is half of the KLD), so
-// to reproduce its figures the activations are rounded the same way here, in place.
+// to reproduce its figures the activations are rounded the same way here, in place. Both
+// answers come from the type's row in cpu_type_traits.h.
 GgmlType activationTypeFor(GgmlType weightType);
 
 // Replaces x[0..n) by the values it takes after conversion to `type` and back (F32: nothing).

@@ -5,6 +5,7 @@ target_sources(qs_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/tokenizer_hf.cpp
   ${CMAKE_CURRENT_LIST_DIR}/llama_weights.cpp
   ${CMAKE_CURRENT_LIST_DIR}/cpu_matmul.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/cpu_type_traits.cpp
   ${CMAKE_CURRENT_LIST_DIR}/activation_rounding.cpp
   ${CMAKE_CURRENT_LIST_DIR}/vec_dot.cpp
   ${CMAKE_CURRENT_LIST_DIR}/vec_dot_scalar.cpp

@@ -16,3 +16,5 @@ qs_sanitized_subset(tst_preset_quality)
 
 # Fused quantized dot products: no model files, only the kernels against a reference.
 qs_add_test(tst_vec_dot SOURCES eval/tst_vec_dot.cpp LIBS qs_core)
+# The CPU traits table behind the fused kernels: ggml's vec_dot_types, complete rows.
+qs_add_test(tst_cpu_type_traits SOURCES eval/tst_cpu_type_traits.cpp LIBS qs_core)
