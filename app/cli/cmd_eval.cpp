@@ -70,6 +70,10 @@ int runEval(const std::vector<std::string>& args) {
     parser.addOption("batch", "N", "Tokens per forward call", "512");
     parser.addOption("kld-base", "MODEL",
                      "Reference model (F16/F32) for KL divergence; its distribution is cached");
+    parser.addOption("kld-base-file", "FILE",
+                     "KL divergence against a distribution file written by llama-perplexity "
+                     "--kl-divergence-base (or by this tool's cache); its tokens and context "
+                     "are used, so --text is not needed");
     parser.addOption("cache-dir", "DIR", "Where reference distributions are cached");
     parser.addOption("tokenizer", "FILE", "tokenizer.bin or tokenizer.json overriding the model's");
     parser.addOption("threads", "N", "CPU threads (default: all)");
@@ -96,9 +100,32 @@ int runEval(const std::vector<std::string>& args) {
         std::cerr << "quantscope-cli eval: --ctx, --chunks, --batch and --threads take integers\n";
         return kExitUsage;
     }
-    if (!parser.isSet("text")) {
+    const bool baseFile = parser.isSet("kld-base-file");
+    if (baseFile && parser.isSet("kld-base")) {
+        std::cerr << "quantscope-cli eval: --kld-base and --kld-base-file exclude each other\n";
+        return kExitUsage;
+    }
+    if (!parser.isSet("text") && !baseFile) {
         std::cerr << "quantscope-cli eval: --text FILE is required\n";
         return kExitUsage;
+    }
+    // A saved distribution fixes the context and the tokens: llama-perplexity's
+    // --kl-divergence reads both from the file.
+    std::optional<core::LogProbReader> baseReader;
+    if (baseFile) {
+        auto reader = core::LogProbReader::open(parser.value("kld-base-file"));
+        if (!reader) {
+            return reportError(reader.error());
+        }
+        const int fileCtx = static_cast<int>(reader->header().contextLength);
+        if (parser.isSet("ctx") && fileCtx != ctxLength) {
+            return reportError(core::makeError(
+                core::ErrorCode::InvalidArgument,
+                parser.value("kld-base-file") + " was computed with a context of " +
+                    std::to_string(fileCtx) + ", not " + std::to_string(ctxLength)));
+        }
+        ctxLength = fileCtx;
+        baseReader.emplace(std::move(*reader));
     }
     const bool json = parser.isSet("json");
     TerminalProgress stderrProgress;
@@ -123,11 +150,19 @@ int runEval(const std::vector<std::string>& args) {
         return reportError(core::makeError(core::ErrorCode::InvalidArgument,
                                            modelPath + " has no tokenizer; pass --tokenizer FILE"));
     }
-    auto text = core::readEvalText(parser.value("text"));
-    if (!text) {
-        return reportError(text.error());
+    std::string textValue;
+    std::vector<std::int32_t> tokens;
+    if (parser.isSet("text")) {
+        auto text = core::readEvalText(parser.value("text"));
+        if (!text) {
+            return reportError(text.error());
+        }
+        textValue = std::move(*text);
+        tokens = model->tokenizer->encode(textValue, true);
+    } else {
+        tokens = baseReader->header().tokens;
     }
-    const auto tokens = model->tokenizer->encode(*text, true);
+    const std::string* text = &textValue;
     core::PerplexityOptions options;
     options.contextLength = ctxLength;
     options.maxChunks = chunks;
@@ -144,7 +179,19 @@ int runEval(const std::vector<std::string>& args) {
                           {"device", deviceName}};
     std::optional<core::KlDivergenceResult> kld;
     std::optional<core::PerplexityResult> ppl;
-    if (parser.isSet("kld-base")) {
+    if (baseReader) {
+        auto k = core::computeKlDivergence(context, *baseReader, model->tokenizer->bos(), chunks,
+                                           batch, progress, cancel);
+        if (!k) {
+            return reportError(inModel(k.error(), modelPath));
+        }
+        kld = *k;
+        out["kld_base_file"] = parser.value("kld-base-file");
+        out["kld"] = kldJson(*kld);
+        out["ppl"] = kld->ppl;
+        out["ppl_err"] = kld->pplError;
+        out["chunks"] = kld->chunks;
+    } else if (parser.isSet("kld-base")) {
         auto base = core::openEvalModel(parser.value("kld-base"), parser.value("tokenizer"));
         if (!base) {
             return reportError(base.error());
@@ -222,8 +269,9 @@ int runEval(const std::vector<std::string>& args) {
     }
     std::printf("model  %s (%llu bytes)\ntext   %s: %zu tokens, ctx %d, %d threads, %s\n",
                 modelPath.c_str(), static_cast<unsigned long long>(model->fileBytes),
-                parser.value("text").c_str(), tokens.size(), ctxLength, context.threads(),
-                deviceName.c_str());
+                baseFile && !parser.isSet("text") ? parser.value("kld-base-file").c_str()
+                                                  : parser.value("text").c_str(),
+                tokens.size(), ctxLength, context.threads(), deviceName.c_str());
     if (kld) {
         std::printf("PPL    %.4f +/- %.5f over %d chunks (reference %.4f +/- %.5f)\n", kld->ppl,
                     kld->pplError, kld->chunks, kld->basePpl, kld->basePplError);
