@@ -1,6 +1,9 @@
 #include "core/eval/llama_weights.h"
 
 #include "core/io/mapped_file.h"
+#include "core/logging.h"
+
+#include <spdlog/spdlog.h>
 #include "core/model/hparams_check.h"
 #include "core/model/model.h"
 #include "core/quant/format_registry.h"
@@ -366,6 +369,12 @@ Result<std::shared_ptr<const LlamaWeights>> LlamaWeights::fromModel(const Model&
     // Per-pair frequency divisors: Llama 3.1's rope_freqs, or LongRoPE's (phi3) short factors,
     // which serve contexts up to the original training length — the forward pass evaluates
     // short chunks, so the long factors (beyond it) are not read.
+    if (const auto attn = model.metadata().number(arch + ".rope.scaling.attn_factor");
+        attn && *attn != 1.0) {
+        coreLog().warn("{}: rope.scaling.attn_factor {} (LongRoPE beyond the original context) is "
+                       "not applied; figures hold for contexts up to the original length",
+                       model.path(), *attn);
+    }
     for (const char* name : {"rope_factors_short.weight", "rope_freqs.weight"}) {
         if (model.findTensor(name)) {
             QS_TAKE(c.ropeFactors, vector(name, c.ropeDims / 2));
