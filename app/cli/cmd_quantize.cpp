@@ -7,6 +7,7 @@
 #include "core/plan/model_plan.h"
 #include "core/plan/plan_json.h"
 #include "core/quant/imatrix.h"
+#include "core/workflows/quantize_plan.h"
 
 #include <charconv>
 #include <chrono>
@@ -68,8 +69,10 @@ int quantizeAndReport(const ArgParser& parser, const core::Model& model,
     const std::size_t total = model.tensors().size();
     std::size_t done = 0;
     const auto start = std::chrono::steady_clock::now();
-    auto report = core::quantizeModel(
-        model, plan, parser.positional("OUTPUT"), options, cancel, progress,
+    core::QuantizePlanRequest request;
+    request.options = options;
+    auto report = core::quantizePlan(
+        model, plan, parser.positional("OUTPUT"), request, cancel, progress,
         [&](const core::TensorQuantResult& r) { printTensorLine(r, ++done, total); });
     if (!report) {
         return reportError(report.error());
@@ -114,13 +117,10 @@ int runQuantizeWithPlan(const ArgParser& parser) {
     if (!model) {
         return reportError(model.error());
     }
-    for (const auto& t : plan->tensors()) {
-        if (!model->findTensor(t.name)) {
-            return reportError(core::makeError(core::ErrorCode::InvalidArgument,
-                                               parser.value("plan") + ": tensor " + t.name +
-                                                   " is not in " + parser.positional("INPUT") +
-                                                   " (a plan made for another model?)"));
-        }
+    if (auto st = core::checkPlanFitsModel(*model, *plan, parser.value("plan"),
+                                           parser.positional("INPUT"));
+        !st) {
+        return reportError(st.error());
     }
     auto imatrix = readImatrixOption(parser);
     if (!imatrix) {
@@ -129,16 +129,9 @@ int runQuantizeWithPlan(const ArgParser& parser) {
     if (*imatrix) {
         options.imatrix = &**imatrix;
         options.imatrixFileName = parser.value("imatrix");
-    } else {
-        for (const auto& t : plan->tensors()) {
-            if (core::llamaRequiresImatrix(t.name, t.type,
-                                           static_cast<core::LlamaFtype>(info.fileType))) {
-                return reportError(
-                    core::makeError(core::ErrorCode::InvalidArgument,
-                                    t.name + ": " + std::string(core::ggmlTypeInfo(t.type).name) +
-                                        " needs an importance matrix (--imatrix FILE)"));
-            }
-        }
+    }
+    if (auto st = core::checkPlanImatrix(*plan, info.fileType, imatrix->has_value()); !st) {
+        return reportError(st.error());
     }
     return quantizeAndReport(parser, *model, *plan, options, "plan " + parser.value("plan"));
 }
