@@ -1,6 +1,6 @@
 #include "core/workflows/compare.h"
 
-#include "core/quant/imatrix.h"
+#include "core/workflows/inputs.h"
 
 #include <filesystem>
 #include <optional>
@@ -21,17 +21,9 @@ Result<CompareVariantsResult>
 runComparison(const CompareRequest& request, CancelToken& cancel, ProgressSink& progress,
               const std::function<void(const VariantResult&)>& onVariant) {
     CompareVariantsOptions options = request.options;
-    std::optional<ImportanceMatrix> read;
-    if (!options.imatrix && !request.imatrixPath.empty()) {
-        auto matrix = readImatrix(request.imatrixPath);
-        if (!matrix) {
-            return matrix.error();
-        }
-        read = std::move(matrix).value();
-        options.imatrix = &*read;
-        if (options.imatrixFileName.empty()) {
-            options.imatrixFileName = request.imatrixPath;
-        }
+    std::optional<ImportanceMatrix> storage;
+    if (auto st = resolveImatrixInto(options, request.imatrixPath, storage); !st) {
+        return st.error();
     }
     return compareVariantsOnTextFile(request.modelPath, request.textPath, options, cancel, progress,
                                      onVariant);

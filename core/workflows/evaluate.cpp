@@ -1,10 +1,10 @@
 #include "core/workflows/evaluate.h"
 
-#include "core/eval/eval_model.h"
 #include "core/eval/llama_context.h"
 #include "core/eval/logprob_file.h"
 #include "core/eval/text_input.h"
 #include "core/jobs/threads.h"
+#include "core/workflows/inputs.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -33,25 +33,19 @@ std::uint64_t referenceHash(const std::string& path) {
 
 Result<EvaluateResult> evaluateModel(const EvaluateRequest& request, CancelToken& cancel,
                                      ProgressSink& progress) {
-    auto model = openEvalModel(request.modelPath, request.tokenizerPath);
-    if (!model) {
-        return model.error();
+    auto inputs = openEvalInputs(request.modelPath, request.tokenizerPath, request.textPath);
+    if (!inputs) {
+        return inputs.error();
     }
-    if (!model->tokenizer) {
-        return makeError(ErrorCode::InvalidArgument,
-                         request.modelPath + " has no tokenizer; pass --tokenizer FILE");
-    }
-    auto text = readEvalText(request.textPath);
-    if (!text) {
-        return text.error();
-    }
+    const EvalModel& model = inputs->model;
+    const std::string& text = inputs->text;
+    const std::vector<std::int32_t>& tokens = inputs->tokens;
     EvaluateResult result;
-    const auto tokens = model->tokenizer->encode(*text, true);
-    result.fileBytes = model->fileBytes;
+    result.fileBytes = model.fileBytes;
     result.tokens = tokens.size();
     const PerplexityOptions& options = request.perplexity;
     const int threads = effectiveThreads(request.threads);
-    LlamaContext context(model->weights, options.contextLength, threads, request.backend);
+    LlamaContext context(model.weights, options.contextLength, threads, request.backend);
     context.setLlamaCppNumerics(request.llamaCppNumerics);
     result.threads = context.threads();
 
@@ -61,7 +55,7 @@ Result<EvaluateResult> evaluateModel(const EvaluateRequest& request, CancelToken
             return base.error();
         }
         const std::uint64_t textHash =
-            contentHash64(std::as_bytes(std::span(text->data(), text->size())));
+            contentHash64(std::as_bytes(std::span(text.data(), text.size())));
         const std::string cacheDir =
             !request.cacheDir.empty()
                 ? request.cacheDir
@@ -80,7 +74,7 @@ Result<EvaluateResult> evaluateModel(const EvaluateRequest& request, CancelToken
         if (!reader) {
             return reader.error();
         }
-        auto kld = computeKlDivergence(context, *reader, model->tokenizer->bos(), options.maxChunks,
+        auto kld = computeKlDivergence(context, *reader, model.tokenizer->bos(), options.maxChunks,
                                        options.batchSize, progress, cancel);
         if (!kld) {
             return inModel(kld.error(), request.modelPath);
@@ -88,7 +82,7 @@ Result<EvaluateResult> evaluateModel(const EvaluateRequest& request, CancelToken
         result.kld = *kld;
     } else {
         auto ppl =
-            computePerplexity(context, tokens, model->tokenizer->bos(), options, progress, cancel);
+            computePerplexity(context, tokens, model.tokenizer->bos(), options, progress, cancel);
         if (!ppl) {
             return inModel(ppl.error(), request.modelPath);
         }

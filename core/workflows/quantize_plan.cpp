@@ -3,7 +3,7 @@
 #include "core/model/model.h"
 #include "core/plan/llama_presets.h"
 #include "core/quant/ggml_type.h"
-#include "core/quant/imatrix.h"
+#include "core/workflows/inputs.h"
 
 #include <optional>
 
@@ -42,17 +42,9 @@ Result<QuantizeReport> quantizePlan(const Model& model, const QuantPlan& plan,
                                     const std::function<void(const TensorQuantResult&)>& onTensor) {
     QuantizeOptions options = request.options;
     // Kept here for the whole run: quantizeModel reads it tensor by tensor.
-    std::optional<ImportanceMatrix> read;
-    if (!options.imatrix && !request.imatrixPath.empty()) {
-        auto matrix = readImatrix(request.imatrixPath);
-        if (!matrix) {
-            return matrix.error();
-        }
-        read = std::move(matrix).value();
-        options.imatrix = &*read;
-        if (options.imatrixFileName.empty()) {
-            options.imatrixFileName = request.imatrixPath;
-        }
+    std::optional<ImportanceMatrix> storage;
+    if (auto st = resolveImatrixInto(options, request.imatrixPath, storage); !st) {
+        return st.error();
     }
     return quantizeModel(model, plan, outputPath, options, cancel, progress, onTensor);
 }

@@ -4,6 +4,7 @@ target_sources(qs_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/compare.cpp
   ${CMAKE_CURRENT_LIST_DIR}/evaluate.cpp
   ${CMAKE_CURRENT_LIST_DIR}/imatrix_collection.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/inputs.cpp
   ${CMAKE_CURRENT_LIST_DIR}/kld_calibrate.cpp
   ${CMAKE_CURRENT_LIST_DIR}/policy.cpp
   ${CMAKE_CURRENT_LIST_DIR}/quantize_plan.cpp
