@@ -59,6 +59,22 @@ nlohmann::json reportJson(const core::QuantizeReport& report, const std::string&
             {"tensors", tensors}};
 }
 
+// --imatrix into `options`, as both ways of quantizing take it; `matrix` holds it meanwhile.
+core::Status applyImatrixOption(const ArgParser& parser,
+                                std::optional<core::ImportanceMatrix>& matrix,
+                                core::QuantizeOptions& options) {
+    auto read = readImatrixOption(parser);
+    if (!read) {
+        return read.error();
+    }
+    matrix = std::move(read).value();
+    if (matrix) {
+        options.imatrix = &*matrix;
+        options.imatrixFileName = parser.value("imatrix");
+    }
+    return {};
+}
+
 // Quantizes, prints a line per tensor and the summary, and writes --report. `label` names the
 // preset or plan in both.
 int quantizeAndReport(const ArgParser& parser, const core::Model& model,
@@ -122,15 +138,11 @@ int runQuantizeWithPlan(const ArgParser& parser) {
         !st) {
         return reportError(st.error());
     }
-    auto imatrix = readImatrixOption(parser);
-    if (!imatrix) {
-        return reportError(imatrix.error());
+    std::optional<core::ImportanceMatrix> imatrix;
+    if (auto st = applyImatrixOption(parser, imatrix, options); !st) {
+        return reportError(st.error());
     }
-    if (*imatrix) {
-        options.imatrix = &**imatrix;
-        options.imatrixFileName = parser.value("imatrix");
-    }
-    if (auto st = core::checkPlanImatrix(*plan, info.fileType, imatrix->has_value()); !st) {
+    if (auto st = core::checkPlanImatrix(*plan, info.fileType, imatrix.has_value()); !st) {
         return reportError(st.error());
     }
     return quantizeAndReport(parser, *model, *plan, options, "plan " + parser.value("plan"));
@@ -239,15 +251,11 @@ int runQuantize(const std::vector<std::string>& args) {
     if (!model) {
         return reportError(model.error());
     }
-    auto imatrix = readImatrixOption(parser);
-    if (!imatrix) {
-        return reportError(imatrix.error());
+    std::optional<core::ImportanceMatrix> imatrix;
+    if (auto st = applyImatrixOption(parser, imatrix, options); !st) {
+        return reportError(st.error());
     }
-    if (*imatrix) {
-        options.imatrix = &**imatrix;
-        options.imatrixFileName = parser.value("imatrix");
-        presetOptions.hasImatrix = true;
-    }
+    presetOptions.hasImatrix = imatrix.has_value();
 
     auto plan = core::buildLlamaPlanForModel(*model, *preset, presetOptions);
     if (!plan) {
@@ -255,13 +263,13 @@ int runQuantize(const std::vector<std::string>& args) {
     }
     // llama-quantize refuses these presets as a whole without an importance matrix, even
     // where shape fallbacks leave no tensor that needs one.
-    if (!*imatrix && preset->ftype == core::LlamaFtype::Q2_K_S) {
+    if (!imatrix && preset->ftype == core::LlamaFtype::Q2_K_S) {
         return reportError(core::makeError(core::ErrorCode::InvalidArgument,
                                            std::string(preset->name) +
                                                " needs an importance matrix (--imatrix FILE)"));
     }
     for (const auto& t : plan->tensors()) {
-        if (!*imatrix && core::llamaRequiresImatrix(t.name, t.type, preset->ftype)) {
+        if (!imatrix && core::llamaRequiresImatrix(t.name, t.type, preset->ftype)) {
             return reportError(core::makeError(
                 core::ErrorCode::InvalidArgument,
                 t.name + ": " + std::string(core::ggmlTypeInfo(t.type).name) + " in preset " +
