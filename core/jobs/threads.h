@@ -1,0 +1,5 @@
+#pragma once
+
+namespace qs::core {
+int effectiveThreads(int requested);
+}
