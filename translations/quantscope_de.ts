@@ -2155,4 +2155,264 @@ KLD %6</translation>
         <translation>Metrik</translation>
     </message>
 </context>
+<context>
+    <name>qs::ui::Workspace</name>
+    <message>
+        <location filename="../ui/workspace/workspace.cpp"/>
+        <source>Collecting the importance matrix: %1/%2 %3</source>
+        <translation>Sammle die Wichtigkeitsmatrix: %1/%2 %3</translation>
+    </message>
+    <message>
+        <location filename="../ui/workspace/workspace.cpp"/>
+        <source>Importance matrix: %1/%2 %3</source>
+        <translation>Wichtigkeitsmatrix: %1/%2 %3</translation>
+    </message>
+    <message>
+        <location filename="../ui/workspace/workspace.cpp"/>
+        <source>Importance matrix failed: %1</source>
+        <translation>Wichtigkeitsmatrix fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/workspace/workspace.cpp"/>
+        <source>Still opening %1</source>
+        <translation>%1 wird noch geöffnet</translation>
+    </message>
+    <message>
+        <location filename="../ui/workspace/workspace.cpp"/>
+        <source>Opening %1…</source>
+        <translation>Öffne %1…</translation>
+    </message>
+    <message>
+        <location filename="../ui/workspace/workspace.cpp"/>
+        <source>Open failed</source>
+        <translation>Öffnen fehlgeschlagen</translation>
+    </message>
+    <message>
+        <location filename="../ui/workspace/workspace.cpp"/>
+        <source>Cannot create a scratch folder: %1</source>
+        <translation>Arbeitsordner kann nicht angelegt werden: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/workspace/workspace.cpp"/>
+        <source>Run plan</source>
+        <translation>Plan ausführen</translation>
+    </message>
+    <message>
+        <location filename="../ui/workspace/workspace.cpp"/>
+        <source>Collected the importance matrix %1</source>
+        <translation>Wichtigkeitsmatrix %1 gesammelt</translation>
+    </message>
+    <message>
+        <location filename="../ui/workspace/workspace.cpp"/>
+        <source>Loaded the importance matrix %1</source>
+        <translation>Wichtigkeitsmatrix %1 geladen</translation>
+    </message>
+    <message>
+        <location filename="../ui/workspace/workspace.cpp"/>
+        <source>An importance matrix job is already running.</source>
+        <translation>Ein Wichtigkeitsmatrix-Auftrag läuft bereits.</translation>
+    </message>
+    <message>
+        <location filename="../ui/workspace/workspace.cpp"/>
+        <source>Load importance matrix</source>
+        <translation>Wichtigkeitsmatrix laden</translation>
+    </message>
+    <message>
+        <location filename="../ui/workspace/workspace.cpp"/>
+        <source>Collect importance matrix</source>
+        <translation>Wichtigkeitsmatrix sammeln</translation>
+    </message>
+    <message>
+        <location filename="../ui/workspace/workspace.cpp"/>
+        <source>No model is open.</source>
+        <translation>Kein Modell ist geöffnet.</translation>
+    </message>
+    <message>
+        <location filename="../ui/workspace/workspace.cpp"/>
+        <source>Saved the plan to %1</source>
+        <translation>Plan in %1 gespeichert</translation>
+    </message>
+    <message>
+        <location filename="../ui/workspace/workspace.cpp"/>
+        <source>Open a model before loading a plan.</source>
+        <translation>Vor dem Laden eines Plans ein Modell öffnen.</translation>
+    </message>
+    <message>
+        <location filename="../ui/workspace/workspace.cpp"/>
+        <source>Load plan %1</source>
+        <translation>Plan %1 laden</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/workspace/workspace.cpp"/>
+        <source>Applied %n tensor type(s).</source>
+        <translation>
+            <numerusform>%n Tensortyp übernommen.</numerusform>
+            <numerusform>%n Tensortypen übernommen.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/workspace/workspace.cpp"/>
+        <source>%n planned tensor(s) are not in this model: %1</source>
+        <translation>
+            <numerusform>%n geplanter Tensor ist nicht in diesem Modell: %1</numerusform>
+            <numerusform>%n geplante Tensoren sind nicht in diesem Modell: %1</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/workspace/workspace.cpp"/>
+        <source>%n tensor(s) cannot take the planned type: %1</source>
+        <translation>
+            <numerusform>%n Tensor kann den geplanten Typ nicht annehmen: %1</numerusform>
+            <numerusform>%n Tensoren können den geplanten Typ nicht annehmen: %1</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/workspace/workspace.cpp"/>
+        <source>Saved the session to %1</source>
+        <translation>Sitzung in %1 gespeichert</translation>
+    </message>
+    <message>
+        <location filename="../ui/workspace/workspace.cpp"/>
+        <source>%1 names no model.</source>
+        <translation>%1 nennt kein Modell.</translation>
+    </message>
+    <message>
+        <location filename="../ui/workspace/workspace.cpp"/>
+        <source>Load session</source>
+        <translation>Sitzung laden</translation>
+    </message>
+    <message>
+        <location filename="../ui/workspace/workspace.cpp"/>
+        <source>Loaded the session %1</source>
+        <translation>Sitzung %1 geladen</translation>
+    </message>
+</context>
+<context>
+    <name>qs::ui::FileActions</name>
+    <message>
+        <location filename="../ui/windows/file_actions.cpp"/>
+        <source>Load &amp;Plan…</source>
+        <translation>&amp;Plan laden…</translation>
+    </message>
+    <message>
+        <location filename="../ui/windows/file_actions.cpp"/>
+        <source>&amp;Save Plan…</source>
+        <translation>Plan &amp;speichern…</translation>
+    </message>
+    <message>
+        <location filename="../ui/windows/file_actions.cpp"/>
+        <source>Open Sessio&amp;n…</source>
+        <translation>Sitzu&amp;ng öffnen…</translation>
+    </message>
+    <message>
+        <location filename="../ui/windows/file_actions.cpp"/>
+        <source>Save Session &amp;As…</source>
+        <translation>Sitzung speichern &amp;unter…</translation>
+    </message>
+    <message>
+        <location filename="../ui/windows/file_actions.cpp"/>
+        <source>Load &amp;Importance Matrix…</source>
+        <translation>&amp;Wichtigkeitsmatrix laden…</translation>
+    </message>
+    <message>
+        <location filename="../ui/windows/file_actions.cpp"/>
+        <source>&amp;Collect Importance Matrix…</source>
+        <translation>Wichtigkeitsmatrix &amp;sammeln…</translation>
+    </message>
+    <message>
+        <location filename="../ui/windows/file_actions.cpp"/>
+        <source>Cancel Importance Matrix</source>
+        <translation>Wichtigkeitsmatrix abbrechen</translation>
+    </message>
+    <message>
+        <location filename="../ui/windows/file_actions.cpp"/>
+        <source>Se&amp;ttings…</source>
+        <translation>Ei&amp;nstellungen…</translation>
+    </message>
+    <message>
+        <location filename="../ui/windows/file_actions.cpp"/>
+        <source>Open Model</source>
+        <translation>Modell öffnen</translation>
+    </message>
+    <message>
+        <location filename="../ui/windows/file_actions.cpp"/>
+        <source>Models (*.gguf *.safetensors *.bin);;All files (*)</source>
+        <translation>Modelle (*.gguf *.safetensors *.bin);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <location filename="../ui/windows/file_actions.cpp"/>
+        <source>Open Hugging Face Model Folder</source>
+        <translation>Hugging-Face-Modellordner öffnen</translation>
+    </message>
+    <message>
+        <location filename="../ui/windows/file_actions.cpp"/>
+        <source>Load Plan</source>
+        <translation>Plan laden</translation>
+    </message>
+    <message>
+        <location filename="../ui/windows/file_actions.cpp"/>
+        <source>Quantscope plans (*.json);;All files (*)</source>
+        <translation>Quantscope-Pläne (*.json);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <location filename="../ui/windows/file_actions.cpp"/>
+        <source>Save Plan</source>
+        <translation>Plan speichern</translation>
+    </message>
+    <message>
+        <location filename="../ui/windows/file_actions.cpp"/>
+        <source>Quantscope plans (*.json)</source>
+        <translation>Quantscope-Pläne (*.json)</translation>
+    </message>
+    <message>
+        <location filename="../ui/windows/file_actions.cpp"/>
+        <source>Open Session</source>
+        <translation>Sitzung öffnen</translation>
+    </message>
+    <message>
+        <location filename="../ui/windows/file_actions.cpp"/>
+        <source>Quantscope sessions (*.qsession.json *.json);;All files (*)</source>
+        <translation>Quantscope-Sitzungen (*.qsession.json *.json);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <location filename="../ui/windows/file_actions.cpp"/>
+        <source>Save Session</source>
+        <translation>Sitzung speichern</translation>
+    </message>
+    <message>
+        <location filename="../ui/windows/file_actions.cpp"/>
+        <source>Quantscope sessions (*.qsession.json)</source>
+        <translation>Quantscope-Sitzungen (*.qsession.json)</translation>
+    </message>
+    <message>
+        <location filename="../ui/windows/file_actions.cpp"/>
+        <source>Load Importance Matrix</source>
+        <translation>Wichtigkeitsmatrix laden</translation>
+    </message>
+    <message>
+        <location filename="../ui/windows/file_actions.cpp"/>
+        <source>Importance matrices (*.gguf *.dat);;All files (*)</source>
+        <translation>Wichtigkeitsmatrizen (*.gguf *.dat);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <location filename="../ui/windows/file_actions.cpp"/>
+        <source>Collect Importance Matrix on %1</source>
+        <translation>Wichtigkeitsmatrix auf %1 sammeln</translation>
+    </message>
+    <message>
+        <location filename="../ui/windows/file_actions.cpp"/>
+        <source>Importance matrices (*.gguf)</source>
+        <translation>Wichtigkeitsmatrizen (*.gguf)</translation>
+    </message>
+    <message>
+        <location filename="../ui/windows/file_actions.cpp"/>
+        <source>About Quantscope</source>
+        <translation>Über Quantscope</translation>
+    </message>
+    <message>
+        <location filename="../ui/windows/file_actions.cpp"/>
+        <source>&lt;b&gt;Quantscope %1&lt;/b&gt;&lt;p&gt;A workbench for quantizing large language models: per-layer formats, error against FP16, GGUF and GPTQ export.</source>
+        <translation>&lt;b&gt;Quantscope %1&lt;/b&gt;&lt;p&gt;Eine Werkbank zum Quantisieren großer Sprachmodelle: Formate pro Schicht, Fehler gegenüber FP16, Export als GGUF und GPTQ.</translation>
+    </message>
+</context>
 </TS>

@@ -2126,4 +2126,261 @@ KLD %6</translation>
         <translation>指标</translation>
     </message>
 </context>
+<context>
+    <name>qs::ui::Workspace</name>
+    <message>
+        <location filename="../ui/workspace/workspace.cpp"/>
+        <source>Collecting the importance matrix: %1/%2 %3</source>
+        <translation>正在收集重要性矩阵：%1/%2 %3</translation>
+    </message>
+    <message>
+        <location filename="../ui/workspace/workspace.cpp"/>
+        <source>Importance matrix: %1/%2 %3</source>
+        <translation>重要性矩阵：%1/%2 %3</translation>
+    </message>
+    <message>
+        <location filename="../ui/workspace/workspace.cpp"/>
+        <source>Importance matrix failed: %1</source>
+        <translation>重要性矩阵失败：%1</translation>
+    </message>
+    <message>
+        <location filename="../ui/workspace/workspace.cpp"/>
+        <source>Still opening %1</source>
+        <translation>仍在打开 %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/workspace/workspace.cpp"/>
+        <source>Opening %1…</source>
+        <translation>正在打开 %1…</translation>
+    </message>
+    <message>
+        <location filename="../ui/workspace/workspace.cpp"/>
+        <source>Open failed</source>
+        <translation>打开失败</translation>
+    </message>
+    <message>
+        <location filename="../ui/workspace/workspace.cpp"/>
+        <source>Cannot create a scratch folder: %1</source>
+        <translation>无法创建临时文件夹：%1</translation>
+    </message>
+    <message>
+        <location filename="../ui/workspace/workspace.cpp"/>
+        <source>Run plan</source>
+        <translation>运行方案</translation>
+    </message>
+    <message>
+        <location filename="../ui/workspace/workspace.cpp"/>
+        <source>Collected the importance matrix %1</source>
+        <translation>已收集重要性矩阵 %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/workspace/workspace.cpp"/>
+        <source>Loaded the importance matrix %1</source>
+        <translation>已加载重要性矩阵 %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/workspace/workspace.cpp"/>
+        <source>An importance matrix job is already running.</source>
+        <translation>已有重要性矩阵任务正在运行。</translation>
+    </message>
+    <message>
+        <location filename="../ui/workspace/workspace.cpp"/>
+        <source>Load importance matrix</source>
+        <translation>加载重要性矩阵</translation>
+    </message>
+    <message>
+        <location filename="../ui/workspace/workspace.cpp"/>
+        <source>Collect importance matrix</source>
+        <translation>收集重要性矩阵</translation>
+    </message>
+    <message>
+        <location filename="../ui/workspace/workspace.cpp"/>
+        <source>No model is open.</source>
+        <translation>未打开模型。</translation>
+    </message>
+    <message>
+        <location filename="../ui/workspace/workspace.cpp"/>
+        <source>Saved the plan to %1</source>
+        <translation>方案已保存到 %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/workspace/workspace.cpp"/>
+        <source>Open a model before loading a plan.</source>
+        <translation>加载方案前请先打开模型。</translation>
+    </message>
+    <message>
+        <location filename="../ui/workspace/workspace.cpp"/>
+        <source>Load plan %1</source>
+        <translation>加载方案 %1</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/workspace/workspace.cpp"/>
+        <source>Applied %n tensor type(s).</source>
+        <translation>
+            <numerusform>已应用 %n 个张量类型。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/workspace/workspace.cpp"/>
+        <source>%n planned tensor(s) are not in this model: %1</source>
+        <translation>
+            <numerusform>%n 个方案中的张量不在此模型中：%1</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/workspace/workspace.cpp"/>
+        <source>%n tensor(s) cannot take the planned type: %1</source>
+        <translation>
+            <numerusform>%n 个张量无法使用方案中的类型：%1</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/workspace/workspace.cpp"/>
+        <source>Saved the session to %1</source>
+        <translation>会话已保存到 %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/workspace/workspace.cpp"/>
+        <source>%1 names no model.</source>
+        <translation>%1 未指定模型。</translation>
+    </message>
+    <message>
+        <location filename="../ui/workspace/workspace.cpp"/>
+        <source>Load session</source>
+        <translation>加载会话</translation>
+    </message>
+    <message>
+        <location filename="../ui/workspace/workspace.cpp"/>
+        <source>Loaded the session %1</source>
+        <translation>已加载会话 %1</translation>
+    </message>
+</context>
+<context>
+    <name>qs::ui::FileActions</name>
+    <message>
+        <location filename="../ui/windows/file_actions.cpp"/>
+        <source>Load &amp;Plan…</source>
+        <translation>加载方案(&amp;P)…</translation>
+    </message>
+    <message>
+        <location filename="../ui/windows/file_actions.cpp"/>
+        <source>&amp;Save Plan…</source>
+        <translation>保存方案(&amp;S)…</translation>
+    </message>
+    <message>
+        <location filename="../ui/windows/file_actions.cpp"/>
+        <source>Open Sessio&amp;n…</source>
+        <translation>打开会话(&amp;N)…</translation>
+    </message>
+    <message>
+        <location filename="../ui/windows/file_actions.cpp"/>
+        <source>Save Session &amp;As…</source>
+        <translation>会话另存为(&amp;A)…</translation>
+    </message>
+    <message>
+        <location filename="../ui/windows/file_actions.cpp"/>
+        <source>Load &amp;Importance Matrix…</source>
+        <translation>加载重要性矩阵(&amp;I)…</translation>
+    </message>
+    <message>
+        <location filename="../ui/windows/file_actions.cpp"/>
+        <source>&amp;Collect Importance Matrix…</source>
+        <translation>收集重要性矩阵(&amp;C)…</translation>
+    </message>
+    <message>
+        <location filename="../ui/windows/file_actions.cpp"/>
+        <source>Cancel Importance Matrix</source>
+        <translation>取消重要性矩阵</translation>
+    </message>
+    <message>
+        <location filename="../ui/windows/file_actions.cpp"/>
+        <source>Se&amp;ttings…</source>
+        <translation>设置(&amp;T)…</translation>
+    </message>
+    <message>
+        <location filename="../ui/windows/file_actions.cpp"/>
+        <source>Open Model</source>
+        <translation>打开模型</translation>
+    </message>
+    <message>
+        <location filename="../ui/windows/file_actions.cpp"/>
+        <source>Models (*.gguf *.safetensors *.bin);;All files (*)</source>
+        <translation>模型 (*.gguf *.safetensors *.bin);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location filename="../ui/windows/file_actions.cpp"/>
+        <source>Open Hugging Face Model Folder</source>
+        <translation>打开 Hugging Face 模型文件夹</translation>
+    </message>
+    <message>
+        <location filename="../ui/windows/file_actions.cpp"/>
+        <source>Load Plan</source>
+        <translation>加载方案</translation>
+    </message>
+    <message>
+        <location filename="../ui/windows/file_actions.cpp"/>
+        <source>Quantscope plans (*.json);;All files (*)</source>
+        <translation>Quantscope 方案 (*.json);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location filename="../ui/windows/file_actions.cpp"/>
+        <source>Save Plan</source>
+        <translation>保存方案</translation>
+    </message>
+    <message>
+        <location filename="../ui/windows/file_actions.cpp"/>
+        <source>Quantscope plans (*.json)</source>
+        <translation>Quantscope 方案 (*.json)</translation>
+    </message>
+    <message>
+        <location filename="../ui/windows/file_actions.cpp"/>
+        <source>Open Session</source>
+        <translation>打开会话</translation>
+    </message>
+    <message>
+        <location filename="../ui/windows/file_actions.cpp"/>
+        <source>Quantscope sessions (*.qsession.json *.json);;All files (*)</source>
+        <translation>Quantscope 会话 (*.qsession.json *.json);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location filename="../ui/windows/file_actions.cpp"/>
+        <source>Save Session</source>
+        <translation>保存会话</translation>
+    </message>
+    <message>
+        <location filename="../ui/windows/file_actions.cpp"/>
+        <source>Quantscope sessions (*.qsession.json)</source>
+        <translation>Quantscope 会话 (*.qsession.json)</translation>
+    </message>
+    <message>
+        <location filename="../ui/windows/file_actions.cpp"/>
+        <source>Load Importance Matrix</source>
+        <translation>加载重要性矩阵</translation>
+    </message>
+    <message>
+        <location filename="../ui/windows/file_actions.cpp"/>
+        <source>Importance matrices (*.gguf *.dat);;All files (*)</source>
+        <translation>重要性矩阵 (*.gguf *.dat);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location filename="../ui/windows/file_actions.cpp"/>
+        <source>Collect Importance Matrix on %1</source>
+        <translation>在 %1 上收集重要性矩阵</translation>
+    </message>
+    <message>
+        <location filename="../ui/windows/file_actions.cpp"/>
+        <source>Importance matrices (*.gguf)</source>
+        <translation>重要性矩阵 (*.gguf)</translation>
+    </message>
+    <message>
+        <location filename="../ui/windows/file_actions.cpp"/>
+        <source>About Quantscope</source>
+        <translation>关于 Quantscope</translation>
+    </message>
+    <message>
+        <location filename="../ui/windows/file_actions.cpp"/>
+        <source>&lt;b&gt;Quantscope %1&lt;/b&gt;&lt;p&gt;A workbench for quantizing large language models: per-layer formats, error against FP16, GGUF and GPTQ export.</source>
+        <translation>&lt;b&gt;Quantscope %1&lt;/b&gt;&lt;p&gt;用于量化大语言模型的工作台：逐层格式、相对 FP16 的误差、GGUF 与 GPTQ 导出。</translation>
+    </message>
+</context>
 </TS>

@@ -27,3 +27,21 @@ target_sources(qs_ui PRIVATE
   ${CMAKE_CURRENT_SOURCE_DIR}/jobs/stall_monitor.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/jobs/stall_monitor.h
 )
+# The document under the main window, the jobs' shared thread budget, the window's File menu
+# work, and the command line and automation of `quantscope`.
+target_sources(qs_ui PRIVATE
+  ${CMAKE_CURRENT_SOURCE_DIR}/workspace/workspace.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/workspace/workspace.h
+  ${CMAKE_CURRENT_SOURCE_DIR}/jobs/thread_budget.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/jobs/thread_budget.h
+  ${CMAKE_CURRENT_SOURCE_DIR}/windows/file_actions.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/windows/file_actions.h
+  ${CMAKE_CURRENT_SOURCE_DIR}/windows/model_summary.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/windows/model_summary.h
+  ${CMAKE_CURRENT_SOURCE_DIR}/windows/gui_command_line.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/windows/gui_command_line.h
+  ${CMAKE_CURRENT_SOURCE_DIR}/windows/automation.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/windows/automation.h
+  ${CMAKE_CURRENT_SOURCE_DIR}/settings/translations.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/settings/translations.h
+)

@@ -2,12 +2,10 @@
 #include "cli/cli_device.h"
 #include "cli/commands.h"
 
-#include "core/io/imatrix.h"
-#include "core/jobs/thread_pool.h"
-#include "core/workflows/compare_variants.h"
+#include "core/workflows/compare.h"
+#include "core/workflows/policy.h"
 
 #include <cstdio>
-#include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -18,7 +16,13 @@ namespace qs::cli {
 
 namespace {
 
-namespace fs = std::filesystem;
+std::string joinList(const std::vector<std::string>& items) {
+    std::string text;
+    for (const std::string& item : items) {
+        text += (text.empty() ? "" : ",") + item;
+    }
+    return text;
+}
 
 std::vector<std::string> splitList(const std::string& text) {
     std::vector<std::string> items;
@@ -106,7 +110,7 @@ int runCompare(const std::vector<std::string>& args) {
                      "--variants adds models made elsewhere (GGUF, GPTQ/AWQ folders).");
     parser.addPositional("MODEL", "F32/F16 GGUF (or another format openModel reads)");
     parser.addOption("types", "LIST", "Comma-separated presets ('none': only --variants)",
-                     "Q2_K,Q3_K_M,Q4_K_M,Q5_K_M,Q6_K,Q8_0");
+                     joinList(core::defaultComparisonPresets()));
     parser.addOption("variants", "NAME=PATH,...",
                      "Also evaluate existing models: GGUF files or GPTQ/AWQ checkpoint folders\n"
                      "(a PATH without NAME= is named after its file)");
@@ -153,16 +157,9 @@ int runCompare(const std::vector<std::string>& args) {
         const auto eq = item.find('=');
         core::FileVariant variant;
         variant.path = eq == std::string::npos ? item : item.substr(eq + 1);
-        if (eq != std::string::npos) {
-            variant.name = item.substr(0, eq);
-        } else {
-            // Unnamed: a file by its stem, a folder by its name.
-            fs::path p = fs::path(variant.path).lexically_normal();
-            if (!p.has_filename()) {
-                p = p.parent_path();
-            }
-            variant.name = fs::is_directory(p) ? p.filename().string() : p.stem().string();
-        }
+        // Unnamed: a file by its stem, a folder by its name.
+        variant.name =
+            eq != std::string::npos ? item.substr(0, eq) : core::fileVariantName(variant.path);
         if (variant.name.empty() || variant.path.empty()) {
             std::cerr << "quantscope-cli compare: --variants takes NAME=PATH items, not '" << item
                       << "'\n";
@@ -178,14 +175,6 @@ int runCompare(const std::vector<std::string>& args) {
     options.outputDir = parser.value("keep");
     options.cacheDir = parser.value("cache-dir");
     options.measureSpeed = !parser.isSet("no-speed");
-    auto imatrix = readImatrixOption(parser);
-    if (!imatrix) {
-        return reportError(imatrix.error());
-    }
-    if (*imatrix) {
-        options.imatrix = &**imatrix;
-        options.imatrixFileName = parser.value("imatrix");
-    }
     const bool json = parser.isSet("json");
     StderrVariantProgress stderrProgress;
     core::NullProgressSink silent;
@@ -198,13 +187,14 @@ int runCompare(const std::vector<std::string>& args) {
                     options.contextLength);
         printHeader();
     }
-    // Reads the text with core::readEvalText, as every evaluation does.
-    auto result = core::compareVariantsOnTextFile(modelPath, parser.value("text"), options, cancel,
-                                                  progress, [&](const core::VariantResult& v) {
-                                                      if (!json) {
-                                                          printRow(v);
-                                                      }
-                                                  });
+    // Reads the text with core::readEvalText and the --imatrix file, as the GUI's Compare does.
+    const core::CompareRequest request{modelPath, parser.value("text"), options,
+                                       parser.value("imatrix")};
+    auto result = core::runComparison(request, cancel, progress, [&](const core::VariantResult& v) {
+        if (!json) {
+            printRow(v);
+        }
+    });
     if (!result) {
         return reportError(result.error());
     }

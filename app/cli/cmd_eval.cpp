@@ -2,18 +2,9 @@
 #include "cli/cli_device.h"
 #include "cli/commands.h"
 
-#include "core/eval/eval_model.h"
-#include "core/eval/kl_divergence.h"
-#include "core/eval/llama_context.h"
-#include "core/eval/logprob_file.h"
-#include "core/eval/perplexity.h"
-#include "core/eval/text_input.h"
-#include "core/eval/throughput.h"
-#include "core/fs/content_hash.h"
-#include "core/jobs/threads.h"
+#include "core/workflows/evaluate.h"
 
 #include <cstdio>
-#include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -48,15 +39,6 @@ nlohmann::json kldJson(const core::KlDivergenceResult& k) {
             {"seconds", k.seconds}};
 }
 
-// An evaluation error with the model it came from ("MODEL: chunk 2 of 8: non-finite ...");
-// a cancel stays as it is.
-core::Error inModel(const core::Error& error, const std::string& model) {
-    if (error.code == core::ErrorCode::Cancelled) {
-        return error;
-    }
-    return core::makeError(error.code, model + ": " + error.message);
-}
-
 } // namespace
 
 int runEval(const std::vector<std::string>& args) {
@@ -71,6 +53,10 @@ int runEval(const std::vector<std::string>& args) {
     parser.addOption("batch", "N", "Tokens per forward call", "512");
     parser.addOption("kld-base", "MODEL",
                      "Reference model (F16/F32) for KL divergence; its distribution is cached");
+    parser.addOption("kld-base-file", "FILE",
+                     "KL divergence against a distribution file written by llama-perplexity "
+                     "--kl-divergence-base (or by this tool's cache); its tokens and context "
+                     "are used, so --text is not needed");
     parser.addOption("cache-dir", "DIR", "Where reference distributions are cached");
     parser.addOption("tokenizer", "FILE", "tokenizer.bin or tokenizer.json overriding the model's");
     parser.addOption("threads", "N", "CPU threads (default: all)");
@@ -89,7 +75,7 @@ int runEval(const std::vector<std::string>& args) {
     int ctxLength = 0;
     int chunks = 0;
     int batch = 0;
-    int threads = core::effectiveThreads(0);
+    int threads = 0; // all hardware threads
     if (!parseInt(parser.value("ctx"), ctxLength) || ctxLength < 8 ||
         !parseInt(parser.value("chunks"), chunks) || !parseInt(parser.value("batch"), batch) ||
         batch < 1 ||
@@ -97,7 +83,12 @@ int runEval(const std::vector<std::string>& args) {
         std::cerr << "quantscope-cli eval: --ctx, --chunks, --batch and --threads take integers\n";
         return kExitUsage;
     }
-    if (!parser.isSet("text")) {
+    const bool baseFile = parser.isSet("kld-base-file");
+    if (baseFile && parser.isSet("kld-base")) {
+        std::cerr << "quantscope-cli eval: --kld-base and --kld-base-file exclude each other\n";
+        return kExitUsage;
+    }
+    if (!parser.isSet("text") && !baseFile) {
         std::cerr << "quantscope-cli eval: --text FILE is required\n";
         return kExitUsage;
     }
@@ -116,115 +107,67 @@ int runEval(const std::vector<std::string>& args) {
     const std::string deviceName = *backend ? (*backend)->name() : "CPU";
 
     const std::string modelPath = parser.positional("MODEL");
-    auto model = core::openEvalModel(modelPath, parser.value("tokenizer"));
-    if (!model) {
-        return reportError(model.error());
+    core::EvaluateRequest request;
+    request.modelPath = modelPath;
+    request.tokenizerPath = parser.value("tokenizer");
+    request.textPath = parser.value("text");
+    request.perplexity.contextLength = ctxLength;
+    request.perplexity.maxChunks = chunks;
+    request.perplexity.batchSize = batch;
+    request.threads = threads;
+    request.backend = backend->get();
+    request.llamaCppNumerics = !parser.isSet("f32-numerics");
+    request.kldBasePath = parser.value("kld-base");
+    request.kldBaseFile = parser.value("kld-base-file");
+    request.contextGiven = parser.isSet("ctx");
+    request.cacheDir = parser.value("cache-dir");
+    request.measureSpeed = !parser.isSet("no-speed");
+    auto result = core::evaluateModel(request, cancel, progress);
+    if (!result) {
+        return reportError(result.error());
     }
-    if (!model->tokenizer) {
-        return reportError(core::makeError(core::ErrorCode::InvalidArgument,
-                                           modelPath + " has no tokenizer; pass --tokenizer FILE"));
-    }
-    auto text = core::readEvalText(parser.value("text"));
-    if (!text) {
-        return reportError(text.error());
-    }
-    const auto tokens = model->tokenizer->encode(*text, true);
-    core::PerplexityOptions options;
-    options.contextLength = ctxLength;
-    options.maxChunks = chunks;
-    options.batchSize = batch;
-    core::LlamaContext context(model->weights, ctxLength, threads, backend->get());
-    context.setLlamaCppNumerics(!parser.isSet("f32-numerics"));
-
-    nlohmann::json out = {{"model", modelPath},
-                          {"file_bytes", model->fileBytes},
-                          {"text", parser.value("text")},
-                          {"tokens", tokens.size()},
-                          {"ctx", ctxLength},
-                          {"threads", context.threads()},
+    const std::optional<core::KlDivergenceResult>& kld = result->kld;
+    const std::optional<core::PerplexityResult>& ppl = result->perplexity;
+    const std::optional<core::ThroughputResult>& speed = result->speed;
+    nlohmann::json out = {{"model", modelPath},           {"file_bytes", result->fileBytes},
+                          {"text", parser.value("text")}, {"tokens", result->tokens},
+                          {"ctx", result->contextLength}, {"threads", result->threads},
                           {"device", deviceName}};
-    std::optional<core::KlDivergenceResult> kld;
-    std::optional<core::PerplexityResult> ppl;
-    if (parser.isSet("kld-base")) {
-        auto base = core::openEvalModel(parser.value("kld-base"), parser.value("tokenizer"));
-        if (!base) {
-            return reportError(base.error());
-        }
-        auto modelHash = core::fileHash64(parser.value("kld-base"));
-        if (!modelHash) {
-            // A folder (Hugging Face): key the cache by its path instead of its bytes.
-            const std::string p = std::filesystem::absolute(parser.value("kld-base")).string();
-            modelHash = core::contentHash64(std::as_bytes(std::span(p.data(), p.size())));
-        }
-        const std::uint64_t textHash =
-            core::contentHash64(std::as_bytes(std::span(text->data(), text->size())));
-        const std::string cacheDir =
-            parser.isSet("cache-dir")
-                ? parser.value("cache-dir")
-                : (std::filesystem::temp_directory_path() / "quantscope-kld").string();
-        const std::string cachePath =
-            core::referenceCachePath(cacheDir, *modelHash, textHash, ctxLength);
-        core::LlamaContext baseContext(base->weights, ctxLength, threads, backend->get());
-        baseContext.setLlamaCppNumerics(!parser.isSet("f32-numerics"));
-        auto reused = core::ensureReferenceLogProbs(
-            cachePath, baseContext, tokens, base->tokenizer->bos(), options, progress, cancel);
-        if (!reused) {
-            return reportError(inModel(reused.error(), parser.value("kld-base")));
-        }
-        auto reader = core::LogProbReader::open(cachePath);
-        if (!reader) {
-            return reportError(reader.error());
-        }
-        auto k = core::computeKlDivergence(context, *reader, model->tokenizer->bos(), chunks, batch,
-                                           progress, cancel);
-        if (!k) {
-            return reportError(inModel(k.error(), modelPath));
-        }
-        kld = *k;
+    if (kld && baseFile) {
+        out["kld_base_file"] = parser.value("kld-base-file");
+    } else if (kld) {
         out["kld_base"] = parser.value("kld-base");
-        out["kld_cache"] = cachePath;
-        out["kld_cache_reused"] = *reused;
+        out["kld_cache"] = result->kldCache;
+        out["kld_cache_reused"] = result->kldCacheReused;
+    }
+    if (kld) {
         out["kld"] = kldJson(*kld);
         out["ppl"] = kld->ppl;
         out["ppl_err"] = kld->pplError;
         out["chunks"] = kld->chunks;
-    } else {
-        auto r = core::computePerplexity(context, tokens, model->tokenizer->bos(), options,
-                                         progress, cancel);
-        if (!r) {
-            return reportError(inModel(r.error(), modelPath));
-        }
-        ppl = *r;
+    } else if (ppl) {
         out["ppl"] = ppl->ppl;
         out["ppl_err"] = ppl->pplError;
         out["chunks"] = ppl->chunks;
         out["scored_tokens"] = ppl->scoredTokens;
         out["seconds"] = ppl->seconds;
     }
-    std::optional<core::ThroughputResult> speed;
-    if (!parser.isSet("no-speed")) {
-        core::ThroughputOptions topt;
-        topt.promptTokens = std::min(ctxLength, 128);
-        topt.genTokens = std::min(ctxLength, 32);
-        auto s = core::measureThroughput(context, topt, cancel);
-        if (!s) {
-            return reportError(s.error());
-        }
-        speed = *s;
+    if (speed) {
         out["pp_tokens_per_second"] = speed->promptProcessing.tokensPerSecond;
         out["tg_tokens_per_second"] = speed->generation.tokensPerSecond;
-        out["pp_tokens"] = topt.promptTokens;
-        out["tg_tokens"] = topt.genTokens;
+        out["pp_tokens"] = result->speedOptions.promptTokens;
+        out["tg_tokens"] = result->speedOptions.genTokens;
     }
 
     if (json) {
         std::cout << out.dump(2) << "\n";
         return kExitOk;
     }
-    std::printf("model  %s (%llu bytes)\ntext   %s: %zu tokens, ctx %d, %d threads, %s\n",
-                modelPath.c_str(), static_cast<unsigned long long>(model->fileBytes),
-                parser.value("text").c_str(), tokens.size(), ctxLength, context.threads(),
-                deviceName.c_str());
+    std::printf(
+        "model  %s (%llu bytes)\ntext   %s: %zu tokens, ctx %d, %d threads, %s\n",
+        modelPath.c_str(), static_cast<unsigned long long>(result->fileBytes),
+        (parser.isSet("text") ? parser.value("text") : parser.value("kld-base-file")).c_str(),
+        result->tokens, result->contextLength, result->threads, deviceName.c_str());
     if (kld) {
         std::printf("PPL    %.4f +/- %.5f over %d chunks (reference %.4f +/- %.5f)\n", kld->ppl,
                     kld->pplError, kld->chunks, kld->basePpl, kld->basePplError);

@@ -2,9 +2,9 @@
 #include "cli/cmd_calibrated.h"
 #include "cli/commands.h"
 
-#include "core/io/model_reader.h"
 #include "core/jobs/threads.h"
 #include "core/workflows/calibrated_export.h"
+#include "core/workflows/calibrated_export_job.h"
 
 #include <chrono>
 #include <csignal>
@@ -169,12 +169,6 @@ int runCalibratedCommand(const std::vector<std::string>& args, bool awq) {
     options = exportOptions.gptq;
     const core::CalibratedMethod method = exportOptions.method;
 
-    const std::string modelPath = parser.positional("MODEL");
-    auto model = core::openModel(modelPath);
-    if (!model) {
-        return reportError(model.error());
-    }
-
     core::CancelToken cancel;
     g_calibratedCancel = &cancel;
     struct sigaction action {};
@@ -186,8 +180,8 @@ int runCalibratedCommand(const std::vector<std::string>& args, bool awq) {
     ::sigaction(SIGTERM, &action, &oldTerm);
     StepProgress progress;
     const auto start = std::chrono::steady_clock::now();
-    auto result = core::exportCalibratedCheckpoint(*model, parser.positional("OUTDIR"),
-                                                   exportOptions, cancel, progress);
+    auto result = core::runCalibratedExport(parser.positional("MODEL"), parser.positional("OUTDIR"),
+                                            exportOptions, cancel, progress);
     ::sigaction(SIGINT, &oldInt, nullptr);
     ::sigaction(SIGTERM, &oldTerm, nullptr);
     g_calibratedCancel = nullptr;

@@ -1,12 +1,7 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 
-#include "core/eval/eval_model.h"
-#include "core/eval/imatrix_collector.h"
-#include "core/eval/llama_context.h"
-#include "core/eval/text_input.h"
-#include "core/io/imatrix_writer.h"
-#include "core/jobs/threads.h"
+#include "core/workflows/imatrix_collection.h"
 
 #include <chrono>
 #include <cstdio>
@@ -48,7 +43,7 @@ int runImatrix(const std::vector<std::string>& rawArgs) {
         return exitCode;
     }
     int ctxLength = 0, chunks = 0, batch = 0, ubatch = 0;
-    int threads = core::effectiveThreads(0);
+    int threads = 0; // all hardware threads
     if (!parseInt(parser.value("ctx"), ctxLength) || ctxLength < 2 ||
         !parseInt(parser.value("chunks"), chunks) || !parseInt(parser.value("batch"), batch) ||
         batch < 1 || !parseInt(parser.value("ubatch"), ubatch) || ubatch < 1 ||
@@ -72,45 +67,33 @@ int runImatrix(const std::vector<std::string>& rawArgs) {
         }
         format = f == "dat" ? core::ImatrixFormat::LegacyDat : core::ImatrixFormat::Gguf;
     }
-    auto model = core::openEvalModel(parser.positional("MODEL"), parser.value("tokenizer"));
-    if (!model) {
-        return reportError(model.error());
-    }
-    if (!model->tokenizer) {
-        return reportError(core::makeError(core::ErrorCode::InvalidArgument,
-                                           "the model has no tokenizer; pass --tokenizer FILE"));
-    }
-    auto text = core::readEvalText(parser.value("text"));
-    if (!text) {
-        return reportError(text.error());
-    }
-    const auto tokens = model->tokenizer->encode(*text, true);
-    core::ImatrixCollectOptions options;
-    options.contextLength = ctxLength;
-    options.maxChunks = chunks;
-    options.batchSize = batch;
-    options.ubatchSize = ubatch;
-    options.datasetName = parser.value("text"); // as llama-imatrix stores -f
-    core::LlamaContext context(model->weights, ctxLength, threads);
+    core::ImatrixCollectionRequest request;
+    request.modelPath = parser.positional("MODEL");
+    request.tokenizerPath = parser.value("tokenizer");
+    request.textPath = parser.value("text"); // also the dataset name, as llama-imatrix stores -f
+    request.outputPath = output;
+    request.format = format;
+    request.collect.contextLength = ctxLength;
+    request.collect.maxChunks = chunks;
+    request.collect.batchSize = batch;
+    request.collect.ubatchSize = ubatch;
+    request.threads = threads;
     TerminalProgress stderrProgress;
     core::NullProgressSink silent;
     core::ProgressSink& progress =
         isatty(fileno(stderr)) ? static_cast<core::ProgressSink&>(stderrProgress) : silent;
     core::CancelToken cancel;
     const auto start = std::chrono::steady_clock::now();
-    auto matrix =
-        core::collectImatrix(context, tokens, model->tokenizer->bos(), options, progress, cancel);
-    if (!matrix) {
-        return reportError(matrix.error());
-    }
-    if (auto st = core::writeImatrix(*matrix, output, format); !st) {
-        return reportError(st.error());
+    auto collected = core::collectImatrixFromFiles(request, cancel, progress);
+    if (!collected) {
+        return reportError(collected.error());
     }
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::printf("%s: %zu entries, %lld chunks of %d tokens (%zu tokens in the text), %s, %.1f s\n",
-                output.c_str(), matrix->entries.size(), static_cast<long long>(matrix->chunkCount),
-                ctxLength, tokens.size(), format == core::ImatrixFormat::Gguf ? "gguf" : "dat",
+                output.c_str(), collected->matrix.entries.size(),
+                static_cast<long long>(collected->matrix.chunkCount), ctxLength,
+                collected->textTokens, format == core::ImatrixFormat::Gguf ? "gguf" : "dat",
                 seconds);
     return kExitOk;
 }

@@ -1,7 +1,6 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 
-#include "core/eval/text_input.h"
 #include "core/io/imatrix.h"
 #include "core/io/model_reader.h"
 #include "core/model/model.h"
@@ -10,7 +9,9 @@
 #include "core/plan/optimizer.h"
 #include "core/plan/plan_json.h"
 #include "core/plan/sensitivity.h"
+#include "core/workflows/kld_calibrate.h"
 #include "core/workflows/kld_calibration.h"
+#include "core/workflows/policy.h"
 
 #include <chrono>
 #include <cmath>
@@ -60,31 +61,6 @@ std::optional<double> parsePositive(const std::string& text) {
 
 std::string typeName(core::GgmlType t) {
     return std::string(core::ggmlTypeInfo(t).name);
-}
-
-// general.file_type of an optimized plan: the preset whose base type holds most parameters
-// (the _M variant where there are several), so tools that show the file type say something
-// close to the truth.
-std::uint32_t fileTypeFor(const core::SensitivityTable& table,
-                          const core::OptimizerResult& result) {
-    std::map<core::GgmlType, std::uint64_t> parameters;
-    for (std::size_t i = 0; i < table.rows.size(); ++i) {
-        parameters[result.choices[i].type] += table.rows[i].parameters;
-    }
-    const auto dominant =
-        std::max_element(parameters.begin(), parameters.end(),
-                         [](const auto& a, const auto& b) { return a.second < b.second; });
-    if (dominant == parameters.end()) {
-        return 0;
-    }
-    std::uint32_t chosen = 0;
-    for (const auto& p : core::allLlamaPresets()) {
-        if (p.defaultType == dominant->first &&
-            (chosen == 0 || std::string_view(p.name).ends_with("_M"))) {
-            chosen = static_cast<std::uint32_t>(p.ftype);
-        }
-    }
-    return chosen;
 }
 
 // Rows: layers; columns: the roles that occur in layers; then the tensors outside layers.
@@ -273,6 +249,9 @@ int runPlan(const std::vector<std::string>& args) {
     if (!model) {
         return reportError(model.error());
     }
+    if (!parser.isSet("formats")) {
+        sensOptions.formats = core::optimizerCandidateFormats(*model);
+    }
     auto imatrix = readImatrixOption(parser);
     if (!imatrix) {
         return reportError(imatrix.error());
@@ -310,11 +289,6 @@ int runPlan(const std::vector<std::string>& args) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (parser.isSet("calibrate-kld")) {
         core::KldCalibrationOptions calib;
-        auto text = core::readEvalText(parser.value("calibrate-kld"));
-        if (!text) {
-            return reportError(text.error());
-        }
-        calib.text = std::move(text).value();
         if (!parseInt(parser.value("calib-chunks"), calib.maxChunks) || calib.maxChunks <= 0 ||
             !parseInt(parser.value("calib-ctx"), calib.contextLength) || calib.contextLength < 8) {
             std::cerr << "quantscope-cli: --calib-chunks and --calib-ctx need positive numbers\n";
@@ -324,7 +298,8 @@ int runPlan(const std::vector<std::string>& args) {
         calib.cacheDir = sensOptions.cacheDir;
         calib.threads = static_cast<int>(sensOptions.threads);
         const auto calibStart = std::chrono::steady_clock::now();
-        auto calibration = core::calibrateWithKld(modelPath, *table, calib, cancel, progress);
+        auto calibration = core::calibrateKldOnTextFile(
+            modelPath, *table, parser.value("calibrate-kld"), calib, cancel, progress);
         if (!calibration) {
             return reportError(calibration.error());
         }
@@ -384,10 +359,10 @@ int runPlan(const std::vector<std::string>& args) {
         core::PlanFileInfo info;
         info.model = modelPath;
         info.source = "optimizer " + targetText;
-        info.fileType = fileTypeFor(*table, result);
         // Tensors outside the table (norms) keep their type; listing them makes the plan
         // complete for readers that expect every tensor.
         core::QuantPlan plan = result.toPlan(*table);
+        info.fileType = core::planFileType(*model, plan);
         if (auto st = core::writePlanFile(parser.value("output"), plan, info); !st) {
             return reportError(st.error());
         }

@@ -7,6 +7,7 @@
 #include "core/model/model.h"
 #include "core/plan/model_plan.h"
 #include "core/plan/plan_json.h"
+#include "core/workflows/quantize_plan.h"
 
 #include <charconv>
 #include <chrono>
@@ -58,6 +59,22 @@ nlohmann::json reportJson(const core::QuantizeReport& report, const std::string&
             {"tensors", tensors}};
 }
 
+// --imatrix into `options`, as both ways of quantizing take it; `matrix` holds it meanwhile.
+core::Status applyImatrixOption(const ArgParser& parser,
+                                std::optional<core::ImportanceMatrix>& matrix,
+                                core::QuantizeOptions& options) {
+    auto read = readImatrixOption(parser);
+    if (!read) {
+        return read.error();
+    }
+    matrix = std::move(read).value();
+    if (matrix) {
+        options.imatrix = &*matrix;
+        options.imatrixFileName = parser.value("imatrix");
+    }
+    return {};
+}
+
 // Quantizes, prints a line per tensor and the summary, and writes --report. `label` names the
 // preset or plan in both.
 int quantizeAndReport(const ArgParser& parser, const core::Model& model,
@@ -68,8 +85,10 @@ int quantizeAndReport(const ArgParser& parser, const core::Model& model,
     const std::size_t total = model.tensors().size();
     std::size_t done = 0;
     const auto start = std::chrono::steady_clock::now();
-    auto report = core::quantizeModel(
-        model, plan, parser.positional("OUTPUT"), options, cancel, progress,
+    core::QuantizePlanRequest request;
+    request.options = options;
+    auto report = core::quantizePlan(
+        model, plan, parser.positional("OUTPUT"), request, cancel, progress,
         [&](const core::TensorQuantResult& r) { printTensorLine(r, ++done, total); });
     if (!report) {
         return reportError(report.error());
@@ -114,31 +133,17 @@ int runQuantizeWithPlan(const ArgParser& parser) {
     if (!model) {
         return reportError(model.error());
     }
-    for (const auto& t : plan->tensors()) {
-        if (!model->findTensor(t.name)) {
-            return reportError(core::makeError(core::ErrorCode::InvalidArgument,
-                                               parser.value("plan") + ": tensor " + t.name +
-                                                   " is not in " + parser.positional("INPUT") +
-                                                   " (a plan made for another model?)"));
-        }
+    if (auto st = core::checkPlanFitsModel(*model, *plan, parser.value("plan"),
+                                           parser.positional("INPUT"));
+        !st) {
+        return reportError(st.error());
     }
-    auto imatrix = readImatrixOption(parser);
-    if (!imatrix) {
-        return reportError(imatrix.error());
+    std::optional<core::ImportanceMatrix> imatrix;
+    if (auto st = applyImatrixOption(parser, imatrix, options); !st) {
+        return reportError(st.error());
     }
-    if (*imatrix) {
-        options.imatrix = &**imatrix;
-        options.imatrixFileName = parser.value("imatrix");
-    } else {
-        for (const auto& t : plan->tensors()) {
-            if (core::llamaRequiresImatrix(t.name, t.type,
-                                           static_cast<core::LlamaFtype>(info.fileType))) {
-                return reportError(
-                    core::makeError(core::ErrorCode::InvalidArgument,
-                                    t.name + ": " + std::string(core::ggmlTypeInfo(t.type).name) +
-                                        " needs an importance matrix (--imatrix FILE)"));
-            }
-        }
+    if (auto st = core::checkPlanImatrix(*plan, info.fileType, imatrix.has_value()); !st) {
+        return reportError(st.error());
     }
     return quantizeAndReport(parser, *model, *plan, options, "plan " + parser.value("plan"));
 }
@@ -246,15 +251,11 @@ int runQuantize(const std::vector<std::string>& args) {
     if (!model) {
         return reportError(model.error());
     }
-    auto imatrix = readImatrixOption(parser);
-    if (!imatrix) {
-        return reportError(imatrix.error());
+    std::optional<core::ImportanceMatrix> imatrix;
+    if (auto st = applyImatrixOption(parser, imatrix, options); !st) {
+        return reportError(st.error());
     }
-    if (*imatrix) {
-        options.imatrix = &**imatrix;
-        options.imatrixFileName = parser.value("imatrix");
-        presetOptions.hasImatrix = true;
-    }
+    presetOptions.hasImatrix = imatrix.has_value();
 
     auto plan = core::buildLlamaPlanForModel(*model, *preset, presetOptions);
     if (!plan) {
@@ -262,13 +263,13 @@ int runQuantize(const std::vector<std::string>& args) {
     }
     // llama-quantize refuses these presets as a whole without an importance matrix, even
     // where shape fallbacks leave no tensor that needs one.
-    if (!*imatrix && preset->ftype == core::LlamaFtype::Q2_K_S) {
+    if (!imatrix && preset->ftype == core::LlamaFtype::Q2_K_S) {
         return reportError(core::makeError(core::ErrorCode::InvalidArgument,
                                            std::string(preset->name) +
                                                " needs an importance matrix (--imatrix FILE)"));
     }
     for (const auto& t : plan->tensors()) {
-        if (!*imatrix && core::llamaRequiresImatrix(t.name, t.type, preset->ftype)) {
+        if (!imatrix && core::llamaRequiresImatrix(t.name, t.type, preset->ftype)) {
             return reportError(core::makeError(
                 core::ErrorCode::InvalidArgument,
                 t.name + ": " + std::string(core::ggmlTypeInfo(t.type).name) + " in preset " +

@@ -59,13 +59,19 @@ bool parseNumber(const std::string& text, T& out) {
 
 int runSynth(const std::vector<std::string>& args) {
     ArgParser parser("synth",
-                     "Write a Llama-architecture GGUF with reproducible random weights whose "
-                     "statistics resemble real ones\n(Student-t tails, a few outlier input "
-                     "channels, norms near 1), streamed a chunk at a time.\n"
-                     "Shapes: 8b (Llama-3-8B, ~16 GB as f16), 1b, tiny; custom needs all six "
-                     "dimension options, which also override a named shape.");
+                     "Write a GGUF of a dense family (llama, qwen2, qwen3, gemma3, phi3) with "
+                     "reproducible random weights\nwhose statistics resemble real ones "
+                     "(Student-t tails, a few outlier input channels, norms near 1),\nstreamed "
+                     "a chunk at a time. Shapes: 8b (Llama-3-8B, ~16 GB as f16), 1b, tiny, and "
+                     "the real\ndims of qwen2.5-7b, qwen3-8b, gemma3-12b and phi4; custom needs "
+                     "all six dimension options,\nwhich also override a named shape.");
     parser.addPositional("OUT", "Output .gguf file (written atomically)");
-    parser.addOption("shape", "SHAPE", "8b, 1b, tiny or custom", std::string("tiny"));
+    parser.addOption("shape", "SHAPE",
+                     "8b, 1b, tiny, qwen2.5-7b, qwen3-8b, gemma3-12b, phi4 or custom",
+                     std::string("tiny"));
+    parser.addOption("arch", "FAMILY",
+                     "llama, qwen2, qwen3, gemma3 or phi3 (default: the shape's, else llama)");
+    parser.addOption("head-dim", "N", "Head size when it is not dim / heads (qwen3, gemma3)");
     parser.addOption("layers", "N", "Transformer blocks");
     parser.addOption("dim", "N", "Embedding length");
     parser.addOption("ffn", "N", "Feed-forward length");
@@ -88,7 +94,9 @@ int runSynth(const std::vector<std::string>& args) {
     if (shapeName != "custom") {
         const auto shape = core::syntheticShapeByName(shapeName);
         if (!shape) {
-            return usage("--shape must be 8b, 1b, tiny or custom, not '" + shapeName + "'");
+            return usage("--shape must be one of 8b, 1b, tiny, qwen2.5-7b, qwen3-8b, gemma3-12b, "
+                         "phi4 or custom, not '" +
+                         shapeName + "'");
         }
         options.shape = *shape;
     }
@@ -112,6 +120,18 @@ int runSynth(const std::vector<std::string>& args) {
             return usage(std::string("--") + d.name + " must be a positive integer, not '" +
                          parser.value(d.name) + "'");
         }
+    }
+    if (parser.isSet("arch") && parser.value("arch") != options.shape.architecture) {
+        options.shape.architecture = parser.value("arch");
+        // The family's own defaults where the shape came from another family.
+        options.shape.tiedOutput = options.shape.architecture == "gemma3";
+        options.shape.slidingWindow = options.shape.architecture == "gemma3" ? 1024 : 0;
+    }
+    if (parser.isSet("head-dim") &&
+        (!parseNumber(parser.value("head-dim"), options.shape.headDim) ||
+         options.shape.headDim == 0)) {
+        return usage("--head-dim must be a positive integer, not '" + parser.value("head-dim") +
+                     "'");
     }
     const std::string type = parser.value("type");
     if (type == "f16" || type == "F16") {

@@ -9,40 +9,17 @@ namespace {
 
 constexpr int kLinears = 7;
 
-const char* linearName(LlamaLinear linear) {
-    switch (linear) {
-    case LlamaLinear::AttnQ:
-        return "attn_q";
-    case LlamaLinear::AttnK:
-        return "attn_k";
-    case LlamaLinear::AttnV:
-        return "attn_v";
-    case LlamaLinear::AttnOutput:
-        return "attn_output";
-    case LlamaLinear::FfnGate:
-        return "ffn_gate";
-    case LlamaLinear::FfnUp:
-        return "ffn_up";
-    case LlamaLinear::FfnDown:
-        return "ffn_down";
-    }
-    return "?";
-}
-
 } // namespace
 
 ImatrixCollector::ImatrixCollector(const LlamaConfig& config)
-    : m_layers(config.layers)
+    : m_config(config)
+    , m_layers(config.layers)
     , m_slots(static_cast<std::size_t>(config.layers) * kLinears) {}
-
-std::string ImatrixCollector::tensorName(int layer, LlamaLinear linear) {
-    return "blk." + std::to_string(layer) + "." + linearName(linear) + ".weight";
-}
 
 void ImatrixCollector::linearInput(int layer, LlamaLinear linear, const float* x,
                                    std::int64_t tokens, std::int64_t columns) {
-    if (layer < 0 || layer >= m_layers) {
-        return;
+    if (layer < 0 || layer >= m_layers || !linearTensorName(m_config, layer, linear).first) {
+        return; // a later slice of a fused tensor: its input was counted with the first
     }
     Slot& slot = m_slots[static_cast<std::size_t>(layer) * kLinears + static_cast<int>(linear)];
     if (slot.sums.empty()) {
@@ -74,7 +51,7 @@ ImportanceMatrix ImatrixCollector::result(std::vector<std::string> datasets,
                 continue;
             }
             ImatrixEntry e;
-            e.name = tensorName(layer, static_cast<LlamaLinear>(l));
+            e.name = linearTensorName(m_config, layer, static_cast<LlamaLinear>(l)).name;
             e.columns = static_cast<std::int64_t>(slot.sums.size());
             e.matrices = 1;
             e.sums = slot.sums;

@@ -36,14 +36,12 @@ public:
     ImportanceMatrix result(std::vector<std::string> datasets, std::int64_t chunkCount,
                             std::int64_t chunkSize) const;
 
-    // llama.cpp's name of a block's linear weight: "blk.<layer>.attn_q.weight", ...
-    static std::string tensorName(int layer, LlamaLinear linear);
-
 private:
     struct Slot {
         std::vector<float> sums;
         std::int64_t count = 0;
     };
+    LlamaConfig m_config; // names the tensors (fused families hold several linears in one)
     int m_layers = 0;
     std::vector<Slot> m_slots; // [layer][linear]
 };

@@ -4,6 +4,7 @@
 #include "core/eval/cpu_matmul.h"
 #include "core/eval/vec_dot.h"
 #include "core/quant/data_validation.h"
+#include "core/quant/half.h"
 
 #include <algorithm>
 #include <cassert>
@@ -13,6 +14,59 @@
 
 namespace qs::core {
 
+namespace {
+
+// x[t * b.size() + i] += b[i] for every token t; nothing when the model has no such bias.
+void addBias(float* x, const std::vector<float>& b, std::int64_t n) {
+    const std::size_t width = b.size();
+    for (std::int64_t t = 0; t < n && width > 0; ++t) {
+        float* row = x + static_cast<std::size_t>(t) * width;
+        for (std::size_t i = 0; i < width; ++i) {
+            row[i] += b[i];
+        }
+    }
+}
+
+// ggml's GELU on the CPU (GGML_GELU_FP16): a table over every f16 input of the tanh
+// approximation rounded to f16, used for |x| < 10; below -10 it is 0, above 10 x itself.
+float geluTanhAsGgml(float x) {
+    static const std::vector<std::uint16_t> table = [] {
+        std::vector<std::uint16_t> t(1u << 16);
+        constexpr float kSqrt2OverPi = 0.79788456080286535587989211986876f;
+        constexpr float kCoefA = 0.044715f;
+        for (std::uint32_t h = 0; h < t.size(); ++h) {
+            const float v = fp16ToFp32(static_cast<std::uint16_t>(h));
+            const float g =
+                0.5f * v * (1.0f + std::tanh(kSqrt2OverPi * v * (1.0f + kCoefA * v * v)));
+            t[h] = fp32ToFp16(g);
+        }
+        return t;
+    }();
+    if (x <= -10.0f) {
+        return 0.0f;
+    }
+    if (x >= 10.0f) {
+        return x;
+    }
+    return fp16ToFp32(table[fp32ToFp16(x)]);
+}
+
+// gate[i] = act(gate[i]) * up[i]: SwiGLU or GeGLU (tanh), as the family says.
+void gatedActivation(GatedActivation activation, float* gate, const float* up, std::size_t n) {
+    if (activation == GatedActivation::GeluTanh) {
+        for (std::size_t i = 0; i < n; ++i) {
+            gate[i] = geluTanhAsGgml(gate[i]) * up[i];
+        }
+        return;
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+        const float g = gate[i];
+        gate[i] = g / (1.0f + std::exp(-g)) * up[i]; // silu(gate) * up
+    }
+}
+
+} // namespace
+
 LlamaContext::LlamaContext(std::shared_ptr<const LlamaWeights> weights, int contextLength,
                            int threads, ComputeBackend* backend)
     : m_weights(std::move(weights))
@@ -21,20 +75,30 @@ LlamaContext::LlamaContext(std::shared_ptr<const LlamaWeights> weights, int cont
     , m_backend(backend) {
     const LlamaConfig& c = config();
     setSequenceCount(1);
-    // GGUF/llama.cpp interleaved-pair RoPE: pair i of a head turns by pos * base^(-2i/ropeDims).
-    // The angle is built by repeated float multiplication as ggml's rope does, so the tables
-    // agree with llama.cpp to the last bit of the angle.
+    // GGUF/llama.cpp RoPE: pair i of a head turns by pos * base^(-2i/ropeDims) (times the
+    // linear scaling factor, divided by the pair's frequency factor when the model has them).
+    // The angle is built by repeated float multiplication as ggml's rope cache does, so the
+    // tables agree with llama.cpp to the last bit of the angle.
     const int pairs = c.ropeDims / 2;
-    m_ropeCos.resize(static_cast<std::size_t>(contextLength) * pairs);
-    m_ropeSin.resize(m_ropeCos.size());
-    const float thetaScale = std::pow(c.ropeFreqBase, -2.0f / static_cast<float>(c.ropeDims));
-    for (int pos = 0; pos < contextLength; ++pos) {
-        float theta = static_cast<float>(pos);
-        for (int i = 0; i < pairs; ++i) {
-            m_ropeCos[static_cast<std::size_t>(pos) * pairs + i] = std::cos(theta);
-            m_ropeSin[static_cast<std::size_t>(pos) * pairs + i] = std::sin(theta);
-            theta *= thetaScale;
+    auto build = [&](RopeTable& table, float base, float scale) {
+        table.cos.resize(static_cast<std::size_t>(contextLength) * pairs);
+        table.sin.resize(table.cos.size());
+        const float thetaScale = std::pow(base, -2.0f / static_cast<float>(c.ropeDims));
+        for (int pos = 0; pos < contextLength; ++pos) {
+            float theta = static_cast<float>(pos);
+            for (int i = 0; i < pairs; ++i) {
+                const float factor =
+                    c.ropeFactors.empty() ? 1.0f : c.ropeFactors[static_cast<std::size_t>(i)];
+                const float angle = scale * (theta / factor);
+                table.cos[static_cast<std::size_t>(pos) * pairs + i] = std::cos(angle);
+                table.sin[static_cast<std::size_t>(pos) * pairs + i] = std::sin(angle);
+                theta *= thetaScale;
+            }
         }
+    };
+    build(m_rope, c.ropeFreqBase, c.ropeFreqScale);
+    if (c.slidingWindow > 0) {
+        build(m_ropeSwa, c.ropeFreqBaseSwa, c.ropeFreqScaleSwa);
     }
 }
 
@@ -150,38 +214,44 @@ Status LlamaContext::matmulShared(std::span<const Product> products, const float
 }
 
 void LlamaContext::rmsNorm(const float* x, const std::vector<float>& gain, float* out,
-                           std::int64_t n) {
-    const int dim = config().dim;
+                           std::int64_t rows, int width) {
     const float eps = config().rmsEpsilon;
-    for (std::int64_t t = 0; t < n; ++t) {
-        const float* xt = x + t * dim;
-        float* ot = out + t * dim;
+    for (std::int64_t t = 0; t < rows; ++t) {
+        const float* xt = x + t * width;
+        float* ot = out + t * width;
         // As ggml: each square rounded in f32, the sum kept in double.
         double sum = 0.0;
-        for (int i = 0; i < dim; ++i) {
+        for (int i = 0; i < width; ++i) {
             sum += static_cast<double>(xt[i] * xt[i]);
         }
-        const float scale = 1.0f / std::sqrt(static_cast<float>(sum / dim) + eps);
-        for (int i = 0; i < dim; ++i) {
+        const float scale = 1.0f / std::sqrt(static_cast<float>(sum / width) + eps);
+        for (int i = 0; i < width; ++i) {
             ot[i] = xt[i] * scale * gain[static_cast<std::size_t>(i)];
         }
     }
 }
 
-void LlamaContext::applyRope(float* v, std::int64_t n, int heads, int pos0) {
+void LlamaContext::applyRope(float* v, std::int64_t n, int heads, int pos0, bool sliding) {
     const LlamaConfig& c = config();
     const int pairs = c.ropeDims / 2;
+    const RopeTable& rope = sliding ? m_ropeSwa : m_rope;
+    // Interleaved pairs (2i, 2i+1) for llama; NeoX pairs (i, i + ropeDims/2).
+    const bool neox = c.ropeLayout == RopeLayout::NeoX;
+    const int stride = neox ? 1 : 2;
+    const int partner = neox ? pairs : 1;
     for (std::int64_t t = 0; t < n; ++t) {
         const std::size_t table = static_cast<std::size_t>(pos0 + t) * pairs;
         for (int h = 0; h < heads; ++h) {
             float* head = v + (t * heads + h) * c.headDim;
             for (int i = 0; i < pairs; ++i) {
-                const float cs = m_ropeCos[table + i];
-                const float sn = m_ropeSin[table + i];
-                const float a = head[2 * i];
-                const float b = head[2 * i + 1];
-                head[2 * i] = a * cs - b * sn;
-                head[2 * i + 1] = a * sn + b * cs;
+                const float cs = rope.cos[table + i];
+                const float sn = rope.sin[table + i];
+                float* a = head + i * stride;
+                float* b = a + partner;
+                const float x0 = *a;
+                const float x1 = *b;
+                *a = x0 * cs - x1 * sn;
+                *b = x0 * sn + x1 * cs;
             }
         }
     }
@@ -194,7 +264,11 @@ void LlamaContext::attention(int layer, std::int64_t n, int pos0) {
     const int group = c.heads / c.kvHeads;
     const float* keys = m_keyCache.data() + cacheOffset(layer, 0);
     const float* values = m_valueCache.data() + cacheOffset(layer, 0);
-    const float scale = 1.0f / std::sqrt(static_cast<float>(headDim));
+    // With scaleQueryFirst the scale is already in Q (evaluate()).
+    const float scale = c.scaleQueryFirst ? 1.0f : c.attentionScale;
+    // A sliding-window layer sees the `window` latest positions, the token itself included
+    // (llama.cpp's LLAMA_SWA_TYPE_STANDARD masks p when query - p >= window).
+    const int window = c.isSliding(layer) ? c.slidingWindow : 0;
     const std::int64_t items = n * c.heads;
     m_pool.parallelFor(
         items, std::max<std::int64_t>(1, items / (m_pool.threads() * 4)),
@@ -204,18 +278,19 @@ void LlamaContext::attention(int layer, std::int64_t n, int pos0) {
                 const std::int64_t t = item / c.heads;
                 const int h = static_cast<int>(item % c.heads);
                 const int kvHead = h / group;
-                const int last = pos0 + static_cast<int>(t); // causal: positions 0..last
+                const int last = pos0 + static_cast<int>(t); // causal: positions first..last
+                const int first = window > 0 ? std::max(0, last - window + 1) : 0;
                 const float* q = m_q.data() + (t * c.heads + h) * headDim;
                 scores.resize(static_cast<std::size_t>(last) + 1);
                 float maxScore = -INFINITY;
-                for (int p = 0; p <= last; ++p) {
+                for (int p = first; p <= last; ++p) {
                     const float s =
                         dotProduct(q, keys + p * kvDim + kvHead * headDim, headDim) * scale;
                     scores[static_cast<std::size_t>(p)] = s;
                     maxScore = std::max(maxScore, s);
                 }
                 double sum = 0.0;
-                for (int p = 0; p <= last; ++p) {
+                for (int p = first; p <= last; ++p) {
                     const float e = std::exp(scores[static_cast<std::size_t>(p)] - maxScore);
                     scores[static_cast<std::size_t>(p)] = e;
                     sum += e;
@@ -223,7 +298,7 @@ void LlamaContext::attention(int layer, std::int64_t n, int pos0) {
                 const float inv = static_cast<float>(1.0 / sum);
                 float* out = m_att.data() + (t * c.heads + h) * headDim;
                 std::fill(out, out + headDim, 0.0f);
-                for (int p = 0; p <= last; ++p) {
+                for (int p = first; p <= last; ++p) {
                     const float wgt = scores[static_cast<std::size_t>(p)] * inv;
                     const float* v = values + p * kvDim + kvHead * headDim;
                     for (int d = 0; d < headDim; ++d) {
@@ -282,6 +357,11 @@ Status LlamaContext::evaluate(std::span<const std::int32_t> tokens, std::int64_t
         cpuDequantizeRow(w.tokenEmbedding(), tokens[static_cast<std::size_t>(t)],
                          m_x.data() + t * dim);
     }
+    if (c.embeddingScale != 1.0f) {
+        for (std::size_t i = 0; i < un * dim; ++i) {
+            m_x[i] *= c.embeddingScale;
+        }
+    }
     // A NaN or infinity never turns back into a number: stop at the first place one appears
     // and say where, rather than report a perplexity of nan. One scan of the residual stream
     // per block costs nothing beside the block's matrix products.
@@ -334,8 +414,21 @@ Status LlamaContext::evaluate(std::span<const std::int32_t> tokens, std::int64_t
         if (auto st = matmulShared(qkv, m_xb.data(), n); !st) {
             return st;
         }
-        applyRope(m_q.data(), n, c.heads, pos0);
-        applyRope(m_k.data(), n, c.kvHeads, pos0);
+        addBias(m_q.data(), lw.bq, n);
+        addBias(m_k.data(), lw.bk, n);
+        addBias(m_v.data(), lw.bv, n);
+        if (!lw.qNorm.empty()) {
+            rmsNorm(m_q.data(), lw.qNorm, m_q.data(), n * c.heads, c.headDim);
+            rmsNorm(m_k.data(), lw.kNorm, m_k.data(), n * c.kvHeads, c.headDim);
+        }
+        const bool sliding = c.isSliding(layer);
+        applyRope(m_q.data(), n, c.heads, pos0, sliding);
+        applyRope(m_k.data(), n, c.kvHeads, pos0, sliding);
+        if (c.scaleQueryFirst) {
+            for (std::size_t i = 0; i < un * qDim; ++i) {
+                m_q[i] *= c.attentionScale;
+            }
+        }
         if (m_llamaCppNumerics) {
             roundToHalf(m_q.data(), n * static_cast<std::int64_t>(qDim));
             roundToHalf(m_k.data(), n * static_cast<std::int64_t>(kvDim));
@@ -347,6 +440,9 @@ Status LlamaContext::evaluate(std::span<const std::int32_t> tokens, std::int64_t
         attention(layer, n, pos0);
         QS_OBSERVE(AttnOutput, m_att.data(), qDim);
         QS_MATMUL(lw.wo, m_att.data(), n, m_tmp.data());
+        if (!lw.postAttnNorm.empty()) {
+            rmsNorm(m_tmp.data(), lw.postAttnNorm, m_tmp.data(), n);
+        }
         for (std::size_t i = 0; i < un * dim; ++i) {
             m_x[i] += m_tmp[i];
         }
@@ -358,12 +454,12 @@ Status LlamaContext::evaluate(std::span<const std::int32_t> tokens, std::int64_t
         if (auto st = matmulShared(gateUp, m_xb.data(), n); !st) {
             return st;
         }
-        for (std::size_t i = 0; i < un * c.hidden; ++i) {
-            const float g = m_gate[i];
-            m_gate[i] = g / (1.0f + std::exp(-g)) * m_up[i]; // SwiGLU: silu(gate) * up
-        }
+        gatedActivation(c.activation, m_gate.data(), m_up.data(), un * c.hidden);
         QS_OBSERVE(FfnDown, m_gate.data(), c.hidden);
         QS_MATMUL(lw.down, m_gate.data(), n, m_tmp.data());
+        if (!lw.postFfnNorm.empty()) {
+            rmsNorm(m_tmp.data(), lw.postFfnNorm, m_tmp.data(), n);
+        }
         for (std::size_t i = 0; i < un * dim; ++i) {
             m_x[i] += m_tmp[i];
         }
@@ -378,6 +474,13 @@ Status LlamaContext::evaluate(std::span<const std::int32_t> tokens, std::int64_t
     if (outputs > 0) {
         rmsNorm(m_x.data() + firstLogit * dim, w.outputNorm(), m_xb.data(), outputs);
         QS_MATMUL(w.output(), m_xb.data(), outputs, logits.data());
+        if (c.finalLogitSoftcap > 0.0f) {
+            // As ggml: scale by 1/cap, tanh, scale by cap (gemma3 without sliding windows).
+            const float inv = 1.0f / c.finalLogitSoftcap;
+            for (float& v : logits) {
+                v = std::tanh(v * inv) * c.finalLogitSoftcap;
+            }
+        }
         if (auto st = checkFinite(logits.data(), firstLogit, static_cast<std::size_t>(outputs),
                                   static_cast<std::size_t>(c.vocab), kLogits);
             !st) {

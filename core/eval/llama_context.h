@@ -13,9 +13,6 @@
 
 namespace qs::core {
 
-// The linear layers of a Llama block, in the order evaluate() runs them.
-enum class LlamaLinear { AttnQ, AttnK, AttnV, AttnOutput, FfnGate, FfnUp, FfnDown };
-
 // Sees the f32 input of every linear layer of the blocks just before it is multiplied (before
 // any activation rounding): llama-imatrix's hook on MUL_MAT's src1. Called on the thread that
 // runs evaluate(); `x` is `tokens` rows of `columns` floats.
@@ -95,8 +92,13 @@ private:
         float* y;
     };
     Status matmulShared(std::span<const Product> products, const float* x, std::int64_t n);
-    void rmsNorm(const float* x, const std::vector<float>& gain, float* out, std::int64_t n);
-    void applyRope(float* v, std::int64_t n, int heads, int pos0);
+    // RMSNorm of `rows` rows of `width` values each (a token's residual, or one head).
+    void rmsNorm(const float* x, const std::vector<float>& gain, float* out, std::int64_t rows,
+                 int width);
+    void rmsNorm(const float* x, const std::vector<float>& gain, float* out, std::int64_t n) {
+        rmsNorm(x, gain, out, n, config().dim);
+    }
+    void applyRope(float* v, std::int64_t n, int heads, int pos0, bool sliding);
     void attention(int layer, std::int64_t n, int pos0);
     // Index of (layer, current sequence, pos) in the key and value caches.
     std::size_t cacheOffset(int layer, int pos) const;
@@ -115,8 +117,12 @@ private:
     std::unordered_map<const void*, std::unique_ptr<RepackedMatrix>> m_repacked;
     std::vector<float> m_keyCache;   // [layer][sequence][pos][kvDim]
     std::vector<float> m_valueCache; // [layer][sequence][pos][kvDim]
-    std::vector<float> m_ropeCos;    // [pos][ropeDims / 2]
-    std::vector<float> m_ropeSin;
+    // cos and sin of every rotation angle, [pos][ropeDims / 2]: the global layers' and, for
+    // families with sliding-window layers, the local layers' (their own base frequency).
+    struct RopeTable {
+        std::vector<float> cos, sin;
+    };
+    RopeTable m_rope, m_ropeSwa;
     // Batch scratch, sized for the largest batch seen so far.
     std::vector<float> m_x, m_xb, m_q, m_k, m_v, m_att, m_gate, m_up, m_tmp, m_rounded;
 };

@@ -1,9 +1,14 @@
 #include "core/eval/llama_weights.h"
 
 #include "core/fs/mapped_file.h"
+#include "core/logging.h"
+
+#include <spdlog/spdlog.h>
 #include "core/model/hparams_check.h"
 #include "core/model/model.h"
 #include "core/quant/format_registry.h"
+
+#include <cmath>
 
 namespace qs::core {
 
@@ -83,14 +88,114 @@ Status LlamaWeights::overrideNorm(int layer, std::vector<float> LlamaLayerWeight
     return {};
 }
 
+namespace {
+
+// Reads the family's options and the file's keys into `c`: everything the forward pass needs
+// besides the tensors.
+Status resolveFamily(const Model& model, const ArchitectureFamily& family, LlamaConfig& c) {
+    const Metadata& md = model.metadata();
+    const std::string p = std::string(family.name) + ".";
+    c.architecture = std::string(family.name);
+    c.ropeLayout = family.rope;
+    c.activation = family.activation;
+    c.fusedQkv = family.fusedQkv;
+    c.fusedGateUp = family.fusedGateUp;
+    c.scaleQueryFirst = family.scaleQueryFirst;
+    c.embeddingScale = family.scaleEmbeddings ? std::sqrt(static_cast<float>(c.dim)) : 1.0f;
+    // gemma3's 27B scales by n_embd / n_head rather than the head size (llama.cpp's loader);
+    // for every other size and family the two agree or the head size is the rule.
+    c.attentionScale = 1.0f / std::sqrt(static_cast<float>(c.headDim));
+    if (family.name == "gemma3" && c.layers == 62) {
+        c.attentionScale = 1.0f / std::sqrt(static_cast<float>(c.dim / c.heads));
+    }
+    if (const auto scaling = md.string(p + "rope.scaling.type");
+        scaling == "linear" || (scaling.empty() && md.find(p + "rope.scaling.factor"))) {
+        const double factor = md.number(p + "rope.scaling.factor").value_or(1.0);
+        if (!(factor > 0.0) || !std::isfinite(factor)) {
+            return makeError(ErrorCode::Format, model.path() + ": " + p +
+                                                    "rope.scaling.factor is " +
+                                                    std::to_string(factor));
+        }
+        c.ropeFreqScale = static_cast<float>(1.0 / factor);
+    } else if (!scaling.empty() && scaling != "none") {
+        return makeError(ErrorCode::Unsupported,
+                         model.path() + ": RoPE scaling \"" + scaling +
+                             "\" is not supported by the forward pass (linear only)");
+    }
+    if (family.slidingWindowPattern > 0) {
+        const auto window = md.integer(p + "attention.sliding_window").value_or(0);
+        if (window > 0) {
+            const auto pattern = md.integer(p + "attention.sliding_window_pattern")
+                                     .value_or(family.slidingWindowPattern);
+            if (pattern <= 0) {
+                return makeError(ErrorCode::Format, model.path() +
+                                                        ": attention.sliding_window_pattern is " +
+                                                        std::to_string(pattern));
+            }
+            c.slidingWindow = static_cast<int>(window);
+            c.slidingLayers.resize(static_cast<std::size_t>(c.layers));
+            for (int i = 0; i < c.layers; ++i) {
+                c.slidingLayers[static_cast<std::size_t>(i)] = i % pattern < pattern - 1;
+            }
+            // llama.cpp's defaults for the local layers: base 10000, no scaling.
+            c.ropeFreqBaseSwa =
+                static_cast<float>(md.number(p + "rope.freq_base_swa").value_or(10000.0));
+            c.ropeFreqScaleSwa = 1.0f;
+        } else {
+            // Without a window every layer is global, and gemma3 then caps its logits.
+            c.finalLogitSoftcap =
+                static_cast<float>(md.number(p + "final_logit_softcapping").value_or(0.0));
+        }
+    }
+    return {};
+}
+
+} // namespace
+
+LinearTensor linearTensorName(const LlamaConfig& config, int layer, LlamaLinear linear) {
+    const std::string prefix = "blk." + std::to_string(layer) + ".";
+    switch (linear) {
+    case LlamaLinear::AttnQ:
+    case LlamaLinear::AttnK:
+    case LlamaLinear::AttnV:
+        if (config.fusedQkv) {
+            return {prefix + "attn_qkv.weight", linear == LlamaLinear::AttnQ};
+        }
+        return {prefix + (linear == LlamaLinear::AttnQ   ? "attn_q.weight"
+                          : linear == LlamaLinear::AttnK ? "attn_k.weight"
+                                                         : "attn_v.weight")};
+    case LlamaLinear::AttnOutput:
+        return {prefix + "attn_output.weight"};
+    case LlamaLinear::FfnGate:
+    case LlamaLinear::FfnUp:
+        if (config.fusedGateUp) {
+            return {prefix + "ffn_up.weight", linear == LlamaLinear::FfnGate};
+        }
+        return {prefix + (linear == LlamaLinear::FfnGate ? "ffn_gate.weight" : "ffn_up.weight")};
+    case LlamaLinear::FfnDown:
+        return {prefix + "ffn_down.weight"};
+    }
+    return {prefix + "?"};
+}
+
 Result<std::shared_ptr<const LlamaWeights>> LlamaWeights::fromModel(const Model& model) {
     auto weights = std::make_shared<LlamaWeights>();
     weights->m_mappings = model.sources();
     const LlamaHParams hp = model.hparams();
-    if (hp.architecture != "llama") {
+    const std::string arch = hp.architecture.empty() ? std::string("llama") : hp.architecture;
+    const ArchitectureFamily* family = findArchitecture(arch);
+    if (!family) {
         return makeError(ErrorCode::Unsupported,
-                         model.path() + ": architecture \"" + hp.architecture +
-                             "\" is not supported by the forward pass (only llama)");
+                         model.path() + ": architecture \"" + arch +
+                             "\" is not supported by the forward pass (supported: " +
+                             supportedArchitectureList() + ")");
+    }
+    if (family->experts || model.metadata().integer(arch + ".expert_count").value_or(0) > 0) {
+        return makeError(ErrorCode::Unsupported,
+                         model.path() + ": \"" + arch +
+                             "\" is a mixture-of-experts model, which the forward pass does not "
+                             "run yet (dense families: " +
+                             supportedArchitectureList() + ")");
     }
     // Nothing below may be sized from a number the tensors contradict (layer count, widths).
     if (auto s = checkHyperparameters(model); !s) {
@@ -107,32 +212,63 @@ Result<std::shared_ptr<const LlamaWeights>> LlamaWeights::fromModel(const Model&
     c.ropeFreqBase = hp.ropeFreqBase;
     c.rmsEpsilon = hp.rmsEpsilon > 0 ? hp.rmsEpsilon : 1e-5f;
     if (c.dim <= 0 || c.hidden <= 0 || c.layers <= 0 || c.heads <= 0 || c.kvHeads <= 0 ||
-        c.heads % c.kvHeads != 0 || c.dim % c.heads != 0) {
+        c.heads % c.kvHeads != 0) {
         return makeError(ErrorCode::Format,
                          model.path() + ": inconsistent hyper-parameters (embedding " +
                              std::to_string(c.dim) + ", heads " + std::to_string(c.heads) + "/" +
                              std::to_string(c.kvHeads) + ")");
     }
-    c.headDim = static_cast<int>(model.metadata()
-                                     .integer(hp.architecture + ".attention.key_length")
-                                     .value_or(c.dim / c.heads));
+    const auto keyLength = model.metadata().integer(arch + ".attention.key_length");
+    const auto valueLength = model.metadata().integer(arch + ".attention.value_length");
+    if (!keyLength && c.dim % c.heads != 0) {
+        return makeError(ErrorCode::Format, model.path() + ": embedding " + std::to_string(c.dim) +
+                                                " is not a whole number of " +
+                                                std::to_string(c.heads) + " heads");
+    }
+    c.headDim = static_cast<int>(keyLength.value_or(c.dim / c.heads));
+    if (c.headDim <= 0 || (valueLength && *valueLength != c.headDim)) {
+        return makeError(ErrorCode::Unsupported,
+                         model.path() + ": heads of " + std::to_string(c.headDim) + " key and " +
+                             std::to_string(valueLength.value_or(c.headDim)) +
+                             " value dimensions (the forward pass needs them equal)");
+    }
     c.ropeDims = static_cast<int>(hp.ropeDimensionCount);
     if (c.ropeDims <= 0 || c.ropeDims > c.headDim || c.ropeDims % 2 != 0) {
         return makeError(ErrorCode::Format,
                          model.path() + ": rope dimension count " + std::to_string(c.ropeDims) +
                              " does not fit head size " + std::to_string(c.headDim));
     }
+    if (auto st = resolveFamily(model, *family, c); !st) {
+        return st.error();
+    }
 
+    auto shapeText = [](std::int64_t cols, std::int64_t rows) {
+        // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) on "[" + std::string.
+        std::string text = std::to_string(cols);
+        text.insert(0, 1, '[');
+        text += ", ";
+        text += std::to_string(rows);
+        text += ']';
+        return text;
+    };
     auto matrix = [&](const std::string& name, std::int64_t cols,
                       std::int64_t rows) -> Result<WeightMatrix> {
         const TensorInfo* t = model.findTensor(name);
         if (!t) {
-            return makeError(ErrorCode::Format, model.path() + ": tensor " + name + " is missing");
+            return makeError(ErrorCode::Format,
+                             model.path() + ": tensor " + name + " is missing (a " +
+                                 std::string(family->displayName) + " model has it, " +
+                                 shapeText(cols, rows) + ")");
         }
         if (t->dims.size() != 2 || static_cast<std::int64_t>(t->dims[0]) != cols ||
             (rows > 0 && static_cast<std::int64_t>(t->dims[1]) != rows)) {
-            return shapeError(name, "expected [" + std::to_string(cols) + ", " +
-                                        std::to_string(rows) + "]");
+            std::string actual;
+            for (const auto d : t->dims) {
+                actual += (actual.empty() ? "" : ", ") + std::to_string(d);
+            }
+            return shapeError(model.path() + ": " + name,
+                              "is [" + actual + "], a " + std::string(family->displayName) +
+                                  " model of these hyper-parameters has " + shapeText(cols, rows));
         }
         const QuantFormat* format = quantFormat(t->type);
         if (!format || !format->cpuDequantize) {
@@ -162,13 +298,26 @@ Result<std::shared_ptr<const LlamaWeights>> LlamaWeights::fromModel(const Model&
         }
         return w;
     };
+    // Rows [first, first + count) of `w`: a fused tensor's slice is a matrix of its own.
+    auto rowRange = [](const WeightMatrix& w, std::int64_t first, std::int64_t count) {
+        WeightMatrix slice = w;
+        slice.data = matrixRow(w, first);
+        slice.nRows = count;
+        return slice;
+    };
     auto vector = [&](const std::string& name, std::int64_t n) -> Result<std::vector<float>> {
         const TensorInfo* t = model.findTensor(name);
         if (!t) {
-            return makeError(ErrorCode::Format, model.path() + ": tensor " + name + " is missing");
+            return makeError(ErrorCode::Format,
+                             model.path() + ": tensor " + name + " is missing (a " +
+                                 std::string(family->displayName) + " model has it, " +
+                                 std::to_string(n) + " values)");
         }
         if (t->elementCount() != static_cast<std::uint64_t>(n)) {
-            return shapeError(name, "expected " + std::to_string(n) + " values");
+            return shapeError(model.path() + ": " + name,
+                              "has " + std::to_string(t->elementCount()) + " values, a " +
+                                  std::string(family->displayName) +
+                                  " model of these hyper-parameters has " + std::to_string(n));
         }
         std::vector<std::byte> raw(t->byteSize);
         if (auto st = model.readTensorData(*t, raw); !st) {
@@ -179,6 +328,15 @@ Result<std::shared_ptr<const LlamaWeights>> LlamaWeights::fromModel(const Model&
             return st.error();
         }
         return out;
+    };
+    // An optional vector: empty when the file lacks it and the family allows that.
+    auto optionalVector = [&](const std::string& name, std::int64_t n,
+                              Presence presence) -> Result<std::vector<float>> {
+        if (presence == Presence::None ||
+            (presence == Presence::Optional && !model.findTensor(name))) {
+            return std::vector<float>{};
+        }
+        return vector(name, n);
     };
 #define QS_TAKE(target, expr)                                                                      \
     do {                                                                                           \
@@ -199,12 +357,30 @@ Result<std::shared_ptr<const LlamaWeights>> LlamaWeights::fromModel(const Model&
                               " rows for a vocabulary of " + std::to_string(c.vocab));
     }
     c.tiedEmbeddings = model.findTensor("output.weight") == nullptr;
+    if (c.tiedEmbeddings && !family->tiedOutputAllowed) {
+        return makeError(ErrorCode::Format, model.path() + ": tensor output.weight is missing");
+    }
     if (c.tiedEmbeddings) {
         weights->m_output = weights->m_tokenEmbedding;
     } else {
         QS_TAKE(weights->m_output, matrix("output.weight", c.dim, c.vocab));
     }
     QS_TAKE(weights->m_outputNorm, vector("output_norm.weight", c.dim));
+    // Per-pair frequency divisors: Llama 3.1's rope_freqs, or LongRoPE's (phi3) short factors,
+    // which serve contexts up to the original training length — the forward pass evaluates
+    // short chunks, so the long factors (beyond it) are not read.
+    if (const auto attn = model.metadata().number(arch + ".rope.scaling.attn_factor");
+        attn && *attn != 1.0) {
+        coreLog().warn("{}: rope.scaling.attn_factor {} (LongRoPE beyond the original context) is "
+                       "not applied; figures hold for contexts up to the original length",
+                       model.path(), *attn);
+    }
+    for (const char* name : {"rope_factors_short.weight", "rope_freqs.weight"}) {
+        if (model.findTensor(name)) {
+            QS_TAKE(c.ropeFactors, vector(name, c.ropeDims / 2));
+            break;
+        }
+    }
     const std::int64_t qDim = static_cast<std::int64_t>(c.heads) * c.headDim;
     const std::int64_t kvDim = static_cast<std::int64_t>(c.kvHeads) * c.headDim;
     weights->m_layers.resize(static_cast<std::size_t>(c.layers));
@@ -213,12 +389,38 @@ Result<std::shared_ptr<const LlamaWeights>> LlamaWeights::fromModel(const Model&
         const std::string p = "blk." + std::to_string(i) + ".";
         QS_TAKE(l.attnNorm, vector(p + "attn_norm.weight", c.dim));
         QS_TAKE(l.ffnNorm, vector(p + "ffn_norm.weight", c.dim));
-        QS_TAKE(l.wq, matrix(p + "attn_q.weight", c.dim, qDim));
-        QS_TAKE(l.wk, matrix(p + "attn_k.weight", c.dim, kvDim));
-        QS_TAKE(l.wv, matrix(p + "attn_v.weight", c.dim, kvDim));
+        if (c.fusedQkv) {
+            WeightMatrix qkv;
+            QS_TAKE(qkv, matrix(p + "attn_qkv.weight", c.dim, qDim + 2 * kvDim));
+            l.wq = rowRange(qkv, 0, qDim);
+            l.wk = rowRange(qkv, qDim, kvDim);
+            l.wv = rowRange(qkv, qDim + kvDim, kvDim);
+        } else {
+            QS_TAKE(l.wq, matrix(p + "attn_q.weight", c.dim, qDim));
+            QS_TAKE(l.wk, matrix(p + "attn_k.weight", c.dim, kvDim));
+            QS_TAKE(l.wv, matrix(p + "attn_v.weight", c.dim, kvDim));
+        }
+        QS_TAKE(l.bq, optionalVector(p + "attn_q.bias", qDim, family->qkvBias));
+        QS_TAKE(l.bk, optionalVector(p + "attn_k.bias", kvDim, family->qkvBias));
+        QS_TAKE(l.bv, optionalVector(p + "attn_v.bias", kvDim, family->qkvBias));
+        if (family->qkNorm) {
+            QS_TAKE(l.qNorm, vector(p + "attn_q_norm.weight", c.headDim));
+            QS_TAKE(l.kNorm, vector(p + "attn_k_norm.weight", c.headDim));
+        }
         QS_TAKE(l.wo, matrix(p + "attn_output.weight", qDim, c.dim));
-        QS_TAKE(l.gate, matrix(p + "ffn_gate.weight", c.dim, c.hidden));
-        QS_TAKE(l.up, matrix(p + "ffn_up.weight", c.dim, c.hidden));
+        if (family->postNorms) {
+            QS_TAKE(l.postAttnNorm, vector(p + "post_attention_norm.weight", c.dim));
+            QS_TAKE(l.postFfnNorm, vector(p + "post_ffw_norm.weight", c.dim));
+        }
+        if (c.fusedGateUp) {
+            WeightMatrix gateUp;
+            QS_TAKE(gateUp, matrix(p + "ffn_up.weight", c.dim, 2 * std::int64_t{c.hidden}));
+            l.gate = rowRange(gateUp, 0, c.hidden);
+            l.up = rowRange(gateUp, c.hidden, c.hidden);
+        } else {
+            QS_TAKE(l.gate, matrix(p + "ffn_gate.weight", c.dim, c.hidden));
+            QS_TAKE(l.up, matrix(p + "ffn_up.weight", c.dim, c.hidden));
+        }
         QS_TAKE(l.down, matrix(p + "ffn_down.weight", c.hidden, c.dim));
     }
 #undef QS_TAKE

@@ -2,6 +2,7 @@
 
 #include "core/compute/compute_backend.h"
 #include "core/error.h"
+#include "core/model/architecture.h"
 #include "core/quant/ggml_type.h"
 
 #include <cstddef>
@@ -25,14 +26,24 @@ inline std::uint64_t matrixBytes(const WeightMatrix& w) {
     return static_cast<std::uint64_t>(w.nRows) * matrixRowBytes(w);
 }
 
+// One block of a dense decoder. Families that fuse tensors (phi3's attn_qkv, its gate+up in
+// ffn_up) are seen here as row ranges of the fused tensor, so the forward pass, calibration
+// and imatrix collection treat every family alike (linearTensorName maps them back).
 struct LlamaLayerWeights {
     std::vector<float> attnNorm; // RMSNorm gains are tiny; they are kept as floats
     std::vector<float> ffnNorm;
     WeightMatrix wq, wk, wv, wo;
     WeightMatrix gate, up, down;
+    std::vector<float> bq, bk, bv;                // attention biases (qwen2); empty when absent
+    std::vector<float> qNorm, kNorm;              // per-head RMSNorm gains (qwen3, gemma3)
+    std::vector<float> postAttnNorm, postFfnNorm; // gemma3's norms of each branch's output
 };
 
-// The shape of a Llama-family model as the forward pass needs it.
+// The linear layers of a block, in the order the forward pass runs them.
+enum class LlamaLinear { AttnQ, AttnK, AttnV, AttnOutput, FfnGate, FfnUp, FfnDown };
+
+// The shape of a dense decoder as the forward pass needs it, with the options of its
+// architecture family (core/model/architecture.h) resolved against the file's metadata.
 struct LlamaConfig {
     int dim = 0;
     int hidden = 0;
@@ -44,12 +55,49 @@ struct LlamaConfig {
     int vocab = 0;
     int trainedContext = 0;
     float ropeFreqBase = 10000.0f;
+    float ropeFreqScale = 1.0f; // 1 / rope.scaling.factor of linear scaling
     float rmsEpsilon = 1e-5f;
     bool tiedEmbeddings = false;
+
+    std::string architecture = "llama"; // general.architecture
+    RopeLayout ropeLayout = RopeLayout::Interleaved;
+    GatedActivation activation = GatedActivation::Silu;
+    bool fusedQkv = false;          // wq/wk/wv are row ranges of blk.N.attn_qkv
+    bool fusedGateUp = false;       // gate/up are row ranges of blk.N.ffn_up
+    float embeddingScale = 1.0f;    // sqrt(dim) for gemma3
+    float attentionScale = 0.0f;    // multiplies K·Q (0 until resolved: 1/sqrt(headDim))
+    bool scaleQueryFirst = false;   // attentionScale applied to Q before K·Q (gemma3, phi3)
+    float finalLogitSoftcap = 0.0f; // cap * tanh(logits / cap) when > 0
+    // Sliding-window attention: layers marked here see the last `slidingWindow` positions
+    // (the token itself included) and rotate with ropeFreqBaseSwa / ropeFreqScaleSwa.
+    int slidingWindow = 0;
+    std::vector<bool> slidingLayers;
+    float ropeFreqBaseSwa = 10000.0f;
+    float ropeFreqScaleSwa = 1.0f;
+    // LongRoPE (phi3): per-pair divisors of the rotation frequency; empty when absent.
+    std::vector<float> ropeFactors;
+
+    bool isSliding(int layer) const {
+        return slidingWindow > 0 && layer >= 0 &&
+               static_cast<std::size_t>(layer) < slidingLayers.size() &&
+               slidingLayers[static_cast<std::size_t>(layer)];
+    }
 };
 
-// The tensors of a Llama-family model, checked for shape and for a CPU dequantizer, held as
-// views into the memory-mapped file(s) that this object keeps alive.
+// The GGUF name of the tensor that holds `linear` of block `layer` ("blk.3.attn_qkv.weight"
+// for Q, K and V of a fused family), and whether `linear` is the first of the linears that
+// tensor holds: llama-imatrix sees a fused tensor's input once per product, not once per
+// slice.
+struct LinearTensor {
+    std::string name;
+    bool first = true;
+};
+LinearTensor linearTensorName(const LlamaConfig& config, int layer, LlamaLinear linear);
+
+// The tensors of a dense decoder of any supported family (llama, qwen2, qwen3, gemma3, phi3),
+// checked for shape and for a CPU dequantizer, held as views into the memory-mapped file(s)
+// that this object keeps alive. An unsupported architecture, a mixture-of-experts model or a
+// tensor that does not fit its family's description is an error naming it.
 class LlamaWeights {
 public:
     static Result<std::shared_ptr<const LlamaWeights>> fromModel(const Model& model);

@@ -1,5 +1,6 @@
 #include "core/export/quantized_checkpoint.h"
 
+#include "core/io/hf_names.h"
 #include "core/io/safetensors_writer.h"
 #include "core/logging.h"
 #include "core/model/model.h"
@@ -22,21 +23,6 @@ namespace fs = std::filesystem;
 Result<nlohmann::json> readJsonFile(const std::string& path); // core/io/hf_reader.cpp
 
 namespace {
-
-constexpr std::array<std::pair<std::string_view, std::string_view>, 12> kLayerNames = {{
-    {"attn_q.weight", "self_attn.q_proj.weight"},
-    {"attn_k.weight", "self_attn.k_proj.weight"},
-    {"attn_v.weight", "self_attn.v_proj.weight"},
-    {"attn_output.weight", "self_attn.o_proj.weight"},
-    {"attn_norm.weight", "input_layernorm.weight"},
-    {"ffn_gate.weight", "mlp.gate_proj.weight"},
-    {"ffn_down.weight", "mlp.down_proj.weight"},
-    {"ffn_up.weight", "mlp.up_proj.weight"},
-    {"ffn_norm.weight", "post_attention_layernorm.weight"},
-    {"attn_q.bias", "self_attn.q_proj.bias"},
-    {"attn_k.bias", "self_attn.k_proj.bias"},
-    {"attn_v.bias", "self_attn.v_proj.bias"},
-}};
 
 template <typename T>
 std::vector<std::byte> toBytes(const std::vector<T>& v) {
@@ -105,19 +91,23 @@ Result<nlohmann::ordered_json> modelConfig(const Model& source) {
         return nlohmann::ordered_json::parse(c->dump());
     }
     const LlamaHParams hp = source.hparams();
-    if (hp.architecture != "llama") {
-        return makeError(ErrorCode::Unsupported,
-                         source.path() + ": only llama GGUFs can be exported as checkpoints");
+    const HfFamily* family = hfFamilyByArchitecture(hp.architecture);
+    if (!family) {
+        return makeError(ErrorCode::Unsupported, source.path() + ": architecture \"" +
+                                                     hp.architecture +
+                                                     "\" has no Hugging Face class to export as (" +
+                                                     supportedHfClasses() + ")");
     }
+    const std::string p = hp.architecture + ".";
     nlohmann::ordered_json c;
-    c["architectures"] = {"LlamaForCausalLM"};
-    c["model_type"] = "llama";
+    c["architectures"] = {std::string(family->hfClass)};
+    c["model_type"] = std::string(family->modelType);
     c["hidden_size"] = hp.embeddingLength;
     c["intermediate_size"] = hp.feedForwardLength;
     c["num_hidden_layers"] = hp.blockCount;
     c["num_attention_heads"] = hp.headCount;
     c["num_key_value_heads"] = hp.headCountKv;
-    const auto keyLength = source.metadata().integer("llama.attention.key_length");
+    const auto keyLength = source.metadata().integer(p + "attention.key_length");
     c["head_dim"] = keyLength ? static_cast<std::uint32_t>(*keyLength)
                               : hp.embeddingLength / std::max<std::uint32_t>(1, hp.headCount);
     const TensorInfo* embd = source.findTensor("token_embd.weight");
@@ -126,10 +116,21 @@ Result<nlohmann::ordered_json> modelConfig(const Model& source) {
     c["max_position_embeddings"] = hp.contextLength;
     c["rms_norm_eps"] = hp.rmsEpsilon > 0 ? hp.rmsEpsilon : 1e-5f;
     c["rope_theta"] = hp.ropeFreqBase;
-    c["hidden_act"] = "silu";
+    const bool gemma = hp.architecture == "gemma3";
+    c["hidden_act"] = gemma ? "gelu_pytorch_tanh" : "silu";
     c["tie_word_embeddings"] = source.tiedEmbeddings();
-    c["attention_bias"] = false;
+    c["attention_bias"] = source.findTensor("blk.0.attn_q.bias") != nullptr;
     c["mlp_bias"] = false;
+    if (const auto window = source.metadata().integer(p + "attention.sliding_window")) {
+        c["sliding_window"] = *window;
+    }
+    if (gemma) {
+        c["hidden_activation"] = "gelu_pytorch_tanh";
+        c["query_pre_attn_scalar"] = c["head_dim"];
+        if (const auto swa = source.metadata().number(p + "rope.freq_base_swa")) {
+            c["rope_local_base_freq"] = *swa;
+        }
+    }
     if (auto v = source.metadata().integer("tokenizer.ggml.bos_token_id")) {
         c["bos_token_id"] = *v;
     }
@@ -154,7 +155,13 @@ Status buildFolder(const Model& source, const CalibratedQuantization& q, const f
                    ProgressSink& progress) {
     const bool awq = q.method == CalibratedMethod::Awq;
     const LlamaHParams hp = source.hparams();
-    const bool permute = hp.architecture == "llama";
+    const HfFamily* family = hfFamilyByArchitecture(hp.architecture);
+    if (!family) {
+        return makeError(ErrorCode::Unsupported,
+                         source.path() + ": architecture \"" + hp.architecture +
+                             "\" has no Hugging Face layout (" + supportedHfClasses() + ")");
+    }
+    const bool permute = family->permuteQK;
     const bool v2 = o.format == "gptq_v2";
     std::vector<SafetensorsEntry> entries;
     const auto& tensors = source.tensors();
@@ -165,7 +172,7 @@ Status buildFolder(const Model& source, const CalibratedQuantization& q, const f
         }
         progress.progress(done++, tensors.size(), "tensors", t.name);
         std::string hfName =
-            t.sourceName != t.name ? t.sourceName : ggufToHfName(t.name).value_or("");
+            t.sourceName != t.name ? t.sourceName : ggufToHfName(*family, t.name).value_or("");
         if (hfName.empty()) {
             return makeError(ErrorCode::Unsupported,
                              source.path() + ": tensor " + t.name + " has no Hugging Face name");
@@ -230,6 +237,12 @@ Status buildFolder(const Model& source, const CalibratedQuantization& q, const f
                                 cols * sizeof(float));
                 }
                 values.swap(hf);
+            }
+        }
+        if (isShiftedNorm(*family, t.name)) {
+            // Gemma keeps w where GGUF (and an AWQ-folded norm) hold 1 + w.
+            for (float& v : values) {
+                v -= 1.0f;
             }
         }
         std::vector<std::uint64_t> shape(t.dims.rbegin(), t.dims.rend());
@@ -329,33 +342,6 @@ std::string gptqCheckpointFormat(const std::string& requested, bool sym) {
                    "asymmetric v1 checkpoints only when they name GPTQModel as their quantizer, "
                    "and v1 stores zero - 1, which cannot hold a zero point of 0");
     return "gptq_v2";
-}
-
-std::optional<std::string> ggufToHfName(const std::string& name) {
-    if (name == "token_embd.weight") {
-        return "model.embed_tokens.weight";
-    }
-    if (name == "output_norm.weight") {
-        return "model.norm.weight";
-    }
-    if (name == "output.weight") {
-        return "lm_head.weight";
-    }
-    if (!name.starts_with("blk.")) {
-        return std::nullopt;
-    }
-    const auto dot = name.find('.', 4);
-    if (dot == std::string::npos) {
-        return std::nullopt;
-    }
-    const std::string layer = name.substr(4, dot - 4);
-    const std::string_view rest = std::string_view(name).substr(dot + 1);
-    for (const auto& [gguf, hf] : kLayerNames) {
-        if (rest == gguf) {
-            return "model.layers." + layer + "." + std::string(hf);
-        }
-    }
-    return std::nullopt;
 }
 
 Status writeQuantizedCheckpoint(const Model& source, const CalibratedQuantization& quantization,

@@ -29,10 +29,6 @@ struct QuantizedCheckpointOptions {
 // "zero - 1" cannot store a zero of 0. Logs that reason when it overrides the request.
 std::string gptqCheckpointFormat(const std::string& requested, bool sym);
 
-// Hugging Face name of a GGUF tensor name in the Llama layout ("blk.3.attn_q.weight" ->
-// "model.layers.3.self_attn.q_proj.weight"); nullopt for names without one.
-std::optional<std::string> ggufToHfName(const std::string& ggufName);
-
 // Writes a GPTQ (or AWQ GEMM) checkpoint folder: model.safetensors (sharded with an index above
 // maxShardBytes), config.json with quantization_config, quantize_config.json, tokenizer files
 // and a README.md card. Quantized linears as AutoGPTQ / AutoAWQ pack them, Q/K rows in HF

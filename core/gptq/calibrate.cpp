@@ -130,6 +130,13 @@ Result<CalibratedQuantization> quantizeCalibrated(const Model& model,
     }
     std::shared_ptr<LlamaWeights> weights = *weightsResult;
     const LlamaConfig& cfg = weights->config();
+    if (cfg.fusedQkv || cfg.fusedGateUp) {
+        // The checkpoint would need qkv_proj / gate_up_proj modules; each slice is calibrated
+        // alike, but the writer names them one by one.
+        return makeError(ErrorCode::Unsupported,
+                         model.path() + ": GPTQ/AWQ of \"" + cfg.architecture +
+                             "\" (fused attn_qkv and gate+up ffn_up) is not supported yet");
+    }
     const int seqlen = std::min(calibration.seqlen,
                                 cfg.trainedContext > 0 ? cfg.trainedContext : calibration.seqlen);
     if (seqlen < 2 || calibration.nsamples < 1) {

@@ -1,5 +1,6 @@
 #include "core/io/hf_reader.h"
 
+#include "core/fs/mapped_file.h"
 #include "core/io/quantized_import.h"
 #include "core/io/safetensors_reader.h"
 #include "core/logging.h"
@@ -8,6 +9,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -34,22 +37,6 @@ Result<nlohmann::json> readJsonFile(const std::string& path) {
 
 namespace {
 
-// Per-layer HF suffixes and their GGUF names (gguf-py tensor_mapping.py, llama layout).
-constexpr std::array<std::pair<std::string_view, std::string_view>, 12> kLayerNames = {{
-    {"self_attn.q_proj.weight", "attn_q.weight"},
-    {"self_attn.k_proj.weight", "attn_k.weight"},
-    {"self_attn.v_proj.weight", "attn_v.weight"},
-    {"self_attn.o_proj.weight", "attn_output.weight"},
-    {"input_layernorm.weight", "attn_norm.weight"},
-    {"mlp.gate_proj.weight", "ffn_gate.weight"},
-    {"mlp.down_proj.weight", "ffn_down.weight"},
-    {"mlp.up_proj.weight", "ffn_up.weight"},
-    {"post_attention_layernorm.weight", "ffn_norm.weight"},
-    {"self_attn.q_proj.bias", "attn_q.bias"},
-    {"self_attn.k_proj.bias", "attn_k.bias"},
-    {"self_attn.v_proj.bias", "attn_v.bias"},
-}};
-
 std::optional<std::uint32_t> configU32(const nlohmann::json& c, const char* key) {
     if (c.contains(key) && c[key].is_number_unsigned()) {
         const auto v = c[key].get<std::uint64_t>();
@@ -61,15 +48,16 @@ std::optional<std::uint32_t> configU32(const nlohmann::json& c, const char* key)
 }
 
 // Order in which llama.cpp's converters write a layer's tensors; unknown names sort last.
-int layerRank(const std::string& ggufName) {
+int layerRank(const HfFamily& family, const std::string& ggufName) {
     const auto dot = ggufName.find('.', 4);
     const std::string_view rest = std::string_view(ggufName).substr(dot + 1);
-    for (std::size_t i = 0; i < kLayerNames.size(); ++i) {
-        if (rest == kLayerNames[i].second) {
+    const auto names = family.layerNames;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        if (rest == names[i].second) {
             return static_cast<int>(i);
         }
     }
-    return static_cast<int>(kLayerNames.size());
+    return static_cast<int>(names.size());
 }
 
 int globalRank(const std::string& name) {
@@ -120,37 +108,6 @@ Result<std::vector<std::string>> shardFiles(const fs::path& dir) {
 
 } // namespace
 
-std::optional<std::string> hfToGgufName(const std::string& hf) {
-    if (hf == "model.embed_tokens.weight") {
-        return "token_embd.weight";
-    }
-    if (hf == "model.norm.weight") {
-        return "output_norm.weight";
-    }
-    if (hf == "lm_head.weight") {
-        return "output.weight";
-    }
-    constexpr std::string_view prefix = "model.layers.";
-    if (!hf.starts_with(prefix)) {
-        return std::nullopt;
-    }
-    const auto dot = hf.find('.', prefix.size());
-    if (dot == std::string::npos || dot == prefix.size()) {
-        return std::nullopt;
-    }
-    const std::string layer = hf.substr(prefix.size(), dot - prefix.size());
-    if (!std::all_of(layer.begin(), layer.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-        return std::nullopt;
-    }
-    const std::string_view rest = std::string_view(hf).substr(dot + 1);
-    for (const auto& [from, to] : kLayerNames) {
-        if (rest == from) {
-            return "blk." + layer + "." + std::string(to);
-        }
-    }
-    return std::nullopt;
-}
-
 namespace {
 
 Result<HfArchitecture> parseHfConfig(const nlohmann::json& c, const std::string& configPath,
@@ -161,36 +118,41 @@ Result<HfArchitecture> parseHfConfig(const nlohmann::json& c, const std::string&
         archName = c["architectures"][0].get<std::string>();
     }
     HfArchitecture arch;
-    if (archName == "LlamaForCausalLM" || archName == "MistralForCausalLM") {
-        arch.ggufArchitecture = "llama";
-        arch.permuteQK = true;
-    } else if (archName == "Qwen2ForCausalLM") {
-        // Qwen2 uses NeoX-style RoPE in llama.cpp, so its Q/K stay in HF order.
-        arch.ggufArchitecture = "qwen2";
-        arch.permuteQK = false;
-    } else {
+    arch.family = hfFamilyByClass(archName);
+    if (!arch.family) {
         return makeError(ErrorCode::Unsupported,
-                         configPath + ": architecture '" + archName +
-                             "' is not supported (Llama, Mistral and Qwen2 layouts are)");
+                         configPath + ": architecture '" + archName + "' is not supported (" +
+                             supportedHfClasses() + " are)" +
+                             (archName == "Gemma3ForConditionalGeneration"
+                                  ? "; for Gemma 3's multimodal checkpoints convert the text "
+                                    "model (Gemma3ForCausalLM)"
+                                  : ""));
     }
+    const HfFamily& family = *arch.family;
+    arch.ggufArchitecture = std::string(family.ggufArchitecture);
+    // Families with NeoX-style RoPE in llama.cpp keep Q/K in HF order.
+    arch.permuteQK = family.permuteQK;
+    const bool gemma = family.ggufArchitecture == "gemma3";
     const auto hidden = configU32(c, "hidden_size");
     const auto layers = configU32(c, "num_hidden_layers");
     const auto heads = configU32(c, "num_attention_heads");
     const auto ffn = configU32(c, "intermediate_size");
-    if (!hidden || !layers || !heads || !ffn || *heads == 0 || *hidden % *heads != 0) {
+    if (!hidden || !layers || !heads || !ffn || *heads == 0 ||
+        (!c.contains("head_dim") && *hidden % *heads != 0)) {
         return makeError(ErrorCode::Format,
                          configPath + ": hidden_size, num_hidden_layers, num_attention_heads and "
                                       "intermediate_size must be positive integers");
     }
     arch.headCount = *heads;
-    arch.headCountKv = configU32(c, "num_key_value_heads").value_or(*heads);
+    // Gemma 3's converter defaults: 4 KV heads, heads of 256, rope base 1e6 (gemma3 config).
+    arch.headCountKv = configU32(c, "num_key_value_heads").value_or(gemma ? 4 : *heads);
     if (arch.headCountKv == 0 || *heads % arch.headCountKv != 0) {
         return makeError(ErrorCode::Format, configPath + ": num_key_value_heads must divide "
                                                          "num_attention_heads");
     }
     arch.vocabSize = configU32(c, "vocab_size").value_or(0);
-    arch.tiedEmbeddings = c.value("tie_word_embeddings", false);
-    const std::uint32_t headDim = configU32(c, "head_dim").value_or(*hidden / *heads);
+    arch.tiedEmbeddings = c.value("tie_word_embeddings", gemma);
+    const std::uint32_t headDim = configU32(c, "head_dim").value_or(gemma ? 256 : *hidden / *heads);
     const std::string p = arch.ggufArchitecture + ".";
 
     md.set("general.architecture", MetaValue(arch.ggufArchitecture));
@@ -201,7 +163,8 @@ Result<HfArchitecture> parseHfConfig(const nlohmann::json& c, const std::string&
     md.set(p + "feed_forward_length", MetaValue(*ffn));
     md.set(p + "attention.head_count", MetaValue(*heads));
     md.set(p + "attention.head_count_kv", MetaValue(arch.headCountKv));
-    md.set(p + "rope.freq_base", MetaValue(static_cast<float>(c.value("rope_theta", 10000.0))));
+    md.set(p + "rope.freq_base",
+           MetaValue(static_cast<float>(c.value("rope_theta", gemma ? 1000000.0 : 10000.0))));
     md.set(p + "attention.layer_norm_rms_epsilon",
            MetaValue(static_cast<float>(c.value("rms_norm_eps", 1e-6))));
     if (arch.vocabSize != 0) {
@@ -213,12 +176,47 @@ Result<HfArchitecture> parseHfConfig(const nlohmann::json& c, const std::string&
         md.set(p + "attention.key_length", MetaValue(headDim));
         md.set(p + "attention.value_length", MetaValue(headDim));
     }
+    if (gemma || family.ggufArchitecture == "phi3") {
+        if (const auto window = configU32(c, "sliding_window"); window && *window > 0) {
+            md.set(p + "attention.sliding_window", MetaValue(*window));
+        }
+    }
+    if (gemma) {
+        if (c.contains("rope_local_base_freq") && c["rope_local_base_freq"].is_number()) {
+            md.set(p + "rope.freq_base_swa",
+                   MetaValue(static_cast<float>(c["rope_local_base_freq"].get<double>())));
+        }
+        if (c.contains("final_logit_softcapping") && c["final_logit_softcapping"].is_number()) {
+            md.set(p + "final_logit_softcapping",
+                   MetaValue(static_cast<float>(c["final_logit_softcapping"].get<double>())));
+        }
+    }
+    if (const auto original = configU32(c, "original_max_position_embeddings")) {
+        md.set(p + "rope.scaling.original_context_length", MetaValue(*original));
+    }
     if (c.contains("rope_scaling") && c["rope_scaling"].is_object()) {
         const auto& rs = c["rope_scaling"];
         const std::string type = rs.value("rope_type", rs.value("type", std::string()));
         if (type == "linear" && rs.contains("factor") && rs["factor"].is_number()) {
             md.set(p + "rope.scaling.type", MetaValue(std::string("linear")));
             md.set(p + "rope.scaling.factor", MetaValue(rs["factor"].get<float>()));
+        } else if ((type == "longrope" || type == "su") && rs.contains("long_factor") &&
+                   rs.contains("short_factor")) {
+            arch.ropeFactorsLong = rs["long_factor"].get<std::vector<float>>();
+            arch.ropeFactorsShort = rs["short_factor"].get<std::vector<float>>();
+            if (arch.ropeFactorsLong.size() != headDim / 2 ||
+                arch.ropeFactorsShort.size() != headDim / 2) {
+                return makeError(ErrorCode::Format,
+                                 configPath + ": rope_scaling long_factor and short_factor need " +
+                                     std::to_string(headDim / 2) + " values (half the head size)");
+            }
+            // convert_hf_to_gguf's attention factor for the extended context.
+            const double original = c.value("original_max_position_embeddings", 0.0);
+            const double scale =
+                original > 0 ? c.value("max_position_embeddings", 0.0) / original : 1.0;
+            const double attnFactor =
+                scale > 1.0 ? std::sqrt(1.0 + std::log(scale) / std::log(original)) : 1.0;
+            md.set(p + "rope.scaling.attn_factor", MetaValue(static_cast<float>(attnFactor)));
         } else if (!type.empty() && type != "default") {
             coreLog().warn("{}: rope_scaling type '{}' is not carried into GGUF metadata",
                            configPath, type);
@@ -272,7 +270,7 @@ Result<Model> readHfFolder(const std::string& folder) {
                 quantized[qPrefix].parts[qPart] = {s, st.file};
                 continue;
             }
-            const auto gguf = hfToGgufName(s.name);
+            const auto gguf = hfToGgufName(*arch.family, s.name);
             if (!gguf) {
                 return makeError(ErrorCode::Unsupported, path + ": tensor '" + s.name +
                                                              "' has no GGUF name in the " +
@@ -301,6 +299,7 @@ Result<Model> readHfFolder(const std::string& folder) {
             t.byteSize = s.byteSize;
             t.source = source;
             t.offset = s.offset;
+            t.normPlusOne = isShiftedNorm(*arch.family, t.name);
             if (arch.permuteQK) {
                 // K uses the KV head count (convert_hf_to_gguf: n_head = n_head_kv if they differ).
                 if (s.name.find("self_attn.q_proj.") != std::string::npos) {
@@ -326,6 +325,35 @@ Result<Model> readHfFolder(const std::string& folder) {
             }
         }
     }
+    if (!arch.ropeFactorsLong.empty()) {
+        // Tensors of the config's numbers, in memory, as convert_hf_to_gguf generates them.
+        const std::uint64_t n = arch.ropeFactorsLong.size();
+        const auto source = static_cast<std::uint32_t>(sources.size());
+        auto mapped = MappedFile::anonymous(
+            folder + " (rope factors)", 2 * n * sizeof(float),
+            [&](std::span<std::byte> bytes) -> Status {
+                std::memcpy(bytes.data(), arch.ropeFactorsLong.data(), n * sizeof(float));
+                std::memcpy(bytes.data() + n * sizeof(float), arch.ropeFactorsShort.data(),
+                            n * sizeof(float));
+                return {};
+            });
+        if (!mapped) {
+            return mapped.error();
+        }
+        sources.push_back(*mapped);
+        const char* const factorNames[] = {"rope_factors_long.weight", "rope_factors_short.weight"};
+        for (std::uint64_t k = 0; k < 2; ++k) {
+            TensorInfo t;
+            t.name = t.sourceName = factorNames[k];
+            t.dims = {n};
+            t.type = GgmlType::F32;
+            t.byteSize = n * sizeof(float);
+            t.source = source;
+            t.offset = k * t.byteSize;
+            names.insert(t.name);
+            tensors.push_back(std::move(t));
+        }
+    }
     if (!names.count("token_embd.weight")) {
         return makeError(ErrorCode::Format, folder + ": no model.embed_tokens.weight tensor");
     }
@@ -335,7 +363,8 @@ Result<Model> readHfFolder(const std::string& folder) {
                        folder);
     }
     // Canonical order: globals, then layers by index, each in llama.cpp's converter order.
-    std::stable_sort(tensors.begin(), tensors.end(), [](const TensorInfo& a, const TensorInfo& b) {
+    const HfFamily& family = *arch.family;
+    std::stable_sort(tensors.begin(), tensors.end(), [&](const TensorInfo& a, const TensorInfo& b) {
         const auto la = tensorLayerIndex(a.name).value_or(-1);
         const auto lb = tensorLayerIndex(b.name).value_or(-1);
         if (la != lb) {
@@ -344,7 +373,7 @@ Result<Model> readHfFolder(const std::string& folder) {
         if (la < 0) {
             return globalRank(a.name) < globalRank(b.name);
         }
-        return layerRank(a.name) < layerRank(b.name);
+        return layerRank(family, a.name) < layerRank(family, b.name);
     });
 
     const auto tokenizer = dir / "tokenizer.json";

@@ -1,23 +1,29 @@
 #pragma once
 
 #include "core/error.h"
+#include "core/io/hf_names.h"
 #include "core/model/metadata.h"
 #include "core/model/model.h"
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace qs::core {
 
-// What config.json says about a Llama-layout model (LlamaForCausalLM, MistralForCausalLM,
-// Qwen2ForCausalLM), already in GGUF terms.
+// What config.json says about a model of a supported class (hf_names.h: Llama, Mistral,
+// Qwen2, Qwen3, Gemma 3 text, Phi-3/4), already in GGUF terms.
 struct HfArchitecture {
-    std::string ggufArchitecture; // "llama" (Llama, Mistral) or "qwen2"
-    bool permuteQK = true;        // llama-arch GGUFs store Q/K in interleaved-pair order
+    const HfFamily* family = nullptr; // names and value transforms of the class
+    std::string ggufArchitecture;     // "llama" (Llama, Mistral), "qwen2", "qwen3", ...
+    bool permuteQK = true;            // llama-arch GGUFs store Q/K in interleaved-pair order
     std::uint32_t headCount = 0;
     std::uint32_t headCountKv = 0;
     std::uint32_t vocabSize = 0;
     bool tiedEmbeddings = false;
+    // LongRoPE (Phi-3 long-context): per-pair frequency divisors, which convert_hf_to_gguf
+    // writes as the tensors rope_factors_long.weight and rope_factors_short.weight.
+    std::vector<float> ropeFactorsLong, ropeFactorsShort;
 };
 
 // Parses config.json into GGUF metadata (general.architecture, {arch}.* keys).
@@ -28,10 +34,6 @@ Result<HfArchitecture> readHfConfig(const std::string& configPath, Metadata& out
 // style byte-level BPE -> "gpt2" with merges and a pre-tokenizer name for the architecture.
 Status readHfTokenizer(const std::string& tokenizerPath, const HfArchitecture& arch,
                        const std::string& configPath, Metadata& out);
-
-// HF tensor name -> GGUF name for the Llama layout; nullopt for names to skip
-// (rotary_emb.inv_freq) and for names that have no GGUF counterpart.
-std::optional<std::string> hfToGgufName(const std::string& hfName);
 
 // Opens a Hugging Face folder (config.json, model.safetensors or a sharded set listed in
 // model.safetensors.index.json, tokenizer.json). Tensors are lazy views; q_proj/k_proj are

@@ -102,7 +102,9 @@ Status parseTokenizer(const nlohmann::json& tj, const std::string& path, const H
 
     md.set("tokenizer.ggml.model", MetaValue(std::string(spm ? "llama" : "gpt2")));
     if (!spm) {
-        const std::string pre = arch.ggufArchitecture == "qwen2" ? "qwen2" : "llama-bpe";
+        // llama.cpp tokenizes Qwen2 and Qwen3 with the "qwen2" pre-tokenizer.
+        const bool qwen = arch.ggufArchitecture == "qwen2" || arch.ggufArchitecture == "qwen3";
+        const std::string pre = qwen ? "qwen2" : "llama-bpe";
         coreLog().warn("{}: byte-level BPE pre-tokenizer assumed to be '{}' (from the "
                        "architecture)",
                        path, pre);

@@ -72,7 +72,7 @@ Status importQuantizedLinears(const std::string& folder, const std::string& quan
         groupSize =
             qc.contains("group_size") ? qc["group_size"].get<int>() : qc.value("q_group_size", -1);
         format = awq ? qc.value("version", std::string("gemm"))
-                     : qc.value("checkpoint_format", std::string("gptq"));
+                     : qc.value("checkpoint_format", qc.value("format", std::string("gptq")));
     } catch (const nlohmann::json::exception& e) {
         return makeError(ErrorCode::Format, folder + ": quantization_config: " + e.what());
     }
@@ -143,7 +143,7 @@ Status importQuantizedLinears(const std::string& folder, const std::string& quan
             pd.values[i] = fp32ToFp16(dq[i]);
         }
         const std::string hfName = prefix + ".weight";
-        const auto gguf = hfToGgufName(hfName);
+        const auto gguf = hfToGgufName(*arch.family, hfName);
         if (!gguf) {
             return makeError(ErrorCode::Unsupported,
                              folder + ": quantized tensor '" + prefix + "' has no GGUF name");

@@ -4,6 +4,7 @@ target_sources(qs_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/llama2c_reader.cpp
   ${CMAKE_CURRENT_LIST_DIR}/safetensors_reader.cpp
   ${CMAKE_CURRENT_LIST_DIR}/safetensors_writer.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/hf_names.cpp
   ${CMAKE_CURRENT_LIST_DIR}/hf_reader.cpp
   ${CMAKE_CURRENT_LIST_DIR}/hf_tokenizer.cpp
   ${CMAKE_CURRENT_LIST_DIR}/model_reader.cpp

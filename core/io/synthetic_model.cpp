@@ -1,6 +1,7 @@
 #include "core/io/synthetic_model.h"
 
 #include "core/io/gguf_reader.h"
+#include "core/model/architecture.h"
 #include "core/paths.h"
 #include "core/quant/half.h"
 
@@ -122,9 +123,11 @@ Status writeTensor(TensorJob& job) {
     const GgufTensorSpec& spec = job.spec;
     const std::uint64_t cols = spec.dims[0];
     const std::uint64_t rows = spec.dims.size() > 1 ? spec.dims[1] : 1;
-    const bool isNorm = spec.dims.size() == 1;
-    // Norms: exp(0.1 t), median 1 with a heavy upper tail. Matrices: t / sqrt(fan-in).
-    const float scale = isNorm ? 0.1f : 1.0f / std::sqrt(static_cast<float>(cols));
+    const bool isBias = spec.name.ends_with(".bias");
+    const bool isNorm = spec.dims.size() == 1 && !isBias;
+    // Norms: exp(0.1 t), median 1 with a heavy upper tail. Biases: 0.1 t. Matrices:
+    // t / sqrt(fan-in).
+    const float scale = isNorm || isBias ? 0.1f : 1.0f / std::sqrt(static_cast<float>(cols));
     const auto table = storedTable<Element>(spec.type, scale, isNorm);
     const auto outlierTable = storedTable<Element>(spec.type, scale * kOutlierGain, isNorm);
     const std::uint64_t rowBytes = cols * sizeof(Element);
@@ -236,16 +239,41 @@ std::optional<SyntheticShape> syntheticShapeByName(std::string_view name) {
         s = {16, 2048, 8192, 32, 8, 128256, 8192, 500000.0f, 1e-5f};
     } else if (name == "tiny") {
         s = {2, 64, 172, 8, 4, 512, 2048, 10000.0f, 1e-5f};
+    } else if (name == "qwen2.5-7b") {
+        s = {28, 3584, 18944, 28, 4, 152064, 32768, 1000000.0f, 1e-6f, "qwen2"};
+    } else if (name == "qwen3-8b") {
+        s = {36, 4096, 12288, 32, 8, 151936, 40960, 1000000.0f, 1e-6f, "qwen3", 128};
+    } else if (name == "gemma3-12b") {
+        s = {48, 3840, 15360, 16, 8, 262208, 131072, 1000000.0f, 1e-6f, "gemma3", 256, true, 1024};
+    } else if (name == "phi4") {
+        s = {40, 5120, 17920, 40, 10, 100352, 16384, 250000.0f, 1e-5f, "phi3"};
     } else {
         return std::nullopt;
     }
     return s;
 }
 
+std::vector<std::string> syntheticShapeNames() {
+    return {"8b", "1b", "tiny", "qwen2.5-7b", "qwen3-8b", "gemma3-12b", "phi4"};
+}
+
+namespace {
+
+std::uint32_t headDimOf(const SyntheticShape& s) {
+    return s.headDim > 0 ? s.headDim : s.dim / s.heads;
+}
+
+} // namespace
+
 Status validateSyntheticShape(const SyntheticShape& s) {
     auto bad = [](const std::string& what) {
         return makeError(ErrorCode::InvalidArgument, "synthetic model: " + what);
     };
+    const ArchitectureFamily* family = findArchitecture(s.architecture);
+    if (!family || family->experts) {
+        return bad("architecture \"" + s.architecture + "\" is not one of " +
+                   supportedArchitectureList());
+    }
     if (s.layers == 0 || s.layers > 1024) {
         return bad("layers must be 1..1024");
     }
@@ -255,8 +283,9 @@ Status validateSyntheticShape(const SyntheticShape& s) {
     if (s.vocab < 3 || s.vocab > (1u << 22)) {
         return bad("vocab must be 3..4194304");
     }
-    if (s.heads == 0 || s.dim % s.heads != 0 || (s.dim / s.heads) % 2 != 0) {
-        return bad("heads must divide dim into an even head dimension");
+    if (s.heads == 0 || (s.headDim == 0 && s.dim % s.heads != 0) || headDimOf(s) % 2 != 0 ||
+        headDimOf(s) > 1024) {
+        return bad("heads must divide dim into an even head dimension (or set one up to 1024)");
     }
     if (s.kvHeads == 0 || s.heads % s.kvHeads != 0) {
         return bad("kv-heads must divide heads");
@@ -265,24 +294,53 @@ Status validateSyntheticShape(const SyntheticShape& s) {
 }
 
 std::vector<GgufTensorSpec> syntheticTensors(const SyntheticShape& s, GgmlType type) {
+    const ArchitectureFamily* family = findArchitecture(s.architecture);
+    const ArchitectureFamily& f = family ? *family : *findArchitecture("llama");
     const std::uint64_t dim = s.dim;
-    const std::uint64_t kvDim = static_cast<std::uint64_t>(s.dim / s.heads) * s.kvHeads;
+    const std::uint64_t headDim = headDimOf(s);
+    const std::uint64_t qDim = headDim * s.heads;
+    const std::uint64_t kvDim = headDim * s.kvHeads;
     std::vector<GgufTensorSpec> t;
     t.push_back({"token_embd.weight", {dim, s.vocab}, type});
     for (std::uint32_t l = 0; l < s.layers; ++l) {
         const std::string b = "blk." + std::to_string(l) + ".";
         t.push_back({b + "attn_norm.weight", {dim}, GgmlType::F32});
-        t.push_back({b + "attn_q.weight", {dim, dim}, type});
-        t.push_back({b + "attn_k.weight", {dim, kvDim}, type});
-        t.push_back({b + "attn_v.weight", {dim, kvDim}, type});
-        t.push_back({b + "attn_output.weight", {dim, dim}, type});
+        if (f.fusedQkv) {
+            t.push_back({b + "attn_qkv.weight", {dim, qDim + 2 * kvDim}, type});
+        } else {
+            t.push_back({b + "attn_q.weight", {dim, qDim}, type});
+            t.push_back({b + "attn_k.weight", {dim, kvDim}, type});
+            t.push_back({b + "attn_v.weight", {dim, kvDim}, type});
+        }
+        if (f.qkvBias == Presence::Required) {
+            t.push_back({b + "attn_q.bias", {qDim}, GgmlType::F32});
+            t.push_back({b + "attn_k.bias", {kvDim}, GgmlType::F32});
+            t.push_back({b + "attn_v.bias", {kvDim}, GgmlType::F32});
+        }
+        if (f.qkNorm) {
+            t.push_back({b + "attn_q_norm.weight", {headDim}, GgmlType::F32});
+            t.push_back({b + "attn_k_norm.weight", {headDim}, GgmlType::F32});
+        }
+        t.push_back({b + "attn_output.weight", {qDim, dim}, type});
+        if (f.postNorms) {
+            t.push_back({b + "post_attention_norm.weight", {dim}, GgmlType::F32});
+        }
         t.push_back({b + "ffn_norm.weight", {dim}, GgmlType::F32});
-        t.push_back({b + "ffn_gate.weight", {dim, s.ffn}, type});
-        t.push_back({b + "ffn_up.weight", {dim, s.ffn}, type});
+        if (f.fusedGateUp) {
+            t.push_back({b + "ffn_up.weight", {dim, 2 * std::uint64_t{s.ffn}}, type});
+        } else {
+            t.push_back({b + "ffn_gate.weight", {dim, s.ffn}, type});
+            t.push_back({b + "ffn_up.weight", {dim, s.ffn}, type});
+        }
         t.push_back({b + "ffn_down.weight", {s.ffn, dim}, type});
+        if (f.postNorms) {
+            t.push_back({b + "post_ffw_norm.weight", {dim}, GgmlType::F32});
+        }
     }
     t.push_back({"output_norm.weight", {dim}, GgmlType::F32});
-    t.push_back({"output.weight", {dim, s.vocab}, type});
+    if (!s.tiedOutput) {
+        t.push_back({"output.weight", {dim, s.vocab}, type});
+    }
     return t;
 }
 
@@ -312,19 +370,28 @@ Result<Metadata> syntheticMetadata(const SyntheticOptions& o) {
     auto u32 = [](std::uint32_t x) {
         return MetaValue(x);
     };
-    md.set("general.architecture", MetaValue("llama"));
+    const std::string p = s.architecture + ".";
+    md.set("general.architecture", MetaValue(s.architecture));
     md.set("general.name", MetaValue(o.name));
-    md.set("llama.block_count", u32(s.layers));
-    md.set("llama.context_length", u32(s.contextLength));
-    md.set("llama.embedding_length", u32(s.dim));
-    md.set("llama.feed_forward_length", u32(s.ffn));
-    md.set("llama.attention.head_count", u32(s.heads));
-    md.set("llama.attention.head_count_kv", u32(s.kvHeads));
-    md.set("llama.rope.freq_base", MetaValue(s.ropeBase));
-    md.set("llama.attention.layer_norm_rms_epsilon", MetaValue(s.rmsEpsilon));
+    md.set(p + "block_count", u32(s.layers));
+    md.set(p + "context_length", u32(s.contextLength));
+    md.set(p + "embedding_length", u32(s.dim));
+    md.set(p + "feed_forward_length", u32(s.ffn));
+    md.set(p + "attention.head_count", u32(s.heads));
+    md.set(p + "attention.head_count_kv", u32(s.kvHeads));
+    md.set(p + "rope.freq_base", MetaValue(s.ropeBase));
+    md.set(p + "attention.layer_norm_rms_epsilon", MetaValue(s.rmsEpsilon));
     md.set("general.file_type", u32(fileTypeFor(o.type)));
-    md.set("llama.vocab_size", u32(s.vocab));
-    md.set("llama.rope.dimension_count", u32(s.dim / s.heads));
+    md.set(p + "vocab_size", u32(s.vocab));
+    md.set(p + "rope.dimension_count", u32(headDimOf(s)));
+    if (s.headDim > 0) {
+        md.set(p + "attention.key_length", u32(s.headDim));
+        md.set(p + "attention.value_length", u32(s.headDim));
+    }
+    if (s.slidingWindow > 0) {
+        md.set(p + "attention.sliding_window", u32(s.slidingWindow));
+        md.set(p + "rope.freq_base_swa", MetaValue(10000.0f));
+    }
     md.set("quantscope.synthetic.seed", MetaValue(o.seed));
     md.set("tokenizer.ggml.model", MetaValue("llama"));
     md.set("tokenizer.ggml.tokens", MetaValue(MetaArray::ofStrings(std::move(v.tokens))));

@@ -14,7 +14,7 @@
 
 namespace qs::core {
 
-// Hyper-parameters of a synthetic Llama-architecture model.
+// Hyper-parameters of a synthetic model of one dense family (core/model/architecture.h).
 struct SyntheticShape {
     std::uint32_t layers = 0;
     std::uint32_t dim = 0;     // embedding length
@@ -25,13 +25,21 @@ struct SyntheticShape {
     std::uint32_t contextLength = 2048;
     float ropeBase = 10000.0f;
     float rmsEpsilon = 1e-5f;
+    std::string architecture = "llama"; // llama, qwen2, qwen3, gemma3 or phi3
+    std::uint32_t headDim = 0;          // 0: dim / heads (qwen3 and gemma3 set their own)
+    bool tiedOutput = false;            // no output.weight
+    std::uint32_t slidingWindow = 0;    // gemma3's local layers
 };
 
 // Named shapes: "8b" (Llama-3-8B: 32 layers, 4096 dim, 14336 ffn, 32/8 heads, 128256 vocab),
-// "1b" (Llama-3.2-1B dims, untied output), "tiny" (stories260K-like, 2 layers); nullopt else.
+// "1b" (Llama-3.2-1B dims, untied output), "tiny" (stories260K-like, 2 layers), and the real
+// dims of "qwen2.5-7b", "qwen3-8b", "gemma3-12b" and "phi4"; nullopt else.
 std::optional<SyntheticShape> syntheticShapeByName(std::string_view name);
 
-// Checks that a shape is a valid Llama model (heads divide dim, kv heads divide heads, even
+// The names syntheticShapeByName knows, for help texts.
+std::vector<std::string> syntheticShapeNames();
+
+// Checks that a shape is a valid model of its family (heads divide dim, kv heads divide heads, even
 // head dimension) within sane limits, so sizes cannot overflow.
 Status validateSyntheticShape(const SyntheticShape& shape);
 
@@ -48,8 +56,9 @@ struct SyntheticOptions {
 // llama.cpp-compatible metadata (general.*, llama.*, tokenizer.ggml.*) for `options`.
 Result<Metadata> syntheticMetadata(const SyntheticOptions& options);
 
-// The tensors in llama.cpp's order: token_embd, blk.N.{attn_norm, attn_q, attn_k, attn_v,
-// attn_output, ffn_norm, ffn_gate, ffn_up, ffn_down}, output_norm, output.
+// The tensors in llama.cpp's order for the shape's family: token_embd, blk.N.{attn_norm,
+// attn_q, attn_k, attn_v (or attn_qkv), biases, Q/K norms, attn_output, post-attention norm,
+// ffn_norm, ffn_gate, ffn_up, ffn_down, post-FFN norm}, output_norm, output (unless tied).
 std::vector<GgufTensorSpec> syntheticTensors(const SyntheticShape& shape, GgmlType matrixType);
 
 // Writes a synthetic model through GgufWriter, a chunk of rows at a time (memory stays a few

@@ -1,5 +1,7 @@
 #include "core/model/model.h"
 
+#include "core/quant/half.h"
+
 #include <algorithm>
 #include <cstring>
 #include <map>
@@ -179,6 +181,40 @@ void Model::releaseRowPages(const TensorInfo& t, std::uint64_t first, std::uint6
     }
 }
 
+namespace {
+
+// 1 + w for every value of a shifted norm, rounded to the stored type as the converter's
+// torch addition in that dtype does.
+Status addOneInPlace(const TensorInfo& t, std::span<std::byte> bytes) {
+    switch (t.type) {
+    case GgmlType::F32:
+        for (std::size_t i = 0; i + 4 <= bytes.size(); i += 4) {
+            float v;
+            std::memcpy(&v, bytes.data() + i, 4);
+            v += 1.0f;
+            std::memcpy(bytes.data() + i, &v, 4);
+        }
+        return {};
+    case GgmlType::F16:
+    case GgmlType::BF16:
+        for (std::size_t i = 0; i + 2 <= bytes.size(); i += 2) {
+            std::uint16_t h;
+            std::memcpy(&h, bytes.data() + i, 2);
+            const bool f16 = t.type == GgmlType::F16;
+            const float v = (f16 ? fp16ToFp32(h) : bf16ToFp32(h)) + 1.0f;
+            h = f16 ? fp32ToFp16(v) : fp32ToBf16(v);
+            std::memcpy(bytes.data() + i, &h, 2);
+        }
+        return {};
+    default:
+        return makeError(ErrorCode::Unsupported, t.sourceName + ": a norm stored as " +
+                                                     std::string(ggmlTypeInfo(t.type).name) +
+                                                     " cannot be shifted by one");
+    }
+}
+
+} // namespace
+
 Status Model::readRows(const TensorInfo& t, std::uint64_t first, std::uint64_t count,
                        std::span<std::byte> out) const {
     const std::uint64_t rows = t.outerRows();
@@ -193,6 +229,10 @@ Status Model::readRows(const TensorInfo& t, std::uint64_t first, std::uint64_t c
     }
     if (count == 0 || rowBytes == 0) {
         return {};
+    }
+    if (t.normPlusOne) {
+        std::memcpy(out.data(), stored.data() + first * rowBytes, count * rowBytes);
+        return addOneInPlace(t, out);
     }
     if (t.permuteHeads == 0) {
         std::memcpy(out.data(), stored.data() + first * rowBytes, count * rowBytes);

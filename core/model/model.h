@@ -31,6 +31,9 @@ struct TensorInfo {
     // > 0: the stored rows are in Hugging Face rotate-half order for this many heads and are
     // permuted into GGUF's interleaved-pair order when read (convert_hf_to_gguf's `permute`).
     std::uint32_t permuteHeads = 0;
+    // The stored values are Gemma norm gains w, read as 1 + w in the stored precision
+    // (convert_hf_to_gguf adds one to Gemma's RMSNorm weights).
+    bool normPlusOne = false;
 
     std::uint64_t elementCount() const;
     // ggml rows of dims[0] values: the product of every other dim (ne1 * ne2 * ne3), so a 3-D

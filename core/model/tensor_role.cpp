@@ -11,7 +11,7 @@ constexpr std::string_view kBlockPrefix = "blk.";
 
 // Per-layer roles by the name part after "blk.N."; only ".weight" tensors carry a role,
 // so a bias (attn_q.bias) is Other.
-constexpr std::array<std::pair<std::string_view, TensorRole>, 9> kLayerRoles = {{
+constexpr std::array<std::pair<std::string_view, TensorRole>, 18> kLayerRoles = {{
     {"attn_norm.weight", TensorRole::AttnNorm},
     {"attn_q.weight", TensorRole::AttnQ},
     {"attn_k.weight", TensorRole::AttnK},
@@ -21,6 +21,15 @@ constexpr std::array<std::pair<std::string_view, TensorRole>, 9> kLayerRoles = {
     {"ffn_gate.weight", TensorRole::FfnGate},
     {"ffn_up.weight", TensorRole::FfnUp},
     {"ffn_down.weight", TensorRole::FfnDown},
+    {"attn_qkv.weight", TensorRole::AttnQkv},
+    {"attn_q_norm.weight", TensorRole::AttnQNorm},
+    {"attn_k_norm.weight", TensorRole::AttnKNorm},
+    {"post_attention_norm.weight", TensorRole::PostAttnNorm},
+    {"post_ffw_norm.weight", TensorRole::PostFfnNorm},
+    {"ffn_gate_inp.weight", TensorRole::FfnGateInp},
+    {"ffn_gate_exps.weight", TensorRole::FfnGateExps},
+    {"ffn_up_exps.weight", TensorRole::FfnUpExps},
+    {"ffn_down_exps.weight", TensorRole::FfnDownExps},
 }};
 
 // Splits "blk.N.rest" into N and rest.
@@ -89,10 +98,37 @@ const char* tensorRoleName(TensorRole role) {
         return "ffn_up";
     case TensorRole::FfnDown:
         return "ffn_down";
+    case TensorRole::AttnQkv:
+        return "attn_qkv";
+    case TensorRole::AttnQNorm:
+        return "attn_q_norm";
+    case TensorRole::AttnKNorm:
+        return "attn_k_norm";
+    case TensorRole::PostAttnNorm:
+        return "post_attention_norm";
+    case TensorRole::PostFfnNorm:
+        return "post_ffw_norm";
+    case TensorRole::FfnGateInp:
+        return "ffn_gate_inp";
+    case TensorRole::FfnGateExps:
+        return "ffn_gate_exps";
+    case TensorRole::FfnUpExps:
+        return "ffn_up_exps";
+    case TensorRole::FfnDownExps:
+        return "ffn_down_exps";
     case TensorRole::Other:
         return "other";
     }
     return "other";
+}
+
+const std::vector<TensorRole>& matrixRoles() {
+    using R = TensorRole;
+    static const std::vector<R> roles = {
+        R::TokenEmbedding, R::AttnQ,     R::AttnK,       R::AttnV,   R::AttnQkv,
+        R::AttnOutput,     R::FfnGate,   R::FfnUp,       R::FfnDown, R::FfnGateInp,
+        R::FfnGateExps,    R::FfnUpExps, R::FfnDownExps, R::Output};
+    return roles;
 }
 
 std::optional<int> tensorLayerIndex(std::string_view name) {

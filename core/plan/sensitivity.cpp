@@ -117,6 +117,11 @@ bool isOptimizableTensor(std::string_view name, std::size_t dims, bool includeEm
     case TensorRole::OutputNorm:
     case TensorRole::AttnNorm:
     case TensorRole::FfnNorm:
+    case TensorRole::AttnQNorm:
+    case TensorRole::AttnKNorm:
+    case TensorRole::PostAttnNorm:
+    case TensorRole::PostFfnNorm:
+    case TensorRole::FfnGateInp:
         return false;
     default:
         break;

@@ -44,6 +44,7 @@ std::uint64_t sensitivityModelKey(const Model& model) {
         }
         appendPod(buffer, t.byteSize);
         appendPod(buffer, t.permuteHeads);
+        appendPod(buffer, t.normPlusOne);
         const auto bytes = model.storedBytes(t);
         const std::size_t n = bytes.size();
         auto sample = [&](std::size_t offset) {

@@ -1,7 +1,7 @@
 # Model I/O tests. Their data lives in tests/data/io (copied into the repository so that CI
 # needs nothing outside it); ../shared/models adds larger checks when present.
 foreach(test tst_gguf_reader tst_gguf_writer tst_model_import tst_hostile_files
-             tst_synthetic_model)
+             tst_synthetic_model tst_hf_families)
   set(extra_sources "")
   if(test STREQUAL "tst_hostile_files")
     set(extra_sources io/hostile_corpus.cpp)

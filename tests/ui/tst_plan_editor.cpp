@@ -5,6 +5,7 @@
 #include "ui/plan/plan_editor.h"
 #include "ui/plan/plan_grid_model.h"
 
+#include <QFile>
 #include <QItemSelectionModel>
 #include <QSignalSpy>
 #include <QTableView>
@@ -37,11 +38,49 @@ private slots:
         ui::PlanEditor editor(&doc);
         auto* grid = editor.gridModel();
         QCOMPARE(grid->rowCount(), 5); // global + 4 layers
-        QCOMPARE(grid->columnCount(), int(ui::PlanGridModel::columnRoles().size()));
+        // The Llama roles of this model: token_embd, attn_q/k/v/output, ffn_gate/up/down, output.
+        QCOMPARE(grid->columnCount(), 9);
+        QCOMPARE(grid->columnCount(), int(grid->columnRoles().size()));
         // Layer 0's attn_q is the stored F16.
         const QModelIndex q0 = grid->indexOfTensor(tensorIndex("blk.0.attn_q.weight"));
         QCOMPARE(q0.row(), 1);
         QCOMPARE(grid->data(q0).toString(), QStringLiteral("F16"));
+    }
+
+    // Issue 18: the columns are the roles the model has, whatever its family.
+    void gridShowsTheRolesOfEachFamily_data() {
+        QTest::addColumn<QString>("family");
+        QTest::addColumn<QStringList>("columns");
+        QTest::newRow("phi3") << "phi3" << QStringList{"token_embd", "attn_qkv", "attn_output",
+                                                       "ffn_up",     "ffn_down", "output"};
+        QTest::newRow("gemma3") << "gemma3"
+                                << QStringList{"token_embd",  "attn_q",   "attn_k", "attn_v",
+                                               "attn_output", "ffn_gate", "ffn_up", "ffn_down"};
+        QTest::newRow("mixtral") << "mixtral"
+                                 << QStringList{"token_embd",    "attn_q",      "attn_k",
+                                                "attn_v",        "attn_output", "ffn_gate_inp",
+                                                "ffn_gate_exps", "ffn_up_exps", "ffn_down_exps",
+                                                "output"};
+    }
+    void gridShowsTheRolesOfEachFamily() {
+        QFETCH(QString, family);
+        QFETCH(QStringList, columns);
+        const QString path =
+            QStringLiteral(QS_SHARED_DIR "/golden/arch/%1/%1-f16.gguf").arg(family);
+        if (!QFile::exists(path)) {
+            QSKIP("../shared/golden/arch is not beside this checkout");
+        }
+        auto opened = core::openModel(path.toStdString());
+        QVERIFY(opened.ok());
+        ui::PlanDocument doc;
+        doc.setModel(std::make_shared<const core::Model>(std::move(opened).value()));
+        ui::PlanEditor editor(&doc);
+        auto* grid = editor.gridModel();
+        QStringList headers;
+        for (int c = 0; c < grid->columnCount(); ++c) {
+            headers << grid->headerData(c, Qt::Horizontal).toString();
+        }
+        QCOMPARE(headers, columns);
     }
 
     void setFormatOnSelectionThenUndoRedo() {

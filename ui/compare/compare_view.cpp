@@ -2,14 +2,19 @@
 
 #include "core/compute/compute_backend.h"
 #include "core/io/imatrix.h"
+#include "core/model/model.h"
 #include "core/plan/llama_presets.h"
+#include "core/workflows/compare.h"
 #include "core/workflows/compare_variants.h"
+#include "core/workflows/policy.h"
 #include "ui/compare/comparison_table_model.h"
 #include "ui/jobs/job_runner.h"
+#include "ui/jobs/thread_budget.h"
 #include "ui/plots/comparison_plot.h"
 #include "ui/plots/speed_plot.h"
 #include "ui/plots/variant_error_plot.h"
 #include "ui/settings/app_settings.h"
+#include "ui/workspace/workspace.h"
 
 #include <QCheckBox>
 #include <QFileDialog>
@@ -231,8 +236,25 @@ CompareView::CompareView(QWidget* parent)
 CompareView::~CompareView() = default;
 
 QStringList CompareView::defaultPresets() {
-    return {QStringLiteral("Q2_K"),   QStringLiteral("Q3_K_M"), QStringLiteral("Q4_K_M"),
-            QStringLiteral("Q5_K_M"), QStringLiteral("Q6_K"),   QStringLiteral("Q8_0")};
+    QStringList presets;
+    for (const std::string& name : core::defaultComparisonPresets()) {
+        presets << QString::fromStdString(name);
+    }
+    return presets;
+}
+
+void CompareView::setWorkspace(Workspace* workspace) {
+    m_workspace = workspace;
+    setPlanProvider([workspace] { return workspace->changedPlan(); });
+    auto follow = [this, workspace] {
+        setModelPath(workspace->modelPath());
+        setImatrix(workspace->imatrix(), workspace->imatrixPath());
+        setComputeBackend(workspace->backend());
+    };
+    connect(workspace, &Workspace::modelOpened, this, follow);
+    connect(workspace, &Workspace::imatrixStateChanged, this, follow);
+    connect(workspace, &Workspace::backendChanged, this, follow);
+    follow();
 }
 
 void CompareView::setModelPath(const QString& path) {
@@ -264,7 +286,7 @@ QString CompareView::addFileVariant(const QString& path, const QString& name) {
         return {};
     }
     const QString base =
-        name.isEmpty() ? (info.isDir() ? info.fileName() : info.completeBaseName()) : name;
+        name.isEmpty() ? QString::fromStdString(core::fileVariantName(path.toStdString())) : name;
     QString unique = base;
     for (int n = 2;; ++n) {
         bool taken = false;
@@ -412,12 +434,17 @@ bool CompareView::startComparison() {
         core::PlanVariant variant;
         variant.name = planVariantName().toStdString();
         variant.plan = std::move(*plan);
+        if (m_workspace && m_workspace->model()) {
+            variant.fileType = core::planFileType(*m_workspace->model(), variant.plan);
+        }
         options.plans.push_back(std::move(variant));
     }
     options.files = files;
     options.contextLength = contextLength();
     options.maxChunks = maxChunks();
-    options.threads = m_threads;
+    // Shared with the other jobs of the workspace, so that a run beside it does not
+    // oversubscribe the cores.
+    options.threads = m_workspace ? m_workspace->threadBudget()->acquire(m_job) : m_threads;
     // Kept alive by the job; only a GPU takes over the forward pass (setComputeBackend).
     std::shared_ptr<core::ComputeBackend> backend =
         m_backend && !m_backend->runsOnHostCpu() ? m_backend : nullptr;
@@ -434,18 +461,20 @@ bool CompareView::startComparison() {
     m_progress->setValue(0);
     m_progress->setVisible(true);
     showProgress(0, static_cast<quint64>(m_running.size() + 1), QString());
-    m_job->start(tr("Compare variants"),
-                 [modelPath, textPath, options, imatrix,
-                  backend](core::CancelToken& cancel, core::ProgressSink& progress,
-                           const JobRunner::ItemSink& post) mutable {
-                     // Reading the text is file I/O: it belongs on the worker too. The same
-                     // reader as the CLI's compare and eval, so figures and cache keys agree.
-                     options.imatrix = imatrix.get();
-                     auto result = core::compareVariantsOnTextFile(
-                         modelPath, textPath, options, cancel, progress,
-                         [&post](const core::VariantResult& r) { post(QVariant::fromValue(r)); });
-                     return result ? core::Status() : core::Status(result.error());
-                 });
+    m_job->start(tr("Compare variants"), [modelPath, textPath, options, imatrix,
+                                          backend](core::CancelToken& cancel,
+                                                   core::ProgressSink& progress,
+                                                   const JobRunner::ItemSink& post) mutable {
+        // Reading the text is file I/O: it belongs on the worker too. The same
+        // reader as the CLI's compare and eval, so figures and cache keys agree.
+        options.imatrix = imatrix.get();
+        const core::CompareRequest request{modelPath, textPath, options, {}};
+        auto result =
+            core::runComparison(request, cancel, progress, [&post](const core::VariantResult& r) {
+                post(QVariant::fromValue(r));
+            });
+        return result ? core::Status() : core::Status(result.error());
+    });
     updateButtons();
     return true;
 }

@@ -35,7 +35,9 @@ class ComparisonPlot;
 class ComparisonTableModel;
 class JobRunner;
 class SpeedPlot;
+class ThreadBudget;
 class VariantErrorPlot;
+class Workspace;
 
 // The comparison tab: quantizes the open model with several llama.cpp presets one after
 // another in the background (core::compareVariants) and evaluates each on a text against the
@@ -50,6 +52,10 @@ public:
 
     // The presets checked by default: the common Q2..Q8 ladder.
     static QStringList defaultPresets();
+
+    // Follows the workspace's model, plan, importance matrix and backend, and takes the
+    // comparison's threads from its budget. The setters below serve views without one.
+    void setWorkspace(Workspace* workspace);
 
     // The model the variants are made from; empty disables Run.
     void setModelPath(const QString& path);
@@ -135,6 +141,7 @@ private:
     QStringList m_running; // presets of the running comparison, in order
     QString m_lastMessage;
     PlanProvider m_planProvider;
+    Workspace* m_workspace = nullptr;
     QListWidgetItem* m_planItem = nullptr;
 
     QListWidget* m_presetList;

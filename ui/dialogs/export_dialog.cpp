@@ -8,7 +8,11 @@
 #include "core/paths.h"
 #include "core/plan/model_plan.h"
 #include "core/workflows/calibrated_export.h"
+#include "core/workflows/calibrated_export_job.h"
+#include "core/workflows/policy.h"
+#include "core/workflows/quantize_plan.h"
 #include "ui/jobs/job_runner.h"
+#include "ui/jobs/thread_budget.h"
 
 #include <QDir>
 #include <QDirIterator>
@@ -333,7 +337,11 @@ bool ExportDialog::startExport(bool confirmOverwrite) {
         model->metadata().set("general.author", core::MetaValue(author));
     }
     const std::string outputPath = output.toStdString();
-    const std::uint32_t fileType = preset ? static_cast<std::uint32_t>(preset->ftype) : 0;
+    core::QuantizePlanRequest request;
+    request.options.fileType = core::planFileType(*m_model, plan, preset);
+    request.options.measureError = false;
+    request.options.threads = threads();
+    request.imatrixPath = imatrixPath;
 
     m_ui->formatCombo->setEnabled(false);
     m_exportButton->setEnabled(false);
@@ -342,23 +350,10 @@ bool ExportDialog::startExport(bool confirmOverwrite) {
     m_ui->progressBar->setVisible(true);
     m_ui->progressBar->setValue(0);
     m_writtenPath = output;
-    m_job->start(tr("Export"), [model, plan, outputPath, imatrixPath,
-                                fileType](core::CancelToken& cancel, core::ProgressSink& progress,
-                                          const JobRunner::ItemSink&) {
-        core::QuantizeOptions options;
-        options.fileType = fileType;
-        options.measureError = false;
-        std::optional<core::ImportanceMatrix> imatrix;
-        if (!imatrixPath.empty()) {
-            auto read = core::readImatrix(imatrixPath);
-            if (!read) {
-                return core::Status(read.error());
-            }
-            imatrix = std::move(read).value();
-            options.imatrix = &*imatrix;
-            options.imatrixFileName = imatrixPath;
-        }
-        auto report = core::quantizeModel(*model, plan, outputPath, options, cancel, progress);
+    m_job->start(tr("Export"), [model, plan, outputPath, request](core::CancelToken& cancel,
+                                                                  core::ProgressSink& progress,
+                                                                  const JobRunner::ItemSink&) {
+        auto report = core::quantizePlan(*model, plan, outputPath, request, cancel, progress);
         return report ? core::Status() : core::Status(report.error());
     });
     return true;
@@ -418,6 +413,7 @@ bool ExportDialog::startCalibratedExport(const QString& output, bool confirmOver
         return false;
     }
     options.replaceExisting = nonEmpty;
+    options.calibration.threads = static_cast<int>(threads());
 
     m_ui->formatCombo->setEnabled(false);
     m_exportButton->setEnabled(false);
@@ -432,11 +428,14 @@ bool ExportDialog::startCalibratedExport(const QString& output, bool confirmOver
         target() == Target::Awq ? tr("AWQ export") : tr("GPTQ export"),
         [model, outputPath, options](core::CancelToken& cancel, core::ProgressSink& progress,
                                      const JobRunner::ItemSink&) {
-            auto result =
-                core::exportCalibratedCheckpoint(*model, outputPath, options, cancel, progress);
+            auto result = core::runCalibratedExport(*model, outputPath, options, cancel, progress);
             return result ? core::Status() : core::Status(result.error());
         });
     return true;
+}
+
+unsigned ExportDialog::threads() {
+    return m_budget ? static_cast<unsigned>(m_budget->acquire(m_job)) : 0;
 }
 
 void ExportDialog::finished(bool ok, const QString& message) {

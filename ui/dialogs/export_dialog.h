@@ -16,6 +16,7 @@ class Model;
 namespace qs::ui {
 
 class JobRunner;
+class ThreadBudget;
 
 // Exports the open model as GGUF, with the current plan or one of llama-quantize's presets,
 // an optional importance matrix and name/author metadata; or as a GPTQ / AWQ checkpoint folder
@@ -39,6 +40,9 @@ public:
     void setOutputPath(const QString& path);
     // Pre-fills the importance matrix (the one loaded in the main window).
     void setImatrixPath(const QString& path);
+    // The export takes its threads from `budget` (shared by the GUI's jobs); without one,
+    // every hardware thread.
+    void setThreadBudget(ThreadBudget* budget) { m_budget = budget; }
     // Starts the export (what the Export button does). With `confirmOverwrite` false an
     // existing file (or non-empty folder) is replaced without asking (tests, automation).
     // False when the inputs
@@ -58,12 +62,15 @@ private:
     void updateTargetPage();
     bool startCalibratedExport(const QString& output, bool confirmOverwrite);
     void finished(bool ok, const QString& message);
+    // The threads of the export about to start (0: every hardware thread).
+    unsigned threads();
     void done(int result) override;
 
     std::unique_ptr<::Ui::ExportDialog> m_ui;
     std::shared_ptr<const core::Model> m_model;
     core::QuantPlan m_currentPlan;
     JobRunner* m_job;
+    ThreadBudget* m_budget = nullptr;
     QPushButton* m_exportButton;
     QPushButton* m_cancelButton;
     QPushButton* m_openButton;

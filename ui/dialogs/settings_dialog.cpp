@@ -1,5 +1,7 @@
 #include "ui/dialogs/settings_dialog.h"
 
+#include "core/jobs/threads.h"
+
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFileDialog>
@@ -8,7 +10,6 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QSpinBox>
-#include <QThread>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -66,7 +67,7 @@ SettingsDialog::SettingsDialog(const AppSettings& settings, const QStringList& v
             &SettingsDialog::updateDeviceCombo);
 
     m_threadsSpin->setRange(0, 1024);
-    m_threadsSpin->setSpecialValueText(tr("automatic (%1)").arg(QThread::idealThreadCount()));
+    m_threadsSpin->setSpecialValueText(tr("automatic (%1)").arg(qs::core::effectiveThreads(0)));
     m_threadsSpin->setValue(settings.threads);
     m_threadsSpin->setToolTip(tr("Worker threads for quantization and evaluation"));
 

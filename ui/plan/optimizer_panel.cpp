@@ -3,7 +3,9 @@
 #include "core/model/model.h"
 #include "core/plan/llama_presets.h"
 #include "core/plan/model_plan.h"
+#include "core/workflows/policy.h"
 #include "ui/jobs/job_runner.h"
+#include "ui/jobs/thread_budget.h"
 #include "ui/plan/plan_document.h"
 #include "ui/plots/sensitivity_plot.h"
 
@@ -160,26 +162,7 @@ void OptimizerPanel::setImatrixProvider(
 }
 
 std::vector<core::GgmlType> OptimizerPanel::candidateFormats() const {
-    std::vector<core::GgmlType> formats = core::defaultCandidateFormats();
-    // Small models have rows that k-quant blocks (256) do not divide; llama.cpp falls back to
-    // the 32-element legacy formats there, so offer those too, or such tensors could only
-    // choose between Q8_0 and F16.
-    bool oddRows = false;
-    for (const core::TensorInfo& t : m_document->model()->tensors()) {
-        if (core::isOptimizableTensor(t.name, t.dims.size(), true) && !t.dims.empty() &&
-            t.dims[0] % 256 != 0) {
-            oddRows = true;
-            break;
-        }
-    }
-    if (oddRows) {
-        for (core::GgmlType type : {core::GgmlType::Q4_0, core::GgmlType::Q5_0}) {
-            if (std::find(formats.begin(), formats.end(), type) == formats.end()) {
-                formats.push_back(type);
-            }
-        }
-    }
-    return formats;
+    return core::optimizerCandidateFormats(*m_document->model());
 }
 
 bool OptimizerPanel::measure() {
@@ -192,6 +175,9 @@ bool OptimizerPanel::measure() {
     core::SensitivityOptions options;
     options.formats = candidateFormats();
     options.cacheDir = m_cacheDir.toStdString();
+    if (m_budget) {
+        options.threads = static_cast<unsigned>(m_budget->acquire(m_job));
+    }
     auto holder = std::make_shared<std::shared_ptr<const core::SensitivityTable>>();
     // The connection is per job, so a stale measurement of another model cannot land.
     auto* context = new QObject(this);

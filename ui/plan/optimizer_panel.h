@@ -30,6 +30,7 @@ namespace qs::ui {
 class JobRunner;
 class PlanDocument;
 class SensitivityPlot;
+class ThreadBudget;
 
 // The "Optimize" panel beside the plan grid: measures the model's sensitivity table in the
 // background (cached on disk), then solves the per-tensor bit allocation for the target on
@@ -49,6 +50,9 @@ public:
 
     // Where the importance matrix comes from at measurement time (the main window's).
     void setImatrixProvider(std::function<std::shared_ptr<const core::ImportanceMatrix>()> f);
+    // Measurements take their threads from `budget` (shared by the GUI's jobs); without one,
+    // every hardware thread.
+    void setThreadBudget(ThreadBudget* budget) { m_budget = budget; }
     // The sensitivity cache folder; empty disables the cache. Default: the user cache folder.
     void setCacheDirectory(const QString& dir) { m_cacheDir = dir; }
 
@@ -98,6 +102,7 @@ private:
 
     PlanDocument* m_document;
     JobRunner* m_job;
+    ThreadBudget* m_budget = nullptr;
     std::function<std::shared_ptr<const core::ImportanceMatrix>()> m_imatrixProvider;
     QString m_cacheDir;
 

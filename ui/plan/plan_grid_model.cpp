@@ -19,12 +19,8 @@ QColor colourForBits(double bits) {
     return QColor::fromHsv(static_cast<int>(std::lround(t * 220.0)), 110, 245);
 }
 
-const std::vector<core::TensorRole>& PlanGridModel::columnRoles() {
-    using R = core::TensorRole;
-    static const std::vector<R> roles = {R::TokenEmbedding, R::AttnQ,      R::AttnK,
-                                         R::AttnV,          R::AttnOutput, R::FfnGate,
-                                         R::FfnUp,          R::FfnDown,    R::Output};
-    return roles;
+const std::vector<core::TensorRole>& PlanGridModel::columnRoles() const {
+    return m_columns;
 }
 
 PlanGridModel::PlanGridModel(PlanDocument* document, QObject* parent)
@@ -37,11 +33,21 @@ PlanGridModel::PlanGridModel(PlanDocument* document, QObject* parent)
 void PlanGridModel::rebuildLayout() {
     m_cells.clear();
     m_rowTitles.clear();
+    m_columns.clear();
     const core::Model* model = m_document->model();
     if (!model) {
         return;
     }
-    const auto& roles = columnRoles();
+    // The matrix roles this model has, in the canonical order: a Phi-3 grid shows attn_qkv,
+    // a Mixtral grid its expert tensors, nothing assumes the Llama list.
+    m_columns.clear();
+    for (const core::TensorRole r : core::matrixRoles()) {
+        const auto& all = model->tensors();
+        if (std::any_of(all.begin(), all.end(), [r](const auto& t) { return t.role() == r; })) {
+            m_columns.push_back(r);
+        }
+    }
+    const auto& roles = m_columns;
     const auto hp = model->hparams();
     const std::size_t layers = hp.blockCount;
     m_cells.assign(layers + 1, std::vector<long long>(roles.size(), -1));

@@ -12,7 +12,7 @@ namespace qs::ui {
 class PlanDocument;
 
 // The plan as a layer × role grid: row 0 holds the global tensors (token embedding, output),
-// rows 1.. the layers; columns are the roles that carry weight matrices. A cell shows the
+// rows 1.. the layers; columns are the roles of the model's weight matrices. A cell shows the
 // chosen format, coloured by bits per weight; empty cells have no tensor.
 class PlanGridModel : public QAbstractTableModel {
     Q_OBJECT
@@ -26,8 +26,8 @@ public:
     // The tensor shown in a cell.
     std::optional<std::size_t> tensorAt(const QModelIndex& index) const;
     QModelIndex indexOfTensor(std::size_t tensor) const;
-    // The roles shown as columns, in order.
-    static const std::vector<core::TensorRole>& columnRoles();
+    // The roles shown as columns, in order: the matrix roles the model has.
+    const std::vector<core::TensorRole>& columnRoles() const;
 
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
@@ -44,6 +44,7 @@ private:
     // m_cells[row][column]: tensor index or -1.
     std::vector<std::vector<long long>> m_cells;
     std::vector<QString> m_rowTitles;
+    std::vector<core::TensorRole> m_columns;
 };
 
 // A colour for a format's bits per weight: warm for few bits, cool for many; used by the grid

@@ -282,6 +282,24 @@ QColor PlotView::roleColour(core::TensorRole role) {
         return QColor(0xd6, 0x27, 0x28);
     case R::FfnDown:
         return QColor(0x94, 0x67, 0xbd);
+    // Fused and expert tensors take a shade of the family they belong to.
+    case R::AttnQkv:
+        return QColor(0x39, 0x8d, 0xa8);
+    case R::AttnQNorm:
+    case R::AttnKNorm:
+        return QColor(0xae, 0xc7, 0xe8);
+    case R::PostAttnNorm:
+        return QColor(0xc5, 0xb0, 0xd5);
+    case R::PostFfnNorm:
+        return QColor(0xf7, 0xb6, 0xd2);
+    case R::FfnGateInp:
+        return QColor(0x17, 0x4a, 0x7e);
+    case R::FfnGateExps:
+        return QColor(0xff, 0xbb, 0x78);
+    case R::FfnUpExps:
+        return QColor(0xff, 0x98, 0x96);
+    case R::FfnDownExps:
+        return QColor(0xc4, 0x9c, 0x94);
     case R::Other:
         break;
     }

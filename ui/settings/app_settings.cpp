@@ -1,11 +1,11 @@
 #include "ui/settings/app_settings.h"
 
+#include "core/jobs/threads.h"
 #include "core/paths.h"
 
 #include <QDir>
 #include <QFileInfo>
 #include <QSettings>
-#include <QThread>
 
 namespace qs::ui {
 namespace {
@@ -46,7 +46,7 @@ QString AppSettings::effectiveEvalText() const {
 }
 
 int AppSettings::effectiveThreads() const {
-    return threads > 0 ? threads : std::max(1, QThread::idealThreadCount());
+    return qs::core::effectiveThreads(threads);
 }
 
 QString bundledEvalText() {

@@ -20,7 +20,7 @@ struct AppSettings {
 
     // The evaluation text to use: evalTextPath, else the bundled Shakespeare validation text.
     QString effectiveEvalText() const;
-    // threads, or the ideal thread count when 0.
+    // threads, or every hardware thread when 0 (qs::core::effectiveThreads).
     int effectiveThreads() const;
 };
 

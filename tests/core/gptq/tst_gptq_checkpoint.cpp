@@ -7,6 +7,7 @@
 #include "core/eval/text_input.h"
 #include "core/export/quantized_checkpoint.h"
 #include "core/gptq/calibrate.h"
+#include "core/io/hf_names.h"
 #include "core/io/model_reader.h"
 #include "core/logging.h"
 #include "core/model/model.h"
@@ -97,7 +98,7 @@ int hfRow(int r, int rows, int heads) {
 }
 
 std::string hfPrefix(const std::string& gguf) {
-    auto hf = ggufToHfName(gguf);
+    auto hf = ggufToHfName(*hfFamilyByArchitecture("llama"), gguf);
     return hf ? hf->substr(0, hf->size() - 7) : std::string();
 }
 

@@ -1,5 +1,7 @@
 #include "test_paths.h"
 
+#include "core/eval/llama_context.h"
+#include "core/eval/llama_weights.h"
 #include "core/io/gguf_reader.h"
 #include "core/io/synthetic_model.h"
 #include "core/quant/half.h"
@@ -149,6 +151,75 @@ private slots:
             QVERIFY2(*model->metadata().find(key) == *stories->metadata().find(key), key);
         }
         QCOMPARE(model->metadata().string("tokenizer.ggml.model"), std::string("llama"));
+    }
+
+    // Issue 18: a model of every dense family, with its family's tensors, that the forward pass
+    // runs; and the real shapes' parameter counts.
+    void everyDenseFamily_data() {
+        QTest::addColumn<QString>("family");
+        QTest::addColumn<int>("tensorsPerLayer");
+        QTest::newRow("llama") << "llama" << 9;
+        QTest::newRow("qwen2") << "qwen2" << 12;
+        QTest::newRow("qwen3") << "qwen3" << 11;
+        QTest::newRow("gemma3") << "gemma3" << 13;
+        QTest::newRow("phi3") << "phi3" << 6;
+    }
+    void everyDenseFamily() {
+        QFETCH(QString, family);
+        QFETCH(int, tensorsPerLayer);
+        SyntheticOptions o;
+        o.shape = smallShape();
+        o.shape.dim = 256;
+        o.shape.heads = 4;
+        o.shape.architecture = family.toStdString();
+        if (family == QLatin1String("qwen3") || family == QLatin1String("gemma3")) {
+            o.shape.headDim = 128; // 4 heads of 128 on a 256-wide model, as Qwen3's files have
+        }
+        o.shape.tiedOutput = family == QLatin1String("gemma3");
+        o.shape.slidingWindow = family == QLatin1String("gemma3") ? 16 : 0;
+        QTemporaryDir dir;
+        const QString path = dir.filePath("f.gguf");
+        QVERIFY(write(path, o).ok());
+        auto model = readGguf(path.toStdString());
+        QVERIFY(model.ok());
+        QCOMPARE(model->hparams().architecture, family.toStdString());
+        const std::size_t globals = o.shape.tiedOutput ? 2 : 3;
+        QCOMPARE(model->tensors().size(), globals + static_cast<std::size_t>(tensorsPerLayer));
+        auto weights = LlamaWeights::fromModel(*model);
+        QVERIFY2(weights.ok(), weights.ok() ? "" : weights.error().message.c_str());
+        LlamaContext context(*weights, 32, 1);
+        std::vector<float> logits;
+        const std::vector<std::int32_t> tokens = {1, 20, 30, 40, 50, 60, 70, 80};
+        QVERIFY(context.evaluate(tokens, 0, logits).ok());
+        QCOMPARE(logits.size(), tokens.size() * o.shape.vocab);
+        QVERIFY(
+            std::all_of(logits.begin(), logits.end(), [](float v) { return std::isfinite(v); }));
+    }
+
+    void realShapesHaveTheirParameterCounts_data() {
+        QTest::addColumn<QString>("shape");
+        QTest::addColumn<double>("billions"); // published sizes
+        QTest::newRow("qwen2.5-7b") << "qwen2.5-7b" << 7.62;
+        QTest::newRow("qwen3-8b") << "qwen3-8b" << 8.19;
+        QTest::newRow("gemma3-12b") << "gemma3-12b" << 11.77;
+        QTest::newRow("phi4") << "phi4" << 14.66;
+    }
+    void realShapesHaveTheirParameterCounts() {
+        QFETCH(QString, shape);
+        QFETCH(double, billions);
+        const auto s = syntheticShapeByName(shape.toStdString());
+        QVERIFY(s.has_value());
+        QVERIFY(validateSyntheticShape(*s).ok());
+        double params = 0;
+        for (const auto& t : syntheticTensors(*s, GgmlType::F16)) {
+            double n = 1;
+            for (auto d : t.dims) {
+                n *= static_cast<double>(d);
+            }
+            params += n;
+        }
+        qInfo("%s: %.3f B parameters", qPrintable(shape), params / 1e9);
+        QVERIFY(std::abs(params / 1e9 / billions - 1) < 0.01);
     }
 
     void vocabularyIsPaddedOrTrimmed() {

@@ -1,0 +1,168 @@
+#include "core/io/hf_names.h"
+
+#include <algorithm>
+#include <array>
+
+namespace qs::core {
+
+namespace {
+
+using NamePair = std::pair<std::string_view, std::string_view>;
+
+// gguf-py's tensor_mapping.py, per family, in the order convert_hf_to_gguf writes a layer.
+constexpr std::array<NamePair, 12> kLlamaLayer = {{
+    {"self_attn.q_proj.weight", "attn_q.weight"},
+    {"self_attn.k_proj.weight", "attn_k.weight"},
+    {"self_attn.v_proj.weight", "attn_v.weight"},
+    {"self_attn.o_proj.weight", "attn_output.weight"},
+    {"input_layernorm.weight", "attn_norm.weight"},
+    {"mlp.gate_proj.weight", "ffn_gate.weight"},
+    {"mlp.down_proj.weight", "ffn_down.weight"},
+    {"mlp.up_proj.weight", "ffn_up.weight"},
+    {"post_attention_layernorm.weight", "ffn_norm.weight"},
+    {"self_attn.q_proj.bias", "attn_q.bias"},
+    {"self_attn.k_proj.bias", "attn_k.bias"},
+    {"self_attn.v_proj.bias", "attn_v.bias"},
+}};
+
+constexpr std::array<NamePair, 11> kQwen3Layer = {{
+    {"self_attn.q_proj.weight", "attn_q.weight"},
+    {"self_attn.k_proj.weight", "attn_k.weight"},
+    {"self_attn.v_proj.weight", "attn_v.weight"},
+    {"self_attn.q_norm.weight", "attn_q_norm.weight"},
+    {"self_attn.k_norm.weight", "attn_k_norm.weight"},
+    {"self_attn.o_proj.weight", "attn_output.weight"},
+    {"input_layernorm.weight", "attn_norm.weight"},
+    {"mlp.gate_proj.weight", "ffn_gate.weight"},
+    {"mlp.down_proj.weight", "ffn_down.weight"},
+    {"mlp.up_proj.weight", "ffn_up.weight"},
+    {"post_attention_layernorm.weight", "ffn_norm.weight"},
+}};
+
+// Gemma 3's post_attention_layernorm is the norm of the attention output, not the FFN's input.
+constexpr std::array<NamePair, 13> kGemma3Layer = {{
+    {"self_attn.q_proj.weight", "attn_q.weight"},
+    {"self_attn.k_proj.weight", "attn_k.weight"},
+    {"self_attn.v_proj.weight", "attn_v.weight"},
+    {"self_attn.q_norm.weight", "attn_q_norm.weight"},
+    {"self_attn.k_norm.weight", "attn_k_norm.weight"},
+    {"self_attn.o_proj.weight", "attn_output.weight"},
+    {"input_layernorm.weight", "attn_norm.weight"},
+    {"post_attention_layernorm.weight", "post_attention_norm.weight"},
+    {"pre_feedforward_layernorm.weight", "ffn_norm.weight"},
+    {"mlp.gate_proj.weight", "ffn_gate.weight"},
+    {"mlp.up_proj.weight", "ffn_up.weight"},
+    {"mlp.down_proj.weight", "ffn_down.weight"},
+    {"post_feedforward_layernorm.weight", "post_ffw_norm.weight"},
+}};
+
+constexpr std::array<NamePair, 6> kPhi3Layer = {{
+    {"self_attn.qkv_proj.weight", "attn_qkv.weight"},
+    {"self_attn.o_proj.weight", "attn_output.weight"},
+    {"input_layernorm.weight", "attn_norm.weight"},
+    {"post_attention_layernorm.weight", "ffn_norm.weight"},
+    {"mlp.gate_up_proj.weight", "ffn_up.weight"},
+    {"mlp.down_proj.weight", "ffn_down.weight"},
+}};
+
+constexpr std::array kFamilies = {
+    HfFamily{"LlamaForCausalLM", "llama", "llama", true, false, kLlamaLayer},
+    HfFamily{"MistralForCausalLM", "llama", "mistral", true, false, kLlamaLayer},
+    HfFamily{"Qwen2ForCausalLM", "qwen2", "qwen2", false, false, kLlamaLayer},
+    HfFamily{"Qwen3ForCausalLM", "qwen3", "qwen3", false, false, kQwen3Layer},
+    HfFamily{"Gemma3ForCausalLM", "gemma3", "gemma3_text", false, true, kGemma3Layer},
+    HfFamily{"Phi3ForCausalLM", "phi3", "phi3", false, false, kPhi3Layer},
+};
+
+constexpr std::array<NamePair, 3> kGlobals = {{
+    {"model.embed_tokens.weight", "token_embd.weight"},
+    {"model.norm.weight", "output_norm.weight"},
+    {"lm_head.weight", "output.weight"},
+}};
+
+// Splits "<prefix>N.rest" into N and rest when N is all digits.
+std::optional<std::pair<std::string, std::string_view>> splitLayer(std::string_view name,
+                                                                   std::string_view prefix) {
+    if (!name.starts_with(prefix)) {
+        return std::nullopt;
+    }
+    const auto dot = name.find('.', prefix.size());
+    if (dot == std::string_view::npos || dot == prefix.size()) {
+        return std::nullopt;
+    }
+    const std::string_view layer = name.substr(prefix.size(), dot - prefix.size());
+    if (!std::all_of(layer.begin(), layer.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        return std::nullopt;
+    }
+    return std::pair{std::string(layer), name.substr(dot + 1)};
+}
+
+} // namespace
+
+const HfFamily* hfFamilyByClass(std::string_view hfClass) {
+    for (const HfFamily& f : kFamilies) {
+        if (f.hfClass == hfClass) {
+            return &f;
+        }
+    }
+    return nullptr;
+}
+
+const HfFamily* hfFamilyByArchitecture(std::string_view ggufArchitecture) {
+    for (const HfFamily& f : kFamilies) {
+        if (f.ggufArchitecture == ggufArchitecture) {
+            return &f; // the first row: Llama rather than Mistral for "llama"
+        }
+    }
+    return nullptr;
+}
+
+std::string supportedHfClasses() {
+    std::string list;
+    for (const HfFamily& f : kFamilies) {
+        list += (list.empty() ? "" : ", ") + std::string(f.hfClass);
+    }
+    return list;
+}
+
+std::optional<std::string> hfToGgufName(const HfFamily& family, const std::string& hf) {
+    for (const auto& [from, to] : kGlobals) {
+        if (hf == from) {
+            return std::string(to);
+        }
+    }
+    const auto split = splitLayer(hf, "model.layers.");
+    if (!split) {
+        return std::nullopt;
+    }
+    for (const auto& [from, to] : family.layerNames) {
+        if (split->second == from) {
+            return "blk." + split->first + "." + std::string(to);
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> ggufToHfName(const HfFamily& family, const std::string& gguf) {
+    for (const auto& [hf, to] : kGlobals) {
+        if (gguf == to) {
+            return std::string(hf);
+        }
+    }
+    const auto split = splitLayer(gguf, "blk.");
+    if (!split) {
+        return std::nullopt;
+    }
+    for (const auto& [hf, to] : family.layerNames) {
+        if (split->second == to) {
+            return "model.layers." + split->first + "." + std::string(hf);
+        }
+    }
+    return std::nullopt;
+}
+
+bool isShiftedNorm(const HfFamily& family, std::string_view ggufName) {
+    return family.normPlusOne && ggufName.ends_with("norm.weight");
+}
+
+} // namespace qs::core
