@@ -76,3 +76,5 @@ if(QS_FUZZ)
   target_sources(fuzz_json_inputs PRIVATE ${PROJECT_SOURCE_DIR}/ui/windows/session.cpp)
   target_link_libraries(fuzz_json_inputs PRIVATE Qt6::Core)
 endif()
+# Sanitized: the conversions only; GPTQ/AWQ calibration of whole models runs in the plain build.
+qs_sanitized_subset(tst_hf_families convertsToTheGoldenGguf)
