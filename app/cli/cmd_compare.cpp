@@ -2,6 +2,7 @@
 #include "cli/cli_device.h"
 #include "cli/commands.h"
 
+#include "core/eval/logprob_file.h"
 #include "core/workflows/compare.h"
 #include "core/workflows/policy.h"
 
@@ -121,6 +122,9 @@ int runCompare(const std::vector<std::string>& args) {
     parser.addOption("imatrix", "FILE", "Importance matrix for the quantization (.gguf or .dat)");
     parser.addOption("keep", "DIR", "Write the variants to DIR and keep them");
     parser.addOption("cache-dir", "DIR", "Where the reference distribution is cached");
+    parser.addOption("kld-base-file", "FILE",
+                     "Measure every row against this distribution, saved by llama-perplexity "
+                     "--kl-divergence-base, instead of the input model's (its context is used)");
     parser.addOption("threads", "N", "CPU threads (default: all)");
     parser.addOption("device", "DEVICE",
                      "Where the evaluation's matrix products run: cpu, vulkan or vulkan:N", "cpu");
@@ -174,6 +178,14 @@ int runCompare(const std::vector<std::string>& args) {
     }
     options.outputDir = parser.value("keep");
     options.cacheDir = parser.value("cache-dir");
+    options.referenceFile = parser.value("kld-base-file");
+    if (!options.referenceFile.empty() && !parser.isSet("ctx")) {
+        auto file = core::LogProbReader::open(options.referenceFile);
+        if (!file) {
+            return reportError(file.error());
+        }
+        options.contextLength = static_cast<int>(file->header().contextLength);
+    }
     options.measureSpeed = !parser.isSet("no-speed");
     const bool json = parser.isSet("json");
     StderrVariantProgress stderrProgress;

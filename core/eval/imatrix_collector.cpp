@@ -7,7 +7,18 @@ namespace qs::core {
 
 namespace {
 
-constexpr int kLinears = 7;
+constexpr int kLinears = kLlamaLinearCount;
+
+// sums[j] += x[j]^2 token after token in f32, as llama-imatrix's collect_imatrix does.
+void addSquares(float* sums, const float* x, std::int64_t tokens, std::int64_t columns) {
+    for (std::int64_t t = 0; t < tokens; ++t) {
+        const float* row = x + t * columns;
+        for (std::int64_t j = 0; j < columns; ++j) {
+            const float v = row[j];
+            sums[j] += v * v;
+        }
+    }
+}
 
 } // namespace
 
@@ -24,17 +35,27 @@ void ImatrixCollector::linearInput(int layer, LlamaLinear linear, const float* x
     Slot& slot = m_slots[static_cast<std::size_t>(layer) * kLinears + static_cast<int>(linear)];
     if (slot.sums.empty()) {
         slot.sums.assign(static_cast<std::size_t>(columns), 0.0f);
+        slot.counts.assign(1, 0);
     }
-    float* sums = slot.sums.data();
-    // Token after token in f32, as llama-imatrix's collect_imatrix does.
-    for (std::int64_t t = 0; t < tokens; ++t) {
-        const float* row = x + t * columns;
-        for (std::int64_t j = 0; j < columns; ++j) {
-            const float v = row[j];
-            sums[j] += v * v;
-        }
+    addSquares(slot.sums.data(), x, tokens, columns);
+    slot.counts[0] += tokens;
+}
+
+void ImatrixCollector::expertInput(int layer, LlamaLinear linear, int expert, int experts,
+                                   const float* x, std::int64_t tokens, std::int64_t columns) {
+    if (layer < 0 || layer >= m_layers || expert < 0 || expert >= experts) {
+        return;
     }
-    slot.count += tokens;
+    Slot& slot = m_slots[static_cast<std::size_t>(layer) * kLinears + static_cast<int>(linear)];
+    if (slot.sums.empty()) {
+        // One block of `columns` sums and one count per expert, as llama-imatrix stores
+        // MUL_MAT_ID inputs: each expert averaged over the tokens routed to it.
+        slot.sums.assign(static_cast<std::size_t>(columns) * static_cast<std::size_t>(experts),
+                         0.0f);
+        slot.counts.assign(static_cast<std::size_t>(experts), 0);
+    }
+    addSquares(slot.sums.data() + static_cast<std::size_t>(expert) * columns, x, tokens, columns);
+    slot.counts[static_cast<std::size_t>(expert)] += tokens;
 }
 
 ImportanceMatrix ImatrixCollector::result(std::vector<std::string> datasets,
@@ -52,13 +73,13 @@ ImportanceMatrix ImatrixCollector::result(std::vector<std::string> datasets,
             }
             ImatrixEntry e;
             e.name = linearTensorName(m_config, layer, static_cast<LlamaLinear>(l)).name;
-            e.columns = static_cast<std::int64_t>(slot.sums.size());
-            e.matrices = 1;
+            e.matrices = static_cast<std::int64_t>(slot.counts.size());
+            e.columns = static_cast<std::int64_t>(slot.sums.size()) / e.matrices;
             e.sums = slot.sums;
-            e.counts = {static_cast<float>(slot.count)};
+            e.counts.assign(slot.counts.begin(), slot.counts.end());
             e.weights.resize(e.sums.size());
-            const float count = e.counts[0];
             for (std::size_t i = 0; i < e.sums.size(); ++i) {
+                const float count = e.counts[i / static_cast<std::size_t>(e.columns)];
                 e.weights[i] = count == 0.0f ? 1.0f : e.sums[i] / count;
             }
             m.entries.push_back(std::move(e));

@@ -30,6 +30,8 @@ public:
 
     void linearInput(int layer, LlamaLinear linear, const float* x, std::int64_t tokens,
                      std::int64_t columns) override;
+    void expertInput(int layer, LlamaLinear linear, int expert, int experts, const float* x,
+                     std::int64_t tokens, std::int64_t columns) override;
 
     // The entries collected so far, sorted by tensor name as llama-imatrix stores them, with
     // llama-quantize's weights (sums / count); datasets, chunk count and size as given.
@@ -38,8 +40,8 @@ public:
 
 private:
     struct Slot {
-        std::vector<float> sums;
-        std::int64_t count = 0;
+        std::vector<float> sums;          // columns per matrix (expert), matrices one after another
+        std::vector<std::int64_t> counts; // tokens per matrix
     };
     LlamaConfig m_config; // names the tensors (fused families hold several linears in one)
     int m_layers = 0;

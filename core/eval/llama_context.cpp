@@ -309,6 +309,139 @@ void LlamaContext::attention(int layer, std::int64_t n, int pos0) {
         });
 }
 
+Status LlamaContext::expertFfn(int layer, const LlamaLayerWeights& lw, std::int64_t n) {
+    const LlamaConfig& c = config();
+    const auto un = static_cast<std::size_t>(n);
+    const std::size_t dim = static_cast<std::size_t>(c.dim);
+    const std::size_t hidden = static_cast<std::size_t>(c.expertHidden);
+    const int k = c.expertsUsed;
+    const std::size_t slots = un * static_cast<std::size_t>(k);
+    auto ensure = [](auto& v, std::size_t size) {
+        if (v.size() < size) {
+            v.resize(size);
+        }
+    };
+    ensure(m_routerLogits, un * static_cast<std::size_t>(c.experts));
+    ensure(m_slotWeights, slots);
+    ensure(m_slotExpert, slots);
+    ensure(m_slotOut, slots * dim);
+
+    if (m_observer) {
+        m_observer->linearInput(layer, LlamaLinear::FfnGateInp, m_xb.data(), n,
+                                static_cast<std::int64_t>(dim));
+    }
+    if (auto st = matmul(lw.router, m_xb.data(), n, m_routerLogits.data()); !st) {
+        return st;
+    }
+    // Routing as llama.cpp's build_moe_ffn with softmax gating and norm_w: the softmax over
+    // all experts (sum in double, as ggml's soft_max), the k most probable (ties: lower index
+    // first), their probabilities divided by their sum (clamped below at f16's smallest normal).
+    std::vector<int> order(static_cast<std::size_t>(c.experts));
+    for (std::size_t t = 0; t < un; ++t) {
+        float* logits = m_routerLogits.data() + t * static_cast<std::size_t>(c.experts);
+        float maxLogit = -INFINITY;
+        for (int e = 0; e < c.experts; ++e) {
+            maxLogit = std::max(maxLogit, logits[e]);
+        }
+        double sum = 0.0;
+        for (int e = 0; e < c.experts; ++e) {
+            logits[e] = std::exp(logits[e] - maxLogit);
+            sum += logits[e];
+        }
+        const auto inv = static_cast<float>(1.0 / sum);
+        for (int e = 0; e < c.experts; ++e) {
+            logits[e] *= inv;
+        }
+        for (int e = 0; e < c.experts; ++e) {
+            order[static_cast<std::size_t>(e)] = e;
+        }
+        std::partial_sort(order.begin(), order.begin() + k, order.end(), [&](int a, int b) {
+            return logits[a] > logits[b] || (logits[a] == logits[b] && a < b);
+        });
+        double weightSum = 0.0;
+        for (int j = 0; j < k; ++j) {
+            weightSum += logits[order[static_cast<std::size_t>(j)]];
+        }
+        const float denominator = std::max(static_cast<float>(weightSum), 6.103515625e-5f);
+        for (int j = 0; j < k; ++j) {
+            const std::size_t slot = t * static_cast<std::size_t>(k) + static_cast<std::size_t>(j);
+            const int e = order[static_cast<std::size_t>(j)];
+            m_slotExpert[slot] = e;
+            float w = logits[e] / denominator;
+            if (c.expertWeightsScale != 0.0f && c.expertWeightsScale != 1.0f) {
+                w *= c.expertWeightsScale;
+            }
+            m_slotWeights[slot] = w;
+        }
+    }
+
+    // Each expert once, on the rows routed to it (in batch order), its output scattered back
+    // to the (token, slot) it came from and weighted there.
+    std::vector<std::size_t> routed;
+    for (int e = 0; e < c.experts; ++e) {
+        routed.clear();
+        for (std::size_t slot = 0; slot < slots; ++slot) {
+            if (m_slotExpert[slot] == e) {
+                routed.push_back(slot);
+            }
+        }
+        if (routed.empty()) {
+            continue;
+        }
+        const auto rows = static_cast<std::int64_t>(routed.size());
+        ensure(m_expertIn, routed.size() * dim);
+        ensure(m_expertGate, routed.size() * hidden);
+        ensure(m_expertUp, routed.size() * hidden);
+        ensure(m_expertOut, routed.size() * dim);
+        for (std::size_t r = 0; r < routed.size(); ++r) {
+            const std::size_t token = routed[r] / static_cast<std::size_t>(k);
+            std::copy_n(m_xb.data() + token * dim, dim, m_expertIn.data() + r * dim);
+        }
+        const auto eu = static_cast<std::size_t>(e);
+        if (m_observer) {
+            m_observer->expertInput(layer, LlamaLinear::FfnGateExps, e, c.experts,
+                                    m_expertIn.data(), rows, static_cast<std::int64_t>(dim));
+            m_observer->expertInput(layer, LlamaLinear::FfnUpExps, e, c.experts, m_expertIn.data(),
+                                    rows, static_cast<std::int64_t>(dim));
+        }
+        const Product gateUp[] = {{&lw.gateExps[eu], m_expertGate.data()},
+                                  {&lw.upExps[eu], m_expertUp.data()}};
+        if (auto st = matmulShared(gateUp, m_expertIn.data(), rows); !st) {
+            return st;
+        }
+        gatedActivation(c.activation, m_expertGate.data(), m_expertUp.data(),
+                        routed.size() * hidden);
+        if (m_observer) {
+            m_observer->expertInput(layer, LlamaLinear::FfnDownExps, e, c.experts,
+                                    m_expertGate.data(), rows, static_cast<std::int64_t>(hidden));
+        }
+        if (auto st = matmul(lw.downExps[eu], m_expertGate.data(), rows, m_expertOut.data()); !st) {
+            return st;
+        }
+        for (std::size_t r = 0; r < routed.size(); ++r) {
+            const float w = m_slotWeights[routed[r]];
+            const float* from = m_expertOut.data() + r * dim;
+            float* to = m_slotOut.data() + routed[r] * dim;
+            for (std::size_t i = 0; i < dim; ++i) {
+                to[i] = from[i] * w;
+            }
+        }
+    }
+    // The slots of a token added in slot order (ggml adds the k views one after another).
+    for (std::size_t t = 0; t < un; ++t) {
+        float* out = m_tmp.data() + t * dim;
+        const float* first = m_slotOut.data() + t * static_cast<std::size_t>(k) * dim;
+        std::copy_n(first, dim, out);
+        for (int j = 1; j < k; ++j) {
+            const float* y = first + static_cast<std::size_t>(j) * dim;
+            for (std::size_t i = 0; i < dim; ++i) {
+                out[i] += y[i];
+            }
+        }
+    }
+    return {};
+}
+
 Status LlamaContext::evaluate(std::span<const std::int32_t> tokens, std::int64_t firstLogit,
                               std::vector<float>& logits) {
     const LlamaConfig& c = config();
@@ -448,15 +581,21 @@ Status LlamaContext::evaluate(std::span<const std::int32_t> tokens, std::int64_t
         }
 
         rmsNorm(m_x.data(), lw.ffnNorm, m_xb.data(), n);
-        QS_OBSERVE(FfnGate, m_xb.data(), dim);
-        QS_OBSERVE(FfnUp, m_xb.data(), dim);
-        const Product gateUp[] = {{&lw.gate, m_gate.data()}, {&lw.up, m_up.data()}};
-        if (auto st = matmulShared(gateUp, m_xb.data(), n); !st) {
-            return st;
+        if (c.experts > 0) {
+            if (auto st = expertFfn(layer, lw, n); !st) {
+                return st;
+            }
+        } else {
+            QS_OBSERVE(FfnGate, m_xb.data(), dim);
+            QS_OBSERVE(FfnUp, m_xb.data(), dim);
+            const Product gateUp[] = {{&lw.gate, m_gate.data()}, {&lw.up, m_up.data()}};
+            if (auto st = matmulShared(gateUp, m_xb.data(), n); !st) {
+                return st;
+            }
+            gatedActivation(c.activation, m_gate.data(), m_up.data(), un * c.hidden);
+            QS_OBSERVE(FfnDown, m_gate.data(), c.hidden);
+            QS_MATMUL(lw.down, m_gate.data(), n, m_tmp.data());
         }
-        gatedActivation(c.activation, m_gate.data(), m_up.data(), un * c.hidden);
-        QS_OBSERVE(FfnDown, m_gate.data(), c.hidden);
-        QS_MATMUL(lw.down, m_gate.data(), n, m_tmp.data());
         if (!lw.postFfnNorm.empty()) {
             rmsNorm(m_tmp.data(), lw.postFfnNorm, m_tmp.data(), n);
         }

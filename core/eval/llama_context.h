@@ -21,6 +21,13 @@ public:
     virtual ~LlamaActivationObserver() = default;
     virtual void linearInput(int layer, LlamaLinear linear, const float* x, std::int64_t tokens,
                              std::int64_t columns) = 0;
+    // The input of expert `expert` (of `experts`) of an expert linear (FfnGateExps and
+    // FfnUpExps: the FFN-norm output of the tokens routed to it; FfnDownExps: their gated
+    // activations), tokens in batch order, as llama-imatrix sees MUL_MAT_ID. Called only for
+    // experts that received tokens. Default: ignored.
+    virtual void expertInput(int /*layer*/, LlamaLinear /*linear*/, int /*expert*/, int /*experts*/,
+                             const float* /*x*/, std::int64_t /*tokens*/,
+                             std::int64_t /*columns*/) {}
 };
 
 // The state of the Llama forward pass for one sequence (or a few, setSequenceCount): the KV
@@ -100,6 +107,10 @@ private:
     }
     void applyRope(float* v, std::int64_t n, int heads, int pos0, bool sliding);
     void attention(int layer, std::int64_t n, int pos0);
+    // The mixture-of-experts FFN of block `layer` on m_xb (n rows), into m_tmp: router,
+    // softmax, top-k, renormalized weights, the routed experts' SwiGLU FFNs (tokens grouped by
+    // expert, so each expert's rows are read once per batch), summed in slot order.
+    Status expertFfn(int layer, const LlamaLayerWeights& lw, std::int64_t n);
     // Index of (layer, current sequence, pos) in the key and value caches.
     std::size_t cacheOffset(int layer, int pos) const;
 
@@ -125,6 +136,11 @@ private:
     RopeTable m_rope, m_ropeSwa;
     // Batch scratch, sized for the largest batch seen so far.
     std::vector<float> m_x, m_xb, m_q, m_k, m_v, m_att, m_gate, m_up, m_tmp, m_rounded;
+    // Mixture-of-experts scratch: router logits, each (token, slot)'s expert and weight, one
+    // expert's gathered rows and the per-slot outputs.
+    std::vector<float> m_routerLogits, m_slotWeights, m_expertIn, m_expertGate, m_expertUp,
+        m_expertOut, m_slotOut;
+    std::vector<int> m_slotExpert;
 };
 
 } // namespace qs::core

@@ -2,13 +2,13 @@
 
 #include "core/fs/mapped_file.h"
 #include "core/logging.h"
-
-#include <spdlog/spdlog.h>
 #include "core/model/hparams_check.h"
 #include "core/model/model.h"
 #include "core/quant/format_registry.h"
 
 #include <cmath>
+#include <spdlog/spdlog.h>
+#include <tuple>
 
 namespace qs::core {
 
@@ -32,7 +32,14 @@ std::uint64_t LlamaWeights::matrixBytes() const {
     }
     for (const auto& l : m_layers) {
         for (const WeightMatrix* w : {&l.wq, &l.wk, &l.wv, &l.wo, &l.gate, &l.up, &l.down}) {
-            total += core::matrixBytes(*w);
+            total += w->data ? core::matrixBytes(*w) : 0;
+        }
+        // Every expert is counted, although a token reads only the routed ones.
+        total += l.router.data ? core::matrixBytes(l.router) : 0;
+        for (const auto* list : {&l.gateExps, &l.upExps, &l.downExps}) {
+            for (const WeightMatrix& w : *list) {
+                total += core::matrixBytes(w);
+            }
         }
     }
     return total;
@@ -174,6 +181,14 @@ LinearTensor linearTensorName(const LlamaConfig& config, int layer, LlamaLinear 
         return {prefix + (linear == LlamaLinear::FfnGate ? "ffn_gate.weight" : "ffn_up.weight")};
     case LlamaLinear::FfnDown:
         return {prefix + "ffn_down.weight"};
+    case LlamaLinear::FfnGateInp:
+        return {prefix + "ffn_gate_inp.weight"};
+    case LlamaLinear::FfnGateExps:
+        return {prefix + "ffn_gate_exps.weight"};
+    case LlamaLinear::FfnUpExps:
+        return {prefix + "ffn_up_exps.weight"};
+    case LlamaLinear::FfnDownExps:
+        return {prefix + "ffn_down_exps.weight"};
     }
     return {prefix + "?"};
 }
@@ -190,12 +205,10 @@ Result<std::shared_ptr<const LlamaWeights>> LlamaWeights::fromModel(const Model&
                              "\" is not supported by the forward pass (supported: " +
                              supportedArchitectureList() + ")");
     }
-    if (family->experts || model.metadata().integer(arch + ".expert_count").value_or(0) > 0) {
-        return makeError(ErrorCode::Unsupported,
-                         model.path() + ": \"" + arch +
-                             "\" is a mixture-of-experts model, which the forward pass does not "
-                             "run yet (dense families: " +
-                             supportedArchitectureList() + ")");
+    const auto expertCount = model.metadata().integer(arch + ".expert_count").value_or(0);
+    if (family->experts && expertCount <= 0) {
+        return makeError(ErrorCode::Format,
+                         model.path() + ": " + arch + ".expert_count is missing or not positive");
     }
     // Nothing below may be sized from a number the tensors contradict (layer count, widths).
     if (auto s = checkHyperparameters(model); !s) {
@@ -240,6 +253,23 @@ Result<std::shared_ptr<const LlamaWeights>> LlamaWeights::fromModel(const Model&
     }
     if (auto st = resolveFamily(model, *family, c); !st) {
         return st.error();
+    }
+    if (expertCount > 0) {
+        const Metadata& md = model.metadata();
+        c.experts = static_cast<int>(expertCount);
+        c.expertsUsed = static_cast<int>(md.integer(arch + ".expert_used_count").value_or(0));
+        // qwen3moe's expert FFN has its own length; Mixtral's experts use feed_forward_length.
+        c.expertHidden =
+            static_cast<int>(md.integer(arch + ".expert_feed_forward_length").value_or(c.hidden));
+        c.expertWeightsScale =
+            static_cast<float>(md.number(arch + ".expert_weights_scale").value_or(0.0));
+        if (c.expertsUsed <= 0 || c.expertsUsed > c.experts || c.expertHidden <= 0 ||
+            c.experts > 4096) {
+            return makeError(ErrorCode::Format,
+                             model.path() + ": " + std::to_string(c.expertsUsed) + " of " +
+                                 std::to_string(c.experts) + " experts of " +
+                                 std::to_string(c.expertHidden) + " is not a valid expert setup");
+        }
     }
 
     auto shapeText = [](std::int64_t cols, std::int64_t rows) {
@@ -304,6 +334,46 @@ Result<std::shared_ptr<const LlamaWeights>> LlamaWeights::fromModel(const Model&
         slice.data = matrixRow(w, first);
         slice.nRows = count;
         return slice;
+    };
+    // A 3-D expert tensor [cols, rows, experts] as one matrix per expert (ggml stores the
+    // experts outermost, so expert e is rows e*rows .. (e+1)*rows-1 of the flattened tensor).
+    auto experts = [&](const std::string& name, std::int64_t cols, std::int64_t rows,
+                       std::vector<WeightMatrix>& out) -> Status {
+        const TensorInfo* t = model.findTensor(name);
+        std::string expected = shapeText(cols, rows);
+        expected.pop_back();
+        expected += ", ";
+        expected += std::to_string(c.experts);
+        expected += ']';
+        if (!t) {
+            return makeError(ErrorCode::Format,
+                             model.path() + ": tensor " + name + " is missing (a " +
+                                 std::string(family->displayName) + " model with experts has it, " +
+                                 expected + ")");
+        }
+        if (t->dims.size() != 3 || static_cast<std::int64_t>(t->dims[0]) != cols ||
+            static_cast<std::int64_t>(t->dims[1]) != rows ||
+            static_cast<std::int64_t>(t->dims[2]) != c.experts) {
+            return shapeError(model.path() + ": " + name, "is not " + expected);
+        }
+        const QuantFormat* format = quantFormat(t->type);
+        if (!format || !format->cpuDequantize ||
+            !ggmlRowBytes(t->type, static_cast<std::uint64_t>(cols))) {
+            return makeError(ErrorCode::Unsupported,
+                             name + ": storage type " + std::string(ggmlTypeInfo(t->type).name) +
+                                 " cannot be evaluated on the CPU with rows of " +
+                                 std::to_string(cols));
+        }
+        WeightMatrix all;
+        all.type = t->type;
+        all.nCols = cols;
+        all.nRows = rows * c.experts;
+        all.data = model.storedBytes(*t).data();
+        out.clear();
+        for (int e = 0; e < c.experts; ++e) {
+            out.push_back(rowRange(all, e * rows, rows));
+        }
+        return {};
     };
     auto vector = [&](const std::string& name, std::int64_t n) -> Result<std::vector<float>> {
         const TensorInfo* t = model.findTensor(name);
@@ -412,7 +482,17 @@ Result<std::shared_ptr<const LlamaWeights>> LlamaWeights::fromModel(const Model&
             QS_TAKE(l.postAttnNorm, vector(p + "post_attention_norm.weight", c.dim));
             QS_TAKE(l.postFfnNorm, vector(p + "post_ffw_norm.weight", c.dim));
         }
-        if (c.fusedGateUp) {
+        if (c.experts > 0) {
+            QS_TAKE(l.router, matrix(p + "ffn_gate_inp.weight", c.dim, c.experts));
+            for (auto [name, cols, rows, out] :
+                 {std::tuple{"ffn_gate_exps.weight", c.dim, c.expertHidden, &l.gateExps},
+                  std::tuple{"ffn_up_exps.weight", c.dim, c.expertHidden, &l.upExps},
+                  std::tuple{"ffn_down_exps.weight", c.expertHidden, c.dim, &l.downExps}}) {
+                if (auto st = experts(p + name, cols, rows, *out); !st) {
+                    return st.error();
+                }
+            }
+        } else if (c.fusedGateUp) {
             WeightMatrix gateUp;
             QS_TAKE(gateUp, matrix(p + "ffn_up.weight", c.dim, 2 * std::int64_t{c.hidden}));
             l.gate = rowRange(gateUp, 0, c.hidden);
@@ -421,7 +501,9 @@ Result<std::shared_ptr<const LlamaWeights>> LlamaWeights::fromModel(const Model&
             QS_TAKE(l.gate, matrix(p + "ffn_gate.weight", c.dim, c.hidden));
             QS_TAKE(l.up, matrix(p + "ffn_up.weight", c.dim, c.hidden));
         }
-        QS_TAKE(l.down, matrix(p + "ffn_down.weight", c.hidden, c.dim));
+        if (c.experts == 0) {
+            QS_TAKE(l.down, matrix(p + "ffn_down.weight", c.hidden, c.dim));
+        }
     }
 #undef QS_TAKE
     return std::shared_ptr<const LlamaWeights>(std::move(weights));

@@ -37,10 +37,28 @@ struct LlamaLayerWeights {
     std::vector<float> bq, bk, bv;                // attention biases (qwen2); empty when absent
     std::vector<float> qNorm, kNorm;              // per-head RMSNorm gains (qwen3, gemma3)
     std::vector<float> postAttnNorm, postFfnNorm; // gemma3's norms of each branch's output
+    // Mixture of experts (Mixtral, Qwen3-MoE): the router and, per expert, its matrices as
+    // views into the 3-D ffn_{gate,up,down}_exps tensors. gate/up/down are then unused.
+    WeightMatrix router;
+    std::vector<WeightMatrix> gateExps, upExps, downExps;
 };
 
-// The linear layers of a block, in the order the forward pass runs them.
-enum class LlamaLinear { AttnQ, AttnK, AttnV, AttnOutput, FfnGate, FfnUp, FfnDown };
+// The linear layers of a block, in the order the forward pass runs them. The expert linears
+// (FfnGateExps, ...) are seen once per expert that tokens were routed to.
+enum class LlamaLinear {
+    AttnQ,
+    AttnK,
+    AttnV,
+    AttnOutput,
+    FfnGate,
+    FfnUp,
+    FfnDown,
+    FfnGateInp,
+    FfnGateExps,
+    FfnUpExps,
+    FfnDownExps,
+};
+inline constexpr int kLlamaLinearCount = 11;
 
 // The shape of a dense decoder as the forward pass needs it, with the options of its
 // architecture family (core/model/architecture.h) resolved against the file's metadata.
@@ -76,6 +94,13 @@ struct LlamaConfig {
     float ropeFreqScaleSwa = 1.0f;
     // LongRoPE (phi3): per-pair divisors of the rotation frequency; empty when absent.
     std::vector<float> ropeFactors;
+    // Mixture of experts: softmax over `experts` router logits, the top `expertsUsed` chosen,
+    // their weights renormalized to sum to 1 (both families' norm_w), each expert an FFN of
+    // expertHidden. 0 experts: a dense FFN.
+    int experts = 0;
+    int expertsUsed = 0;
+    int expertHidden = 0;
+    float expertWeightsScale = 0.0f; // applied when neither 0 nor 1 (llama.cpp's rule)
 
     bool isSliding(int layer) const {
         return slidingWindow > 0 && layer >= 0 &&

@@ -130,6 +130,12 @@ Result<CalibratedQuantization> quantizeCalibrated(const Model& model,
     }
     std::shared_ptr<LlamaWeights> weights = *weightsResult;
     const LlamaConfig& cfg = weights->config();
+    if (cfg.experts > 0) {
+        return makeError(ErrorCode::Unsupported,
+                         model.path() + ": GPTQ/AWQ of mixture-of-experts models (\"" +
+                             cfg.architecture + "\", " + std::to_string(cfg.experts) +
+                             " experts) is not supported yet");
+    }
     if (cfg.fusedQkv || cfg.fusedGateUp) {
         // The checkpoint would need qkv_proj / gate_up_proj modules; each slice is calibrated
         // alike, but the writer names them one by one.

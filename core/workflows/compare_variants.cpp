@@ -175,7 +175,20 @@ compareVariants(const std::string& modelPath, const std::string& text,
     const auto total = static_cast<std::uint64_t>(presets.size() + options.plans.size() +
                                                   options.files.size() + 1);
     progress.progress(0, total, "variants", "reference");
-    {
+    if (!options.referenceFile.empty()) {
+        auto file = LogProbReader::open(options.referenceFile);
+        if (!file) {
+            return file.error();
+        }
+        if (static_cast<int>(file->header().contextLength) != options.contextLength) {
+            return makeError(ErrorCode::InvalidArgument,
+                             options.referenceFile + " was computed with a context of " +
+                                 std::to_string(file->header().contextLength) + ", not " +
+                                 std::to_string(options.contextLength));
+        }
+        result.referenceCache = options.referenceFile;
+        result.referenceCacheReused = true;
+    } else {
         LlamaContext reference(input->weights, options.contextLength, threads, options.backend);
         NullProgressSink quiet;
         auto reused = ensureReferenceLogProbs(result.referenceCache, reference, tokens, bos,

@@ -56,6 +56,11 @@ struct CompareVariantsOptions {
     // Where the input model's log-probabilities are cached (kl_divergence.h); empty: the
     // system temp folder's quantscope-kld.
     std::string cacheDir;
+    // A reference distribution saved by llama-perplexity --kl-divergence-base (llama.cpp's own
+    // F16 run, say): every row, the input model's included, is measured against it instead of
+    // against the input model's distribution. Its context must equal contextLength; its tokens
+    // are what is evaluated.
+    std::string referenceFile;
     bool measureSpeed = true;
     ThroughputOptions speed; // promptTokens/genTokens are capped at the context length
 };

@@ -50,6 +50,7 @@ if(QS_FUZZ)
   # dequantization, hyperparameter checks), plan_json.cpp, and logging.cpp for their warnings.
   add_library(qs_fuzz_inputs STATIC EXCLUDE_FROM_ALL
     ${PROJECT_SOURCE_DIR}/core/fs/atomic_file.cpp
+    ${PROJECT_SOURCE_DIR}/core/io/hf_names.cpp
     ${PROJECT_SOURCE_DIR}/core/io/hf_reader.cpp
     ${PROJECT_SOURCE_DIR}/core/io/hf_tokenizer.cpp
     ${PROJECT_SOURCE_DIR}/core/io/quantized_import.cpp
@@ -80,3 +81,5 @@ if(QS_FUZZ)
   target_sources(fuzz_json_inputs PRIVATE ${PROJECT_SOURCE_DIR}/ui/windows/session.cpp)
   target_link_libraries(fuzz_json_inputs PRIVATE Qt6::Core)
 endif()
+# Sanitized: the conversions only; GPTQ/AWQ calibration of whole models runs in the plain build.
+qs_sanitized_subset(tst_hf_families convertsToTheGoldenGguf)

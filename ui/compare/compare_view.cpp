@@ -1,6 +1,7 @@
 #include "ui/compare/compare_view.h"
 
 #include "core/compute/compute_backend.h"
+#include "core/eval/logprob_file.h"
 #include "core/io/imatrix.h"
 #include "core/model/model.h"
 #include "core/plan/llama_presets.h"
@@ -70,6 +71,7 @@ CompareView::CompareView(QWidget* parent)
     : QWidget(parent)
     , m_presetList(new QListWidget(this))
     , m_textEdit(new QLineEdit(this))
+    , m_referenceEdit(new QLineEdit(this))
     , m_contextSpin(new QSpinBox(this))
     , m_chunksSpin(new QSpinBox(this))
     , m_speedCheck(new QCheckBox(tr("Measure tokens/sec"), this))
@@ -146,6 +148,27 @@ CompareView::CompareView(QWidget* parent)
             m_textEdit->setText(path);
         }
     });
+    m_referenceEdit->setObjectName(QStringLiteral("compareReferenceEdit"));
+    m_referenceEdit->setReadOnly(true);
+    m_referenceEdit->setPlaceholderText(tr("the input model"));
+    m_referenceEdit->setToolTip(
+        tr("KL divergence is measured against this distribution: the input model's own, or a "
+           "file saved by llama-perplexity --kl-divergence-base (llama.cpp's F16 run)"));
+    auto* browseReference = new QToolButton(this);
+    browseReference->setText(QStringLiteral("…"));
+    browseReference->setToolTip(tr("Choose a llama-perplexity --kl-divergence-base file"));
+    connect(browseReference, &QToolButton::clicked, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(
+            this, tr("Reference Distribution"), QFileInfo(m_textEdit->text()).absolutePath(),
+            tr("KL divergence base files (*.kld *.bin *.dat);;All files (*)"));
+        if (!path.isEmpty()) {
+            setReferenceFile(path);
+        }
+    });
+    auto* clearReference = new QToolButton(this);
+    clearReference->setText(tr("Input model"));
+    clearReference->setToolTip(tr("Measure against the input model's own distribution"));
+    connect(clearReference, &QToolButton::clicked, this, [this] { setReferenceFile({}); });
     m_contextSpin->setRange(8, 32768);
     m_contextSpin->setValue(512);
     m_contextSpin->setSuffix(tr(" tokens"));
@@ -171,6 +194,11 @@ CompareView::CompareView(QWidget* parent)
     textRow->addWidget(m_textEdit, 1);
     textRow->addWidget(browse);
     form->addRow(tr("Text:"), textRow);
+    auto* referenceRow = new QHBoxLayout;
+    referenceRow->addWidget(m_referenceEdit, 1);
+    referenceRow->addWidget(browseReference);
+    referenceRow->addWidget(clearReference);
+    form->addRow(tr("Reference:"), referenceRow);
     form->addRow(tr("Context:"), m_contextSpin);
     form->addRow(tr("Chunks:"), m_chunksSpin);
     settingsLayout->addLayout(form);
@@ -361,6 +389,29 @@ void CompareView::setTextPath(const QString& path) {
     m_textEdit->setText(path);
 }
 
+QString CompareView::referenceFile() const {
+    return m_referenceEdit->text();
+}
+
+bool CompareView::setReferenceFile(const QString& path) {
+    if (path.isEmpty()) {
+        m_referenceEdit->clear();
+        m_contextSpin->setEnabled(true);
+        return true;
+    }
+    // Reads the header only (magic, context, vocabulary, chunk count and the token ids).
+    auto file = core::LogProbReader::open(path.toStdString());
+    if (!file) {
+        m_lastMessage = QString::fromStdString(file.error().message);
+        m_statusLabel->setText(m_lastMessage);
+        return false;
+    }
+    m_referenceEdit->setText(path);
+    m_contextSpin->setValue(static_cast<int>(file->header().contextLength));
+    m_contextSpin->setEnabled(false); // the file's context is the one evaluated
+    return true;
+}
+
 int CompareView::contextLength() const {
     return m_contextSpin->value();
 }
@@ -450,6 +501,7 @@ bool CompareView::startComparison() {
         m_backend && !m_backend->runsOnHostCpu() ? m_backend : nullptr;
     options.backend = backend.get();
     options.cacheDir = m_cacheDir.toStdString();
+    options.referenceFile = referenceFile().toStdString();
     options.measureSpeed = measureSpeed();
     options.imatrixFileName = QFileInfo(m_imatrixPath).fileName().toStdString();
     const std::string modelPath = m_modelPath.toStdString();

@@ -96,6 +96,11 @@ public:
     void setTextPath(const QString& path);
     int contextLength() const;
     void setContextLength(int tokens);
+    // A distribution saved by llama-perplexity --kl-divergence-base that every row is measured
+    // against instead of the input model's; empty: the input model. Setting one takes its
+    // context length (and fails, returning false, on a file that is not one).
+    QString referenceFile() const;
+    bool setReferenceFile(const QString& path);
     // -1 = every whole chunk of the text.
     int maxChunks() const;
     void setMaxChunks(int chunks);
@@ -146,6 +151,7 @@ private:
 
     QListWidget* m_presetList;
     QLineEdit* m_textEdit;
+    QLineEdit* m_referenceEdit;
     QSpinBox* m_contextSpin;
     QSpinBox* m_chunksSpin;
     QCheckBox* m_speedCheck;

@@ -28,6 +28,10 @@ Automation::Automation(MainWindow* window, GuiOptions options)
     if (m_options.compareChunks) {
         compare->setMaxChunks(*m_options.compareChunks);
     }
+    if (!m_options.compareReference.isEmpty() &&
+        !compare->setReferenceFile(m_options.compareReference)) {
+        qWarning("%s", qPrintable(compare->lastMessage()));
+    }
     if (!m_options.screenshotPath.isEmpty()) {
         m_options.quit = true;
     }

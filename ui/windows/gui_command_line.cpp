@@ -59,12 +59,18 @@ GuiOptions parseGuiCommandLine(const QCoreApplication& app) {
         QStringLiteral("compare-chunks"),
         QStringLiteral("Evaluate at most this many chunks of the text with --compare."),
         QStringLiteral("n"));
+    const QCommandLineOption compareReference(
+        QStringLiteral("compare-reference"),
+        QStringLiteral("Measure --compare against this distribution, saved by llama-perplexity "
+                       "--kl-divergence-base (its context is used)."),
+        QStringLiteral("file"));
     const QCommandLineOption stallReport(
         QStringLiteral("stall-report"),
         QStringLiteral("Watch the GUI thread: log every stall over 100 ms and, at exit, the "
                        "longest one."));
     parser.addOptions({verbose, quiet, screenshot, device, preset, run, quit, tab, compare,
-                       comparePresets, compareContext, compareChunks, stallReport});
+                       comparePresets, compareContext, compareChunks, compareReference,
+                       stallReport});
     parser.addPositionalArgument(
         QStringLiteral("model"),
         QStringLiteral("GGUF file, HF folder or llama2.c checkpoint to open "
@@ -96,6 +102,7 @@ GuiOptions parseGuiCommandLine(const QCoreApplication& app) {
     if (parser.isSet(compareChunks)) {
         options.compareChunks = parser.value(compareChunks).toInt();
     }
+    options.compareReference = parser.value(compareReference);
     return options;
 }
 

@@ -27,6 +27,7 @@ struct GuiOptions {
     std::optional<QStringList> comparePresets;
     std::optional<int> compareContext;
     std::optional<int> compareChunks;
+    QString compareReference; // a llama-perplexity --kl-divergence-base file
 };
 
 // Parses the application's arguments; --help, --version and usage errors exit, as

@@ -1,5 +1,6 @@
-// Issue 18: the forward pass runs every dense family of ../shared/golden/arch (llama, qwen2,
-// qwen3, gemma3, phi3) with llama.cpp's arithmetic. Measured against llama.cpp's own files:
+// Issues 18 and 19: the forward pass runs every family of ../shared/golden/arch (llama, qwen2,
+// qwen3, gemma3, phi3 and the mixture-of-experts mixtral and qwen3moe) with llama.cpp's
+// arithmetic. Measured against llama.cpp's own files:
 // the distribution llama-perplexity saved for the F16 model (--kl-divergence-base), its PPL and
 // KLD for eight presets (and two with the imatrix), and llama-imatrix's importance matrix.
 #include "core/eval/eval_model.h"
@@ -30,7 +31,7 @@ using namespace qs::core;
 namespace {
 
 const QString kArch = QStringLiteral(QS_SHARED_DIR "/golden/arch");
-const QStringList kFamilies = {"llama", "qwen2", "qwen3", "gemma3", "phi3"};
+const QStringList kFamilies = {"llama", "qwen2", "qwen3", "gemma3", "phi3", "mixtral", "qwen3moe"};
 const QStringList kPresets = {"Q8_0", "Q6_K",   "Q5_K_M", "Q4_K_M",         "Q3_K_M",
                               "Q2_K", "IQ4_XS", "Q4_0",   "Q4_K_M-imatrix", "Q2_K-imatrix"};
 
@@ -208,12 +209,35 @@ private slots:
         auto golden = readImatrix(familyFile(family, "-imatrix.gguf"));
         QVERIFY(golden.ok());
         QCOMPARE(ours->entries.size(), golden->entries.size());
+        // Expert entries are compared expert by expert (each averaged over its own tokens).
         double sumRel = 0, worstEntry = 0;
+        int rerouted = 0;
+        double worstRerouted = 0;
         for (std::size_t i = 0; i < ours->entries.size(); ++i) {
             const ImatrixEntry& a = ours->entries[i];
             const ImatrixEntry& b = golden->entries[i];
             QCOMPARE(a.name, b.name);
-            QCOMPARE(a.counts, b.counts);
+            QCOMPARE(a.matrices, b.matrices);
+            QCOMPARE(a.counts.size(), b.counts.size());
+            bool entryRerouted = false;
+            // Routing: a token whose two best experts are within rounding of each other may go
+            // the other way than in llama.cpp (qwen3moe: 1 of 4096 tokens at one router). The
+            // total is exact; an expert may gain or lose such a token.
+            float total = 0, goldenTotal = 0;
+            for (std::size_t m = 0; m < a.counts.size(); ++m) {
+                total += a.counts[m];
+                goldenTotal += b.counts[m];
+                QVERIFY2(std::abs(a.counts[m] - b.counts[m]) <=
+                             std::max(1.0f, 0.002f * b.counts[m]),
+                         qPrintable(QStringLiteral("%1 expert %2: %3 tokens, llama-imatrix %4")
+                                        .arg(QString::fromStdString(a.name))
+                                        .arg(m)
+                                        .arg(a.counts[m])
+                                        .arg(b.counts[m])));
+                rerouted += a.counts[m] != b.counts[m];
+                entryRerouted = entryRerouted || a.counts[m] != b.counts[m];
+            }
+            QCOMPARE(total, goldenTotal);
             QCOMPARE(a.sums.size(), b.sums.size());
             double entryRel = 0;
             for (std::size_t j = 0; j < a.sums.size(); ++j) {
@@ -221,12 +245,18 @@ private slots:
                             std::max(1e-30, std::abs(static_cast<double>(b.sums[j])));
             }
             entryRel /= static_cast<double>(a.sums.size());
-            worstEntry = std::max(worstEntry, entryRel);
+            // An entry that lost or gained a rerouted token differs by that token's squares.
+            (entryRerouted ? worstRerouted : worstEntry) =
+                std::max(entryRerouted ? worstRerouted : worstEntry, entryRel);
             sumRel += entryRel;
         }
         const double meanRel = sumRel / static_cast<double>(ours->entries.size());
-        qInfo("%s: %zu entries, mean relative difference %.3g, worst entry %.3g",
-              qPrintable(family), ours->entries.size(), meanRel, worstEntry);
+        qInfo("%s: %zu entries, mean relative difference %.3g, worst entry %.3g; %d expert "
+              "counts differ by a rerouted token (worst such entry %.3g)",
+              qPrintable(family), ours->entries.size(), meanRel, worstEntry, rerouted,
+              worstRerouted);
+        QVERIFY(meanRel <= 1e-3);
+        QVERIFY(worstRerouted <= 1e-2);
         QVERIFY(worstEntry <= 1e-3);
     }
 
