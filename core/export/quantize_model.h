@@ -6,6 +6,7 @@
 #include "core/plan/quant_plan.h"
 #include "core/quant/error_metrics.h"
 #include "core/quant/ggml_type.h"
+#include "core/quant/imatrix_coverage.h"
 
 #include <cstdint>
 #include <functional>
@@ -24,6 +25,9 @@ struct QuantizeOptions {
     const ImportanceMatrix* imatrix = nullptr;
     // The path written into quantize.imatrix.file, as llama-quantize writes what it was given.
     std::string imatrixFileName;
+    // An expert the importance matrix has no tokens for: uniform weights and a warning
+    // (llama-quantize's behaviour), or an error naming it.
+    MissingImatrixPolicy imatrixMissing = MissingImatrixPolicy::Uniform;
     // llama_ftype written to general.file_type (the preset's number; 0 keeps the input's).
     std::uint32_t fileType = 0;
     // Worker threads for the rows of one tensor; 0 = all hardware threads.

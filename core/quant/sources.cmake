@@ -12,6 +12,7 @@ target_sources(qs_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/format_registry.cpp
   ${CMAKE_CURRENT_LIST_DIR}/error_metrics.cpp
   ${CMAKE_CURRENT_LIST_DIR}/imatrix.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/imatrix_coverage.cpp
   ${CMAKE_CURRENT_LIST_DIR}/data_validation.cpp
   ${QS_QUANT_KERNEL_SOURCES}
 )

@@ -2,6 +2,7 @@
 
 #include "core/eval/llama_context.h"
 #include "core/jobs/threads.h"
+#include "core/quant/imatrix_coverage.h"
 #include "core/workflows/inputs.h"
 
 namespace qs::core {
@@ -27,6 +28,8 @@ Result<ImatrixCollectionResult> collectImatrixFromFiles(const ImatrixCollectionR
     if (auto st = writeImatrix(*matrix, request.outputPath, request.format); !st) {
         return st.error();
     }
+    // Experts the text never routed to: named now, not discovered at quantization.
+    reportStarvedExperts(*matrix, request.outputPath);
     result.matrix = std::move(matrix).value();
     return result;
 }

@@ -7,6 +7,7 @@
 #include "core/model/model.h"
 #include "core/plan/plan_json.h"
 #include "core/quant/imatrix.h"
+#include "core/quant/imatrix_coverage.h"
 #include "core/workflows/imatrix_collection.h"
 #include "core/workflows/policy.h"
 #include "core/workflows/quantize_plan.h"
@@ -232,6 +233,7 @@ void Workspace::loadImatrix(const QString& path) {
                         if (!read) {
                             return core::Status(read.error());
                         }
+                        core::reportStarvedExperts(*read, nativePath); // into the log dock
                         *out =
                             std::make_shared<const core::ImportanceMatrix>(std::move(read).value());
                         return core::Status();
