@@ -72,6 +72,13 @@ core::Status applyImatrixOption(const ArgParser& parser,
         options.imatrix = &*matrix;
         options.imatrixFileName = parser.value("imatrix");
     }
+    const std::string missing = parser.value("imatrix-missing");
+    if (missing != "uniform" && missing != "error") {
+        return core::makeError(core::ErrorCode::InvalidArgument,
+                               "--imatrix-missing takes uniform or error, not '" + missing + "'");
+    }
+    options.imatrixMissing = missing == "error" ? core::MissingImatrixPolicy::Error
+                                                : core::MissingImatrixPolicy::Uniform;
     return {};
 }
 
@@ -159,6 +166,10 @@ int runQuantize(const std::vector<std::string>& args) {
     parser.addPositional("PRESET", "Q2_K, Q3_K_M, Q4_K_M, Q8_0, ... (see --list-presets)", false);
     parser.addPositional("THREADS", "worker threads (as llama-quantize's last argument)", false);
     parser.addOption("imatrix", "FILE", "importance matrix (llama-imatrix .gguf or .dat)");
+    parser.addOption("imatrix-missing", "uniform|error",
+                     "an expert the importance matrix has no tokens for: uniform weights with a "
+                     "warning (llama-quantize's behaviour) or an error naming it",
+                     "uniform");
     parser.addOption("plan", "FILE",
                      "use a plan file (quantscope-cli plan, the GUI) instead of a PRESET");
     parser.addRepeatedOption(

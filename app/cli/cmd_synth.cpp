@@ -63,14 +63,20 @@ int runSynth(const std::vector<std::string>& args) {
                      "reproducible random weights\nwhose statistics resemble real ones "
                      "(Student-t tails, a few outlier input channels, norms near 1),\nstreamed "
                      "a chunk at a time. Shapes: 8b (Llama-3-8B, ~16 GB as f16), 1b, tiny, and "
-                     "the real\ndims of qwen2.5-7b, qwen3-8b, gemma3-12b and phi4; custom needs "
+                     "the real\ndims of qwen2.5-7b, qwen3-8b, gemma3-12b, phi4, qwen3-30b-a3b and "
+                     "mixtral-8x7b; custom needs "
                      "all six dimension options,\nwhich also override a named shape.");
     parser.addPositional("OUT", "Output .gguf file (written atomically)");
     parser.addOption("shape", "SHAPE",
-                     "8b, 1b, tiny, qwen2.5-7b, qwen3-8b, gemma3-12b, phi4 or custom",
+                     "8b, 1b, tiny, qwen2.5-7b, qwen3-8b, gemma3-12b, phi4, qwen3-30b-a3b, "
+                     "mixtral-8x7b or custom",
                      std::string("tiny"));
     parser.addOption("arch", "FAMILY",
-                     "llama, qwen2, qwen3, gemma3 or phi3 (default: the shape's, else llama)");
+                     "llama, qwen2, qwen3, gemma3, phi3 or qwen3moe (default: the shape's, else "
+                     "llama)");
+    parser.addOption("experts", "N", "Experts per layer (a mixture-of-experts FFN)");
+    parser.addOption("experts-used", "N", "Experts per token");
+    parser.addOption("expert-ffn", "N", "Feed-forward length of each expert");
     parser.addOption("head-dim", "N", "Head size when it is not dim / heads (qwen3, gemma3)");
     parser.addOption("layers", "N", "Transformer blocks");
     parser.addOption("dim", "N", "Embedding length");
@@ -95,7 +101,7 @@ int runSynth(const std::vector<std::string>& args) {
         const auto shape = core::syntheticShapeByName(shapeName);
         if (!shape) {
             return usage("--shape must be one of 8b, 1b, tiny, qwen2.5-7b, qwen3-8b, gemma3-12b, "
-                         "phi4 or custom, not '" +
+                         "phi4, qwen3-30b-a3b, mixtral-8x7b or custom, not '" +
                          shapeName + "'");
         }
         options.shape = *shape;
@@ -109,6 +115,16 @@ int runSynth(const std::vector<std::string>& args) {
         {"ffn", &options.shape.ffn},          {"heads", &options.shape.heads},
         {"kv-heads", &options.shape.kvHeads}, {"vocab", &options.shape.vocab},
     };
+    const DimOption expertDims[] = {{"experts", &options.shape.experts},
+                                    {"experts-used", &options.shape.expertsUsed},
+                                    {"expert-ffn", &options.shape.expertFfn}};
+    for (const auto& d : expertDims) {
+        if (parser.isSet(d.name) &&
+            (!parseNumber(parser.value(d.name), *d.field) || *d.field == 0)) {
+            return usage(std::string("--") + d.name + " must be a positive integer, not '" +
+                         parser.value(d.name) + "'");
+        }
+    }
     for (const auto& d : dims) {
         if (!parser.isSet(d.name)) {
             if (shapeName == "custom") {

@@ -29,16 +29,16 @@ std::string listNames(const std::vector<std::string>& names) {
 
 } // namespace
 
-Result<std::vector<std::span<const float>>> assignImatrix(const Model& model,
-                                                          const ImportanceMatrix& imatrix,
-                                                          const std::string& imatrixPath,
-                                                          const std::vector<bool>& quantized) {
+Result<std::vector<std::span<const float>>>
+assignImatrix(const Model& model, const ImportanceMatrix& imatrix, const std::string& imatrixPath,
+              const std::vector<bool>& quantized, MissingImatrixPolicy missing) {
     const auto& tensors = model.tensors();
     std::vector<std::span<const float>> weights(tensors.size());
     auto warn = [](const std::string& text) {
         coreLog().warn("{}", text);
     };
     std::vector<std::string> withoutEntry;
+    std::vector<StarvedExpert> starved;
     for (std::size_t i = 0; i < tensors.size(); ++i) {
         const TensorInfo& t = tensors[i];
         if (i >= quantized.size() || !quantized[i] || t.dims.empty()) {
@@ -65,6 +65,30 @@ Result<std::vector<std::span<const float>>> assignImatrix(const Model& model,
                              detail + "; the importance matrix was made for another model");
         }
         weights[i] = entry->weights;
+        if (entry->matrices > 1 &&
+            entry->counts.size() == static_cast<std::size_t>(entry->matrices)) {
+            for (std::size_t m = 0; m < entry->counts.size(); ++m) {
+                if (entry->counts[m] <= 0.0f) {
+                    starved.push_back({t.name, static_cast<int>(m), 0});
+                }
+            }
+        }
+    }
+    if (!starved.empty()) {
+        const std::string which = describeStarvedExperts(starved);
+        if (missing == MissingImatrixPolicy::Error) {
+            return makeError(ErrorCode::InvalidArgument,
+                             imatrixPath + ": no importance data for " +
+                                 std::to_string(starved.size()) + " expert matri" +
+                                 (starved.size() == 1 ? "x" : "ces") + " of " + model.path() +
+                                 ": " + which +
+                                 " (imatrix-missing is 'error'; 'uniform' quantizes them with "
+                                 "weights of 1, as llama-quantize does)");
+        }
+        warn(imatrixPath + ": no importance data for " + std::to_string(starved.size()) +
+             " expert matri" + (starved.size() == 1 ? "x" : "ces") + ": " + which +
+             "; they are quantized with uniform weights, as llama-quantize does "
+             "(imatrix-missing 'uniform')");
     }
     if (!withoutEntry.empty()) {
         coreLog().info("{}: no importance data for {} quantized tensor(s): {}; they are "

@@ -367,7 +367,7 @@ quantizeModel(const Model& model, const QuantPlan& plan, const std::string& outp
         auto assigned = assignImatrix(model, *options.imatrix,
                                       options.imatrixFileName.empty() ? std::string("imatrix")
                                                                       : options.imatrixFileName,
-                                      quantized);
+                                      quantized, options.imatrixMissing);
         if (!assigned) {
             return assigned.error();
         }

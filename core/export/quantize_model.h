@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/error.h"
+#include "core/io/imatrix_coverage.h"
 #include "core/jobs/job_control.h"
 #include "core/model/metadata.h"
 #include "core/plan/quant_plan.h"
@@ -24,6 +25,9 @@ struct QuantizeOptions {
     const ImportanceMatrix* imatrix = nullptr;
     // The path written into quantize.imatrix.file, as llama-quantize writes what it was given.
     std::string imatrixFileName;
+    // An expert the importance matrix has no tokens for: uniform weights and a warning
+    // (llama-quantize's behaviour), or an error naming it.
+    MissingImatrixPolicy imatrixMissing = MissingImatrixPolicy::Uniform;
     // llama_ftype written to general.file_type (the preset's number; 0 keeps the input's).
     std::uint32_t fileType = 0;
     // Worker threads for the rows of one tensor; 0 = all hardware threads.

@@ -200,6 +200,30 @@ Result<HfArchitecture> parseHfConfig(const nlohmann::json& c, const std::string&
         if (type == "linear" && rs.contains("factor") && rs["factor"].is_number()) {
             md.set(p + "rope.scaling.type", MetaValue(std::string("linear")));
             md.set(p + "rope.scaling.factor", MetaValue(rs["factor"].get<float>()));
+        } else if (type == "llama3") {
+            // convert_hf_to_gguf's rope_freqs for Llama 3.1+: per pair, 1 for short
+            // wavelengths, `factor` for long ones, a smooth blend between (f32 as in torch).
+            const auto base = static_cast<float>(c.value("rope_theta", 10000.0));
+            const auto factor = static_cast<float>(rs.value("factor", 8.0));
+            const auto lowFactor = static_cast<float>(rs.value("low_freq_factor", 1.0));
+            const auto highFactor = static_cast<float>(rs.value("high_freq_factor", 4.0));
+            const double original = rs.value("original_max_position_embeddings", 8192.0);
+            const double lowWavelen = original / lowFactor;
+            const double highWavelen = original / highFactor;
+            for (std::uint32_t i = 0; i < headDim; i += 2) {
+                const float exponent = static_cast<float>(i) / static_cast<float>(headDim);
+                const float freq = 1.0f / std::pow(base, exponent);
+                const double wavelen = 2.0 * 3.141592653589793 / static_cast<double>(freq);
+                double value = 1.0;
+                if (wavelen > lowWavelen) {
+                    value = factor;
+                } else if (wavelen >= highWavelen) {
+                    const double smooth =
+                        (original / wavelen - lowFactor) / (highFactor - lowFactor);
+                    value = 1.0 / ((1.0 - smooth) / factor + smooth);
+                }
+                arch.ropeFreqs.push_back(static_cast<float>(value));
+            }
         } else if ((type == "longrope" || type == "su") && rs.contains("long_factor") &&
                    rs.contains("short_factor")) {
             arch.ropeFactorsLong = rs["long_factor"].get<std::vector<float>>();
@@ -353,6 +377,26 @@ Result<Model> readHfFolder(const std::string& folder) {
             names.insert(t.name);
             tensors.push_back(std::move(t));
         }
+    }
+    if (!arch.ropeFreqs.empty()) {
+        const std::uint64_t n = arch.ropeFreqs.size();
+        auto mapped = MappedFile::anonymous(
+            folder + " (rope_freqs)", n * sizeof(float), [&](std::span<std::byte> bytes) -> Status {
+                std::memcpy(bytes.data(), arch.ropeFreqs.data(), n * sizeof(float));
+                return {};
+            });
+        if (!mapped) {
+            return mapped.error();
+        }
+        TensorInfo t;
+        t.name = t.sourceName = "rope_freqs.weight";
+        t.dims = {n};
+        t.type = GgmlType::F32;
+        t.byteSize = n * sizeof(float);
+        t.source = static_cast<std::uint32_t>(sources.size());
+        sources.push_back(*mapped);
+        names.insert(t.name);
+        tensors.push_back(std::move(t));
     }
     if (!names.count("token_embd.weight")) {
         return makeError(ErrorCode::Format, folder + ": no model.embed_tokens.weight tensor");

@@ -24,6 +24,9 @@ struct HfArchitecture {
     // LongRoPE (Phi-3 long-context): per-pair frequency divisors, which convert_hf_to_gguf
     // writes as the tensors rope_factors_long.weight and rope_factors_short.weight.
     std::vector<float> ropeFactorsLong, ropeFactorsShort;
+    // Llama 3.1+ rope_scaling "llama3": the per-pair divisors convert_hf_to_gguf writes as
+    // rope_freqs.weight.
+    std::vector<float> ropeFreqs;
 };
 
 // Parses config.json into GGUF metadata (general.architecture, {arch}.* keys).

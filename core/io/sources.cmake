@@ -17,4 +17,5 @@ target_sources(qs_core PRIVATE
 target_sources(qs_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/imatrix.cpp
   ${CMAKE_CURRENT_LIST_DIR}/imatrix_writer.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/imatrix_coverage.cpp
 )

@@ -122,7 +122,10 @@ template <typename Element>
 Status writeTensor(TensorJob& job) {
     const GgufTensorSpec& spec = job.spec;
     const std::uint64_t cols = spec.dims[0];
-    const std::uint64_t rows = spec.dims.size() > 1 ? spec.dims[1] : 1;
+    std::uint64_t rows = 1; // every row of every expert of a 3-D tensor
+    for (std::size_t d = 1; d < spec.dims.size(); ++d) {
+        rows *= spec.dims[d];
+    }
     const bool isBias = spec.name.ends_with(".bias");
     const bool isNorm = spec.dims.size() == 1 && !isBias;
     // Norms: exp(0.1 t), median 1 with a heavy upper tail. Biases: 0.1 t. Matrices:
@@ -247,6 +250,12 @@ std::optional<SyntheticShape> syntheticShapeByName(std::string_view name) {
         s = {48, 3840, 15360, 16, 8, 262208, 131072, 1000000.0f, 1e-6f, "gemma3", 256, true, 1024};
     } else if (name == "phi4") {
         s = {40, 5120, 17920, 40, 10, 100352, 16384, 250000.0f, 1e-5f, "phi3"};
+    } else if (name == "qwen3-30b-a3b") {
+        s = {48,    2048,       6144, 32,    4, 151936, 40960, 1000000.0f,
+             1e-6f, "qwen3moe", 128,  false, 0, 128,    8,     768};
+    } else if (name == "mixtral-8x7b") {
+        s = {32,    4096,    14336, 32,    8, 32000, 32768, 1000000.0f,
+             1e-5f, "llama", 0,     false, 0, 8,     2,     14336};
     } else {
         return std::nullopt;
     }
@@ -254,7 +263,8 @@ std::optional<SyntheticShape> syntheticShapeByName(std::string_view name) {
 }
 
 std::vector<std::string> syntheticShapeNames() {
-    return {"8b", "1b", "tiny", "qwen2.5-7b", "qwen3-8b", "gemma3-12b", "phi4"};
+    return {"8b",         "1b",   "tiny",          "qwen2.5-7b",  "qwen3-8b",
+            "gemma3-12b", "phi4", "qwen3-30b-a3b", "mixtral-8x7b"};
 }
 
 namespace {
@@ -270,9 +280,15 @@ Status validateSyntheticShape(const SyntheticShape& s) {
         return makeError(ErrorCode::InvalidArgument, "synthetic model: " + what);
     };
     const ArchitectureFamily* family = findArchitecture(s.architecture);
-    if (!family || family->experts) {
+    if (!family) {
         return bad("architecture \"" + s.architecture + "\" is not one of " +
                    supportedArchitectureList());
+    }
+    if ((family->experts && s.experts == 0) || s.experts > 1024 || s.expertsUsed > s.experts ||
+        (s.experts > 0 &&
+         (s.expertsUsed == 0 || s.expertFfn == 0 || s.expertFfn > 262144 || family->fusedGateUp))) {
+        return bad("experts must be 1..1024 with 1..experts used and an expert FFN length, on a "
+                   "family without fused gate+up");
     }
     if (s.layers == 0 || s.layers > 1024) {
         return bad("layers must be 1..1024");
@@ -326,13 +342,21 @@ std::vector<GgufTensorSpec> syntheticTensors(const SyntheticShape& s, GgmlType t
             t.push_back({b + "post_attention_norm.weight", {dim}, GgmlType::F32});
         }
         t.push_back({b + "ffn_norm.weight", {dim}, GgmlType::F32});
-        if (f.fusedGateUp) {
+        if (s.experts > 0) {
+            const std::uint64_t n = s.experts;
+            t.push_back({b + "ffn_gate_inp.weight", {dim, n}, type});
+            t.push_back({b + "ffn_gate_exps.weight", {dim, s.expertFfn, n}, type});
+            t.push_back({b + "ffn_down_exps.weight", {s.expertFfn, dim, n}, type});
+            t.push_back({b + "ffn_up_exps.weight", {dim, s.expertFfn, n}, type});
+        } else if (f.fusedGateUp) {
             t.push_back({b + "ffn_up.weight", {dim, 2 * std::uint64_t{s.ffn}}, type});
         } else {
             t.push_back({b + "ffn_gate.weight", {dim, s.ffn}, type});
             t.push_back({b + "ffn_up.weight", {dim, s.ffn}, type});
         }
-        t.push_back({b + "ffn_down.weight", {s.ffn, dim}, type});
+        if (s.experts == 0) {
+            t.push_back({b + "ffn_down.weight", {s.ffn, dim}, type});
+        }
         if (f.postNorms) {
             t.push_back({b + "post_ffw_norm.weight", {dim}, GgmlType::F32});
         }
@@ -387,6 +411,11 @@ Result<Metadata> syntheticMetadata(const SyntheticOptions& o) {
     if (s.headDim > 0) {
         md.set(p + "attention.key_length", u32(s.headDim));
         md.set(p + "attention.value_length", u32(s.headDim));
+    }
+    if (s.experts > 0) {
+        md.set(p + "expert_count", u32(s.experts));
+        md.set(p + "expert_used_count", u32(s.expertsUsed));
+        md.set(p + "expert_feed_forward_length", u32(s.expertFfn));
     }
     if (s.slidingWindow > 0) {
         md.set(p + "attention.sliding_window", u32(s.slidingWindow));

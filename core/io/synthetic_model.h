@@ -29,11 +29,17 @@ struct SyntheticShape {
     std::uint32_t headDim = 0;          // 0: dim / heads (qwen3 and gemma3 set their own)
     bool tiedOutput = false;            // no output.weight
     std::uint32_t slidingWindow = 0;    // gemma3's local layers
+    // Mixture of experts (qwen3moe; llama with experts is Mixtral): the FFN is `experts`
+    // experts of expertFfn, `expertsUsed` of them per token. 0: a dense FFN of `ffn`.
+    std::uint32_t experts = 0;
+    std::uint32_t expertsUsed = 0;
+    std::uint32_t expertFfn = 0;
 };
 
 // Named shapes: "8b" (Llama-3-8B: 32 layers, 4096 dim, 14336 ffn, 32/8 heads, 128256 vocab),
 // "1b" (Llama-3.2-1B dims, untied output), "tiny" (stories260K-like, 2 layers), and the real
-// dims of "qwen2.5-7b", "qwen3-8b", "gemma3-12b" and "phi4"; nullopt else.
+// dims of "qwen2.5-7b", "qwen3-8b", "gemma3-12b", "phi4", "qwen3-30b-a3b" (48 layers, 128
+// experts of 768, 8 used) and "mixtral-8x7b"; nullopt else.
 std::optional<SyntheticShape> syntheticShapeByName(std::string_view name);
 
 // The names syntheticShapeByName knows, for help texts.

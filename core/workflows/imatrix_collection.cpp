@@ -1,6 +1,7 @@
 #include "core/workflows/imatrix_collection.h"
 
 #include "core/eval/llama_context.h"
+#include "core/io/imatrix_coverage.h"
 #include "core/jobs/threads.h"
 #include "core/workflows/inputs.h"
 
@@ -27,6 +28,8 @@ Result<ImatrixCollectionResult> collectImatrixFromFiles(const ImatrixCollectionR
     if (auto st = writeImatrix(*matrix, request.outputPath, request.format); !st) {
         return st.error();
     }
+    // Experts the text never routed to: named now, not discovered at quantization.
+    reportStarvedExperts(*matrix, request.outputPath);
     result.matrix = std::move(matrix).value();
     return result;
 }

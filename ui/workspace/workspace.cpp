@@ -3,6 +3,7 @@
 #include "core/compute/compute_backend.h"
 #include "core/export/quantize_model.h"
 #include "core/io/imatrix.h"
+#include "core/io/imatrix_coverage.h"
 #include "core/io/model_reader.h"
 #include "core/logging.h"
 #include "core/model/model.h"
@@ -232,6 +233,7 @@ void Workspace::loadImatrix(const QString& path) {
                         if (!read) {
                             return core::Status(read.error());
                         }
+                        core::reportStarvedExperts(*read, nativePath); // into the log dock
                         *out =
                             std::make_shared<const core::ImportanceMatrix>(std::move(read).value());
                         return core::Status();

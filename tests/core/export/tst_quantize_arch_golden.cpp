@@ -5,12 +5,15 @@
 // weights per expert, and each expert must be quantized with its own slice.
 #include "core/export/quantize_model.h"
 #include "core/io/imatrix.h"
+#include "core/io/imatrix_coverage.h"
 #include "core/io/model_reader.h"
 #include "core/model/model.h"
+#include "core/plan/llama_presets.h"
 #include "core/plan/model_plan.h"
 
 #include <QCryptographicHash>
 #include <QDir>
+#include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -99,6 +102,97 @@ private slots:
                     .toHex();
             QVERIFY2(hash == QByteArray::fromStdString(g["sha256"].get<std::string>()),
                      (tensor + " differs from llama-quantize's").c_str());
+        }
+    }
+
+    // Issue 19: an expert the calibration never routed to. llama-imatrix's file for mixtral
+    // with expert 2 of every ffn_up_exps emptied (count 0, sums 0), as a router that never
+    // picks it leaves it: the starved experts are named; by default (imatrix-missing
+    // 'uniform') they are quantized with weights of 1 as llama-quantize does — the same bytes
+    // as quantizing that expert with an all-ones importance — and 'error' refuses, naming them.
+    void starvedExpertIsNamedAndHandled() {
+        const std::string dir = (kArch + "/mixtral/").toStdString();
+        auto read = readImatrix(dir + "mixtral-imatrix.gguf");
+        if (!read.ok()) {
+            QSKIP("../shared/golden/arch is not beside this checkout");
+        }
+        ImportanceMatrix starved = std::move(read).value();
+        constexpr int kStarved = 2;
+        int emptied = 0;
+        for (ImatrixEntry& e : starved.entries) {
+            if (!e.name.ends_with("ffn_up_exps.weight")) {
+                continue;
+            }
+            e.counts[kStarved] = 0;
+            for (std::int64_t c = 0; c < e.columns; ++c) {
+                e.sums[static_cast<std::size_t>(kStarved * e.columns + c)] = 0;
+                e.weights[static_cast<std::size_t>(kStarved * e.columns + c)] = 1.0f;
+            }
+            ++emptied;
+        }
+        QCOMPARE(emptied, 4);
+        const auto named = starvedExperts(starved);
+        QCOMPARE(named.size(), std::size_t{4});
+        QCOMPARE(named[0].tensor, std::string("blk.0.ffn_up_exps.weight"));
+        QCOMPARE(named[0].expert, kStarved);
+        QVERIFY(describeStarvedExperts(named).find(
+                    "blk.0.ffn_up_exps.weight expert 2 (0 tokens)") != std::string::npos);
+
+        auto model = openModel(dir + "mixtral-f16.gguf");
+        QVERIFY(model.ok());
+        const LlamaPreset* preset = llamaPresetByName("Q4_K_M");
+        PresetOptions presetOptions;
+        presetOptions.hasImatrix = true;
+        auto plan = buildLlamaPlanForModel(*model, *preset, presetOptions);
+        QVERIFY(plan.ok());
+        QTemporaryDir tmp;
+        CancelToken cancel;
+        NullProgressSink progress;
+        auto quantizeWith = [&](const ImportanceMatrix& m, MissingImatrixPolicy policy,
+                                const QString& name) {
+            QuantizeOptions options;
+            options.imatrix = &m;
+            options.imatrixMissing = policy;
+            options.fileType = static_cast<std::uint32_t>(preset->ftype);
+            options.measureError = false;
+            options.threads = 2;
+            const std::string out = tmp.filePath(name).toStdString();
+            return std::pair{quantizeModel(*model, *plan, out, options, cancel, progress), out};
+        };
+        // 'error': refused, naming the tensor and the expert, and nothing written.
+        auto [refused, refusedPath] =
+            quantizeWith(starved, MissingImatrixPolicy::Error, QStringLiteral("refused.gguf"));
+        QVERIFY(!refused.ok());
+        QVERIFY2(refused.error().message.find("blk.0.ffn_up_exps.weight expert 2") !=
+                     std::string::npos,
+                 refused.error().message.c_str());
+        QVERIFY(!QFile::exists(QString::fromStdString(refusedPath)));
+
+        // 'uniform' (the default): expert 2 quantized as with weights of 1, the others as with
+        // their own data.
+        auto [uniform, uniformPath] =
+            quantizeWith(starved, MissingImatrixPolicy::Uniform, QStringLiteral("uniform.gguf"));
+        QVERIFY2(uniform.ok(), uniform.ok() ? "" : uniform.error().message.c_str());
+        ImportanceMatrix ones = starved;
+        for (ImatrixEntry& e : ones.entries) {
+            if (e.name.ends_with("ffn_up_exps.weight")) {
+                e.counts[kStarved] = 1; // a count, so nothing is starved: explicit weights of 1
+                for (std::int64_t c = 0; c < e.columns; ++c) {
+                    e.sums[static_cast<std::size_t>(kStarved * e.columns + c)] = 1.0f;
+                }
+            }
+        }
+        auto [explicitOnes, onesPath] =
+            quantizeWith(ones, MissingImatrixPolicy::Error, QStringLiteral("ones.gguf"));
+        QVERIFY2(explicitOnes.ok(), explicitOnes.ok() ? "" : explicitOnes.error().message.c_str());
+        auto a = openModel(uniformPath);
+        auto b = openModel(onesPath);
+        QVERIFY(a.ok() && b.ok());
+        for (const TensorInfo& t : a->tensors()) {
+            std::vector<std::byte> x(t.byteSize), y(t.byteSize);
+            QVERIFY(a->readTensorData(t, x).ok());
+            QVERIFY(b->readTensorData(*b->findTensor(t.name), y).ok());
+            QVERIFY2(x == y, t.name.c_str());
         }
     }
 };

@@ -25,6 +25,7 @@
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <span>
 
 using namespace qs::core;
 
@@ -203,6 +204,56 @@ private slots:
         // The forward pass reads the HF folder as it reads the GGUF.
         auto weights = LlamaWeights::fromModel(*model);
         QVERIFY2(weights.ok(), weights.ok() ? "" : weights.error().message.c_str());
+    }
+
+    // Issue 22: Llama 3.1's rope_scaling ("llama3") becomes rope_freqs.weight, as
+    // convert_hf_to_gguf generates it, and the forward pass divides the pair frequencies by it.
+    void llama3RopeScalingBecomesRopeFreqs() {
+        const Model golden = mustOpen(goldenPath("llama"));
+        QTemporaryDir dir;
+        const QString folder = dir.filePath("hf");
+        QVERIFY(QDir().mkpath(folder));
+        writeFixture(golden, *hfFamilyByClass("LlamaForCausalLM"), folder);
+        const std::string configPath = QDir(folder).filePath("config.json").toStdString();
+        nlohmann::json config;
+        std::ifstream(configPath) >> config;
+        config["rope_theta"] = 500000.0;
+        config["rope_scaling"] = {{"rope_type", "llama3"},
+                                  {"factor", 8.0},
+                                  {"low_freq_factor", 1.0},
+                                  {"high_freq_factor", 4.0},
+                                  {"original_max_position_embeddings", 8192}};
+        std::ofstream(configPath) << config.dump(2);
+        auto model = readHfFolder(folder.toStdString());
+        QVERIFY2(model.ok(), model.ok() ? "" : model.error().message.c_str());
+        const TensorInfo* t = model->findTensor("rope_freqs.weight");
+        QVERIFY(t);
+        const std::uint64_t pairs = golden.hparams().ropeDimensionCount / 2;
+        QCOMPARE(t->dims, std::vector<std::uint64_t>{pairs});
+        std::vector<float> freqs(pairs);
+        QVERIFY(model->readTensorData(*t, std::as_writable_bytes(std::span(freqs))).ok());
+        // Reference in double: 1 for wavelengths under 8192/4, 8 above 8192, blended between.
+        for (std::uint64_t i = 0; i < pairs; ++i) {
+            const double freq = std::pow(500000.0, -2.0 * static_cast<double>(i) / (2.0 * pairs));
+            const double wavelen = 2 * M_PI / freq;
+            double expected = 1.0;
+            if (wavelen > 8192.0) {
+                expected = 8.0;
+            } else if (wavelen >= 2048.0) {
+                const double smooth = (8192.0 / wavelen - 1.0) / 3.0;
+                expected = 1.0 / ((1.0 - smooth) / 8.0 + smooth);
+            }
+            QVERIFY2(std::abs(freqs[i] - expected) <= 1e-4 * expected,
+                     qPrintable(QStringLiteral("pair %1: %2, expected %3")
+                                    .arg(i)
+                                    .arg(static_cast<double>(freqs[i]))
+                                    .arg(expected)));
+        }
+        QCOMPARE(freqs.front(), 1.0f);
+        QCOMPARE(freqs.back(), 8.0f);
+        auto weights = LlamaWeights::fromModel(*model);
+        QVERIFY(weights.ok());
+        QCOMPARE((*weights)->config().ropeFactors, freqs);
     }
 
     void calibratedBeatsRtnAndEvaluates_data() {
