@@ -125,40 +125,47 @@ std::string supportedHfClasses() {
     return list;
 }
 
-std::optional<std::string> hfToGgufName(const HfFamily& family, const std::string& hf) {
-    for (const auto& [from, to] : kGlobals) {
-        if (hf == from) {
-            return std::string(to);
+namespace {
+
+// Which side of the tables a name is read from.
+enum class Side { Hf, Gguf };
+
+// `name` translated through the global table and the family's per-layer table, from side
+// `from` to the other; the layer prefixes are "model.layers.N." (HF) and "blk.N." (GGUF).
+std::optional<std::string> translate(const HfFamily& family, const std::string& name, Side from) {
+    const bool fromHf = from == Side::Hf;
+    auto source = [fromHf](const NamePair& p) {
+        return fromHf ? p.first : p.second;
+    };
+    auto target = [fromHf](const NamePair& p) {
+        return fromHf ? p.second : p.first;
+    };
+    for (const NamePair& p : kGlobals) {
+        if (name == source(p)) {
+            return std::string(target(p));
         }
     }
-    const auto split = splitLayer(hf, "model.layers.");
+    const auto split = splitLayer(name, fromHf ? "model.layers." : "blk.");
     if (!split) {
         return std::nullopt;
     }
-    for (const auto& [from, to] : family.layerNames) {
-        if (split->second == from) {
-            return "blk." + split->first + "." + std::string(to);
+    for (const NamePair& p : family.layerNames) {
+        if (split->second == source(p)) {
+            return (fromHf ? "blk." : "model.layers.") + split->first + "." +
+                   std::string(target(p));
         }
     }
     return std::nullopt;
 }
 
+} // namespace
+
+std::optional<std::string> hfToGgufName(const HfFamily& family, const std::string& hf) {
+    return translate(family, hf, Side::Hf);
+}
+
 std::optional<std::string> ggufToHfName(const HfFamily& family, const std::string& gguf) {
-    for (const auto& [hf, to] : kGlobals) {
-        if (gguf == to) {
-            return std::string(hf);
-        }
-    }
-    const auto split = splitLayer(gguf, "blk.");
-    if (!split) {
-        return std::nullopt;
-    }
-    for (const auto& [hf, to] : family.layerNames) {
-        if (split->second == to) {
-            return "model.layers." + split->first + "." + std::string(hf);
-        }
-    }
-    return std::nullopt;
+    return translate(family, gguf, Side::Gguf);
 }
 
 bool isShiftedNorm(const HfFamily& family, std::string_view ggufName) {
