@@ -51,8 +51,11 @@ constexpr std::uint32_t loopOf(std::uint64_t ticket) {
 ParallelPool::ParallelPool(int threads) {
     const int workers = std::max(threads, 1) - 1;
     m_workers.reserve(static_cast<std::size_t>(workers));
+    // The loop number before any loop: a worker that starts after the first loop was published
+    // (the usual case for a pool made for one loop) must still take part in it.
+    const std::uint32_t initial = loopOf(m_ticket.load());
     for (int i = 0; i < workers; ++i) {
-        m_workers.emplace_back([this] { workerLoop(); });
+        m_workers.emplace_back([this, initial] { workerLoop(initial); });
     }
 }
 
@@ -102,8 +105,7 @@ void ParallelPool::runPieces(std::uint32_t loop) {
     }
 }
 
-void ParallelPool::workerLoop() {
-    std::uint32_t seen = loopOf(m_ticket.load());
+void ParallelPool::workerLoop(std::uint32_t seen) {
     for (;;) {
         // m_stop too: a worker that starts late may first read the destructor's ticket.
         auto newLoop = [&] {

@@ -35,7 +35,8 @@ public:
                      const std::function<void(std::int64_t, std::int64_t)>& body);
 
 private:
-    void workerLoop();
+    // `seen`: the last loop number this worker need not run (the pool's first before any loop).
+    void workerLoop(std::uint32_t seen);
     // Claims and runs pieces of loop `loop` until none is left or a newer loop has started.
     void runPieces(std::uint32_t loop);
 
