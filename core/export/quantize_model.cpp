@@ -159,10 +159,10 @@ Status convertTensor(const TensorJob& job, std::span<const std::byte> stored, Gg
                     chunkBytes.resize(static_cast<std::size_t>(count) * sourceRowBytes);
                     const auto r0 = static_cast<std::uint64_t>(row);
                     const auto n = static_cast<std::uint64_t>(count);
-                    if (Status r = job.model.readRows(t, r0, n, chunkBytes); !r) {
+                    if (Status r = job.model.readGgmlRows(t, r0, n, chunkBytes); !r) {
                         return r;
                     }
-                    job.model.releaseRowPages(t, r0, n);
+                    job.model.releaseGgmlRowPages(t, r0, n);
                     rowsStored = chunkBytes.data();
                 } else {
                     rowsStored = stored.data() + row * sourceRowBytes;
@@ -398,9 +398,10 @@ quantizeModel(const Model& model, const QuantPlan& plan, const std::string& outp
         result.parameters = t.elementCount();
         result.bytes = (*writer)->tensorBytes(k);
 
-        // A matrix that changes type is streamed by convertTensor; anything else (a copied
-        // tensor, a shape readRows cannot split) is read whole first.
-        const bool streamRows = type != t.type && t.dims.size() == 2;
+        // A matrix that changes type is streamed by convertTensor (an expert tensor too, a slab
+        // of rows of its experts at a time); anything else (a copied tensor, a shape whose
+        // rows cannot be read apart) is read whole first.
+        const bool streamRows = type != t.type && model.canReadGgmlRows(t);
         if (!streamRows) {
             stored.resize(t.byteSize);
             if (Status s = model.readTensorData(t, stored); !s) {

@@ -215,6 +215,48 @@ Status addOneInPlace(const TensorInfo& t, std::span<std::byte> bytes) {
 
 } // namespace
 
+bool Model::canReadGgmlRows(const TensorInfo& t) const {
+    return t.dims.size() == 2 || (t.dims.size() > 2 && t.permuteHeads == 0 && !t.normPlusOne);
+}
+
+Status Model::readGgmlRows(const TensorInfo& t, std::uint64_t first, std::uint64_t count,
+                           std::span<std::byte> out) const {
+    if (t.dims.size() <= 2) {
+        return readRows(t, first, count, out);
+    }
+    const std::uint64_t rows = t.ggmlRows();
+    const std::uint64_t rowBytes = rows ? t.byteSize / rows : 0;
+    if (!canReadGgmlRows(t) || first > rows || count > rows - first ||
+        out.size() != count * rowBytes) {
+        return makeError(ErrorCode::InvalidArgument,
+                         t.name + ": ggml row range or buffer size does not match the tensor");
+    }
+    const auto stored = storedBytes(t);
+    if (stored.size() != t.byteSize) {
+        return makeError(ErrorCode::Internal, t.name + ": tensor bytes lie outside the file");
+    }
+    std::memcpy(out.data(), stored.data() + first * rowBytes, count * rowBytes);
+    return {};
+}
+
+void Model::releaseGgmlRowPages(const TensorInfo& t, std::uint64_t first,
+                                std::uint64_t count) const {
+    if (t.dims.size() <= 2) {
+        releaseRowPages(t, first, count);
+        return;
+    }
+    const std::uint64_t rows = t.ggmlRows();
+    if (!canReadGgmlRows(t) || t.source >= m_sources.size() || rows == 0 || first > rows ||
+        count > rows - first) {
+        return;
+    }
+    const auto stored = storedBytes(t);
+    const std::uint64_t rowBytes = t.byteSize / rows;
+    if (stored.size() == t.byteSize) {
+        m_sources[t.source]->releasePages(stored.subspan(first * rowBytes, count * rowBytes));
+    }
+}
+
 Status Model::readRows(const TensorInfo& t, std::uint64_t first, std::uint64_t count,
                        std::span<std::byte> out) const {
     const std::uint64_t rows = t.outerRows();

@@ -117,6 +117,15 @@ public:
     // streams a large tensor in chunks never holds all of it. Pages shared with neighbouring
     // rows stay; a head-permuted tensor (rows read out of order) is left to releaseTensorPages.
     void releaseRowPages(const TensorInfo& tensor, std::uint64_t first, std::uint64_t count) const;
+    // ggml rows (dims[0] values each; a 3-D expert tensor has dims[1] * dims[2] of them) rather
+    // than outer rows: what a pass that streams every matrix of a tensor reads, so an expert
+    // tensor is read a slab of rows at a time, not whole. For 2-D tensors the same as readRows;
+    // for more dims only where no permutation or value transform applies (canReadGgmlRows).
+    bool canReadGgmlRows(const TensorInfo& tensor) const;
+    Status readGgmlRows(const TensorInfo& tensor, std::uint64_t first, std::uint64_t count,
+                        std::span<std::byte> out) const;
+    void releaseGgmlRowPages(const TensorInfo& tensor, std::uint64_t first,
+                             std::uint64_t count) const;
 
 private:
     ModelFormat m_format;
