@@ -594,6 +594,12 @@ Result<TensorTypeOverride> parseTensorTypeOverride(std::string_view text) {
     return TensorTypeOverride{std::move(pattern), info->type};
 }
 
+bool llamaAllowsQuantization(const TensorDesc& tensor) {
+    PresetOptions options;
+    options.quantizeOutputTensor = true;
+    return allowsQuantization(tensor, options);
+}
+
 bool llamaRequiresImatrix(std::string_view tensorName, GgmlType type, LlamaFtype ftype) {
     if (tensorName == "token_embd.weight" || tensorName == "per_layer_token_embd.weight" ||
         tensorName == "output.weight") {

@@ -118,6 +118,11 @@ Result<PlannedTensor> llamaTensorType(const LlamaPreset& preset, const TensorDes
 // first, then by layer number, then by name. llama-quantize visits and writes tensors in it.
 bool llamaTensorNameLess(std::string_view a, std::string_view b);
 
+// Whether llama-quantize would ever change this tensor's type (tensor_allows_quantization):
+// a weight matrix, not a norm, not a MoE router (ffn_gate_inp) nor the other tensors it
+// always keeps. The plan editor, the optimizer and the presets read this one rule.
+bool llamaAllowsQuantization(const TensorDesc& tensor);
+
 // llama-quantize refuses these without an importance matrix (tensor_requires_imatrix).
 bool llamaRequiresImatrix(std::string_view tensorName, GgmlType type, LlamaFtype ftype);
 

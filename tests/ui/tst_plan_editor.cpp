@@ -81,6 +81,14 @@ private slots:
             headers << grid->headerData(c, Qt::Horizontal).toString();
         }
         QCOMPARE(headers, columns);
+        // A MoE router is shown but never quantized (llama-quantize's rule, issue 19); the expert
+        // tensors are one decision each.
+        const int router = static_cast<int>(headers.indexOf(QStringLiteral("ffn_gate_inp")));
+        if (router >= 0) {
+            QVERIFY(!(grid->flags(grid->index(1, router)) & Qt::ItemIsSelectable));
+            const int experts = static_cast<int>(headers.indexOf(QStringLiteral("ffn_up_exps")));
+            QVERIFY(grid->flags(grid->index(1, experts)) & Qt::ItemIsSelectable);
+        }
     }
 
     void setFormatOnSelectionThenUndoRedo() {

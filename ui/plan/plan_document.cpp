@@ -1,6 +1,7 @@
 #include "ui/plan/plan_document.h"
 
 #include "core/model/model.h"
+#include "core/plan/llama_presets.h"
 #include "core/plan/model_plan.h"
 
 #include <QUndoCommand>
@@ -52,10 +53,13 @@ void PlanDocument::setModel(std::shared_ptr<const core::Model> model) {
     if (m_model) {
         for (const auto& t : m_model->tensors()) {
             m_types.push_back(t.type);
-            // llama.cpp quantizes 2-D weight matrices only; norms and vectors stay as stored.
-            const bool matrix = t.dims.size() >= 2 && t.dims[1] > 1;
-            const bool weight = t.name.size() >= 6 && t.name.ends_with("weight");
-            m_quantizable.push_back(matrix && weight && !t.name.ends_with("_norm.weight"));
+            // llama-quantize's rule: weight matrices only; norms, vectors and MoE routers
+            // (ffn_gate_inp) stay as stored.
+            core::TensorDesc desc;
+            desc.name = t.name;
+            desc.dims.assign(t.dims.begin(), t.dims.end());
+            desc.sourceType = t.type;
+            m_quantizable.push_back(core::llamaAllowsQuantization(desc));
         }
     }
     emit planChanged();
