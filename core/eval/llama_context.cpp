@@ -377,14 +377,23 @@ Status LlamaContext::expertFfn(int layer, const LlamaLayerWeights& lw, std::int6
 
     // Each expert once, on the rows routed to it (in batch order), its output scattered back
     // to the (token, slot) it came from and weighted there.
-    std::vector<std::size_t> routed;
+    // The slots of each expert in batch order, gathered in one pass (counting sort).
+    std::vector<std::size_t> firstSlot(static_cast<std::size_t>(c.experts) + 1, 0);
+    for (std::size_t slot = 0; slot < slots; ++slot) {
+        ++firstSlot[static_cast<std::size_t>(m_slotExpert[slot]) + 1];
+    }
     for (int e = 0; e < c.experts; ++e) {
-        routed.clear();
-        for (std::size_t slot = 0; slot < slots; ++slot) {
-            if (m_slotExpert[slot] == e) {
-                routed.push_back(slot);
-            }
-        }
+        firstSlot[static_cast<std::size_t>(e) + 1] += firstSlot[static_cast<std::size_t>(e)];
+    }
+    std::vector<std::size_t> bySlot(slots);
+    std::vector<std::size_t> next(firstSlot.begin(), firstSlot.end() - 1);
+    for (std::size_t slot = 0; slot < slots; ++slot) {
+        bySlot[next[static_cast<std::size_t>(m_slotExpert[slot])]++] = slot;
+    }
+    for (int e = 0; e < c.experts; ++e) {
+        const std::span<const std::size_t> routed(
+            bySlot.data() + firstSlot[static_cast<std::size_t>(e)],
+            firstSlot[static_cast<std::size_t>(e) + 1] - firstSlot[static_cast<std::size_t>(e)]);
         if (routed.empty()) {
             continue;
         }

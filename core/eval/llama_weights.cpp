@@ -427,9 +427,6 @@ Result<std::shared_ptr<const LlamaWeights>> LlamaWeights::fromModel(const Model&
                               " rows for a vocabulary of " + std::to_string(c.vocab));
     }
     c.tiedEmbeddings = model.findTensor("output.weight") == nullptr;
-    if (c.tiedEmbeddings && !family->tiedOutputAllowed) {
-        return makeError(ErrorCode::Format, model.path() + ": tensor output.weight is missing");
-    }
     if (c.tiedEmbeddings) {
         weights->m_output = weights->m_tokenEmbedding;
     } else {

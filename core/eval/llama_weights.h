@@ -121,8 +121,9 @@ LinearTensor linearTensorName(const LlamaConfig& config, int layer, LlamaLinear 
 
 // The tensors of a dense decoder of any supported family (llama, qwen2, qwen3, gemma3, phi3),
 // checked for shape and for a CPU dequantizer, held as views into the memory-mapped file(s)
-// that this object keeps alive. An unsupported architecture, a mixture-of-experts model or a
-// tensor that does not fit its family's description is an error naming it.
+// that this object keeps alive; mixture-of-experts models (Mixtral, Qwen3-MoE) too. An
+// unsupported architecture or a tensor that does not fit its family's description is an error
+// naming it.
 class LlamaWeights {
 public:
     static Result<std::shared_ptr<const LlamaWeights>> fromModel(const Model& model);

@@ -65,9 +65,6 @@ const ArchitectureFamily* findArchitecture(std::string_view name) {
 std::string supportedArchitectureList() {
     std::string list;
     for (const ArchitectureFamily& f : kFamilies) {
-        if (f.experts) {
-            continue;
-        }
         list += (list.empty() ? "" : ", ") + std::string(f.name);
     }
     return list;

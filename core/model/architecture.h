@@ -45,15 +45,14 @@ struct ArchitectureFamily {
     // is global, the others see `attention.sliding_window` positions and use
     // `rope.freq_base_swa`. 0: none. The file's `attention.sliding_window_pattern` overrides it.
     int slidingWindowPattern = 0;
-    bool tiedOutputAllowed = true; // no output.weight: the token embedding is the classifier
-    bool experts = false;          // mixture of experts (not run by the dense forward pass)
+    bool experts = false; // always a mixture of experts (llama is one only with expert_count)
 };
 
 // Every family Quantscope knows, dense and mixture-of-experts.
 std::span<const ArchitectureFamily> architectureFamilies();
 // The family named `name` (general.architecture), or nullptr.
 const ArchitectureFamily* findArchitecture(std::string_view name);
-// "llama, qwen2, ..." of the families the forward pass runs (for error messages).
+// "llama, qwen2, ..." of every family (for error messages).
 std::string supportedArchitectureList();
 
 } // namespace qs::core
