@@ -1,5 +1,6 @@
-// Every case of tests/data/golden/quant-vectors (made by llama.cpp's ggml_quantize_chunk and
-// to_float): our quantizer must write the same bytes, our dequantizer the same float bits.
+// Every case of ../shared/golden/quant-vectors and quant-vectors-iq (made by llama.cpp's
+// ggml_quantize_chunk and to_float): our quantizer must write the same bytes, our dequantizer
+// the same float bits.
 #include "core/quant/error_metrics.h"
 #include "core/quant/format_registry.h"
 #include "core/quant/ggml_type.h"
@@ -20,14 +21,16 @@ using namespace qs::core;
 namespace {
 
 const QString kDir = QStringLiteral(QS_GOLDEN_DIR "/quant-vectors/");
+// The i-quant cases; their inputs and weights paths are relative to this folder too.
+const QString kIqDir = QStringLiteral(QS_SHARED_DIR "/golden/quant-vectors-iq/");
 
-std::vector<char> readFile(const QString& relative) {
-    std::ifstream in((kDir + relative).toStdString(), std::ios::binary);
+std::vector<char> readFile(const QString& path) {
+    std::ifstream in(path.toStdString(), std::ios::binary);
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-std::vector<float> readFloats(const QString& relative) {
-    const auto bytes = readFile(relative);
+std::vector<float> readFloats(const QString& path) {
+    const auto bytes = readFile(path);
     std::vector<float> values(bytes.size() / sizeof(float));
     std::memcpy(values.data(), bytes.data(), values.size() * sizeof(float));
     return values;
@@ -69,6 +72,10 @@ private slots:
         QVERIFY2(in.good(), "tests/data/golden/quant-vectors/manifest.json is missing");
         m_manifest = nlohmann::json::parse(in);
         QCOMPARE(m_manifest["cases"].size(), std::size_t(1276));
+        std::ifstream iq((kIqDir + "manifest.json").toStdString());
+        QVERIFY2(iq.good(), "../shared/golden/quant-vectors-iq/manifest.json is missing");
+        m_iqManifest = nlohmann::json::parse(iq);
+        QCOMPARE(m_iqManifest["cases"].size(), std::size_t(394));
     }
 
     void matchesLlamaCpp_data() {
@@ -95,7 +102,25 @@ private slots:
         QFETCH(bool, avx2);
         quant::allowAvx2Kernels(avx2);
         QCOMPARE(quant::useAvx2Kernels(), avx2);
-        const auto& c = m_manifest["cases"][static_cast<std::size_t>(index)];
+        checkCase(m_manifest["cases"][static_cast<std::size_t>(index)], kDir);
+    }
+
+    // The i-quants: 394 cases, each type with and (where ggml allows) without importance.
+    void iquantsMatchLlamaCpp_data() {
+        QTest::addColumn<int>("index");
+        int i = 0;
+        for (const auto& c : m_iqManifest["cases"]) {
+            QTest::newRow(c["id"].get<std::string>().c_str()) << i++;
+        }
+    }
+
+    void iquantsMatchLlamaCpp() {
+        QFETCH(int, index);
+        checkCase(m_iqManifest["cases"][static_cast<std::size_t>(index)], kIqDir);
+    }
+
+private:
+    static void checkCase(const nlohmann::json& c, const QString& dir) {
         const auto* info = ggmlTypeInfo(c["ggml_type_id"].get<std::uint32_t>());
         QVERIFY(info);
         QCOMPARE(QString::fromStdString(std::string(info->name)),
@@ -105,14 +130,15 @@ private slots:
 
         const auto nRows = c["n_rows"].get<std::int64_t>();
         const auto nPerRow = c["n_per_row"].get<std::int64_t>();
-        const auto input = readFloats(QString::fromStdString(c["input"].get<std::string>()));
+        const auto input = readFloats(dir + QString::fromStdString(c["input"].get<std::string>()));
         QCOMPARE(static_cast<std::int64_t>(input.size()), nRows * nPerRow);
         std::vector<float> weights;
         if (!c["weights"].is_null()) {
-            weights = readFloats(QString::fromStdString(c["weights"].get<std::string>()));
+            weights = readFloats(dir + QString::fromStdString(c["weights"].get<std::string>()));
             QCOMPARE(static_cast<std::int64_t>(weights.size()), nPerRow);
         }
-        const auto expected = readFile(QString::fromStdString(c["quantized"].get<std::string>()));
+        const auto expected =
+            readFile(dir + QString::fromStdString(c["quantized"].get<std::string>()));
         QCOMPARE(expected.size(), c["quantized_bytes"].get<std::size_t>());
         QCOMPARE(static_cast<std::uint64_t>(expected.size()),
                  *ggmlRowBytes(info->type, static_cast<std::uint64_t>(nPerRow)) *
@@ -127,7 +153,8 @@ private slots:
         QVERIFY2(diff.isEmpty(), qPrintable(diff));
 
         // Dequantize the expected bytes (not ours) so the two checks stay independent.
-        const auto wanted = readFile(QString::fromStdString(c["dequantized"].get<std::string>()));
+        const auto wanted =
+            readFile(dir + QString::fromStdString(c["dequantized"].get<std::string>()));
         std::vector<char> dequantized(wanted.size(), '\x55');
         const Status d =
             dequantizeRow(info->type, expected.data(), reinterpret_cast<float*>(dequantized.data()),
@@ -160,8 +187,8 @@ private slots:
         }
     }
 
-private:
     nlohmann::json m_manifest;
+    nlohmann::json m_iqManifest;
 };
 
 QTEST_APPLESS_MAIN(TestQuantGolden)
