@@ -10,10 +10,28 @@ target_sources(qs_vkcompute PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/device_choice.cpp
 )
 
+# The i-quant code books as a GLSL include, written from core's tables by a host tool that
+# compiles only the table sources (so the shaders rebuild when a table changes, not whenever
+# core does). QS_SHADER_GENERATED_DIR and QS_IQ_GRID_GLSL are read by qs_add_shader.
+set(QS_SHADER_GENERATED_DIR ${CMAKE_CURRENT_BINARY_DIR}/generated)
+set(QS_IQ_GRID_GLSL ${QS_SHADER_GENERATED_DIR}/iq_grids.glsl)
+add_executable(qs_iq_grid_glsl ${CMAKE_CURRENT_LIST_DIR}/tools/iq_grid_glsl.cpp
+  ${PROJECT_SOURCE_DIR}/core/quant/iq_grids_2bit.cpp
+  ${PROJECT_SOURCE_DIR}/core/quant/iq_grids_3bit.cpp)
+target_include_directories(qs_iq_grid_glsl PRIVATE ${PROJECT_SOURCE_DIR})
+add_custom_command(
+  OUTPUT ${QS_IQ_GRID_GLSL}
+  COMMAND ${CMAKE_COMMAND} -E make_directory ${QS_SHADER_GENERATED_DIR}
+  COMMAND qs_iq_grid_glsl ${QS_IQ_GRID_GLSL}
+  DEPENDS qs_iq_grid_glsl
+  COMMENT "i-quant grids for the shaders"
+  VERBATIM)
+
 # The storage types with Vulkan kernels. Names are GgmlType enumerators (core/quant/ggml_type.h);
 # block sizes and bytes per block come from core's table at run time, never from here.
 set(QS_VK_FORMATS F32 F16 BF16 Q4_0 Q4_1 Q5_0 Q5_1 Q8_0 Q2_K Q3_K Q4_K Q5_K Q6_K
-                  IQ4_NL IQ4_XS TQ1_0 TQ2_0 MXFP4)
+                  IQ4_NL IQ4_XS TQ1_0 TQ2_0 MXFP4
+                  IQ1_S IQ1_M IQ2_XXS IQ2_XS IQ2_S IQ3_XXS IQ3_S)
 
 # Per format: dequant storing 32-bit words, dequant storing 64-bit words (devices with
 # shaderInt64), matvec with subgroup reduction, matvec with shared-memory reduction (devices

@@ -112,7 +112,8 @@ int runBenchQuant(const std::vector<std::string>& args) {
     parser.addOption("rows", "N", "Rows of 4096 values per measurement", "512");
     parser.addOption("repeats", "N", "Runs per measurement; the fastest counts", "3");
     parser.addOption("formats", "LIST", "Comma-separated formats; default: every quantizable one");
-    parser.addFlag("imatrix", "Pass importance weights (the weighted search paths)");
+    parser.addFlag("imatrix", "Pass importance weights (the weighted search paths); the types "
+                              "that require them always get them");
     parser.addOption("model", "FILE",
                      "Also time quantizing this model end to end (as quantize --no-error, into "
                      "a temporary file)");
@@ -201,7 +202,10 @@ int runBenchQuant(const std::vector<std::string>& args) {
         const std::uint64_t rowBytes = *core::ggmlRowBytes(type, perRow);
         std::vector<std::byte> packed(static_cast<std::size_t>(rows) * rowBytes);
         std::vector<float> out(source.size());
-        const float* weights = parser.isSet("imatrix") ? importance.data() : nullptr;
+        // Types that cannot be made without importance weights (IQ1_*, IQ2_*, IQ3_XXS) get them
+        // even without --imatrix.
+        const bool weighted = parser.isSet("imatrix") || core::quantFormat(type)->requiresImatrix;
+        const float* weights = weighted ? importance.data() : nullptr;
         bool ok = true;
         auto quantize = [&](std::int64_t first, std::int64_t count) {
             ok &= core::quantizeRows(type, source.data() + first * perRow,

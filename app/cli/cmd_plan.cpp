@@ -249,12 +249,12 @@ int runPlan(const std::vector<std::string>& args) {
     if (!model) {
         return reportError(model.error());
     }
-    if (!parser.isSet("formats")) {
-        sensOptions.formats = core::optimizerCandidateFormats(*model);
-    }
     auto imatrix = readImatrixOption(parser);
     if (!imatrix) {
         return reportError(imatrix.error());
+    }
+    if (!parser.isSet("formats")) {
+        sensOptions.formats = core::optimizerCandidateFormats(*model, imatrix->has_value());
     }
     if (*imatrix) {
         sensOptions.imatrix = &**imatrix;

@@ -272,20 +272,16 @@ int runQuantize(const std::vector<std::string>& args) {
     if (!plan) {
         return reportError(plan.error());
     }
-    // llama-quantize refuses these presets as a whole without an importance matrix, even
-    // where shape fallbacks leave no tensor that needs one.
-    if (!imatrix && preset->ftype == core::LlamaFtype::Q2_K_S) {
+    if (!imatrix && core::llamaPresetRequiresImatrix(preset->ftype)) {
         return reportError(core::makeError(core::ErrorCode::InvalidArgument,
                                            std::string(preset->name) +
                                                " needs an importance matrix (--imatrix FILE)"));
     }
-    for (const auto& t : plan->tensors()) {
-        if (!imatrix && core::llamaRequiresImatrix(t.name, t.type, preset->ftype)) {
-            return reportError(core::makeError(
-                core::ErrorCode::InvalidArgument,
-                t.name + ": " + std::string(core::ggmlTypeInfo(t.type).name) + " in preset " +
-                    std::string(preset->name) + " needs an importance matrix (--imatrix FILE)"));
-        }
+    if (const auto* t = imatrix ? nullptr : core::firstTensorNeedingImatrix(*plan, preset->ftype)) {
+        return reportError(core::makeError(
+            core::ErrorCode::InvalidArgument,
+            t->name + ": " + std::string(core::ggmlTypeInfo(t->type).name) + " in preset " +
+                std::string(preset->name) + " needs an importance matrix (--imatrix FILE)"));
     }
 
     return quantizeAndReport(parser, *model, *plan, options, std::string(preset->name));

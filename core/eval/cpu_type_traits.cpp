@@ -143,7 +143,14 @@ const CpuTypeTraits kRows[] = {
      .fromFloatAvx2 = QS_AVX2(quantizeQ8KAvx2),
      .activationBlockBytes = sizeof(BlockQ8K),
      .activationBlockValues = quant::kQK},
+    {.type = GgmlType::IQ2_XXS, .dotScalar = vecdot::dotIQ2XXSScalar},
+    {.type = GgmlType::IQ2_XS, .dotScalar = vecdot::dotIQ2XSScalar},
+    {.type = GgmlType::IQ3_XXS, .dotScalar = vecdot::dotIQ3XXSScalar},
+    {.type = GgmlType::IQ1_S, .dotScalar = vecdot::dotIQ1SScalar},
     {.type = GgmlType::IQ4_NL, .vecDotType = GgmlType::Q8_0},
+    {.type = GgmlType::IQ3_S, .dotScalar = vecdot::dotIQ3SScalar},
+    {.type = GgmlType::IQ2_S, .dotScalar = vecdot::dotIQ2SScalar},
+    {.type = GgmlType::IQ1_M, .dotScalar = vecdot::dotIQ1MScalar},
     {.type = GgmlType::MXFP4, .vecDotType = GgmlType::Q8_0},
 };
 

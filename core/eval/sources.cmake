@@ -9,6 +9,7 @@ target_sources(qs_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/activation_rounding.cpp
   ${CMAKE_CURRENT_LIST_DIR}/vec_dot.cpp
   ${CMAKE_CURRENT_LIST_DIR}/vec_dot_scalar.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/vec_dot_iquants.cpp
   ${CMAKE_CURRENT_LIST_DIR}/vec_dot_avx2.cpp
   ${CMAKE_CURRENT_LIST_DIR}/llama_context.cpp
   ${CMAKE_CURRENT_LIST_DIR}/text_input.cpp

@@ -15,6 +15,14 @@ float dotQ2KScalar(const void* w, const void* a, std::int64_t n);
 float dotQ8_0Scalar(const void* w, const void* a, std::int64_t n);
 float dotQ4_0Scalar(const void* w, const void* a, std::int64_t n);
 float dotF16Scalar(const void* w, const void* a, std::int64_t n);
+// vec_dot_iquants.cpp: the i-quants, one portable build each.
+float dotIQ2XXSScalar(const void* w, const void* a, std::int64_t n);
+float dotIQ2XSScalar(const void* w, const void* a, std::int64_t n);
+float dotIQ2SScalar(const void* w, const void* a, std::int64_t n);
+float dotIQ3XXSScalar(const void* w, const void* a, std::int64_t n);
+float dotIQ3SScalar(const void* w, const void* a, std::int64_t n);
+float dotIQ1SScalar(const void* w, const void* a, std::int64_t n);
+float dotIQ1MScalar(const void* w, const void* a, std::int64_t n);
 
 // Row groups: 8 consecutive rows of a matrix interleaved block by block, so that a kernel loads
 // each activation byte once for 8 rows and gets the 8 results in the 8 lanes of one vector

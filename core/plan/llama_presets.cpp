@@ -620,6 +620,19 @@ bool llamaRequiresImatrix(std::string_view tensorName, GgmlType type, LlamaFtype
     }
 }
 
+bool llamaPresetRequiresImatrix(LlamaFtype ftype) {
+    return isOneOf(ftype, {F::IQ2_XS, F::IQ2_XXS, F::IQ2_S, F::Q2_K_S, F::IQ1_S, F::IQ1_M});
+}
+
+const PlannedTensor* firstTensorNeedingImatrix(const QuantPlan& plan, LlamaFtype ftype) {
+    for (const auto& t : plan.tensors()) {
+        if (llamaRequiresImatrix(t.name, t.type, ftype)) {
+            return &t;
+        }
+    }
+    return nullptr;
+}
+
 Result<QuantPlan> buildLlamaPlan(const LlamaPreset& preset, std::span<const TensorDesc> tensors,
                                  const ModelShape& model, const PresetOptions& options) {
     auto overrides = compileOverrides(options);

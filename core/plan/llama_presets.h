@@ -126,4 +126,13 @@ bool llamaAllowsQuantization(const TensorDesc& tensor);
 // llama-quantize refuses these without an importance matrix (tensor_requires_imatrix).
 bool llamaRequiresImatrix(std::string_view tensorName, GgmlType type, LlamaFtype ftype);
 
+// llama-quantize refuses these presets as a whole without an importance matrix (IQ1_S, IQ1_M,
+// IQ2_XXS, IQ2_XS, IQ2_S, Q2_K_S: "Please do not use ... without an importance matrix"), even
+// where shape fallbacks leave no tensor that needs one.
+bool llamaPresetRequiresImatrix(LlamaFtype ftype);
+
+// The first tensor of `plan` that llamaRequiresImatrix refuses for a file of `ftype`, or
+// nullptr: the one check before quantizing without an importance matrix.
+const PlannedTensor* firstTensorNeedingImatrix(const QuantPlan& plan, LlamaFtype ftype);
+
 } // namespace qs::core

@@ -290,13 +290,11 @@ compareVariants(const std::string& modelPath, const std::string& text,
             // evaluated above
         } else if (!plan) {
             row.error = plan.error().message;
-        } else if (!options.imatrix) {
-            for (const auto& t : plan->tensors()) {
-                if (llamaRequiresImatrix(t.name, t.type, static_cast<LlamaFtype>(fileType))) {
-                    row.error = row.name + " needs an importance matrix";
-                    break;
-                }
-            }
+        } else if (!options.imatrix &&
+                   ((i < presets.size() &&
+                     llamaPresetRequiresImatrix(static_cast<LlamaFtype>(fileType))) ||
+                    firstTensorNeedingImatrix(*plan, static_cast<LlamaFtype>(fileType)))) {
+            row.error = row.name + " needs an importance matrix";
         }
         if (row.error.empty() && i < generated) {
             QuantizeOptions qopt;

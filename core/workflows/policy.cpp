@@ -2,6 +2,7 @@
 
 #include "core/model/model.h"
 #include "core/plan/llama_presets.h"
+#include "core/plan/model_plan.h"
 #include "core/plan/quant_plan.h"
 #include "core/plan/sensitivity.h"
 
@@ -11,8 +12,14 @@
 
 namespace qs::core {
 
-std::vector<GgmlType> optimizerCandidateFormats(const Model& model) {
+std::vector<GgmlType> optimizerCandidateFormats(const Model& model, bool hasImatrix) {
     std::vector<GgmlType> formats = defaultCandidateFormats();
+    if (hasImatrix) {
+        for (GgmlType type :
+             {GgmlType::IQ2_XXS, GgmlType::IQ2_S, GgmlType::IQ3_XXS, GgmlType::IQ3_S}) {
+            formats.push_back(type);
+        }
+    }
     const bool oddRows =
         std::any_of(model.tensors().begin(), model.tensors().end(), [](const TensorInfo& t) {
             return isOptimizableTensor(t.name, t.dims.size(), true) && !t.dims.empty() &&
@@ -58,6 +65,15 @@ std::uint32_t planFileType(const Model& model, const QuantPlan& plan, const Llam
 
 std::vector<std::string> defaultComparisonPresets() {
     return {"Q2_K", "Q3_K_M", "Q4_K_M", "Q5_K_M", "Q6_K", "Q8_0"};
+}
+
+bool presetNeedsImatrix(const Model& model, const LlamaPreset& preset) {
+    if (llamaPresetRequiresImatrix(preset.ftype)) {
+        return true;
+    }
+    // The rules without an imatrix (hasImatrix changes some choices, e.g. IQ3_XXS's attn_v).
+    const auto plan = buildLlamaPlanForModel(model, preset, PresetOptions{});
+    return plan.ok() && firstTensorNeedingImatrix(*plan, preset.ftype) != nullptr;
 }
 
 } // namespace qs::core

@@ -18,7 +18,10 @@ struct LlamaPreset;
 // Q5_0 when an optimizable tensor has rows that k-quant blocks (256) do not divide. llama.cpp
 // falls back to those 32-element formats there; without them such tensors could only choose
 // between Q8_0 and F16.
-std::vector<GgmlType> optimizerCandidateFormats(const Model& model);
+// With an importance matrix (`hasImatrix`) also the i-quants between 2 and 3.5 bits that
+// llama.cpp's own low-bit presets use (IQ2_XXS, IQ2_S, IQ3_XXS, IQ3_S): below ~3.3 bits they
+// beat the k-quants at equal size, and without an imatrix they cannot be made.
+std::vector<GgmlType> optimizerCandidateFormats(const Model& model, bool hasImatrix = false);
 
 // general.file_type (a llama_ftype) of a GGUF written from `plan`: the preset's own when the
 // plan is one (`preset`); otherwise the preset whose base type holds most parameters of the
@@ -29,5 +32,10 @@ std::uint32_t planFileType(const Model& model, const QuantPlan& plan,
 
 // The presets compared when the user names none: one per bit width from 2 to 8.
 std::vector<std::string> defaultComparisonPresets();
+
+// Whether quantizing `model` with `preset` and no importance matrix would be refused (some
+// tensor gets an i-quant, or Q2_K in a Q2_K_S file): the GUI offers such presets only once an
+// importance matrix is loaded.
+bool presetNeedsImatrix(const Model& model, const LlamaPreset& preset);
 
 } // namespace qs::core

@@ -25,12 +25,10 @@ Status checkPlanImatrix(const QuantPlan& plan, std::uint32_t fileType, bool hasI
     if (hasImatrix) {
         return {};
     }
-    for (const auto& t : plan.tensors()) {
-        if (llamaRequiresImatrix(t.name, t.type, static_cast<LlamaFtype>(fileType))) {
-            return makeError(ErrorCode::InvalidArgument,
-                             t.name + ": " + std::string(ggmlTypeInfo(t.type).name) +
-                                 " needs an importance matrix (--imatrix FILE)");
-        }
+    if (const auto* t = firstTensorNeedingImatrix(plan, static_cast<LlamaFtype>(fileType))) {
+        return makeError(ErrorCode::InvalidArgument,
+                         t->name + ": " + std::string(ggmlTypeInfo(t->type).name) +
+                             " needs an importance matrix (--imatrix FILE)");
     }
     return {};
 }

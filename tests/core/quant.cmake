@@ -8,9 +8,7 @@ set(QS_GOLDEN_DIR "${QS_TESTS_DIR}/data/golden")
 
 qs_add_test(tst_quant_golden SOURCES quant/tst_quant_golden.cpp
   LIBS qs_core nlohmann_json::nlohmann_json)
-# The i-quant vectors are read from ../shared/golden (their paths point into its quant-vectors).
-target_compile_definitions(tst_quant_golden PRIVATE QS_GOLDEN_DIR="${QS_GOLDEN_DIR}"
-  QS_SHARED_DIR="${PROJECT_SOURCE_DIR}/../shared")
+target_compile_definitions(tst_quant_golden PRIVATE QS_GOLDEN_DIR="${QS_GOLDEN_DIR}")
 
 # The SIMD-lane searches against the scalar ones, on random and degenerate groups.
 qs_add_test(tst_quant_lanes SOURCES quant/tst_quant_lanes.cpp LIBS qs_core)

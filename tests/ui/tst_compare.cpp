@@ -1,6 +1,7 @@
 #include "stall_limit.h"
 
 #include "core/compute/compute_backend.h"
+#include "core/io/imatrix.h"
 #include "core/io/model_reader.h"
 #include "core/model/model.h"
 #include "core/workflows/calibrated_export.h"
@@ -105,6 +106,19 @@ private slots:
         QCOMPARE(view.checkedPresets().size(), 6);
         QVERIFY(view.textPath().endsWith(QStringLiteral("shakespeare-val-a.txt")));
         QVERIFY(!view.startComparison()); // no model yet
+    }
+
+    // Presets llama-quantize refuses without an importance matrix are offered once one is loaded.
+    void iquantPresetsWaitForAnImatrix() {
+        ui::CompareView view;
+        view.setCheckedPresets({QStringLiteral("IQ2_XXS"), QStringLiteral("Q4_K_M")});
+        QCOMPARE(view.checkedPresets(), QStringList{QStringLiteral("Q4_K_M")});
+        view.setImatrix(std::make_shared<core::ImportanceMatrix>(), QStringLiteral("i.gguf"));
+        view.setCheckedPresets({QStringLiteral("IQ2_XXS"), QStringLiteral("Q4_K_M")});
+        QCOMPARE(view.checkedPresets(),
+                 (QStringList{QStringLiteral("IQ2_XXS"), QStringLiteral("Q4_K_M")}));
+        view.setImatrix(nullptr, {});
+        QCOMPARE(view.checkedPresets(), QStringList{QStringLiteral("Q4_K_M")});
     }
 
     void twoVariantsStreamIntoTableAndPlots() {

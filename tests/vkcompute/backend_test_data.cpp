@@ -38,8 +38,17 @@ QuantizedMatrix makeQuantized(core::GgmlType type, std::int64_t nRows, std::int6
     m.nCols = nCols;
     const std::uint64_t rowBytes = *core::ggmlRowBytes(type, static_cast<std::uint64_t>(nCols));
     m.bytes.resize(rowBytes * static_cast<std::uint64_t>(nRows));
+    // The very-low-bit types refuse to quantize without importance weights: give them some.
+    std::vector<float> importance;
+    if (const auto* format = core::quantFormat(type); format && format->requiresImatrix) {
+        importance.resize(static_cast<std::size_t>(nCols));
+        for (std::int64_t c = 0; c < nCols; ++c) {
+            importance[static_cast<std::size_t>(c)] = 0.5f + static_cast<float>((c * 13) % 7);
+        }
+    }
     // Callers only ask for valid shapes; a failure shows up as a mismatch against zeros.
-    (void)core::quantizeRows(type, values.data(), m.bytes.data(), nRows, nCols, nullptr);
+    (void)core::quantizeRows(type, values.data(), m.bytes.data(), nRows, nCols,
+                             importance.empty() ? nullptr : importance.data());
     return m;
 }
 

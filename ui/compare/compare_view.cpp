@@ -294,6 +294,38 @@ void CompareView::setImatrix(std::shared_ptr<const core::ImportanceMatrix> imatr
                              const QString& path) {
     m_imatrix = std::move(imatrix);
     m_imatrixPath = path;
+    updatePresetAvailability();
+}
+
+// Only presets that can run are offered: those llama-quantize refuses without an importance
+// matrix (IQ1/IQ2, Q2_K_S, IQ3_XXS tensors) are greyed out, with the reason, until one is loaded.
+void CompareView::updatePresetAvailability() {
+    const std::shared_ptr<const core::Model> model =
+        m_workspace ? m_workspace->model() : std::shared_ptr<const core::Model>{};
+    for (int i = 0; i < m_presetList->count(); ++i) {
+        QListWidgetItem* item = m_presetList->item(i);
+        if (item == m_planItem || !item->data(kPathRole).toString().isEmpty()) {
+            continue;
+        }
+        const core::LlamaPreset* preset = core::llamaPresetByName(item->text().toStdString());
+        if (!preset) {
+            continue;
+        }
+        const bool needsImatrix = model ? core::presetNeedsImatrix(*model, *preset)
+                                        : core::llamaPresetRequiresImatrix(preset->ftype);
+        const bool runnable = !needsImatrix || m_imatrix != nullptr;
+        QString tip = QString::fromUtf8(preset->description.data(),
+                                        static_cast<qsizetype>(preset->description.size()));
+        if (runnable) {
+            item->setFlags(item->flags() | Qt::ItemIsEnabled);
+        } else {
+            item->setFlags(item->flags() & ~Qt::ItemIsEnabled);
+            item->setCheckState(Qt::Unchecked);
+            tip += QLatin1Char('\n') + tr("Needs an importance matrix: load or collect one "
+                                          "(File menu) to compare this preset.");
+        }
+        item->setToolTip(tip);
+    }
 }
 
 QString CompareView::planVariantName() {
@@ -363,6 +395,7 @@ QStringList CompareView::checkedPresets() const {
     for (int i = 0; i < m_presetList->count(); ++i) {
         if (m_presetList->item(i) != m_planItem &&
             m_presetList->item(i)->data(kPathRole).toString().isEmpty() &&
+            (m_presetList->item(i)->flags() & Qt::ItemIsEnabled) &&
             m_presetList->item(i)->checkState() == Qt::Checked) {
             presets << m_presetList->item(i)->text();
         }

@@ -136,6 +136,7 @@ private:
     void showProgress(quint64 done, quint64 total, const QString& what);
     void finish(bool ok, const QString& message);
     void updateButtons();
+    void updatePresetAvailability();
 
     QString m_modelPath;
     std::shared_ptr<const core::ImportanceMatrix> m_imatrix;

@@ -162,7 +162,8 @@ void OptimizerPanel::setImatrixProvider(
 }
 
 std::vector<core::GgmlType> OptimizerPanel::candidateFormats() const {
-    return core::optimizerCandidateFormats(*m_document->model());
+    return core::optimizerCandidateFormats(*m_document->model(),
+                                           m_imatrixProvider && m_imatrixProvider() != nullptr);
 }
 
 bool OptimizerPanel::measure() {

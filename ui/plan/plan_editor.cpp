@@ -36,9 +36,9 @@ struct FormatKey {
     const char* key;
 };
 constexpr FormatKey kFormatKeys[] = {
-    {core::GgmlType::Q2_K, "2"}, {core::GgmlType::Q3_K, "3"}, {core::GgmlType::Q4_K, "4"},
-    {core::GgmlType::Q5_K, "5"}, {core::GgmlType::Q6_K, "6"}, {core::GgmlType::Q8_0, "8"},
-    {core::GgmlType::F16, "F"},  {core::GgmlType::BF16, "B"},
+    {core::GgmlType::IQ1_M, "1"}, {core::GgmlType::Q2_K, "2"}, {core::GgmlType::Q3_K, "3"},
+    {core::GgmlType::Q4_K, "4"},  {core::GgmlType::Q5_K, "5"}, {core::GgmlType::Q6_K, "6"},
+    {core::GgmlType::Q8_0, "8"},  {core::GgmlType::F16, "F"},  {core::GgmlType::BF16, "B"},
 };
 
 } // namespace

@@ -507,6 +507,175 @@ void decodeGroup(uint base, uint group, uint valid, out float v[32]) {
         v[i] = float(trit(loadByte(base + byteAddr), p)) * d;
     }
 }
+#elif defined(QS_TYPE_IQ2_XXS) || defined(QS_TYPE_IQ2_XS) || defined(QS_TYPE_IQ2_S) ||       \
+    defined(QS_TYPE_IQ3_XXS) || defined(QS_TYPE_IQ3_S) || defined(QS_TYPE_IQ1_S) ||             \
+    defined(QS_TYPE_IQ1_M)
+// ---------------------------------------------------------------------------------------
+// i-quants: each 32-value group is 4 (IQ2, IQ1) or 8 (IQ3) code-book entries with a scale, and
+// sign bits where the book holds magnitudes. The formulas restate the CPU dequantizers
+// (quant_iq2.cpp, quant_iq3.cpp, quant_iq1.cpp) operation by operation. Every block size
+// (66, 74, 82, 98, 110, 50 bytes) is even, IQ1_M's (56) a multiple of 4, so fields are read
+// as the 32 bits at an even address. The code book is an indexed constant array: slower on
+// llvmpipe than the ALU look-ups of the 16-entry books, and these types are rare on a GPU.
+#include "iq_grids.glsl"
+
+// The 32 bits at an even byte address.
+uint loadWordEven(uint addr) {
+    const uint i = addr >> 2;
+    return funnel(srcWord(i), srcWord(i + 1u), (addr & 3u) * 8u);
+}
+
+// Byte k (0..7, or 0..3 for the 4-wide IQ3 books) of code-book entry e, unsigned.
+uint gridByte(uint e, uint k) {
+    return byteOf(kIqGrid[QS_IQ_GRID_WORDS * e + (k >> 2)], k & 3u);
+}
+
+// ksigns_iq2xs: 7 stored sign bits and an eighth that makes their count even.
+uint evenSigns(uint s7) { return s7 | ((uint(bitCount(s7)) & 1u) << 7); }
+
+float signOf(uint signs, uint j) { return ((signs >> j) & 1u) != 0u ? -1.0 : 1.0; }
+
+#if defined(QS_TYPE_IQ2_XXS)
+void decodeGroup(uint base, uint group, uint valid, out float v[32]) {
+    const float d = loadHalf(base + IQ2_XXS_D);
+    const uint grids = loadWordEven(base + IQ2_XXS_QS + 8u * group);
+    const uint aux = loadWordEven(base + IQ2_XXS_QS + 8u * group + 4u);
+    precise float db = d * (0.5 + float(aux >> 28)) * 0.25;
+    [[unroll]] for (uint l = 0u; l < 4u; ++l) {
+        const uint e = byteOf(grids, l);
+        const uint signs = evenSigns((aux >> (7u * l)) & 127u);
+        [[unroll]] for (uint j = 0u; j < 8u; ++j) {
+            precise float r = db * float(gridByte(e, j)) * signOf(signs, j);
+            v[8u * l + j] = r;
+        }
+    }
+}
+#elif defined(QS_TYPE_IQ2_XS)
+void decodeGroup(uint base, uint group, uint valid, out float v[32]) {
+    const float d = loadHalf(base + IQ2_XS_D);
+    const uint q01 = loadWordEven(base + IQ2_XS_QS + 8u * group);
+    const uint q23 = loadWordEven(base + IQ2_XS_QS + 8u * group + 4u);
+    const uint sc = loadByte(base + IQ2_XS_SCALES + group);
+    precise float db0 = d * (0.5 + float(sc & 0xFu)) * 0.25;
+    precise float db1 = d * (0.5 + float(sc >> 4)) * 0.25;
+    [[unroll]] for (uint l = 0u; l < 4u; ++l) {
+        const uint q = ((l < 2u ? q01 : q23) >> (16u * (l & 1u))) & 0xFFFFu;
+        const uint e = q & 511u;
+        const uint signs = evenSigns(q >> 9);
+        const float db = l < 2u ? db0 : db1;
+        [[unroll]] for (uint j = 0u; j < 8u; ++j) {
+            precise float r = db * float(gridByte(e, j)) * signOf(signs, j);
+            v[8u * l + j] = r;
+        }
+    }
+}
+#elif defined(QS_TYPE_IQ2_S)
+void decodeGroup(uint base, uint group, uint valid, out float v[32]) {
+    const float d = loadHalf(base + IQ2_S_D);
+    const uint qs = loadWordEven(base + IQ2_S_QS + 4u * group);
+    const uint signs4 = loadWordEven(base + IQ2_S_SIGNS + 4u * group);
+    const uint qh = loadByte(base + IQ2_S_QH + group);
+    const uint sc = loadByte(base + IQ2_S_SCALES + group);
+    precise float db0 = d * (0.5 + float(sc & 0xFu)) * 0.25;
+    precise float db1 = d * (0.5 + float(sc >> 4)) * 0.25;
+    [[unroll]] for (uint l = 0u; l < 4u; ++l) {
+        const uint e = byteOf(qs, l) | ((qh << (8u - 2u * l)) & 0x300u);
+        const uint signs = byteOf(signs4, l);
+        const float dl = l < 2u ? db0 : db1;
+        [[unroll]] for (uint j = 0u; j < 8u; ++j) {
+            precise float r = dl * float(gridByte(e, j)) * signOf(signs, j);
+            v[8u * l + j] = r;
+        }
+    }
+}
+#elif defined(QS_TYPE_IQ3_XXS)
+void decodeGroup(uint base, uint group, uint valid, out float v[32]) {
+    const float d = loadHalf(base + IQ3_XXS_D);
+    const uint q[2] = uint[2](loadWordEven(base + IQ3_XXS_QS + 8u * group),
+                              loadWordEven(base + IQ3_XXS_QS + 8u * group + 4u));
+    const uint aux = loadWordEven(base + IQ3_XXS_SCALES_SIGNS + 4u * group);
+    precise float db = d * (0.5 + float(aux >> 28)) * 0.5;
+    [[unroll]] for (uint l = 0u; l < 4u; ++l) {
+        const uint signs = evenSigns((aux >> (7u * l)) & 127u);
+        const uint e1 = byteOf(q[l >> 1], 2u * (l & 1u));
+        const uint e2 = byteOf(q[l >> 1], 2u * (l & 1u) + 1u);
+        [[unroll]] for (uint j = 0u; j < 4u; ++j) {
+            precise float r1 = db * float(gridByte(e1, j)) * signOf(signs, j);
+            precise float r2 = db * float(gridByte(e2, j)) * signOf(signs, j + 4u);
+            v[8u * l + j] = r1;
+            v[8u * l + j + 4u] = r2;
+        }
+    }
+}
+#elif defined(QS_TYPE_IQ3_S)
+void decodeGroup(uint base, uint group, uint valid, out float v[32]) {
+    const float d = loadHalf(base + IQ3_S_D);
+    const uint q[2] = uint[2](loadWordEven(base + IQ3_S_QS + 8u * group),
+                              loadWordEven(base + IQ3_S_QS + 8u * group + 4u));
+    const uint qh = loadByte(base + IQ3_S_QH + group);
+    const uint signs4 = loadWordEven(base + IQ3_S_SIGNS + 4u * group);
+    const uint sc = (loadByte(base + IQ3_S_SCALES + (group >> 1)) >> (4u * (group & 1u))) & 0xFu;
+    precise float db = d * float(1u + 2u * sc);
+    [[unroll]] for (uint l = 0u; l < 4u; ++l) {
+        const uint e1 = byteOf(q[l >> 1], 2u * (l & 1u)) | ((qh << (8u - 2u * l)) & 256u);
+        const uint e2 = byteOf(q[l >> 1], 2u * (l & 1u) + 1u) | ((qh << (7u - 2u * l)) & 256u);
+        const uint signs = byteOf(signs4, l);
+        [[unroll]] for (uint j = 0u; j < 4u; ++j) {
+            precise float r1 = db * float(gridByte(e1, j)) * signOf(signs, j);
+            precise float r2 = db * float(gridByte(e2, j)) * signOf(signs, j + 4u);
+            v[8u * l + j] = r1;
+            v[8u * l + j + 4u] = r2;
+        }
+    }
+}
+#elif defined(QS_TYPE_IQ1_S) || defined(QS_TYPE_IQ1_M)
+// Entry value k of the IQ1 book: -1, 0 or +1.
+float gridValue(uint e, uint k) {
+    return float(bitfieldExtract(int(kIqGrid[2u * e + (k >> 2)]), int(8u * (k & 3u)), 8));
+}
+
+#if defined(QS_TYPE_IQ1_S)
+void decodeGroup(uint base, uint group, uint valid, out float v[32]) {
+    const float d = loadHalf(base + IQ1_S_D);
+    const uint qs = loadWordEven(base + IQ1_S_QS + 4u * group);
+    const uint qh = loadU16(base + IQ1_S_QH + 2u * group);
+    precise float dl = d * float(2u * ((qh >> 12) & 7u) + 1u);
+    const float delta = (qh & 0x8000u) != 0u ? -IQ1_DELTA : IQ1_DELTA;
+    [[unroll]] for (uint l = 0u; l < 4u; ++l) {
+        const uint e = byteOf(qs, l) | (((qh >> (3u * l)) & 7u) << 8);
+        [[unroll]] for (uint j = 0u; j < 8u; ++j) {
+            precise float r = dl * (gridValue(e, j) + delta);
+            v[8u * l + j] = r;
+        }
+    }
+}
+#else
+void decodeGroup(uint base, uint group, uint valid, out float v[32]) {
+    // The block's half-precision scale is spread over the top nibbles of its four scale words.
+    const uint s01 = srcWord((base + IQ1_M_SCALES) >> 2);
+    const uint s23 = srcWord((base + IQ1_M_SCALES + 4u) >> 2);
+    const uint dBits = ((s01 & 0xFFFFu) >> 12) | (((s01 >> 16) >> 8) & 0x00F0u) |
+                       (((s23 & 0xFFFFu) >> 4) & 0x0F00u) | ((s23 >> 16) & 0xF000u);
+    const float d = halfToFloat(dBits);
+    const uint sc = (((group >> 1) == 0u ? s01 : (group >> 1) == 1u ? s01 >> 16
+                    : (group >> 1) == 2u ? s23 : s23 >> 16) & 0xFFFFu) >> (6u * (group & 1u));
+    precise float dl1 = d * float(2u * (sc & 7u) + 1u);
+    precise float dl2 = d * float(2u * ((sc >> 3) & 7u) + 1u);
+    const uint qs = srcWord((base + IQ1_M_QS) / 4u + group);
+    const uint qh = loadU16(base + IQ1_M_QH + 2u * group);
+    [[unroll]] for (uint l = 0u; l < 4u; ++l) {
+        const uint h = (qh >> (8u * (l >> 1))) & 0xFFu;
+        const uint e = byteOf(qs, l) | ((h << (8u - 4u * (l & 1u))) & 0x700u);
+        const float delta = ((h >> (4u * (l & 1u))) & 0x08u) != 0u ? -IQ1_DELTA : IQ1_DELTA;
+        const float dl = l < 2u ? dl1 : dl2;
+        [[unroll]] for (uint j = 0u; j < 8u; ++j) {
+            precise float r = dl * (gridValue(e, j) + delta);
+            v[8u * l + j] = r;
+        }
+    }
+}
+#endif
+#endif
 #else
 #error "define one QS_TYPE_<name>"
 #endif

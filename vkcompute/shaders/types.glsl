@@ -56,6 +56,32 @@
 #define TQ1_0_D 52u
 #define TQ2_0_QS 0u
 #define TQ2_0_D 64u
+// i-quants (their code books: iq_grids.glsl, generated from core/quant/iq_grids).
+#define IQ2_XXS_D 0u
+#define IQ2_XXS_QS 2u
+#define IQ2_XS_D 0u
+#define IQ2_XS_QS 2u
+#define IQ2_XS_SCALES 66u
+#define IQ2_S_D 0u
+#define IQ2_S_QS 2u
+#define IQ2_S_SIGNS 34u
+#define IQ2_S_QH 66u
+#define IQ2_S_SCALES 74u
+#define IQ3_XXS_D 0u
+#define IQ3_XXS_QS 2u
+#define IQ3_XXS_SCALES_SIGNS 66u
+#define IQ3_S_D 0u
+#define IQ3_S_QS 2u
+#define IQ3_S_QH 66u
+#define IQ3_S_SIGNS 74u
+#define IQ3_S_SCALES 106u
+#define IQ1_S_D 0u
+#define IQ1_S_QS 2u
+#define IQ1_S_QH 34u
+#define IQ1_M_QS 0u
+#define IQ1_M_QH 32u
+#define IQ1_M_SCALES 48u
+#define IQ1_DELTA 0.125
 
 // Non-linear 4-bit code books (ggml-common.h kvalues_iq4nl, kvalues_mxfp4), as int8 bytes
 // packed little-endian 4 to a word, so that a lookup is ALU work (codeBookValue in

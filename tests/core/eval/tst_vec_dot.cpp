@@ -75,7 +75,16 @@ Reference reference(GgmlType type, const void* row, const std::vector<float>& x)
 std::vector<std::byte> quantizeWeights(GgmlType type, const std::vector<float>& w,
                                        std::int64_t rows, std::int64_t cols) {
     std::vector<std::byte> bytes(static_cast<std::size_t>(rows) * rowBytes(type, cols));
-    if (!quantizeRows(type, w.data(), bytes.data(), rows, cols, nullptr).ok()) {
+    // The very-low-bit types refuse to quantize without importance weights.
+    std::vector<float> importance;
+    if (quantFormat(type)->requiresImatrix) {
+        for (std::int64_t c = 0; c < cols; ++c) {
+            importance.push_back(0.25f + static_cast<float>(c % 5));
+        }
+    }
+    if (!quantizeRows(type, w.data(), bytes.data(), rows, cols,
+                      importance.empty() ? nullptr : importance.data())
+             .ok()) {
         qFatal("quantizeRows failed");
     }
     return bytes;
@@ -145,6 +154,43 @@ private slots:
                                          .arg(tolerance, 0, 'g', 3)));
                 }
             }
+        }
+    }
+
+    // The i-quants have one portable build each (Best is Scalar): the same check.
+    void iquantsMatchDequantizedReference_data() {
+        QTest::addColumn<GgmlType>("type");
+        QTest::addColumn<qint64>("cols");
+        for (GgmlType t : {GgmlType::IQ1_S, GgmlType::IQ1_M, GgmlType::IQ2_XXS, GgmlType::IQ2_XS,
+                           GgmlType::IQ2_S, GgmlType::IQ3_XXS, GgmlType::IQ3_S}) {
+            for (qint64 cols : {256, 768, 2048}) {
+                QTest::addRow("%s x %lld", typeName(t).constData(), cols) << t << cols;
+            }
+        }
+    }
+
+    void iquantsMatchDequantizedReference() {
+        QFETCH(GgmlType, type);
+        QFETCH(qint64, cols);
+        std::mt19937 rng(static_cast<unsigned>(cols) * 29u + static_cast<unsigned>(type));
+        const VecDotFn dot = vecDotFor(type, VecDotIsa::Best);
+        QVERIFY(dot != nullptr);
+        QVERIFY(dot == vecDotFor(type, VecDotIsa::Scalar));
+        for (int trial = 0; trial < 20; ++trial) {
+            const std::vector<float> w = randomValues(cols, rng);
+            const std::vector<float> x = randomValues(cols, rng);
+            const std::vector<std::byte> row = quantizeWeights(type, w, 1, cols);
+            std::vector<std::byte> act(vecDotActivationBytes(type, cols));
+            quantizeVecDotActivations(type, x.data(), act.data(), cols);
+            const Reference ref = reference(type, row.data(), x);
+            const float got = dot(row.data(), act.data(), cols);
+            const double tolerance = 1e-6 * ref.magnitude;
+            QVERIFY2(std::fabs(got - ref.dot) <= tolerance,
+                     qPrintable(QStringLiteral("trial %1: got %2, want %3 (tolerance %4)")
+                                    .arg(trial)
+                                    .arg(static_cast<double>(got), 0, 'g', 9)
+                                    .arg(ref.dot, 0, 'g', 9)
+                                    .arg(tolerance, 0, 'g', 3)));
         }
     }
 

@@ -123,7 +123,8 @@ private slots:
                 ++count;
             }
         }
-        QVERIFY(count == 19 + 23); // every preset of both models, plus the variants
+        // Every preset of both models, the variants, and the ten i-quant presets with an imatrix.
+        QVERIFY(count == 19 + 33);
     }
 
     void matchesLlamaQuantize() {

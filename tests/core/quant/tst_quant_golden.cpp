@@ -1,4 +1,4 @@
-// Every case of ../shared/golden/quant-vectors and quant-vectors-iq (made by llama.cpp's
+// Every case of tests/data/golden/quant-vectors and quant-vectors-iq (made by llama.cpp's
 // ggml_quantize_chunk and to_float): our quantizer must write the same bytes, our dequantizer
 // the same float bits.
 #include "core/quant/error_metrics.h"
@@ -22,7 +22,7 @@ namespace {
 
 const QString kDir = QStringLiteral(QS_GOLDEN_DIR "/quant-vectors/");
 // The i-quant cases; their inputs and weights paths are relative to this folder too.
-const QString kIqDir = QStringLiteral(QS_SHARED_DIR "/golden/quant-vectors-iq/");
+const QString kIqDir = QStringLiteral(QS_GOLDEN_DIR "/quant-vectors-iq/");
 
 std::vector<char> readFile(const QString& path) {
     std::ifstream in(path.toStdString(), std::ios::binary);
@@ -73,7 +73,7 @@ private slots:
         m_manifest = nlohmann::json::parse(in);
         QCOMPARE(m_manifest["cases"].size(), std::size_t(1276));
         std::ifstream iq((kIqDir + "manifest.json").toStdString());
-        QVERIFY2(iq.good(), "../shared/golden/quant-vectors-iq/manifest.json is missing");
+        QVERIFY2(iq.good(), "tests/data/golden/quant-vectors-iq/manifest.json is missing");
         m_iqManifest = nlohmann::json::parse(iq);
         QCOMPARE(m_iqManifest["cases"].size(), std::size_t(394));
     }
