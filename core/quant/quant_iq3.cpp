@@ -45,13 +45,22 @@ constexpr std::array<std::uint8_t, 128> kEvenParitySigns = [] {
 // 3i..3i+2) to its grid index, and for each quadruplet off the grid the grid points at the
 // nearest `nearestDistances` distinct distances, ordered by (distance, index) as ggml's qsort
 // leaves them (the order decides ties in the weighted search below).
+// Neighbours four at a time, one per SIMD lane: magnitude[i][lane] is 2 * level + 1 of value i
+// of candidate `lane` (a short last group repeats its first candidate; the count says where
+// the real ones end).
+using Lanes4 = float __attribute__((vector_size(16)));
+
+struct CandidateGroup {
+    Lanes4 magnitude[4];
+    std::int32_t index[4];
+};
+
 struct SearchTables {
     std::vector<std::array<std::int8_t, 4>> levels;       // per grid point
-    std::vector<std::array<float, 4>> magnitudes;         // 2 * level + 1, as the search uses them
     std::array<std::int16_t, kMapSize> gridIndex{};       // -1: not a grid point
-    std::array<std::uint32_t, kMapSize> neighbourBegin{}; // into neighbours, off-grid points only
-    std::array<std::uint16_t, kMapSize> neighbourCount{};
-    std::vector<std::uint16_t> neighbours;
+    std::array<std::uint32_t, kMapSize> neighbourBegin{}; // group offset, off-grid keys only
+    std::array<std::uint16_t, kMapSize> neighbourCount{}; // candidates, not groups
+    std::vector<CandidateGroup> neighbours;               // each key's groups, contiguous
 };
 
 template <std::size_t N>
@@ -59,7 +68,6 @@ SearchTables buildSearchTables(const std::array<std::uint32_t, N>& grid, int lev
                                int nearestDistances) {
     SearchTables t;
     t.levels.resize(N);
-    t.magnitudes.resize(N);
     t.gridIndex.fill(-1);
     for (std::size_t j = 0; j < N; ++j) {
         int key = 0;
@@ -68,43 +76,57 @@ SearchTables buildSearchTables(const std::array<std::uint32_t, N>& grid, int lev
             // division by 2 or 8 recovers l for both.
             const int level = static_cast<int>((grid[j] >> (8 * i)) & 0xff) / levelDivisor;
             t.levels[j][static_cast<std::size_t>(i)] = static_cast<std::int8_t>(level);
-            t.magnitudes[j][static_cast<std::size_t>(i)] = static_cast<float>(2 * level + 1);
             key |= level << (3 * i);
         }
         t.gridIndex[static_cast<std::size_t>(key)] = static_cast<std::int16_t>(j);
     }
 
-    std::vector<std::pair<int, int>> byDistance(N); // (squared distance, grid index)
+    // Squared level distances are at most 4 * 7^2: bucketing by distance and walking the grid in
+    // index order per distance gives qsort's (distance, index) order without sorting.
+    constexpr int kMaxD2 = 4 * kMaxLevel * kMaxLevel;
+    std::vector<std::uint8_t> d2Of(N);
     for (int key = 0; key < kMapSize; ++key) {
         if (t.gridIndex[static_cast<std::size_t>(key)] >= 0) {
             continue;
         }
+        bool present[kMaxD2 + 1] = {};
         for (std::size_t j = 0; j < N; ++j) {
             int d2 = 0;
             for (int i = 0; i < 4; ++i) {
                 const int diff = t.levels[j][static_cast<std::size_t>(i)] - ((key >> (3 * i)) & 7);
                 d2 += diff * diff;
             }
-            byDistance[j] = {d2, static_cast<int>(j)};
+            d2Of[j] = static_cast<std::uint8_t>(d2);
+            present[d2] = true;
         }
-        std::sort(byDistance.begin(), byDistance.end());
+        std::vector<int> found;
+        int distances = 0;
+        for (int d2 = 0; d2 <= kMaxD2 && distances < nearestDistances; ++d2) {
+            if (!present[d2]) {
+                continue;
+            }
+            ++distances;
+            for (std::size_t j = 0; j < N; ++j) {
+                if (d2Of[j] == d2) {
+                    found.push_back(static_cast<int>(j));
+                }
+            }
+        }
         t.neighbourBegin[static_cast<std::size_t>(key)] =
             static_cast<std::uint32_t>(t.neighbours.size());
-        int distances = 1;
-        int lastD2 = byDistance[0].first;
-        std::uint16_t count = 0;
-        for (const auto& [d2, j] : byDistance) {
-            if (d2 > lastD2) {
-                if (distances == nearestDistances) {
-                    break;
+        t.neighbourCount[static_cast<std::size_t>(key)] = static_cast<std::uint16_t>(found.size());
+        for (std::size_t first = 0; first < found.size(); first += 4) {
+            CandidateGroup g{};
+            for (std::size_t lane = 0; lane < 4; ++lane) {
+                const int j = found[first + lane < found.size() ? first + lane : first];
+                for (int i = 0; i < 4; ++i) {
+                    g.magnitude[i][lane] = static_cast<float>(
+                        2 * t.levels[static_cast<std::size_t>(j)][static_cast<std::size_t>(i)] + 1);
                 }
-                lastD2 = d2;
-                ++distances;
+                g.index[lane] = j;
             }
-            t.neighbours.push_back(static_cast<std::uint16_t>(j));
-            ++count;
+            t.neighbours.push_back(g);
         }
-        t.neighbourCount[static_cast<std::size_t>(key)] = count;
     }
     return t;
 }
@@ -124,20 +146,24 @@ const SearchTables& sTables() {
 // the least weighted squared error at this scale (first one on ties). Writes its levels to L.
 int bestNeighbour(const SearchTables& t, int key, const float* xval, const float* weight,
                   float scale, std::int8_t* L) {
-    const std::uint16_t* candidates = t.neighbours.data() + t.neighbourBegin[key];
+    const CandidateGroup* groups = t.neighbours.data() + t.neighbourBegin[key];
     const int count = t.neighbourCount[key];
     float bestD2 = FLT_MAX;
-    int best = candidates[0]; // ggml aborts if no distance beats FLT_MAX (NaN input); keep going
-    for (int n = 0; n < count; ++n) {
-        const auto& q = t.magnitudes[candidates[n]];
-        float d2 = 0;
+    int best = groups[0].index[0]; // ggml aborts if no distance beats FLT_MAX (NaN input)
+    for (int first = 0; first < count; first += 4, ++groups) {
+        // Each lane sums its candidate's terms in ggml's order; only the candidates run side by
+        // side.
+        Lanes4 d2{};
         for (int i = 0; i < 4; ++i) {
-            const float diff = scale * q[i] - xval[i];
+            const Lanes4 diff = scale * groups->magnitude[i] - xval[i];
             d2 += weight[i] * diff * diff;
         }
-        if (d2 < bestD2) {
-            bestD2 = d2;
-            best = candidates[n];
+        const int inGroup = std::min(4, count - first);
+        for (int lane = 0; lane < inGroup; ++lane) {
+            if (d2[lane] < bestD2) {
+                bestD2 = d2[lane];
+                best = groups->index[lane];
+            }
         }
     }
     std::memcpy(L, t.levels[static_cast<std::size_t>(best)].data(), 4);
