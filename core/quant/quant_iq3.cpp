@@ -2,6 +2,7 @@
 #include "core/quant/half.h"
 #include "core/quant/iq_grids.h"
 #include "core/quant/quant_kernels.h"
+#include "core/quant/quant_lanes.h"
 #include "core/quant/quant_search.h"
 
 #include <algorithm>
@@ -26,6 +27,7 @@ constexpr int kGroupSize = 32;        // values per sub-block scale
 constexpr int kMaxLevel = 7;          // levels 0..7, magnitudes 2l+1
 constexpr int kMapSize = 1 << 12;     // every quadruplet of 3-bit levels
 constexpr float kXxsGroupEps = 1e-8f; // GROUP_MAX_EPS_IQ3_XXS
+constexpr int kTrialLanes = 4;        // SSE2 width: every x86-64 has it, no dispatch needed
 
 // ksigns_iq2xs: IQ3_XXS stores 7 sign bits per 8 values; the 8th makes the count of minus signs
 // even (the quantizer guarantees that by flipping the cheapest value when it is odd).
@@ -210,31 +212,65 @@ constexpr SearchVariant kSVariant{9, false};
 float searchSubBlock(const SearchTables& t, const SearchVariant& variant, const float* xval,
                      const float* weight, const float* waux, float max, std::int8_t* L) {
     constexpr int kGroups = kGroupSize / 4;
-    std::int8_t Laux[kGroupSize];
     bool onGrid[kGroups];
-    bool onGridAux[kGroups];
     std::fill_n(onGrid, kGroups, variant.refineOffGridOnly);
     std::fill_n(L, kGroupSize, std::int8_t{0}); // the result when no trial scale wins
 
+    // The trial scales are independent until the in-order "better than the best so far" test,
+    // so they run kTrialLanes at a time, one per SIMD lane, each lane doing exactly the scalar
+    // operations of its trial; the test then walks the lanes in trial order.
+    using F = lanes::Vec<kTrialLanes>::F;
+    using I = lanes::Vec<kTrialLanes>::I;
+    const int trials = 2 * variant.scanSteps + 1;
     float best = 0;
     float scale = max / (2 * kMaxLevel + 1);
-    for (int step = -variant.scanSteps; step <= variant.scanSteps; ++step) {
-        const float id = (2 * kMaxLevel + 1 + static_cast<float>(step) * 0.2f) / max;
-        const float thisScale = 1 / id;
-        for (int k = 0; k < kGroups; ++k) {
-            const int key = roundedKey(xval + 4 * k, id, Laux + 4 * k);
-            onGridAux[k] = t.gridIndex[static_cast<std::size_t>(key)] >= 0;
-            if (!onGridAux[k]) {
-                bestNeighbour(t, key, xval + 4 * k, waux + 4 * k, thisScale, Laux + 4 * k);
+    for (int first = 0; first < trials; first += kTrialLanes) {
+        const int active = std::min(kTrialLanes, trials - first);
+        F id{};
+        float thisScale[kTrialLanes];
+        for (int lane = 0; lane < kTrialLanes; ++lane) {
+            // Idle lanes repeat the last trial; their results are never read.
+            const int step = -variant.scanSteps + std::min(first + lane, trials - 1);
+            id[lane] = (2 * kMaxLevel + 1 + static_cast<float>(step) * 0.2f) / max;
+            thisScale[lane] = 1 / id[lane];
+        }
+        I levels[kGroupSize];
+        for (int i = 0; i < kGroupSize; ++i) {
+            levels[i] = lanes::clampInt(lanes::nearestInt(0.5f * (id * xval[i] - 1)), 0, kMaxLevel);
+        }
+        bool onGridAux[kTrialLanes][kGroups];
+        for (int lane = 0; lane < active; ++lane) {
+            for (int k = 0; k < kGroups; ++k) {
+                const I* lk = levels + 4 * k;
+                const int key =
+                    lk[0][lane] | lk[1][lane] << 3 | lk[2][lane] << 6 | lk[3][lane] << 9;
+                onGridAux[lane][k] = t.gridIndex[static_cast<std::size_t>(key)] >= 0;
+                if (!onGridAux[lane][k]) {
+                    std::int8_t nearest[4];
+                    bestNeighbour(t, key, xval + 4 * k, waux + 4 * k, thisScale[lane], nearest);
+                    for (int i = 0; i < 4; ++i) {
+                        levels[4 * k + i][lane] = nearest[i];
+                    }
+                }
             }
         }
-        float sumqx, sumq2;
-        scaleSums(xval, weight, Laux, sumqx, sumq2);
-        if (sumq2 > 0 && sumqx * sumqx > best * sumq2) {
-            scale = sumqx / sumq2;
-            best = scale * sumqx;
-            std::copy_n(Laux, kGroupSize, L);
-            std::copy_n(onGridAux, kGroups, onGrid);
+        F sumqx{}, sumq2{};
+        for (int i = 0; i < kGroupSize; ++i) {
+            const float w = weight[i];
+            const float wx = w * xval[i];
+            const F q = lanes::toFloat<F>(2 * levels[i] + 1);
+            sumqx += wx * q;
+            sumq2 += w * q * q;
+        }
+        for (int lane = 0; lane < active; ++lane) {
+            if (sumq2[lane] > 0 && sumqx[lane] * sumqx[lane] > best * sumq2[lane]) {
+                scale = sumqx[lane] / sumq2[lane];
+                best = scale * sumqx[lane];
+                for (int i = 0; i < kGroupSize; ++i) {
+                    L[i] = static_cast<std::int8_t>(levels[i][lane]);
+                }
+                std::copy_n(onGridAux[lane], kGroups, onGrid);
+            }
         }
     }
 
