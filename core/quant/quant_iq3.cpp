@@ -50,7 +50,7 @@ constexpr std::array<std::uint8_t, 128> kEvenParitySigns = [] {
 // Neighbours four at a time, one per SIMD lane: magnitude[i][lane] is 2 * level + 1 of value i
 // of candidate `lane` (a short last group repeats its first candidate; the count says where
 // the real ones end).
-using Lanes4 = float __attribute__((vector_size(16)));
+using Lanes4 = lanes::Vec<4>::F;
 
 struct CandidateGroup {
     Lanes4 magnitude[4];
@@ -207,8 +207,9 @@ struct SearchVariant {
 constexpr SearchVariant kXxsVariant{15, true};
 constexpr SearchVariant kSVariant{9, false};
 
-// The scale search of one sub-block of 32 non-negative-ish magnitudes xval (max > 0): returns the
-// scale and fills L with grid levels, 8 quadruplets that all lie on the grid.
+// The scale search of one sub-block: xval holds the 32 magnitudes (IQ3_XXS's parity fix may have
+// made one per 8 negative), max their maximum (> 0). Returns the scale and fills L with levels,
+// 8 quadruplets that all lie on the grid.
 float searchSubBlock(const SearchTables& t, const SearchVariant& variant, const float* xval,
                      const float* weight, const float* waux, float max, std::int8_t* L) {
     constexpr int kGroups = kGroupSize / 4;
