@@ -113,6 +113,23 @@ struct BlockIQ4XS {
 };
 static_assert(sizeof(BlockIQ4XS) == 136);
 
+struct BlockIQ3XXS {
+    std::uint16_t d;
+    // 64 grid indices (4 values each), then per 32 values a little-endian uint32: four 7-bit
+    // sign groups (bits 0-27) and the 4-bit sub-block scale (bits 28-31).
+    std::uint8_t qs[3 * kQK / 8];
+};
+static_assert(sizeof(BlockIQ3XXS) == 98);
+
+struct BlockIQ3S {
+    std::uint16_t d;
+    std::uint8_t qs[kQK / 4];      // low 8 bits of the 64 grid indices
+    std::uint8_t qh[kQK / 32];     // ninth bit of each index, one byte per 32 values
+    std::uint8_t signs[kQK / 8];   // one sign bit per value
+    std::uint8_t scales[kQK / 64]; // two 4-bit sub-block scales per byte
+};
+static_assert(sizeof(BlockIQ3S) == 110);
+
 struct BlockTQ1_0 {
     std::uint8_t qs[(kQK - 4 * kQK / 64) / 5]; // 5 trits per byte
     std::uint8_t qh[kQK / 64];                 // 4 trits per byte

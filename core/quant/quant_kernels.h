@@ -56,6 +56,12 @@ void quantizeIQ4XS(const float*, void*, std::int64_t, std::int64_t, const float*
 void dequantizeIQ4NL(const void*, float*, std::int64_t);
 void dequantizeIQ4XS(const void*, float*, std::int64_t);
 
+// quant_iq3.cpp
+void quantizeIQ3XXS(const float*, void*, std::int64_t, std::int64_t, const float*);
+void quantizeIQ3S(const float*, void*, std::int64_t, std::int64_t, const float*);
+void dequantizeIQ3XXS(const void*, float*, std::int64_t);
+void dequantizeIQ3S(const void*, float*, std::int64_t);
+
 // quant_ternary.cpp
 void quantizeTQ1_0(const float*, void*, std::int64_t, std::int64_t, const float*);
 void quantizeTQ2_0(const float*, void*, std::int64_t, std::int64_t, const float*);

@@ -4,6 +4,8 @@ set(QS_QUANT_KERNEL_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/quant_legacy.cpp
   ${CMAKE_CURRENT_LIST_DIR}/quant_kquants.cpp
   ${CMAKE_CURRENT_LIST_DIR}/quant_iq4.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/quant_iq3.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/iq_grids_3bit.cpp
   ${CMAKE_CURRENT_LIST_DIR}/quant_ternary.cpp
   ${CMAKE_CURRENT_LIST_DIR}/quant_mxfp4.cpp
 )

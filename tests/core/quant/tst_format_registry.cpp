@@ -35,10 +35,10 @@ private slots:
 
     void capabilities() {
         const std::set<GgmlType> quantizable{
-            GgmlType::F32,   GgmlType::F16,   GgmlType::BF16, GgmlType::Q4_0,   GgmlType::Q4_1,
-            GgmlType::Q5_0,  GgmlType::Q5_1,  GgmlType::Q8_0, GgmlType::Q2_K,   GgmlType::Q3_K,
-            GgmlType::Q4_K,  GgmlType::Q5_K,  GgmlType::Q6_K, GgmlType::IQ4_NL, GgmlType::IQ4_XS,
-            GgmlType::TQ1_0, GgmlType::TQ2_0, GgmlType::MXFP4};
+            GgmlType::F32,   GgmlType::F16,   GgmlType::BF16,  GgmlType::Q4_0,    GgmlType::Q4_1,
+            GgmlType::Q5_0,  GgmlType::Q5_1,  GgmlType::Q8_0,  GgmlType::Q2_K,    GgmlType::Q3_K,
+            GgmlType::Q4_K,  GgmlType::Q5_K,  GgmlType::Q6_K,  GgmlType::IQ4_NL,  GgmlType::IQ4_XS,
+            GgmlType::TQ1_0, GgmlType::TQ2_0, GgmlType::MXFP4, GgmlType::IQ3_XXS, GgmlType::IQ3_S};
         for (const auto& f : allQuantFormats()) {
             QCOMPARE(f.cpuQuantize, quantizable.count(f.type) == 1);
             QVERIFY(!f.cpuQuantize || f.cpuDequantize);
@@ -60,7 +60,7 @@ private slots:
         s = quantizeRows(GgmlType::IQ2_XXS, src.data(), dst.data(), 1, 256, nullptr);
         QVERIFY(!s.ok());
         QCOMPARE(s.error().code, ErrorCode::Unsupported);
-        s = dequantizeRow(GgmlType::IQ3_S, dst.data(), src.data(), 256);
+        s = dequantizeRow(GgmlType::NVFP4, dst.data(), src.data(), 256);
         QCOMPARE(s.error().code, ErrorCode::Unsupported);
         s = dequantizeRow(GgmlType::Q8_0, dst.data(), src.data(), 33);
         QCOMPARE(s.error().code, ErrorCode::InvalidArgument);
@@ -91,6 +91,8 @@ private slots:
         row(GgmlType::IQ4_XS, 0.12);
         row(GgmlType::MXFP4, 0.2);
         row(GgmlType::Q3_K, 0.25);
+        row(GgmlType::IQ3_S, 0.25);
+        row(GgmlType::IQ3_XXS, 0.3);
         row(GgmlType::Q2_K, 0.45);
         row(GgmlType::TQ2_0, 0.8);
         row(GgmlType::TQ1_0, 0.8);
