@@ -271,8 +271,11 @@ void iq1sSuperBlock(const SearchTables& t, const float* xbl, const float* qwbl, 
 constexpr int kBlockM = 16;
 
 // The exact split search of a 16-value block where each half (8 values) has its own shift:
-// shift combination k is 0: (+, +), 1: (+, -), 2: (-, +), 3: (-, -). ggml sums every
-// candidate's terms afresh in sorted order (no prefix sums), which fixes the rounding.
+// shift combination k is 0: (+, +), 1: (+, -), 2: (-, +), 3: (-, -). Prefix sums of w*x and w
+// are kept per half, in sorted order. Because adjacent levels differ by 1 for both shifts, the
+// 3-level sum of a split collapses to T*v[2] - P[i1] - P[i2] (T the half's total, P its prefix
+// sum), and the squares to T_w*v[2]^2 + P_w[i1]*(v0^2 - v1^2) + P_w[i2]*(v1^2 - v2^2): ggml
+// evaluates exactly these expressions, which fixes the rounding.
 struct SplitChoice {
     float scale;
     int i1, i2, k;
@@ -280,25 +283,44 @@ struct SplitChoice {
 
 SplitChoice iq1mBestSplit(const float* xb, const float* weight, const int* order, float max,
                           const ShiftedLevels& lv) {
-    // The value of level `level` for index i under combination k.
-    auto value = [&lv](int k, int i, int level) {
-        const bool plus = i < kBlockM / 2 ? k < 2 : k % 2 == 0;
-        return plus ? lv.plus[level] : lv.minus[level];
-    };
+    float px[2][kBlockM + 1];
+    float pw[2][kBlockM + 1];
+    px[0][0] = px[1][0] = 0;
+    pw[0][0] = pw[1][0] = 0;
+    for (int j = 0; j < kBlockM; ++j) {
+        const int i = order[j];
+        const int h = i < kBlockM / 2 ? 0 : 1;
+        px[h][j + 1] = px[h][j] + weight[i] * xb[i];
+        px[1 - h][j + 1] = px[1 - h][j];
+        pw[h][j + 1] = pw[h][j] + weight[i];
+        pw[1 - h][j + 1] = pw[1 - h][j];
+    }
+    const float totalX[2] = {px[0][kBlockM], px[1][kBlockM]};
+    const float totalW[2] = {pw[0][kBlockM], pw[1][kBlockM]};
+    const float* xp = lv.plus;
+    const float* xm = lv.minus;
+    const float p2 = xp[2], m2 = xm[2];
+    const float cp1 = xp[0] * xp[0] - xp[1] * xp[1];
+    const float cp2 = xp[1] * xp[1] - xp[2] * xp[2];
+    const float cm1 = xm[0] * xm[0] - xm[1] * xm[1];
+    const float cm2 = xm[1] * xm[1] - xm[2] * xm[2];
+
     SplitChoice best{max, -1, -1, -1};
     float bestScore = -FLT_MAX;
     for (int i1 = 0; i1 <= kBlockM; ++i1) {
         for (int i2 = i1; i2 <= kBlockM; ++i2) {
-            float sumqx[4] = {}, sumq2[4] = {};
-            for (int j = 0; j < kBlockM; ++j) {
-                const int i = order[j];
-                const int level = j < i1 ? 0 : (j < i2 ? 1 : 2);
-                for (int k = 0; k < 4; ++k) {
-                    const float v = value(k, i, level);
-                    sumqx[k] += weight[i] * v * xb[i];
-                    sumq2[k] += weight[i] * v * v;
-                }
+            float qxPlus[2], qxMinus[2], q2Plus[2], q2Minus[2];
+            for (int h = 0; h < 2; ++h) {
+                const float sx = px[h][i1] + px[h][i2];
+                qxPlus[h] = totalX[h] * p2 - sx;
+                qxMinus[h] = totalX[h] * m2 - sx;
+                q2Plus[h] = totalW[h] * p2 * p2 + pw[h][i1] * cp1 + pw[h][i2] * cp2;
+                q2Minus[h] = totalW[h] * m2 * m2 + pw[h][i1] * cm1 + pw[h][i2] * cm2;
             }
+            const float sumqx[4] = {qxPlus[0] + qxPlus[1], qxPlus[0] + qxMinus[1],
+                                    qxMinus[0] + qxPlus[1], qxMinus[0] + qxMinus[1]};
+            const float sumq2[4] = {q2Plus[0] + q2Plus[1], q2Plus[0] + q2Minus[1],
+                                    q2Minus[0] + q2Plus[1], q2Minus[0] + q2Minus[1]};
             for (int k = 0; k < 4; ++k) {
                 if (sumq2[k] > 0 && sumqx[k] * sumqx[k] > bestScore * sumq2[k]) {
                     best.scale = sumqx[k] / sumq2[k];
