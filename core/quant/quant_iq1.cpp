@@ -45,6 +45,16 @@ int levelOfCoordinate(std::uint64_t point, int i) {
 int bestNeighbour(const std::uint16_t* neighbours, const std::vector<std::uint64_t>& grid,
                   const float* xval, const float* weight, float scale, const float* levels,
                   std::int8_t* L) {
+    // The error of coordinate i depends only on its level: compute the 3 x 8 terms once (the
+    // same products as ggml's) and sum them per neighbour in coordinate order, as ggml does.
+    // Indexed by the grid coordinate 2l+1.
+    float term[8][6];
+    for (int i = 0; i < 8; ++i) {
+        for (int l = 0; l < 3; ++l) {
+            const float diff = scale * levels[l] - xval[i];
+            term[i][2 * l + 1] = weight[i] * diff * diff;
+        }
+    }
     const int count = neighbours[0];
     float bestScore = FLT_MAX;
     int best = -1;
@@ -52,10 +62,7 @@ int bestNeighbour(const std::uint16_t* neighbours, const std::vector<std::uint64
         const std::uint64_t point = grid[neighbours[j]];
         float d2 = 0;
         for (int i = 0; i < 8; ++i) {
-            const float q = levels[levelOfCoordinate(point, i)];
-            const float w = weight[i];
-            const float diff = scale * q - xval[i];
-            d2 += w * diff * diff;
+            d2 += term[i][gridCoordinate(point, i)];
         }
         if (d2 < bestScore) {
             bestScore = d2;

@@ -27,9 +27,19 @@ constexpr float kGroupMaxEps = 1e-15f;    // GROUP_MAX_EPS
 constexpr float kGroupMaxEpsIQ2S = 1e-8f; // GROUP_MAX_EPS_IQ2_S
 
 // iq2_find_best_neighbour: the neighbour of least weighted squared error at `scale`; writes its
-// levels to L and returns its index.
+// levels to L and returns its index. Each coordinate's error term depends only on its level, so
+// the 3 x 8 terms are computed once (the same products as ggml's) and each neighbour's error is
+// their sum in coordinate order, as in ggml.
 int bestNeighbour(const std::uint16_t* neighbours, const std::vector<std::uint64_t>& grid,
                   const float* xval, const float* weight, float scale, std::int8_t* L) {
+    // term[i][c]: the error of coordinate i at grid coordinate c (1, 3, 5; others unused).
+    float term[8][6];
+    for (int i = 0; i < 8; ++i) {
+        for (int c = 1; c <= 5; c += 2) {
+            const float diff = scale * static_cast<float>(c) - xval[i];
+            term[i][c] = weight[i] * diff * diff;
+        }
+    }
     const int count = neighbours[0];
     float bestD2 = FLT_MAX;
     int best = neighbours[1]; // ggml asserts a hit; a NaN error keeps the first neighbour
@@ -37,9 +47,7 @@ int bestNeighbour(const std::uint16_t* neighbours, const std::vector<std::uint64
         const std::uint64_t point = grid[neighbours[j]];
         float d2 = 0;
         for (int i = 0; i < 8; ++i) {
-            const auto q = static_cast<float>(gridCoordinate(point, i));
-            const float diff = scale * q - xval[i];
-            d2 += weight[i] * diff * diff;
+            d2 += term[i][gridCoordinate(point, i)];
         }
         if (d2 < bestD2) {
             bestD2 = d2;
