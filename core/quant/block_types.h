@@ -129,6 +129,46 @@ struct BlockIQ3S {
     std::uint8_t scales[kQK / 64]; // two 4-bit sub-block scales per byte
 };
 static_assert(sizeof(BlockIQ3S) == 110);
+// The i-quants of 2 and fewer bits (IQ2_XXS, IQ2_XS, IQ2_S, IQ1_S, IQ1_M): 8-value groups are
+// indices into the code books of iq_grids.h.
+struct BlockIQ2XXS {
+    std::uint16_t d;
+    // Per 32 values, two 32-bit words: 4 grid indices (a byte each), then 4 x 7 sign bits and
+    // a 4-bit scale in the top bits.
+    std::uint16_t qs[kQK / 8];
+};
+static_assert(sizeof(BlockIQ2XXS) == 66);
+
+struct BlockIQ2XS {
+    std::uint16_t d;
+    std::uint16_t qs[kQK / 8];     // per 8 values: 9-bit grid index | 7 sign bits << 9
+    std::uint8_t scales[kQK / 32]; // 4-bit scale per 16 values
+};
+static_assert(sizeof(BlockIQ2XS) == 74);
+
+struct BlockIQ2S {
+    std::uint16_t d;
+    std::uint8_t qs[kQK / 4];  // 32 low bytes of the grid indices, then 32 sign bytes
+    std::uint8_t qh[kQK / 32]; // bits 8-9 of the grid indices, 2 per 8 values
+    std::uint8_t scales[kQK / 32];
+};
+static_assert(sizeof(BlockIQ2S) == 82);
+
+struct BlockIQ1S {
+    std::uint16_t d;
+    std::uint8_t qs[kQK / 8]; // low bytes of the grid indices
+    // Per 32 values: bits 8-10 of 4 grid indices, the 3-bit scale (<< 12), the delta sign (bit 15).
+    std::uint16_t qh[kQK / 32];
+};
+static_assert(sizeof(BlockIQ1S) == 50);
+
+struct BlockIQ1M {
+    std::uint8_t qs[kQK / 8];  // low bytes of the grid indices
+    std::uint8_t qh[kQK / 16]; // per 16 values: bits 8-10 of 2 indices and their delta signs
+    // 3-bit scales, 4 per 16-bit word; the top nibbles of the 4 words hold the fp16 scale.
+    std::uint8_t scales[kQK / 32];
+};
+static_assert(sizeof(BlockIQ1M) == 56);
 
 struct BlockTQ1_0 {
     std::uint8_t qs[(kQK - 4 * kQK / 64) / 5]; // 5 trits per byte

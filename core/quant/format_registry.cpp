@@ -35,16 +35,16 @@ constexpr std::array kEntries = {
     FormatEntry{GgmlType::Q5_K, quant::quantizeQ5K, quant::dequantizeQ5K, true, false},
     FormatEntry{GgmlType::Q6_K, quant::quantizeQ6K, quant::dequantizeQ6K, true, false},
     FormatEntry{GgmlType::Q8_K, nullptr, quant::dequantizeQ8K, false, false},
-    FormatEntry{GgmlType::IQ2_XXS, nullptr, nullptr, true, true},
-    FormatEntry{GgmlType::IQ2_XS, nullptr, nullptr, true, true},
+    FormatEntry{GgmlType::IQ2_XXS, quant::quantizeIQ2XXS, quant::dequantizeIQ2XXS, true, true},
+    FormatEntry{GgmlType::IQ2_XS, quant::quantizeIQ2XS, quant::dequantizeIQ2XS, true, true},
     FormatEntry{GgmlType::IQ3_XXS, quant::quantizeIQ3XXS, quant::dequantizeIQ3XXS, true, true},
-    FormatEntry{GgmlType::IQ1_S, nullptr, nullptr, true, true},
+    FormatEntry{GgmlType::IQ1_S, quant::quantizeIQ1S, quant::dequantizeIQ1S, true, true},
     FormatEntry{GgmlType::IQ4_NL, quant::quantizeIQ4NL, quant::dequantizeIQ4NL, true, false},
     FormatEntry{GgmlType::IQ3_S, quant::quantizeIQ3S, quant::dequantizeIQ3S, true, false},
-    FormatEntry{GgmlType::IQ2_S, nullptr, nullptr, true, true},
+    FormatEntry{GgmlType::IQ2_S, quant::quantizeIQ2S, quant::dequantizeIQ2S, true, true},
     FormatEntry{GgmlType::IQ4_XS, quant::quantizeIQ4XS, quant::dequantizeIQ4XS, true, false},
     FormatEntry{GgmlType::F64, nullptr, nullptr, false, false},
-    FormatEntry{GgmlType::IQ1_M, nullptr, nullptr, true, true},
+    FormatEntry{GgmlType::IQ1_M, quant::quantizeIQ1M, quant::dequantizeIQ1M, true, true},
     FormatEntry{GgmlType::BF16, quant::quantizeBF16, quant::dequantizeBF16, false, false},
     FormatEntry{GgmlType::TQ1_0, quant::quantizeTQ1_0, quant::dequantizeTQ1_0, false, false},
     FormatEntry{GgmlType::TQ2_0, quant::quantizeTQ2_0, quant::dequantizeTQ2_0, false, false},
@@ -76,6 +76,13 @@ const FormatEntry* findEntry(GgmlType type) {
         }
     }
     return nullptr;
+}
+
+// ggml's quantizers of these types assert on missing importance weights
+// (quantize_row_iq2_xxs_impl, quantize_row_iq2_xs_impl, quantize_row_iq1_s_impl); IQ2_S and IQ1_M
+// fall back to weights made from the values, so they run without.
+bool kernelNeedsImportance(GgmlType type) {
+    return type == GgmlType::IQ2_XXS || type == GgmlType::IQ2_XS || type == GgmlType::IQ1_S;
 }
 
 std::string typeName(GgmlType type) {
@@ -117,6 +124,10 @@ Status quantizeRows(GgmlType type, const float* src, void* dst, int64_t nRows, i
     }
     if (!src || !dst) {
         return makeError(ErrorCode::InvalidArgument, "quantizeRows: null buffer");
+    }
+    if (!importance && kernelNeedsImportance(type)) {
+        return makeError(ErrorCode::InvalidArgument,
+                         typeName(type) + " needs importance weights (an imatrix) to quantize");
     }
     entry->quantize(src, dst, nRows, nPerRow, importance);
     return {};

@@ -61,6 +61,19 @@ void quantizeIQ3XXS(const float*, void*, std::int64_t, std::int64_t, const float
 void quantizeIQ3S(const float*, void*, std::int64_t, std::int64_t, const float*);
 void dequantizeIQ3XXS(const void*, float*, std::int64_t);
 void dequantizeIQ3S(const void*, float*, std::int64_t);
+// quant_iq2.cpp
+void quantizeIQ2XXS(const float*, void*, std::int64_t, std::int64_t, const float*);
+void quantizeIQ2XS(const float*, void*, std::int64_t, std::int64_t, const float*);
+void quantizeIQ2S(const float*, void*, std::int64_t, std::int64_t, const float*);
+void dequantizeIQ2XXS(const void*, float*, std::int64_t);
+void dequantizeIQ2XS(const void*, float*, std::int64_t);
+void dequantizeIQ2S(const void*, float*, std::int64_t);
+
+// quant_iq1.cpp
+void quantizeIQ1S(const float*, void*, std::int64_t, std::int64_t, const float*);
+void quantizeIQ1M(const float*, void*, std::int64_t, std::int64_t, const float*);
+void dequantizeIQ1S(const void*, float*, std::int64_t);
+void dequantizeIQ1M(const void*, float*, std::int64_t);
 
 // quant_ternary.cpp
 void quantizeTQ1_0(const float*, void*, std::int64_t, std::int64_t, const float*);

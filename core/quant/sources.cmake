@@ -6,6 +6,10 @@ set(QS_QUANT_KERNEL_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/quant_iq4.cpp
   ${CMAKE_CURRENT_LIST_DIR}/quant_iq3.cpp
   ${CMAKE_CURRENT_LIST_DIR}/iq_grids_3bit.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/quant_iq2.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/quant_iq1.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/iq2_search_tables.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/iq_grids_2bit.cpp
   ${CMAKE_CURRENT_LIST_DIR}/quant_ternary.cpp
   ${CMAKE_CURRENT_LIST_DIR}/quant_mxfp4.cpp
 )

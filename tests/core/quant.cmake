@@ -3,6 +3,8 @@ qs_add_test(tst_format_registry SOURCES quant/tst_format_registry.cpp LIBS qs_co
 qs_add_test(tst_error_metrics SOURCES quant/tst_error_metrics.cpp LIBS qs_core)
 # The IQ3 code books generated from ggml's compact tables, against ggml-common.h's checksums.
 qs_add_test(tst_iq3_grids SOURCES quant/tst_iq3_grids.cpp LIBS qs_core)
+# The i-quant code books generated from ggml's compact grids, against checksums of upstream's.
+qs_add_test(tst_iq_grids SOURCES quant/tst_iq_grids.cpp LIBS qs_core)
 
 # Golden data made by llama.cpp lives in tests/data/golden (qs_add_test's QS_TEST_DATA_DIR
 # resolves to tests/core/data for tests registered from this directory).

@@ -3,6 +3,7 @@
 #include "core/quant/format_registry.h"
 
 #include <cmath>
+#include <cstddef>
 #include <cstring>
 #include <random>
 
@@ -38,12 +39,13 @@ QuantizedMatrix makeQuantized(core::GgmlType type, std::int64_t nRows, std::int6
     m.nCols = nCols;
     const std::uint64_t rowBytes = *core::ggmlRowBytes(type, static_cast<std::uint64_t>(nCols));
     m.bytes.resize(rowBytes * static_cast<std::uint64_t>(nRows));
-    // The very-low-bit types refuse to quantize without importance weights: give them some.
+    // Types that llama-quantize only makes with an imatrix (some quantizers need the weights)
+    // get uneven positive importance weights.
     std::vector<float> importance;
     if (const auto* format = core::quantFormat(type); format && format->requiresImatrix) {
         importance.resize(static_cast<std::size_t>(nCols));
-        for (std::int64_t c = 0; c < nCols; ++c) {
-            importance[static_cast<std::size_t>(c)] = 0.5f + static_cast<float>((c * 13) % 7);
+        for (std::size_t i = 0; i < importance.size(); ++i) {
+            importance[i] = 0.5f + static_cast<float>((i * 37) % 11) / 8.0f;
         }
     }
     // Callers only ask for valid shapes; a failure shows up as a mismatch against zeros.

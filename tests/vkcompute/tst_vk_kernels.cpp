@@ -26,6 +26,7 @@ class TestVkKernels : public QObject {
 
     static void addFormatRows() {
         QTest::addColumn<int>("type");
+        // Every format the CPU makes has Vulkan kernels.
         for (const auto& f : core::allQuantFormats()) {
             if (f.cpuQuantize && f.cpuDequantize) {
                 QTest::newRow(std::string(f.info().name).c_str()) << static_cast<int>(f.type);

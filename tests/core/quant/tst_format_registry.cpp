@@ -38,7 +38,8 @@ private slots:
             GgmlType::F32,   GgmlType::F16,   GgmlType::BF16,  GgmlType::Q4_0,    GgmlType::Q4_1,
             GgmlType::Q5_0,  GgmlType::Q5_1,  GgmlType::Q8_0,  GgmlType::Q2_K,    GgmlType::Q3_K,
             GgmlType::Q4_K,  GgmlType::Q5_K,  GgmlType::Q6_K,  GgmlType::IQ4_NL,  GgmlType::IQ4_XS,
-            GgmlType::TQ1_0, GgmlType::TQ2_0, GgmlType::MXFP4, GgmlType::IQ3_XXS, GgmlType::IQ3_S};
+            GgmlType::TQ1_0, GgmlType::TQ2_0, GgmlType::MXFP4, GgmlType::IQ2_XXS, GgmlType::IQ2_XS,
+            GgmlType::IQ2_S, GgmlType::IQ1_S, GgmlType::IQ1_M, GgmlType::IQ3_XXS, GgmlType::IQ3_S};
         for (const auto& f : allQuantFormats()) {
             QCOMPARE(f.cpuQuantize, quantizable.count(f.type) == 1);
             QVERIFY(!f.cpuQuantize || f.cpuDequantize);
@@ -57,9 +58,23 @@ private slots:
         auto s = quantizeRows(GgmlType::Q4_K, src.data(), dst.data(), 1, 64, nullptr);
         QVERIFY(!s.ok());
         QCOMPARE(s.error().code, ErrorCode::InvalidArgument);
-        s = quantizeRows(GgmlType::IQ2_XXS, src.data(), dst.data(), 1, 256, nullptr);
+        s = quantizeRows(GgmlType::NVFP4, src.data(), dst.data(), 1, 256, nullptr);
         QVERIFY(!s.ok());
         QCOMPARE(s.error().code, ErrorCode::Unsupported);
+        // ggml's IQ2_XXS, IQ2_XS and IQ1_S quantizers need importance weights: a clear error,
+        // not an abort. IQ2_S and IQ1_M make their own weights, as in ggml.
+        std::vector<float> values(256);
+        for (std::size_t i = 0; i < values.size(); ++i) {
+            values[i] = std::sin(static_cast<float>(i));
+        }
+        for (GgmlType t : {GgmlType::IQ2_XXS, GgmlType::IQ2_XS, GgmlType::IQ1_S}) {
+            s = quantizeRows(t, values.data(), dst.data(), 1, 256, nullptr);
+            QVERIFY(!s.ok());
+            QCOMPARE(s.error().code, ErrorCode::InvalidArgument);
+        }
+        for (GgmlType t : {GgmlType::IQ2_S, GgmlType::IQ1_M}) {
+            QVERIFY(quantizeRows(t, values.data(), dst.data(), 1, 256, nullptr).ok());
+        }
         s = dequantizeRow(GgmlType::NVFP4, dst.data(), src.data(), 256);
         QCOMPARE(s.error().code, ErrorCode::Unsupported);
         s = dequantizeRow(GgmlType::Q8_0, dst.data(), src.data(), 33);
