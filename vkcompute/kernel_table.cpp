@@ -75,7 +75,7 @@ VkFormat KernelTable::bindingFormat(Kernel kernel, std::uint32_t binding) {
         }
     }
     const bool matvec = kernel == Kernel::Matvec;
-    if (binding == 0) {
+    if (binding == 0 || binding == (matvec ? 4u : 3u)) { // blocks as words, the code book
         return VK_FORMAT_R32_UINT;
     }
     if (binding == (matvec ? 3u : 2u)) {

@@ -75,13 +75,15 @@ public:
     VkPipelineLayout layout(Kernel kernel) const;
     VkDescriptorSetLayout setLayout(Kernel kernel) const;
     static std::uint32_t bindingCount(Kernel kernel) {
-        return isPackedKernel(kernel) ? 6 : kernel == Kernel::Matvec ? 4 : 3;
+        return isPackedKernel(kernel) ? 6 : kernel == Kernel::Matvec ? 5 : 4;
     }
     // Inputs are uniform texel buffers read through a view of this format (texelFetch: on
     // lavapipe a vector gather, where a storage-buffer load is a loop over the SIMD lanes);
     // outputs are storage buffers (VK_FORMAT_UNDEFINED). Dequant: 0 = blocks as words
-    // (R32_UINT), 1 = output, 2 = the same blocks as 16-byte texels (R32G32B32A32_UINT).
-    // Matvec: 0 = blocks as words, 1 = x (R32G32B32A32_SFLOAT), 2 = y, 3 = blocks as 16 bytes.
+    // (R32_UINT), 1 = output, 2 = the same blocks as 16-byte texels (R32G32B32A32_UINT),
+    // 3 = the type's i-quant code book as words (code_books.h; other types never read it).
+    // Matvec: 0 = blocks as words, 1 = x (R32G32B32A32_SFLOAT), 2 = y, 3 = blocks as 16 bytes,
+    // 4 = the code book.
     // Packed kernels: 0 = qweight and 3 = scales as 16-byte texels, 2 = qzeros and 4 = the
     // group table as words, 1 = output (dequantized rows or y), 5 = x (RGBA32F; dequant binds
     // the scales there, unused).

@@ -5,27 +5,11 @@ target_sources(qs_vkcompute PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/pipeline_cache_file.cpp
   ${CMAKE_CURRENT_LIST_DIR}/chunk_plan.cpp
   ${CMAKE_CURRENT_LIST_DIR}/kernel_table.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/code_books.cpp
   ${CMAKE_CURRENT_LIST_DIR}/vulkan_backend.cpp
   ${CMAKE_CURRENT_LIST_DIR}/backend_factory.cpp
   ${CMAKE_CURRENT_LIST_DIR}/device_choice.cpp
 )
-
-# The i-quant code books as a GLSL include, written from core's tables by a host tool that
-# compiles only the table sources (so the shaders rebuild when a table changes, not whenever
-# core does). QS_SHADER_GENERATED_DIR and QS_IQ_GRID_GLSL are read by qs_add_shader.
-set(QS_SHADER_GENERATED_DIR ${CMAKE_CURRENT_BINARY_DIR}/generated)
-set(QS_IQ_GRID_GLSL ${QS_SHADER_GENERATED_DIR}/iq_grids.glsl)
-add_executable(qs_iq_grid_glsl ${CMAKE_CURRENT_LIST_DIR}/tools/iq_grid_glsl.cpp
-  ${PROJECT_SOURCE_DIR}/core/quant/iq_grids_2bit.cpp
-  ${PROJECT_SOURCE_DIR}/core/quant/iq_grids_3bit.cpp)
-target_include_directories(qs_iq_grid_glsl PRIVATE ${PROJECT_SOURCE_DIR})
-add_custom_command(
-  OUTPUT ${QS_IQ_GRID_GLSL}
-  COMMAND ${CMAKE_COMMAND} -E make_directory ${QS_SHADER_GENERATED_DIR}
-  COMMAND qs_iq_grid_glsl ${QS_IQ_GRID_GLSL}
-  DEPENDS qs_iq_grid_glsl
-  COMMENT "i-quant grids for the shaders"
-  VERBATIM)
 
 # The storage types with Vulkan kernels. Names are GgmlType enumerators (core/quant/ggml_type.h);
 # block sizes and bytes per block come from core's table at run time, never from here.

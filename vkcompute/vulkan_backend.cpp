@@ -2,6 +2,7 @@
 
 #include "core/logging.h"
 #include "vkcompute/chunk_plan.h"
+#include "vkcompute/code_books.h"
 #include "vkcompute/kernel_table.h"
 #include "vkcompute/packed_chunk_plan.h"
 #include "vkcompute/shaders/kernel_params.h"
@@ -61,6 +62,9 @@ struct VulkanBackend::Impl {
     std::uint32_t maxGroupsPerDim = 65535;
     std::mutex mutex; // one command buffer and one set of scratch buffers: one call at a time
     Buffer src, dst, x, upload, download;
+    // The i-quant code books (code_books.h), uploaded once at creation.
+    std::unique_ptr<CodeBooks> codeBookLayout;
+    Buffer codeBooks;
     double lastKernelSeconds = 0.0;
 
     std::uint64_t timeoutNs() const { return options.fenceTimeoutMs * 1'000'000ull; }
@@ -307,6 +311,11 @@ struct VulkanBackend::Impl {
 
     Grid grid(std::uint64_t workgroups) const { return planGrid(workgroups, maxGroupsPerDim); }
 
+    VkDescriptorBufferInfo codeBookBinding(core::GgmlType type) const {
+        const CodeBookRange r = codeBookLayout->range(type);
+        return {codeBooks.handle(), r.offset, r.bytes};
+    }
+
     core::Status dequantize(const core::WeightMatrix& w, core::RowRange rows, void* out, bool f16,
                             int repeats) {
         if (core::Status s = checkInput(w, rows); !s) {
@@ -349,6 +358,7 @@ struct VulkanBackend::Impl {
             d.bindings[0] = {src.handle(), c.src.offset, c.src.size};
             d.bindings[1] = {dst.handle(), c.dst.offset, c.dst.size};
             d.bindings[2] = d.bindings[0]; // the blocks again, as 16-byte texels
+            d.bindings[3] = codeBookBinding(w.type);
             d.params.srcByteOffset = static_cast<std::uint32_t>(c.src.inner);
             d.params.dstElemOffset = static_cast<std::uint32_t>(c.dst.inner / outBytes);
             d.params.count = static_cast<std::uint32_t>((c.elements + 31) / 32);
@@ -417,6 +427,7 @@ struct VulkanBackend::Impl {
             d.bindings[1] = {x.handle(), 0, xBytes};
             d.bindings[2] = {dst.handle(), c.dst.offset, c.dst.size};
             d.bindings[3] = d.bindings[0]; // the blocks again, as 16-byte texels
+            d.bindings[4] = codeBookBinding(w.type);
             d.params.srcByteOffset = static_cast<std::uint32_t>(c.src.inner);
             d.params.dstElemOffset = static_cast<std::uint32_t>(c.dst.inner / 4);
             d.params.count = static_cast<std::uint32_t>(c.rows);
@@ -638,6 +649,7 @@ VulkanBackend::~VulkanBackend() {
         m_impl->x.release();
         m_impl->upload.release();
         m_impl->download.release();
+        m_impl->codeBooks.release();
         m_impl->kernels.reset();
         m_impl->ctx.reset();
     }
@@ -683,6 +695,13 @@ VulkanBackend::create(const VulkanBackendOptions& options) {
     impl->limits.offsetAlignment = std::max<std::uint64_t>(
         {16, l.minStorageBufferOffsetAlignment, l.minTexelBufferOffsetAlignment});
     impl->maxGroupsPerDim = std::min(l.maxComputeWorkGroupCount[0], l.maxComputeWorkGroupCount[1]);
+    impl->codeBookLayout = std::make_unique<CodeBooks>(impl->limits.offsetAlignment);
+    const auto& books = impl->codeBookLayout->bytes();
+    if (core::Status s = impl->stageIn(impl->codeBooks, books.data(), books.size(),
+                                       roundUp(books.size(), 16) + kBufferTail);
+        !s) {
+        return s.error();
+    }
     if (options.maxWorkgroupsPerDim) {
         impl->maxGroupsPerDim = std::min(impl->maxGroupsPerDim, options.maxWorkgroupsPerDim);
     }

@@ -14,6 +14,8 @@ layout(local_size_x_id = 3) in;
 // The blocks through texel views of words and of 16-byte texels (see dequant_funcs.glsl).
 layout(binding = 0) uniform usamplerBuffer srcBlocks;
 layout(binding = 2) uniform usamplerBuffer srcQuads;
+// The i-quant code book of this type (vkcompute/code_books.h), as words.
+layout(binding = 3) uniform usamplerBuffer codeBook;
 // The output as vectors of 4 words, or of 4 64-bit words (QS_STORE_U64, devices with
 // shaderInt64): llvmpipe stores a vector one lane and one component at a time, so 64-bit
 // components halve the stores. A group's output starts 32-byte aligned (64 or 128 bytes).

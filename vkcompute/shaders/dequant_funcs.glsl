@@ -515,9 +515,17 @@ void decodeGroup(uint base, uint group, uint valid, out float v[32]) {
 // sign bits where the book holds magnitudes. The formulas restate the CPU dequantizers
 // (quant_iq2.cpp, quant_iq3.cpp, quant_iq1.cpp) operation by operation. Every block size
 // (66, 74, 82, 98, 110, 50 bytes) is even, IQ1_M's (56) a multiple of 4, so fields are read
-// as the 32 bits at an even address. The code book is an indexed constant array: slower on
-// llvmpipe than the ALU look-ups of the 16-entry books, and these types are rare on a GPU.
-#include "iq_grids.glsl"
+// as the 32 bits at an even address. The code book (core/quant/iq_grids.h) is the texel
+// buffer `codeBook` the entry shader declares, 2 words per entry of the 8-wide books, 1 of the
+// 4-wide IQ3 ones: a constant array indexed at run time would be copied into every
+// invocation by llvmpipe (seconds per dispatch for the 2048-entry IQ1 book).
+#if defined(QS_TYPE_IQ3_XXS) || defined(QS_TYPE_IQ3_S)
+#define QS_IQ_GRID_WORDS 1u
+#else
+#define QS_IQ_GRID_WORDS 2u
+#endif
+
+uint gridWord(uint i) { return texelFetch(codeBook, int(i)).x; }
 
 // The 32 bits at an even byte address.
 uint loadWordEven(uint addr) {
@@ -527,7 +535,7 @@ uint loadWordEven(uint addr) {
 
 // Byte k (0..7, or 0..3 for the 4-wide IQ3 books) of code-book entry e, unsigned.
 uint gridByte(uint e, uint k) {
-    return byteOf(kIqGrid[QS_IQ_GRID_WORDS * e + (k >> 2)], k & 3u);
+    return byteOf(gridWord(QS_IQ_GRID_WORDS * e + (k >> 2)), k & 3u);
 }
 
 // ksigns_iq2xs: 7 stored sign bits and an eighth that makes their count even.
@@ -631,7 +639,7 @@ void decodeGroup(uint base, uint group, uint valid, out float v[32]) {
 #elif defined(QS_TYPE_IQ1_S) || defined(QS_TYPE_IQ1_M)
 // Entry value k of the IQ1 book: -1, 0 or +1.
 float gridValue(uint e, uint k) {
-    return float(bitfieldExtract(int(kIqGrid[2u * e + (k >> 2)]), int(8u * (k & 3u)), 8));
+    return float(bitfieldExtract(int(gridWord(2u * e + (k >> 2))), int(8u * (k & 3u)), 8));
 }
 
 #if defined(QS_TYPE_IQ1_S)

@@ -24,6 +24,8 @@ layout(local_size_x_id = 3) in;
 // texels, x (zero-padded to 32 values) as RGBA32F vectors.
 layout(binding = 0) uniform usamplerBuffer srcBlocks;
 layout(binding = 3) uniform usamplerBuffer srcQuads;
+// The i-quant code book of this type (vkcompute/code_books.h), as words.
+layout(binding = 4) uniform usamplerBuffer codeBook;
 layout(binding = 1) uniform samplerBuffer xVec4;
 layout(std430, binding = 2) writeonly buffer Y { float y[]; };
 
