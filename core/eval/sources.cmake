@@ -10,6 +10,7 @@ target_sources(qs_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/vec_dot.cpp
   ${CMAKE_CURRENT_LIST_DIR}/vec_dot_scalar.cpp
   ${CMAKE_CURRENT_LIST_DIR}/vec_dot_iquants.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/vec_dot_iquants_avx2.cpp
   ${CMAKE_CURRENT_LIST_DIR}/vec_dot_avx2.cpp
   ${CMAKE_CURRENT_LIST_DIR}/llama_context.cpp
   ${CMAKE_CURRENT_LIST_DIR}/text_input.cpp
@@ -20,3 +21,7 @@ target_sources(qs_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/eval_model.cpp
   ${CMAKE_CURRENT_LIST_DIR}/imatrix_collector.cpp
 )
+# The i-quant dot products' portable and AVX2 builds return the same bits only if neither
+# fuses a multiply and an add (the AVX2 file may use FMA).
+set_source_files_properties(${CMAKE_CURRENT_LIST_DIR}/vec_dot_iquants.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/vec_dot_iquants_avx2.cpp PROPERTIES COMPILE_OPTIONS "-ffp-contract=off")

@@ -15,7 +15,7 @@ float dotQ2KScalar(const void* w, const void* a, std::int64_t n);
 float dotQ8_0Scalar(const void* w, const void* a, std::int64_t n);
 float dotQ4_0Scalar(const void* w, const void* a, std::int64_t n);
 float dotF16Scalar(const void* w, const void* a, std::int64_t n);
-// vec_dot_iquants.cpp: the i-quants, one portable build each.
+// vec_dot_iquants.cpp: the i-quants.
 float dotIQ2XXSScalar(const void* w, const void* a, std::int64_t n);
 float dotIQ2XSScalar(const void* w, const void* a, std::int64_t n);
 float dotIQ2SScalar(const void* w, const void* a, std::int64_t n);
@@ -84,6 +84,15 @@ float dotQ2KAvx2(const void* w, const void* a, std::int64_t n);
 float dotQ8_0Avx2(const void* w, const void* a, std::int64_t n);
 float dotQ4_0Avx2(const void* w, const void* a, std::int64_t n);
 float dotF16Avx2(const void* w, const void* a, std::int64_t n);
+// vec_dot_iquants_avx2.cpp: the same integer sums and float products as the portable builds,
+// so the same results bit for bit.
+float dotIQ2XXSAvx2(const void* w, const void* a, std::int64_t n);
+float dotIQ2XSAvx2(const void* w, const void* a, std::int64_t n);
+float dotIQ2SAvx2(const void* w, const void* a, std::int64_t n);
+float dotIQ3XXSAvx2(const void* w, const void* a, std::int64_t n);
+float dotIQ3SAvx2(const void* w, const void* a, std::int64_t n);
+float dotIQ1SAvx2(const void* w, const void* a, std::int64_t n);
+float dotIQ1MAvx2(const void* w, const void* a, std::int64_t n);
 #endif
 
 // The 6-bit scales and mins of a Q4_K/Q5_K block (12 packed bytes) as 8 + 8 bytes: bytes 0..3
