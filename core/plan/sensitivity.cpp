@@ -156,6 +156,19 @@ Result<SensitivityTable> measureSensitivity(const Model& model, const Sensitivit
         table.cacheFile = cache->path();
     }
 
+    // The tensor's importance weights (an entry of the right width), or nullptr.
+    auto importanceOf = [&](const TensorInfo& t) -> const ImatrixEntry* {
+        const ImatrixEntry* entry = options.imatrix ? options.imatrix->find(t.name) : nullptr;
+        return entry && entry->columns == static_cast<std::int64_t>(t.dims[0]) ? entry : nullptr;
+    };
+    // A format is a candidate for a tensor when its block divides the rows and, for the types
+    // that cannot be made without importance weights (the i-quants below IQ3_S), the tensor
+    // has them: token_embd, for one, never does.
+    auto isCandidate = [&](GgmlType type, const TensorInfo& t, bool weighted) {
+        return ggmlRowBytes(type, t.dims[0]).has_value() &&
+               (weighted || !quantFormat(type)->requiresImatrix);
+    };
+
     // Which tensors and how many points, for progress in real units.
     std::vector<std::size_t> selected;
     std::uint64_t totalPoints = 0;
@@ -176,8 +189,9 @@ Result<SensitivityTable> measureSensitivity(const Model& model, const Sensitivit
                                                          ", which cannot be read back to floats");
         }
         selected.push_back(i);
+        const bool weighted = importanceOf(t) != nullptr;
         for (GgmlType type : table.formats) {
-            totalPoints += ggmlRowBytes(type, t.dims[0]) ? 1 : 0;
+            totalPoints += isCandidate(type, t, weighted) ? 1 : 0;
         }
     }
 
@@ -196,19 +210,16 @@ Result<SensitivityTable> measureSensitivity(const Model& model, const Sensitivit
         row.parameters = t.elementCount();
         const auto perRow = static_cast<std::int64_t>(t.dims[0]);
         const auto rows = static_cast<std::int64_t>(t.ggmlRows());
-        const ImatrixEntry* entry = options.imatrix ? options.imatrix->find(t.name) : nullptr;
-        if (entry && entry->columns != perRow) {
-            entry = nullptr;
-        }
+        const ImatrixEntry* entry = importanceOf(t);
         row.weighted = entry != nullptr;
 
         std::vector<GgmlType> toMeasure;
         std::uint64_t candidates = 0;
         for (GgmlType type : table.formats) {
-            const auto rowBytes = ggmlRowBytes(type, t.dims[0]);
-            if (!rowBytes) {
-                continue; // the block does not divide the row: not a candidate for this tensor
+            if (!isCandidate(type, t, row.weighted)) {
+                continue;
             }
+            const auto rowBytes = ggmlRowBytes(type, t.dims[0]);
             ++candidates;
             bool weighted = false;
             if (cache) {

@@ -41,7 +41,9 @@ private slots:
         QVERIFY(r.out.contains(QRegularExpression(QStringLiteral(R"(layer attn_q\s+attn_k)"))));
         QVERIFY(r.out.contains(QRegularExpression(QStringLiteral(R"(\n\s+3 [QIF])"))));
         QVERIFY(r.out.contains("outside layers:  token_embd"));
-        QVERIFY(r.out.contains("30 tensors, 240 points (0 cached, 240 measured)"));
+        // 28 layer matrices x 12 formats (8 + IQ2_XXS, IQ2_S, IQ3_XXS, IQ3_S with the imatrix),
+        // token_embd and output x 9 (no importance weights: of the i-quants only IQ3_S).
+        QVERIFY(r.out.contains("30 tensors, 354 points (0 cached, 354 measured)"));
         QVERIFY(r.out.contains("preset Q4_K_M: 2078208 bytes"));
         const auto [bytes, bpw] = predicted(r.out);
         QVERIFY(bytes > 0 && bytes <= 2078208); // Q4_K_M's tensor bytes, or fewer
@@ -58,7 +60,7 @@ private slots:
         const CliRun again = runCli({"plan", kModel, "--match-preset", "Q4_K_M", "--imatrix",
                                      kImatrix, "--cache-dir", cache});
         QCOMPARE(again.exitCode, 0);
-        QVERIFY(again.out.contains("(240 cached, 0 measured)"));
+        QVERIFY(again.out.contains("(354 cached, 0 measured)"));
         QCOMPARE(predicted(again.out).first, bytes);
 
         // quantize --plan writes exactly the planned types, no bigger than the preset.

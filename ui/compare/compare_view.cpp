@@ -122,6 +122,7 @@ CompareView::CompareView(QWidget* parent)
     }
     m_presetList->setToolTip(tr("Presets to quantize and evaluate, in this order, then the "
                                 "files and folders added below"));
+    updatePresetAvailability();
     auto* addFile = new QToolButton(this);
     addFile->setObjectName(QStringLiteral("compareAddFileButton"));
     addFile->setText(tr("Add file or folder…"));
