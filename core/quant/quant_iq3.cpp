@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <array>
-#include <bit>
 #include <cassert>
 #include <cfloat>
 #include <cmath>
@@ -29,19 +28,6 @@ constexpr int kMapSize = 1 << 12;     // every quadruplet of 3-bit levels
 constexpr float kXxsGroupEps = 1e-8f; // GROUP_MAX_EPS_IQ3_XXS
 constexpr int kTrialLanes = 4;        // SSE2 width: every x86-64 has it, no dispatch needed
 
-// ksigns_iq2xs: IQ3_XXS stores 7 sign bits per 8 values; the 8th makes the count of minus signs
-// even (the quantizer guarantees that by flipping the cheapest value when it is odd).
-constexpr std::uint8_t evenParitySigns(unsigned sevenBits) {
-    return static_cast<std::uint8_t>(sevenBits | (std::popcount(sevenBits) & 1u) << 7);
-}
-
-constexpr std::array<std::uint8_t, 128> kEvenParitySigns = [] {
-    std::array<std::uint8_t, 128> table{};
-    for (unsigned i = 0; i < 128; ++i) {
-        table[i] = evenParitySigns(i);
-    }
-    return table;
-}();
 
 // ggml's iq3xs_init_impl: the grid as levels, the map from any quadruplet (level i in bits
 // 3i..3i+2) to its grid index, and for each quadruplet off the grid the grid points at the
@@ -531,9 +517,11 @@ void quantizeIQ3S(const float* src, void* dst, std::int64_t nRows, std::int64_t 
 
 // Dequantizers: value = sub-block scale * grid magnitude * (+-1). Multiplying by -1 rather than
 // negating keeps ggml's result for a NaN scale too (x86 passes the NaN through unchanged).
+// (A table lookup, not a select: the compiler vectorizes it.)
 namespace {
+constexpr float kSignOf[2] = {1.f, -1.f};
 float signFactor(unsigned signs, int bit) {
-    return (signs >> bit) & 1 ? -1.f : 1.f;
+    return kSignOf[(signs >> bit) & 1];
 }
 } // namespace
 
@@ -549,7 +537,8 @@ void dequantizeIQ3XXS(const void* src, float* y, std::int64_t n) {
             std::memcpy(&packed, scalesAndSigns + 4 * ib, sizeof(packed));
             const float db = d * (0.5f + static_cast<float>(packed >> 28)) * 0.5f;
             for (int l = 0; l < 4; ++l, y += 8) {
-                const std::uint8_t signs = kEvenParitySigns[(packed >> (7 * l)) & 127];
+                // 7 stored sign bits; the 8th makes the count of minus signs even (ksigns).
+                const std::uint8_t signs = iqgrid::ksigns()[(packed >> (7 * l)) & 127];
                 const std::uint32_t g1 = grid[qs[2 * l]];
                 const std::uint32_t g2 = grid[qs[2 * l + 1]];
                 for (int j = 0; j < 4; ++j) {
