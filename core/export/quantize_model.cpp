@@ -373,6 +373,17 @@ quantizeModel(const Model& model, const QuantPlan& plan, const std::string& outp
         }
         importance = std::move(*assigned);
     }
+    for (std::size_t i = 0; i < tensors.size(); ++i) {
+        if (targetTypes[i] != tensors[i].type && quantizeNeedsImportance(targetTypes[i]) &&
+            (importance.empty() || importance[i].empty())) {
+            return makeError(ErrorCode::InvalidArgument,
+                             tensors[i].name + ": " +
+                                 std::string(ggmlTypeInfo(targetTypes[i]).name) +
+                                 " cannot be made without importance weights, and " +
+                                 (options.imatrix ? "the importance matrix has no entry for it"
+                                                  : "no importance matrix was given"));
+        }
+    }
 
     auto writer = GgufWriter::create(outputPath, quantizedMetadata(model, options), specs);
     if (!writer) {

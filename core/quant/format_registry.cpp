@@ -78,13 +78,6 @@ const FormatEntry* findEntry(GgmlType type) {
     return nullptr;
 }
 
-// ggml's quantizers of these types assert on missing importance weights
-// (quantize_row_iq2_xxs_impl, quantize_row_iq2_xs_impl, quantize_row_iq1_s_impl); IQ2_S and IQ1_M
-// fall back to weights made from the values, so they run without.
-bool kernelNeedsImportance(GgmlType type) {
-    return type == GgmlType::IQ2_XXS || type == GgmlType::IQ2_XS || type == GgmlType::IQ1_S;
-}
-
 std::string typeName(GgmlType type) {
     const auto* info = ggmlTypeInfo(static_cast<std::uint32_t>(type));
     return info ? std::string(info->name) : "type " + std::to_string(static_cast<int>(type));
@@ -125,12 +118,19 @@ Status quantizeRows(GgmlType type, const float* src, void* dst, int64_t nRows, i
     if (!src || !dst) {
         return makeError(ErrorCode::InvalidArgument, "quantizeRows: null buffer");
     }
-    if (!importance && kernelNeedsImportance(type)) {
+    if (!importance && quantizeNeedsImportance(type)) {
         return makeError(ErrorCode::InvalidArgument,
                          typeName(type) + " needs importance weights (an imatrix) to quantize");
     }
     entry->quantize(src, dst, nRows, nPerRow, importance);
     return {};
+}
+
+// ggml's quantizers of these types assert on missing importance weights
+// (quantize_row_iq2_xxs_impl, quantize_row_iq2_xs_impl, quantize_row_iq1_s_impl); IQ2_S and IQ1_M
+// fall back to weights made from the values, so they run without.
+bool quantizeNeedsImportance(GgmlType type) {
+    return type == GgmlType::IQ2_XXS || type == GgmlType::IQ2_XS || type == GgmlType::IQ1_S;
 }
 
 Status dequantizeRow(GgmlType type, const void* src, float* dst, int64_t n) {

@@ -39,6 +39,11 @@ const QuantFormat* quantFormat(GgmlType type);
 Status quantizeRows(GgmlType type, const float* src, void* dst, int64_t nRows, int64_t nPerRow,
                     const float* importance /*nullptr or nPerRow weights*/);
 
+// The types whose quantizer cannot run without importance weights (IQ1_S, IQ2_XXS, IQ2_XS:
+// ggml asserts); quantizeRows refuses them without, and quantizeModel checks every tensor
+// before it writes anything.
+bool quantizeNeedsImportance(GgmlType type);
+
 // Converts n values of stored data (n a multiple of the block size) to floats, bit-exact with
 // ggml's to_float. Rows are contiguous blocks, so n may span several rows.
 Status dequantizeRow(GgmlType type, const void* src, float* dst, int64_t n);

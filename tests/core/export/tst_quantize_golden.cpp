@@ -145,6 +145,34 @@ private slots:
         QCOMPARE(report.error().code, ErrorCode::InvalidArgument);
     }
 
+    // IQ2_XXS cannot be made without importance weights: a tensor the imatrix does not cover
+    // (token_embd never is) is named before anything is written.
+    void iquantWithoutImportanceIsNamed() {
+        auto model = openModel(QS_RESOURCES_DIR "/models/shakespeare-3M-f16.gguf");
+        QVERIFY(model.ok());
+        auto imatrix =
+            readImatrix((kGolden + "/imatrix/shakespeare-3M-imatrix.gguf").toStdString());
+        QVERIFY(imatrix.ok());
+        QuantPlan plan;
+        plan.set("blk.0.ffn_up.weight", GgmlType::IQ2_XXS);
+        plan.set("token_embd.weight", GgmlType::IQ2_XXS);
+        QTemporaryDir dir;
+        const QString out = dir.filePath(QStringLiteral("out.gguf"));
+        QuantizeOptions options;
+        options.imatrix = &*imatrix;
+        CancelToken cancel;
+        NullProgressSink progress;
+        auto report = quantizeModel(*model, plan, out.toStdString(), options, cancel, progress);
+        QVERIFY(!report.ok());
+        QCOMPARE(report.error().code, ErrorCode::InvalidArgument);
+        QVERIFY2(report.error().message.find("token_embd.weight: IQ2_XXS") != std::string::npos,
+                 report.error().message.c_str());
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).size(), 0);
+        // Without the token_embd choice the same plan is written.
+        plan.set("token_embd.weight", GgmlType::Q4_K);
+        QVERIFY(quantizeModel(*model, plan, out.toStdString(), options, cancel, progress).ok());
+    }
+
     void cancelLeavesNoOutput() {
         auto model = openModel(QS_RESOURCES_DIR "/models/shakespeare-3M-f16.gguf");
         QVERIFY(model.ok());
