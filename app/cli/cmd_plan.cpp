@@ -1,6 +1,7 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 
+#include "core/export/file_budget.h"
 #include "core/io/imatrix.h"
 #include "core/io/model_reader.h"
 #include "core/model/model.h"
@@ -121,10 +122,14 @@ int runPlan(const std::vector<std::string>& args) {
         "per tensor that minimises the summed error under a size target (or the size under an\n"
         "error target), and write the plan for `quantize --plan`.");
     parser.addPositional("MODEL", "GGUF file, Hugging Face folder or llama2.c checkpoint");
-    parser.addOption("target-bpw", "X", "bits per weight over all tensors");
-    parser.addOption("target-size", "BYTES", "bytes of all tensors (suffixes K, M, G, KiB, ...)");
+    parser.addOption("target-bpw", "X",
+                     "bits per weight of the whole output file over all parameters");
+    parser.addOption("target-size", "BYTES",
+                     "bytes of the whole output file: header, metadata and every tensor "
+                     "(suffixes K, M, G, KiB, ...)");
     parser.addOption("match-preset", "PRESET",
-                     "the tensor bytes llama-quantize's PRESET would give (e.g. Q4_K_M)");
+                     "the file size llama-quantize's PRESET would give (e.g. Q4_K_M), with the "
+                     "same importance matrix");
     parser.addOption("max-error", "E", "smallest plan whose summed error is at most E");
     parser.addOption("imatrix", "FILE", "importance matrix: weights the error and the quantizers");
     parser.addOption("formats", "LIST",
@@ -275,7 +280,20 @@ int runPlan(const std::vector<std::string>& args) {
             return reportError(plan.error());
         }
         presetPlan = std::move(plan).value();
-        target = core::OptimizerTarget::bytes(core::plannedTensorBytes(*model, *presetPlan));
+    }
+    // Size targets are the whole file `quantize --plan` will write with these options: the
+    // header and metadata (the quantize.imatrix.* keys name the file as given here), the
+    // tensors outside the plan, and the alignment padding.
+    core::QuantizeOptions fileOptions;
+    if (*imatrix) {
+        fileOptions.imatrix = &**imatrix;
+        fileOptions.imatrixFileName = parser.value("imatrix");
+    }
+    std::uint64_t presetFileBytes = 0;
+    if (presetPlan) {
+        fileOptions.fileType = static_cast<std::uint32_t>(matchPreset->ftype);
+        presetFileBytes = core::quantizedFileBytes(*model, *presetPlan, fileOptions);
+        target = core::OptimizerTarget::bytes(presetFileBytes);
     }
 
     core::CancelToken cancel;
@@ -287,6 +305,7 @@ int runPlan(const std::vector<std::string>& args) {
     }
     const double measureSeconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    table->fileOverheadBytes = core::quantizedFileOverhead(*model, fileOptions);
     if (parser.isSet("calibrate-kld")) {
         core::KldCalibrationOptions calib;
         if (!parseInt(parser.value("calib-chunks"), calib.maxChunks) || calib.maxChunks <= 0 ||
@@ -325,9 +344,9 @@ int runPlan(const std::vector<std::string>& args) {
         std::printf("target: error <= %.6g; smallest bytes possible >= %.0f\n", target->value,
                     result.lowerBound);
     } else {
-        std::printf("target: %llu bytes (%.4f bpw)%s%s\n",
+        std::printf("target: %llu bytes of file (%.4f bpw)%s%s\n",
                     static_cast<unsigned long long>(result.budgetBytes),
-                    table->bitsPerWeight(result.budgetBytes), matchPreset ? " = " : "",
+                    table->bitsPerWeight(result.budgetBytes), matchPreset ? " = the file of " : "",
                     matchPreset ? std::string(matchPreset->name).c_str() : "");
     }
     if (!result.feasible) {
@@ -338,8 +357,11 @@ int runPlan(const std::vector<std::string>& args) {
                      static_cast<unsigned long long>(optimizer.maxBytes()));
         return kExitFailure;
     }
-    std::printf("predicted: %llu bytes, %.4f bpw, error %.6g",
-                static_cast<unsigned long long>(result.totalBytes), result.bitsPerWeight,
+    // The exact file size (result.totalBytes allows the most padding every tensor can need).
+    const std::uint64_t fileBytes =
+        core::quantizedFileBytes(*model, result.toPlan(*table), fileOptions);
+    std::printf("predicted: %llu bytes of file, %.4f bpw, error %.6g",
+                static_cast<unsigned long long>(fileBytes), table->bitsPerWeight(fileBytes),
                 result.objective);
     if (target->kind != core::OptimizerTarget::Kind::MaxError) {
         std::printf(" (optimum >= %.6g, gap <= %.3g%%)", result.lowerBound,
@@ -350,9 +372,9 @@ int runPlan(const std::vector<std::string>& args) {
     std::printf("; solved in %.2f ms\n", optSeconds * 1000.0);
     if (presetPlan) {
         const auto score = core::scorePlan(*table, *presetPlan, optOptions);
-        std::printf("preset %s: %llu bytes, error %.6g (optimized is %.1f%% lower)\n",
+        std::printf("preset %s: %llu bytes of file, error %.6g (optimized is %.1f%% lower)\n",
                     std::string(matchPreset->name).c_str(),
-                    static_cast<unsigned long long>(score.totalBytes), score.objective,
+                    static_cast<unsigned long long>(presetFileBytes), score.objective,
                     score.objective > 0 ? 100.0 * (1.0 - result.objective / score.objective) : 0.0);
     }
     if (parser.isSet("output")) {

@@ -77,6 +77,16 @@ std::uint32_t alignmentOf(const Metadata& metadata) {
     return gguf::kDefaultAlignment;
 }
 
+// Header, then each tensor's data padded to the alignment (the last one too).
+std::uint64_t paddedFileBytes(std::uint64_t headerBytes, const std::vector<std::uint64_t>& sizes,
+                              std::uint32_t alignment) {
+    std::uint64_t total = headerBytes;
+    for (const auto bytes : sizes) {
+        total = gguf::alignUp(total + bytes, alignment);
+    }
+    return total;
+}
+
 std::uint64_t specBytes(const GgufTensorSpec& t) {
     std::uint64_t rows = 1;
     for (std::size_t i = 1; i < t.dims.size(); ++i) {
@@ -149,10 +159,7 @@ Result<std::unique_ptr<GgufWriter>> GgufWriter::create(const std::string& path,
         w->m_names.push_back(t.name);
     }
     const auto header = serializeGgufHeader(metadata, tensors, w->m_alignment, &w->m_sizes);
-    w->m_totalBytes = header.size();
-    for (const auto bytes : w->m_sizes) {
-        w->m_totalBytes = gguf::alignUp(w->m_totalBytes + bytes, w->m_alignment);
-    }
+    w->m_totalBytes = paddedFileBytes(header.size(), w->m_sizes, w->m_alignment);
     if (auto s = w->writeRaw(header.data(), header.size()); !s) {
         return s.error();
     }
@@ -288,6 +295,17 @@ Status GgufWriter::finish() {
         ::close(dirFd);
     }
     return {};
+}
+
+std::uint32_t ggufAlignment(const Metadata& metadata) {
+    return alignmentOf(metadata);
+}
+
+std::uint64_t ggufFileBytes(const Metadata& metadata, const std::vector<GgufTensorSpec>& tensors) {
+    const std::uint32_t alignment = alignmentOf(metadata);
+    std::vector<std::uint64_t> sizes;
+    const auto header = serializeGgufHeader(metadata, tensors, alignment, &sizes);
+    return paddedFileBytes(header.size(), sizes, alignment);
 }
 
 } // namespace qs::core

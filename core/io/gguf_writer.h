@@ -65,6 +65,11 @@ private:
     bool m_done = false;
 };
 
+// The byte size of the file GgufWriter writes for these tensors and metadata, exactly; and the
+// alignment it pads tensor data to (general.alignment, else 32).
+std::uint64_t ggufFileBytes(const Metadata& metadata, const std::vector<GgufTensorSpec>& tensors);
+std::uint32_t ggufAlignment(const Metadata& metadata);
+
 // The serialized header + metadata + tensor infos + padding of a GGUF file (exposed for
 // tests and the hostile-file generator).
 std::vector<std::byte> serializeGgufHeader(const Metadata& metadata,

@@ -157,7 +157,7 @@ PlanOptimizer::PlanOptimizer(const SensitivityTable& table, OptimizerOptions opt
 }
 
 std::uint64_t PlanOptimizer::minBytes() const {
-    std::uint64_t total = m_table.fixedBytes;
+    std::uint64_t total = baseBytes();
     for (const Row& r : m_rows) {
         total += r.pareto.empty() ? 0 : r.pareto.front().bytes;
     }
@@ -165,7 +165,7 @@ std::uint64_t PlanOptimizer::minBytes() const {
 }
 
 std::uint64_t PlanOptimizer::maxBytes() const {
-    std::uint64_t total = m_table.fixedBytes;
+    std::uint64_t total = baseBytes();
     for (const Row& r : m_rows) {
         total += r.pareto.empty() ? 0 : r.pareto.back().bytes;
     }
@@ -191,7 +191,7 @@ OptimizerResult PlanOptimizer::finish(const std::vector<std::size_t>& choice, do
                                       std::uint64_t budget) const {
     OptimizerResult result;
     result.budgetBytes = budget;
-    result.totalBytes = m_table.fixedBytes;
+    result.totalBytes = baseBytes();
     result.choices.resize(m_rows.size());
     for (std::size_t i = 0; i < m_rows.size(); ++i) {
         const Row& row = m_rows[i];
@@ -212,7 +212,7 @@ OptimizerResult PlanOptimizer::finish(const std::vector<std::size_t>& choice, do
 OptimizerResult PlanOptimizer::solveBudget(std::uint64_t budget) const {
     const std::size_t n = m_rows.size();
     std::vector<std::size_t> choice(n, 0); // index into pareto; hull[0] == pareto[0]
-    std::uint64_t used = m_table.fixedBytes;
+    std::uint64_t used = baseBytes();
     double cost = 0;
     for (const Row& r : m_rows) {
         if (!r.pareto.empty()) {
@@ -436,7 +436,7 @@ bool PlanOptimizer::branchAndBound(std::uint64_t budget, std::vector<std::size_t
         ++nodes;
         const Node node = std::move(stack.back());
         stack.pop_back();
-        std::uint64_t used = m_table.fixedBytes;
+        std::uint64_t used = baseBytes();
         double cost = 0;
         steps.clear();
         for (std::size_t i = 0; i < n; ++i) {
@@ -620,7 +620,7 @@ PlanScore scorePlan(const SensitivityTable& table, const QuantPlan& plan,
                     const OptimizerOptions& options) {
     PlanOptimizer optimizer(table, options);
     PlanScore score;
-    score.totalBytes = table.fixedBytes;
+    score.totalBytes = table.fixedBytes + table.fileOverheadBytes;
     for (std::size_t i = 0; i < table.rows.size(); ++i) {
         const SensitivityRow& row = table.rows[i];
         const auto type = plan.typeOf(row.name);

@@ -24,7 +24,9 @@ namespace qs::core {
 struct OptimizerTarget {
     enum class Kind { Bytes, BitsPerWeight, MaxError };
     Kind kind = Kind::Bytes;
-    double value = 0; // bytes of all tensors, bits per weight, or the weighted error sum
+    // Bytes of the file (all tensors, plus the table's fileOverheadBytes), bits per weight of
+    // those bytes, or the weighted error sum.
+    double value = 0;
 
     static OptimizerTarget bytes(std::uint64_t b) { return {Kind::Bytes, static_cast<double>(b)}; }
     static OptimizerTarget bitsPerWeight(double bpw) { return {Kind::BitsPerWeight, bpw}; }
@@ -68,8 +70,8 @@ struct TensorChoice {
 struct OptimizerResult {
     bool feasible = false; // false: even the smallest (or most precise) choice misses the target
     std::vector<TensorChoice> choices; // one per SensitivityTable row, same order
-    std::uint64_t totalBytes = 0;      // chosen bytes + the table's fixedBytes
-    std::uint64_t budgetBytes = 0;     // Bytes/BitsPerWeight targets: the limit used
+    std::uint64_t totalBytes = 0;  // chosen bytes + the table's fixedBytes and fileOverheadBytes
+    std::uint64_t budgetBytes = 0; // Bytes/BitsPerWeight targets: the limit used
     double bitsPerWeight = 0;
     double objective = 0; // sum of weighted errors
     // Bytes/BitsPerWeight: no assignment within the budget has an objective below this
@@ -94,7 +96,8 @@ public:
     OptimizerResult solve(const OptimizerTarget& target) const;
     // The weight of row i's error in the objective.
     double weight(std::size_t row) const { return m_rows[row].weight; }
-    // Smallest and largest total bytes any assignment can have (fixed bytes included).
+    // Smallest and largest total bytes any assignment can have (fixed bytes and file overhead
+    // included).
     std::uint64_t minBytes() const;
     std::uint64_t maxBytes() const;
 
@@ -110,6 +113,8 @@ private:
         std::vector<std::size_t> hull; // indices into pareto: the lower convex hull
         bool pinned = false;
     };
+    // Bytes every assignment has: tensors outside the table and the file's own overhead.
+    std::uint64_t baseBytes() const { return m_table.fixedBytes + m_table.fileOverheadBytes; }
     OptimizerResult solveBudget(std::uint64_t budget) const;
     // Improves `best` (cost `bestCost`) in place; true when the search finished, which
     // proves it optimal.
@@ -128,8 +133,9 @@ private:
 OptimizerResult optimizePlan(const SensitivityTable& table, const OptimizerTarget& target,
                              const OptimizerOptions& options = {});
 
-// How an existing plan (a preset's, say) scores on the table: its bytes (fixed bytes
-// included) and objective under `options`. Rows whose planned type has no point (not a
+// How an existing plan (a preset's, say) scores on the table: its bytes (fixed bytes and the
+// table's fileOverheadBytes included, as the optimizer counts them) and objective under
+// `options`. Rows whose planned type has no point (not a
 // candidate, or not planned) count their cheapest point's bytes and are listed in `missing`.
 struct PlanScore {
     std::uint64_t totalBytes = 0;

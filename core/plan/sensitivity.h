@@ -69,6 +69,11 @@ struct SensitivityTable {
     // Tensors not in the table (norms, biases, 1-D tensors), at the bytes quantization keeps
     // them at: a plan's total size is fixedBytes + the chosen points' bytes.
     std::uint64_t fixedBytes = 0;
+    // Bytes of the output file outside the tensor data (header, metadata, tensor infos, room
+    // for alignment padding; export/file_budget.h), set by the caller that knows the file; the
+    // optimizer counts them with fixedBytes, so its budgets and sizes are the whole file's.
+    // 0: tensors only.
+    std::uint64_t fileOverheadBytes = 0;
     std::uint64_t totalParameters = 0; // every tensor of the model, for bits per weight
     std::vector<GgmlType> formats;     // the candidates asked for
     std::size_t cachedPoints = 0;      // points read from the cache
