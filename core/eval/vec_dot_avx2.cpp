@@ -1,4 +1,4 @@
-#include "core/eval/vec_dot_kernels.h"
+#include "core/eval/vec_dot_avx2_common.h"
 
 #if defined(QS_VEC_DOT_AVX2)
 
@@ -6,17 +6,11 @@
 
 #include <cmath>
 #include <cstring>
-#include <immintrin.h>
 
-// AVX2 builds of the fused dot products. The file is compiled for the baseline; only these
-// functions carry the target attribute, so no AVX2 code leaks into shared inline functions and
-// the binary still runs on CPUs without AVX2 (vec_dot.cpp picks the build at run time).
-// Weight levels are unsigned bytes times signed activation bytes (_mm256_maddubs_epi16), whose
-// pair sums stay below 2^15 for every level range used here; offsets such as Q6_K's -32 are
-// applied once per 16 values through the activation block sums.
-#define QS_AVX2 __attribute__((target("avx2,fma,f16c")))
-#define QS_AVX2_INLINE inline __attribute__((always_inline, target("avx2,fma,f16c")))
-
+// AVX2 builds of the fused dot products (see vec_dot_avx2_common.h for how they stay out of
+// the baseline code). Weight levels are unsigned bytes times signed activation bytes
+// (_mm256_maddubs_epi16), whose pair sums stay below 2^15 for every level range used here; offsets
+// such as Q6_K's -32 are applied once per 16 values through the activation block sums.
 namespace qs::core::vecdot {
 
 using namespace qs::core::quant;
@@ -27,19 +21,7 @@ QS_AVX2_INLINE float halfToFloat(std::uint16_t h) {
     return _cvtsh_ss(h);
 }
 
-QS_AVX2_INLINE float horizontalSum(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
-
-QS_AVX2_INLINE int horizontalSum(__m256i v) {
-    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(1, 0, 3, 2)));
-    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(2, 3, 0, 1)));
-    return _mm_cvtsi128_si32(s);
-}
+using avx2::horizontalSum;
 
 // Eight 16-bit scales broadcast to both 128-bit lanes; pairScales(s, k) then holds scale 2k in
 // the low lane and 2k+1 in the high one, matching a 32-value chunk whose first 16 products land

@@ -1,4 +1,4 @@
-#include "core/eval/vec_dot_kernels.h"
+#include "core/eval/vec_dot_avx2_common.h"
 
 #if defined(QS_VEC_DOT_AVX2)
 
@@ -7,7 +7,6 @@
 #include "core/quant/iq_grids.h"
 
 #include <cstring>
-#include <immintrin.h>
 
 // AVX2 builds of the i-quant dot products (vec_dot_iquants.cpp has the portable ones). Each
 // 32-value group is four 8-value code-book entries (eight 4-value ones for IQ3) gathered into
@@ -15,9 +14,6 @@
 // on the activations, _mm256_maddubs_epi16 multiplies, and _mm256_madd_epi16 applies the
 // group's scales. Every sum is an exact integer until the one float product per super-block,
 // which is the portable kernel's, so both builds return the same bits (tst_vec_dot checks it).
-#define QS_AVX2 __attribute__((target("avx2,fma,f16c")))
-#define QS_AVX2_INLINE inline __attribute__((always_inline, target("avx2,fma,f16c")))
-
 namespace qs::core::vecdot {
 
 using namespace qs::core::quant;
@@ -49,12 +45,7 @@ const SignMasks& signMasks() {
     return masks;
 }
 
-QS_AVX2_INLINE int horizontalSum(__m256i v) {
-    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(1, 0, 3, 2)));
-    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(2, 3, 0, 1)));
-    return _mm_cvtsi128_si32(s);
-}
+using avx2::horizontalSum;
 
 // Scales per 16 values of a group: ls1 on values 0..15, ls2 on 16..31 (16-bit lanes 0..7 of
 // a maddubs result hold value pairs 0..15).

@@ -99,19 +99,6 @@ bool snapGroup(const SearchTables& t, const float* xval, const float* waux, floa
     return false;
 }
 
-// sum w x q and sum w q^2 of n values with q = 2L+1.
-void weightedSums(int n, const float* weight, const float* xval, const std::int8_t* L, float& sumqx,
-                  float& sumq2) {
-    sumqx = 0;
-    sumq2 = 0;
-    for (int i = 0; i < n; ++i) {
-        const float w = weight[i];
-        const auto q = static_cast<float>(2 * L[i] + 1);
-        sumqx += w * xval[i] * q;
-        sumq2 += w * q * q;
-    }
-}
-
 float superBlockSigma2(const float* x, bool doubled) {
     float sumx2 = 0;
     for (int i = 0; i < kQK; ++i) {
@@ -207,7 +194,7 @@ void iq2xxsSuperBlock(const SearchTables& t, const float* xbl, const float* qwbl
                 snapGroup(t, xval + 8 * k, waux + 8 * k, id, thisScale, Laux + 8 * k);
             }
             float sumqx, sumq2;
-            weightedSums(32, weight, xval, Laux, sumqx, sumq2);
+            oddLevelSums(32, weight, xval, Laux, sumqx, sumq2);
             if (sumq2 > 0 && sumqx * sumqx > best * sumq2) {
                 scale = sumqx / sumq2;
                 best = scale * sumqx;
@@ -220,7 +207,7 @@ void iq2xxsSuperBlock(const SearchTables& t, const float* xbl, const float* qwbl
                 snapGroup(t, xval + 8 * k, waux + 8 * k, id, scale, L + 8 * k);
             }
             float sumqx, sumq2;
-            weightedSums(32, weight, xval, L, sumqx, sumq2);
+            oddLevelSums(32, weight, xval, L, sumqx, sumq2);
             if (sumq2 > 0) {
                 scale = sumqx / sumq2;
             }
@@ -307,7 +294,7 @@ bool iq2Block16(const SearchTables& t, const float* xb, const float* weight, boo
             onGridAux[k] = snapGroup(t, xval + 8 * k, waux + 8 * k, id, thisScale, Laux + 8 * k);
         }
         float sumqx, sumq2;
-        weightedSums(16, weight, xval, Laux, sumqx, sumq2);
+        oddLevelSums(16, weight, xval, Laux, sumqx, sumq2);
         if (sumq2 > 0 && sumqx * sumqx > best * sumq2) {
             scale = sumqx / sumq2;
             best = scale * sumqx;
@@ -324,7 +311,7 @@ bool iq2Block16(const SearchTables& t, const float* xb, const float* weight, boo
             }
         }
         float sumqx, sumq2;
-        weightedSums(16, weight, xval, L, sumqx, sumq2);
+        oddLevelSums(16, weight, xval, L, sumqx, sumq2);
         if (sumq2 > 0) {
             scale = sumqx / sumq2;
         }

@@ -28,7 +28,6 @@ constexpr int kMapSize = 1 << 12;     // every quadruplet of 3-bit levels
 constexpr float kXxsGroupEps = 1e-8f; // GROUP_MAX_EPS_IQ3_XXS
 constexpr int kTrialLanes = 4;        // SSE2 width: every x86-64 has it, no dispatch needed
 
-
 // ggml's iq3xs_init_impl: the grid as levels, the map from any quadruplet (level i in bits
 // 3i..3i+2) to its grid index, and for each quadruplet off the grid the grid points at the
 // nearest `nearestDistances` distinct distances, ordered by (distance, index) as ggml's qsort
@@ -169,19 +168,6 @@ int roundedKey(const float* xval, float inverseScale, std::int8_t* L) {
     return key;
 }
 
-// The weighted least-squares scale terms of levels L against xval.
-void scaleSums(const float* xval, const float* weight, const std::int8_t* L, float& sumqx,
-               float& sumq2) {
-    sumqx = 0;
-    sumq2 = 0;
-    for (int i = 0; i < kGroupSize; ++i) {
-        const float w = weight[i];
-        const auto q = static_cast<float>(2 * L[i] + 1);
-        sumqx += w * xval[i] * q;
-        sumq2 += w * q * q;
-    }
-}
-
 // Where the two formats' searches differ.
 struct SearchVariant {
     int scanSteps;          // trial scales (15 + 0.2 s) / max for s = -scanSteps..scanSteps
@@ -278,7 +264,7 @@ float searchSubBlock(const SearchTables& t, const SearchVariant& variant, const 
             std::memcpy(L + 4 * k, t.levels[static_cast<std::size_t>(index)].data(), 4);
         }
         float sumqx, sumq2;
-        scaleSums(xval, weight, L, sumqx, sumq2);
+        oddLevelSums(kGroupSize, weight, xval, L, sumqx, sumq2);
         if (sumq2 > 0) {
             scale = sumqx / sumq2;
         }

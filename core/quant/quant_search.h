@@ -26,6 +26,20 @@ inline std::int32_t truncToInt32(float x) {
     return static_cast<std::int32_t>(x);
 }
 
+// The weighted least-squares terms of odd levels q = 2L + 1 against x, in ggml's order:
+// sumqx = sum w x q, sumq2 = sum w q^2 (the scale fits of the i-quant searches).
+inline void oddLevelSums(int n, const float* weight, const float* x, const std::int8_t* L,
+                         float& sumqx, float& sumq2) {
+    sumqx = 0;
+    sumq2 = 0;
+    for (int i = 0; i < n; ++i) {
+        const float w = weight[i];
+        const auto q = static_cast<float>(2 * L[i] + 1);
+        sumqx += w * x[i] * q;
+        sumq2 += w * q * q;
+    }
+}
+
 // Symmetric scale search; returns the scale, fills L with levels in [0, 2*nmax).
 // rmseType selects the default weights when qw is null (1: x^2, 2: 1, 3: |x|, 4: sqrt|x|).
 float makeQxQuants(int n, int nmax, const float* x, std::int8_t* L, int rmseType, const float* qw);
