@@ -43,6 +43,12 @@ bool isQk(const std::string& ggufName) {
     return ggufName.ends_with(".attn_q.weight") || ggufName.ends_with(".attn_k.weight");
 }
 
+// Q/K biases had their rows permuted with the weights (convert_hf_to_gguf permutes q_proj.bias
+// and k_proj.bias too): they go back to rotate-half order as well.
+bool isQkBias(const std::string& ggufName) {
+    return ggufName.ends_with(".attn_q.bias") || ggufName.ends_with(".attn_k.bias");
+}
+
 nlohmann::ordered_json quantizationConfig(const CalibratedQuantization& q,
                                           const QuantizedCheckpointOptions& o,
                                           const std::string& sourceName) {
@@ -177,8 +183,8 @@ Status buildFolder(const Model& source, const CalibratedQuantization& q, const f
             return makeError(ErrorCode::Unsupported,
                              source.path() + ": tensor " + t.name + " has no Hugging Face name");
         }
-        const int heads = t.name.ends_with(".attn_k.weight") ? static_cast<int>(hp.headCountKv)
-                                                             : static_cast<int>(hp.headCount);
+        const bool isK = t.name.ends_with(".attn_k.weight") || t.name.ends_with(".attn_k.bias");
+        const int heads = isK ? static_cast<int>(hp.headCountKv) : static_cast<int>(hp.headCount);
         if (auto it = q.linears.find(t.name); it != q.linears.end()) {
             QuantizedLinear lin = it->second;
             if (permute && isQk(t.name)) {
@@ -227,9 +233,10 @@ Status buildFolder(const Model& source, const CalibratedQuantization& q, const f
                 !st) {
                 return makeError(st.error().code, t.name + ": " + st.error().message);
             }
-            if (permute && isQk(t.name) && t.dims.size() == 2) {
-                const auto cols = t.dims[0];
-                const auto rows = static_cast<int>(t.dims[1]);
+            if (permute && ((isQk(t.name) && t.dims.size() == 2) ||
+                            (isQkBias(t.name) && t.dims.size() == 1))) {
+                const auto cols = t.dims.size() == 2 ? t.dims[0] : 1;
+                const auto rows = static_cast<int>(t.dims.back());
                 const auto map = ggufToHfRows(rows, heads);
                 std::vector<float> hf(values.size());
                 for (int r = 0; r < rows; ++r) {

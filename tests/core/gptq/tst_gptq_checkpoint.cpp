@@ -7,10 +7,12 @@
 #include "core/eval/text_input.h"
 #include "core/export/quantized_checkpoint.h"
 #include "core/gptq/calibrate.h"
+#include "core/io/gguf_writer.h"
 #include "core/io/hf_names.h"
 #include "core/io/model_reader.h"
 #include "core/logging.h"
 #include "core/model/model.h"
+#include "core/quant/format_registry.h"
 #include "core/quant/half.h"
 #include "core/quant/packing.h"
 
@@ -477,6 +479,108 @@ private slots:
         const auto qcV2 = nlohmann::json::parse(inV2)["quantization_config"];
         QCOMPARE(qcV2["checkpoint_format"].get<std::string>(), std::string("gptq_v2"));
         QCOMPARE(qcV2["format"].get<std::string>(), std::string("gptq_v2"));
+    }
+
+    // Issue 22: a llama model with Q/K biases (convert_hf_to_gguf permutes q_proj.bias and
+    // k_proj.bias with the weights) gets its biases back in Hugging Face row order, and
+    // attention_bias set; importing the folder restores the GGUF order.
+    void qkBiasesGoBackToHfOrder() {
+        auto& f = fixture();
+        QTemporaryDir tmp;
+        const std::string biased = tmp.filePath("biased.gguf").toStdString();
+        const auto& hp = f.model.hparams();
+        const std::uint64_t headDim = hp.embeddingLength / hp.headCount;
+        // Every tensor of the model, then a Q and a K bias per layer whose values name their
+        // GGUF row: 300 * layer + row, negative for K (exact in the checkpoint's F16).
+        std::vector<GgufTensorSpec> specs;
+        for (const auto& t : f.model.tensors()) {
+            specs.push_back({t.name, t.dims, t.type});
+        }
+        auto biasValues = [&](std::uint32_t layer, bool k) {
+            const std::uint64_t rows = (k ? hp.headCountKv : hp.headCount) * headDim;
+            std::vector<float> v(rows);
+            for (std::uint64_t r = 0; r < rows; ++r) {
+                v[r] = (k ? -1.0f : 1.0f) * static_cast<float>(300 * layer + r);
+            }
+            return v;
+        };
+        for (std::uint32_t l = 0; l < hp.blockCount; ++l) {
+            for (bool k : {false, true}) {
+                const std::string name =
+                    "blk." + std::to_string(l) + (k ? ".attn_k.bias" : ".attn_q.bias");
+                specs.push_back(
+                    {name, {static_cast<std::uint64_t>(biasValues(l, k).size())}, GgmlType::F32});
+            }
+        }
+        {
+            auto writer = GgufWriter::create(biased, f.model.metadata(), specs);
+            QVERIFY(writer.ok());
+            for (const auto& t : f.model.tensors()) {
+                std::vector<std::byte> raw(t.byteSize);
+                QVERIFY(f.model.readTensorData(t, raw).ok());
+                QVERIFY((*writer)->write(raw).ok());
+            }
+            for (std::uint32_t l = 0; l < hp.blockCount; ++l) {
+                for (bool k : {false, true}) {
+                    const auto v = biasValues(l, k);
+                    QVERIFY((*writer)
+                                ->write(std::as_bytes(std::span<const float>(v.data(), v.size())))
+                                .ok());
+                }
+            }
+            QVERIFY((*writer)->finish().ok());
+        }
+        auto model = openModel(biased);
+        QVERIFY2(model.ok(), model.ok() ? "" : model.error().message.c_str());
+        CalibrationOptions tiny;
+        tiny.nsamples = 1;
+        tiny.seqlen = 16;
+        CancelToken cancel;
+        NullProgressSink none;
+        auto q = quantizeCalibrated(*model, f.tokens, f.bos, CalibratedMethod::Rtn, GptqOptions{},
+                                    tiny, cancel, none);
+        QVERIFY2(q, q ? "" : q.error().message.c_str());
+        const std::string dir = tmp.filePath("ckpt").toStdString();
+        QuantizedCheckpointOptions wo;
+        wo.tokenizerFolder = kTokenizer;
+        QVERIFY(writeQuantizedCheckpoint(*model, *q, dir, wo, cancel, none));
+        std::ifstream in(fs::path(dir) / "config.json");
+        QCOMPARE(nlohmann::json::parse(in)["attention_bias"].get<bool>(), true);
+
+        // GGUF row h*d + 2j + c holds HF row h*d + c*d/2 + j (rotate-half vs interleaved).
+        const auto st = readAllTensors(dir);
+        for (std::uint32_t l = 0; l < hp.blockCount; ++l) {
+            for (bool k : {false, true}) {
+                const std::string hf = "model.layers." + std::to_string(l) +
+                                       (k ? ".self_attn.k_proj.bias" : ".self_attn.q_proj.bias");
+                const auto it = st.find(hf);
+                QVERIFY2(it != st.end(), hf.c_str());
+                const auto gguf = biasValues(l, k);
+                QCOMPARE(it->second.data.size(), gguf.size() * sizeof(std::uint16_t));
+                for (std::uint64_t r = 0; r < gguf.size(); ++r) {
+                    const std::uint64_t head = r / headDim, within = r % headDim;
+                    const std::uint64_t hfRow =
+                        head * headDim + (within % 2) * (headDim / 2) + within / 2;
+                    std::uint16_t h;
+                    std::memcpy(&h, it->second.data.data() + 2 * hfRow, 2);
+                    QCOMPARE(fp16ToFp32(h), gguf[r]);
+                }
+            }
+        }
+        // Imported back: GGUF order again.
+        auto back = openModel(dir);
+        QVERIFY2(back.ok(), back.ok() ? "" : back.error().message.c_str());
+        for (std::uint32_t l = 0; l < hp.blockCount; ++l) {
+            const auto* t = back->findTensor("blk." + std::to_string(l) + ".attn_k.bias");
+            QVERIFY(t);
+            std::vector<std::byte> raw(t->byteSize);
+            QVERIFY(back->readTensorData(*t, raw).ok());
+            std::vector<float> values(t->elementCount());
+            QVERIFY(dequantizeRow(t->type, raw.data(), values.data(),
+                                  static_cast<std::int64_t>(values.size()))
+                        .ok());
+            QCOMPARE(values, biasValues(l, true));
+        }
     }
 
     void cancelLeavesNothing() {
