@@ -1,6 +1,7 @@
 #include "core/export/quantized_checkpoint.h"
 
 #include "core/io/hf_names.h"
+#include "core/io/hf_tokenizer_writer.h"
 #include "core/io/safetensors_writer.h"
 #include "core/logging.h"
 #include "core/model/model.h"
@@ -302,6 +303,25 @@ Status buildFolder(const Model& source, const CalibratedQuantization& q, const f
                 fs::permissions(dir / name, fs::perms::owner_write, fs::perm_options::add, ec);
                 copied.push_back(name);
             }
+        }
+    } else if (source.format() == ModelFormat::Gguf) {
+        // No original tokenizer files: made from the GGUF vocabulary, so that AutoTokenizer and
+        // vLLM load the folder. Byte-level BPE vocabularies are not converted (yet): said once.
+        auto files = hfTokenizerFromGguf(source.metadata(), source.hparams().contextLength);
+        if (files) {
+            for (const auto& [name, text] :
+                 {std::pair{"tokenizer.json", &files->tokenizerJson},
+                  std::pair{"tokenizer_config.json", &files->tokenizerConfig},
+                  std::pair{"special_tokens_map.json", &files->specialTokensMap}}) {
+                if (auto st = writeText(dir / name, *text); !st) {
+                    return st;
+                }
+                copied.push_back(name);
+            }
+        } else {
+            coreLog().warn("{}: no tokenizer files written ({}); copy them from the original "
+                           "model or give a tokenizer folder",
+                           source.path(), files.error().message);
         }
     }
 

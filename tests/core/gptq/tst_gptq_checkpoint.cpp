@@ -5,6 +5,7 @@
 #include "core/eval/eval_model.h"
 #include "core/eval/llama_context.h"
 #include "core/eval/text_input.h"
+#include "core/eval/tokenizer_load.h"
 #include "core/export/quantized_checkpoint.h"
 #include "core/gptq/calibrate.h"
 #include "core/io/gguf_writer.h"
@@ -581,6 +582,50 @@ private slots:
                         .ok());
             QCOMPARE(values, biasValues(l, true));
         }
+    }
+
+    // Issue 22: a folder made from a GGUF without tokenizer files gets them from the GGUF's
+    // SentencePiece vocabulary; read back as a tokenizer.json they encode text exactly as the
+    // GGUF's own tokenizer (llama.cpp's algorithm) does, and decode it back.
+    void tokenizerFilesFromTheGgufVocabulary() {
+        auto& f = fixture();
+        CalibrationOptions tiny;
+        tiny.nsamples = 1;
+        tiny.seqlen = 16;
+        CancelToken cancel;
+        NullProgressSink none;
+        auto q = quantizeCalibrated(f.model, f.tokens, f.bos, CalibratedMethod::Rtn, GptqOptions{},
+                                    tiny, cancel, none);
+        QVERIFY(q);
+        QTemporaryDir tmp;
+        const std::string dir = tmp.filePath("ckpt").toStdString();
+        QVERIFY(writeQuantizedCheckpoint(f.model, *q, dir, {}, cancel, none));
+        for (const char* file :
+             {"tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"}) {
+            QVERIFY2(fs::exists(fs::path(dir) / file), file);
+        }
+        std::ifstream config(fs::path(dir) / "tokenizer_config.json");
+        const auto tc = nlohmann::json::parse(config);
+        QCOMPARE(tc["bos_token"].get<std::string>(), std::string("<s>"));
+        QCOMPARE(tc["add_bos_token"].get<bool>(), true);
+
+        auto gguf = tokenizerFromMetadata(f.model.metadata());
+        QVERIFY(gguf.ok());
+        auto hf = loadHfTokenizerJson((fs::path(dir) / "tokenizer.json").string());
+        QVERIFY2(hf.ok(), hf.ok() ? "" : hf.error().message.c_str());
+        auto text = readEvalText(kCalib);
+        QVERIFY(text.ok());
+        const std::string sample = text->substr(0, 20000) + " caf\xC3\xA9 \xE2\x9C\x93 x  y";
+        const auto want = gguf->encode(sample, true);
+        QCOMPARE(hf->encode(sample, true), want);
+        QCOMPARE(hf->decode(want), gguf->decode(want));
+
+        // openModel() on the folder finds the written tokenizer.
+        auto back = openModel(dir);
+        QVERIFY(back.ok());
+        auto em = makeEvalModel(*back);
+        QVERIFY(em.ok() && em->tokenizer);
+        QCOMPARE(em->tokenizer->encode(sample, true), want);
     }
 
     void cancelLeavesNothing() {
