@@ -219,6 +219,15 @@ CompareView::CompareView(QWidget* parent)
     m_view->setSortingEnabled(true);
     m_view->sortByColumn(-1, Qt::AscendingOrder);
     m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    // The header sizes its sections to their contents only when columns change, not when rows
+    // stream in: the first row ("Q8_0", "9.5 ± 0.5") would set the widths and clip the wider
+    // rows after it. Refit on every row.
+    const auto refit = [this] {
+        m_view->resizeColumnsToContents();
+    };
+    connect(sorted, &QAbstractItemModel::rowsInserted, this, refit);
+    connect(sorted, &QAbstractItemModel::dataChanged, this, refit);
+    connect(sorted, &QAbstractItemModel::modelReset, this, refit);
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_view->verticalHeader()->hide();
     m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 6);
