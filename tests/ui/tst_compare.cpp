@@ -230,6 +230,7 @@ private slots:
         QVERIFY(variants[2].fileBytes < variants[0].fileBytes);
 
         QCOMPARE(view->kldPlot()->variants().size(), std::size_t(3));
+        QCOMPARE(view->kldPlot()->variants()[0].kld, 0.0); // the reference, as in the table
         QCOMPARE(view->pplPlot()->variants().size(), std::size_t(3));
         QCOMPARE(view->pplPlot()->metric(), ui::ComparisonMetric::Ppl);
         QVERIFY(!view->kldPlot()->paretoFront().empty());
