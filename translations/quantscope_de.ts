@@ -656,6 +656,11 @@ KLD %6</translation>
         <source>tg ratio</source>
         <translation>tg-Verhältnis</translation>
     </message>
+    <message>
+        <location filename="../ui/compare/comparison_table_model.cpp" line="73"/>
+        <source>Measured %1; shown as 0, the reference&apos;s own value</source>
+        <translation>Gemessen %1; als 0 gezeigt, der Wert der Referenz selbst</translation>
+    </message>
 </context>
 <context>
     <name>qs::ui::ErrorPlot</name>

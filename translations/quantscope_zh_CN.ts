@@ -655,6 +655,11 @@ KLD %6</translation>
         <source>tg ratio</source>
         <translation>tg 比率</translation>
     </message>
+    <message>
+        <location filename="../ui/compare/comparison_table_model.cpp" line="73"/>
+        <source>Measured %1; shown as 0, the reference&apos;s own value</source>
+        <translation>实测 %1；显示为 0，即参考自身的值</translation>
+    </message>
 </context>
 <context>
     <name>qs::ui::ErrorPlot</name>

@@ -162,6 +162,10 @@ private slots:
         QCOMPARE(table->data(table->index(1, ui::ComparisonTableModel::KldColumn), Qt::EditRole)
                      .toDouble(),
                  0.0);
+        // The measured value stays readable (against llama.cpp's distribution it is not noise).
+        QVERIFY(table->data(table->index(1, ui::ComparisonTableModel::KldColumn), Qt::ToolTipRole)
+                    .toString()
+                    .contains(locale.toString(-4.465e-7, 'g', 4)));
         QCOMPARE(kldText(0), locale.toString(0.0005454, 'f', 6));
         QCOMPARE(kldText(2), locale.toString(0.2345, 'f', 6));
         QCOMPARE(kldText(3), locale.toString(0.003616, 'f', 6));

@@ -67,6 +67,12 @@ QVariant ComparisonTableModel::data(const QModelIndex& index, int role) const {
         if (!r.error.empty()) {
             return QString::fromStdString(r.error);
         }
+        if (r.isReference && index.column() == KldColumn) {
+            // The cell shows 0; against a llama.cpp distribution the measured value says how
+            // closely the two forward passes agree, so it stays readable here (and in the CSV).
+            return tr("Measured %1; shown as 0, the reference's own value")
+                .arg(QLocale().toString(r.kld.kldMean, 'g', 4));
+        }
         if (r.isReference) {
             return tr("The input model: the reference for KLD, top-1 and speed ratios");
         }
