@@ -538,6 +538,11 @@ KLD %6</translation>
         <source>Size versus perplexity</source>
         <translation>Größe gegen Perplexität</translation>
     </message>
+    <message>
+        <location filename="../ui/plots/comparison_plot.cpp" line="322"/>
+        <source>Logarithmic scale</source>
+        <translation>Logarithmische Skala</translation>
+    </message>
 </context>
 <context>
     <name>qs::ui::ComparisonTableModel</name>
@@ -650,6 +655,11 @@ KLD %6</translation>
         <location filename="../ui/compare/comparison_table_model.cpp" line="188"/>
         <source>tg ratio</source>
         <translation>tg-Verhältnis</translation>
+    </message>
+    <message>
+        <location filename="../ui/compare/comparison_table_model.cpp" line="73"/>
+        <source>Measured %1; shown as 0, the reference&apos;s own value</source>
+        <translation>Gemessen %1; als 0 gezeigt, der Wert der Referenz selbst</translation>
     </message>
 </context>
 <context>
@@ -1633,6 +1643,21 @@ KLD %6</translation>
         <location filename="../ui/plan/optimizer_panel.cpp" line="468"/>
         <source>Optimize to %1 bits/weight</source>
         <translation>Auf %1 Bits/Gewicht optimieren</translation>
+    </message>
+    <message>
+        <location filename="../ui/plan/optimizer_panel.cpp" line="477"/>
+        <source>Open a model to optimize its plan.</source>
+        <translation>Öffnen Sie ein Modell, um seinen Plan zu optimieren.</translation>
+    </message>
+    <message>
+        <location filename="../ui/plan/optimizer_panel.cpp" line="479"/>
+        <source>After measuring, the plot shows how a tensor&apos;s error falls with its bits per weight.</source>
+        <translation>Nach dem Messen zeigt das Diagramm, wie der Fehler eines Tensors mit seinen Bits pro Gewicht fällt.</translation>
+    </message>
+    <message>
+        <location filename="../ui/plan/optimizer_panel.cpp" line="482"/>
+        <source>Select a cell of the grid to plot its tensor&apos;s error against its bits per weight.</source>
+        <translation>Wählen Sie eine Zelle des Rasters, um den Fehler ihres Tensors über den Bits pro Gewicht zu zeigen.</translation>
     </message>
 </context>
 <context>

@@ -537,6 +537,11 @@ KLD %6</translation>
         <source>Size versus perplexity</source>
         <translation>大小对困惑度</translation>
     </message>
+    <message>
+        <location filename="../ui/plots/comparison_plot.cpp" line="322"/>
+        <source>Logarithmic scale</source>
+        <translation>对数刻度</translation>
+    </message>
 </context>
 <context>
     <name>qs::ui::ComparisonTableModel</name>
@@ -649,6 +654,11 @@ KLD %6</translation>
         <location filename="../ui/compare/comparison_table_model.cpp" line="188"/>
         <source>tg ratio</source>
         <translation>tg 比率</translation>
+    </message>
+    <message>
+        <location filename="../ui/compare/comparison_table_model.cpp" line="73"/>
+        <source>Measured %1; shown as 0, the reference&apos;s own value</source>
+        <translation>实测 %1；显示为 0，即参考自身的值</translation>
     </message>
 </context>
 <context>
@@ -1607,6 +1617,21 @@ KLD %6</translation>
         <location filename="../ui/plan/optimizer_panel.cpp" line="468"/>
         <source>Optimize to %1 bits/weight</source>
         <translation>优化到 %1 位/权重</translation>
+    </message>
+    <message>
+        <location filename="../ui/plan/optimizer_panel.cpp" line="477"/>
+        <source>Open a model to optimize its plan.</source>
+        <translation>打开模型以优化其方案。</translation>
+    </message>
+    <message>
+        <location filename="../ui/plan/optimizer_panel.cpp" line="479"/>
+        <source>After measuring, the plot shows how a tensor&apos;s error falls with its bits per weight.</source>
+        <translation>测量后，图中显示张量误差如何随每权重位数下降。</translation>
+    </message>
+    <message>
+        <location filename="../ui/plan/optimizer_panel.cpp" line="482"/>
+        <source>Select a cell of the grid to plot its tensor&apos;s error against its bits per weight.</source>
+        <translation>选择网格中的单元格，以绘制其张量误差与每权重位数的关系。</translation>
     </message>
 </context>
 <context>

@@ -18,9 +18,12 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
+#include <QHeaderView>
 #include <QLabel>
+#include <QLocale>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 #include <qcustomplot.h>
@@ -121,6 +124,76 @@ private slots:
         QCOMPARE(view.checkedPresets(), QStringList{QStringLiteral("Q4_K_M")});
     }
 
+    // Issue 22: the reference's KLD against itself is float noise (-4.465e-07 here) and shows
+    // as 0; every KLD is rounded to fixed decimals; no column clips its text, the header's
+    // included, however wide the numbers that stream in later are.
+    void tableRoundsKldAndFitsItsColumns() {
+        ui::CompareView view;
+        view.resize(1100, 700);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        ui::ComparisonTableModel* table = view.table();
+        const auto variant = [](const char* name, bool reference, double ppl, double error,
+                                double delta, double kld) {
+            core::VariantResult v;
+            v.name = name;
+            v.isReference = reference;
+            v.fileBytes = reference ? 8420000 : 1620000;
+            v.bitsPerWeight = reference ? 16.013 : 3.076;
+            v.kld.ppl = ppl;
+            v.kld.pplError = error;
+            v.deltaPpl = delta;
+            v.kld.kldMean = kld;
+            v.kld.sameTop = 0.9;
+            return v;
+        };
+        // Short numbers first, as a comparison streams them; wide ones arrive later.
+        table->append(variant("Q8_0", false, 9.5, 0.5, +0.1, 0.0005454));
+        QCoreApplication::processEvents();
+        table->append(variant("F16", true, 1130.5226, 79.8061, 0, -4.465e-7));
+        table->append(variant("Q2_K", false, 1038.9223, 57.1132, -91.6003, 0.2345));
+        table->append(variant("Q6_K", false, 1117.0078, 77.9232, -13.5148, 0.003616));
+
+        const QLocale locale;
+        const auto kldText = [table](int row) {
+            return table->data(table->index(row, ui::ComparisonTableModel::KldColumn)).toString();
+        };
+        QCOMPARE(kldText(1), locale.toString(0));
+        QCOMPARE(table->data(table->index(1, ui::ComparisonTableModel::KldColumn), Qt::EditRole)
+                     .toDouble(),
+                 0.0);
+        // The measured value stays readable (against llama.cpp's distribution it is not noise).
+        QVERIFY(table->data(table->index(1, ui::ComparisonTableModel::KldColumn), Qt::ToolTipRole)
+                    .toString()
+                    .contains(locale.toString(-4.465e-7, 'g', 4)));
+        QCOMPARE(kldText(0), locale.toString(0.0005454, 'f', 6));
+        QCOMPARE(kldText(2), locale.toString(0.2345, 'f', 6));
+        QCOMPARE(kldText(3), locale.toString(0.003616, 'f', 6));
+        for (int row = 0; row < table->rowCount(); ++row) {
+            QVERIFY2(!kldText(row).contains(QLatin1Char('e')), qPrintable(kldText(row)));
+        }
+
+        auto* grid = view.findChild<QTableView*>(QStringLiteral("compareTable"));
+        QVERIFY(grid != nullptr);
+        QHeaderView* header = grid->horizontalHeader();
+        QTRY_VERIFY(header->sectionSize(ui::ComparisonTableModel::PplColumn) > 0);
+        QCoreApplication::processEvents(); // sections resize on a delayed layout pass
+        const QFontMetrics headerMetrics(header->font());
+        for (int column = 0; column < table->columnCount(); ++column) {
+            const int width = header->sectionSize(column);
+            const QString title = table->headerData(column, Qt::Horizontal).toString();
+            QVERIFY2(headerMetrics.horizontalAdvance(title) < width, qPrintable(title));
+            for (int row = 0; row < table->rowCount(); ++row) {
+                const QModelIndex index = table->index(row, column);
+                const QString text = table->data(index).toString();
+                const QVariant font = table->data(index, Qt::FontRole);
+                const QFontMetrics metrics(font.isValid() ? font.value<QFont>() : grid->font());
+                QVERIFY2(metrics.horizontalAdvance(text) < width,
+                         qPrintable(QStringLiteral("%1 in %2 px").arg(text).arg(width)));
+            }
+        }
+    }
+
     void twoVariantsStreamIntoTableAndPlots() {
         ui::MainWindow w;
         w.show();
@@ -161,6 +234,7 @@ private slots:
         QVERIFY(variants[2].fileBytes < variants[0].fileBytes);
 
         QCOMPARE(view->kldPlot()->variants().size(), std::size_t(3));
+        QCOMPARE(view->kldPlot()->variants()[0].kld, 0.0); // the reference, as in the table
         QCOMPARE(view->pplPlot()->variants().size(), std::size_t(3));
         QCOMPARE(view->pplPlot()->metric(), ui::ComparisonMetric::Ppl);
         QVERIFY(!view->kldPlot()->paretoFront().empty());

@@ -8,6 +8,8 @@
 #include "ui/plan/plan_grid_model.h"
 #include "ui/plots/sensitivity_plot.h"
 
+#include <QLabel>
+#include <QPushButton>
 #include <QSemaphore>
 #include <QSignalSpy>
 #include <QSlider>
@@ -114,6 +116,54 @@ private slots:
         QVERIFY(!panel->result());
         QVERIFY(!panel->apply());
         QCOMPARE(doc.undoStack()->count(), 0);
+    }
+
+    // Issue 22: the panel follows the document to a model opened after it was built, and the
+    // sensitivity plot stays behind a hint until it has a curve (no empty 0…5 frame).
+    void stateIsTruthfulAndThePlotWaitsForData() {
+        ui::PlanDocument doc;
+        ui::PlanEditor editor(&doc);
+        ui::OptimizerPanel* panel = editor.optimizerPanel();
+        panel->setCacheDirectory(m_cache.path());
+        editor.resize(1000, 600);
+        editor.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&editor));
+        auto* preview = panel->findChild<QLabel*>(QStringLiteral("optimizerPreview"));
+        auto* measureButton =
+            panel->findChild<QPushButton*>(QStringLiteral("measureSensitivityButton"));
+        QLabel* hint = panel->plotHint();
+        QCOMPARE(hint->objectName(), QStringLiteral("sensitivityPlotHint"));
+        QCOMPARE(preview->text(), QStringLiteral("No model"));
+        QVERIFY(!measureButton->isEnabled());
+        QVERIFY(hint->isVisible());
+        QVERIFY(!panel->plot()->isVisible());
+
+        doc.setModel(m_small);
+        QVERIFY(!preview->text().contains(QStringLiteral("No model")));
+        QVERIFY(preview->text().contains(QStringLiteral("Measure")));
+        QVERIFY(measureButton->isEnabled());
+        QVERIFY(hint->isVisible());
+        QVERIFY(!panel->plot()->isVisible());
+        const QString before = hint->text();
+        QVERIFY(!before.isEmpty());
+
+        // Measured, but no tensor chosen yet: still nothing to draw, and the hint says why.
+        QVERIFY(measure(panel));
+        QVERIFY(hint->isVisible());
+        QVERIFY(!panel->plot()->isVisible());
+        QVERIFY(hint->text() != before);
+
+        const auto* attnQ = m_small->findTensor("blk.0.attn_q.weight");
+        editor.selectTensor(static_cast<std::size_t>(attnQ - m_small->tensors().data()));
+        QVERIFY(!panel->plot()->isEmpty());
+        QVERIFY(panel->plot()->isVisible());
+        QVERIFY(!hint->isVisible());
+
+        // Another model voids the table: back to the hint.
+        doc.setModel(m_model);
+        QVERIFY(!panel->hasTable());
+        QVERIFY(hint->isVisible());
+        QVERIFY(!panel->plot()->isVisible());
     }
 
     void optimizeApplyUndo() {

@@ -373,6 +373,105 @@ private slots:
         QCOMPARE(clicked.takeFirst().at(0).value<std::size_t>(), std::size_t(3));
     }
 
+    // Issue 22: the qwen3 comparison of the README, where Q5_K_M and Q6_K sit a few pixels apart
+    // and the KLDs span three decades.
+    static std::vector<ui::VariantEvaluation> qwen3Variants() {
+        constexpr double MiB = 1 << 20;
+        const auto v = [](const char* name, double mib, double bpw, double kld) {
+            return ui::VariantEvaluation{QString::fromLatin1(name),
+                                         static_cast<std::uint64_t>(mib * MiB),
+                                         bpw,
+                                         1100,
+                                         78,
+                                         kld};
+        };
+        return {v("F16", 8.03, 16.0, -4.465e-7),  v("Q2_K", 1.55, 3.1, 0.2345),
+                v("Q3_K_M", 2.01, 4.0, 0.06953),  v("Q4_K_M", 2.44, 4.8, 0.02578),
+                v("Q5_K_M", 2.86, 5.7, 0.007593), v("Q6_K", 3.31, 6.6, 0.003616),
+                v("Q8_0", 4.28, 8.5, 0.0005454),  v("Q6_K copy", 3.32, 6.6, 0.0036)};
+    }
+
+    void comparisonPlotLabelsDoNotOverlap() {
+        ui::ComparisonPlot plot;
+        plot.setVariants(qwen3Variants());
+        plot.setLogScale(false); // the linear axis of the report: everything on the zero line
+        plot.resize(560, 300);
+        plot.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&plot));
+        QCustomPlot* cp = plot.customPlot();
+        cp->replot();
+
+        const auto box = [](QCPItemText* label) {
+            return QRectF(label->topLeft->pixelPosition(), label->bottomRight->pixelPosition())
+                .normalized();
+        };
+        std::vector<QRectF> shown;
+        for (QCPItemText* label : plot.labels()) {
+            if (label->visible()) {
+                shown.push_back(box(label));
+            }
+        }
+        QVERIFY(shown.size() >= 3);
+        QVERIFY(shown.size() < plot.labels().size()); // the crowd near zero cannot all fit
+        for (std::size_t a = 0; a < shown.size(); ++a) {
+            QVERIFY(cp->axisRect()->rect().contains(shown[a].toRect()));
+            for (std::size_t b = a + 1; b < shown.size(); ++b) {
+                QVERIFY2(!shown[a].intersects(shown[b]),
+                         qPrintable(QStringLiteral("labels %1 and %2 overlap").arg(a).arg(b)));
+            }
+        }
+        // A point whose name is hidden is still named by the legend and its tooltip.
+        for (int i = 0; i < cp->graphCount(); ++i) {
+            QCPGraph* graph = cp->graph(i);
+            QVERIFY(cp->legend->hasItemWithPlottable(graph));
+            if (graph->dataCount() == 1) {
+                const QString tip = plot.toolTipAt(graph->dataPixelPosition(0));
+                QVERIFY(!tip.isEmpty());
+            }
+        }
+    }
+
+    void comparisonPlotTakesALogAxisForKldSpanningDecades() {
+        ui::ComparisonPlot kld;
+        kld.setVariants(qwen3Variants());
+        QCPAxis* y = kld.customPlot()->yAxis;
+        QVERIFY(kld.logScale());
+        QCOMPARE(y->scaleType(), QCPAxis::stLogarithmic);
+        QVERIFY(!y->ticker().dynamicCast<QCPAxisTickerLog>().isNull());
+        // The reference (KLD 0 against itself) has no place on it but keeps its legend entry.
+        for (int i = 0; i < kld.customPlot()->graphCount(); ++i) {
+            QCPGraph* graph = kld.customPlot()->graph(i);
+            if (graph->name() == QStringLiteral("F16")) {
+                QCOMPARE(graph->dataCount(), 0);
+                QVERIFY(kld.customPlot()->legend->hasItemWithPlottable(graph));
+            }
+            for (int j = 0; j < graph->dataCount(); ++j) {
+                QVERIFY(graph->data()->at(j)->value > 0);
+            }
+        }
+        QVERIFY(y->range().lower > 0);
+        QVERIFY(y->range().lower < 0.0005454 && y->range().upper > 0.2345);
+
+        // Within one decade it stays linear, until the range grows past it.
+        ui::ComparisonPlot narrow;
+        narrow.setVariants({{QStringLiteral("Q4_K_M"), 2u << 20, 4.8, 7.0, 0.1, 0.02},
+                            {QStringLiteral("Q8_0"), 4u << 20, 8.5, 6.4, 0.1, 0.005}});
+        QVERIFY(!narrow.logScale());
+        QCOMPARE(narrow.customPlot()->yAxis->scaleType(), QCPAxis::stLinear);
+        narrow.addVariant({QStringLiteral("Q2_K"), 1u << 20, 2.6, 9.0, 0.1, 0.3});
+        QVERIFY(narrow.logScale());
+
+        // The user's choice sticks; perplexity never switches by itself.
+        kld.setLogScale(false);
+        kld.addVariant({QStringLiteral("IQ1_S"), 1u << 20, 1.6, 30, 1, 1.5});
+        QVERIFY(!kld.logScale());
+        QCOMPARE(y->scaleType(), QCPAxis::stLinear);
+        ui::ComparisonPlot ppl;
+        ppl.setMetric(ui::ComparisonMetric::Ppl);
+        ppl.setVariants(qwen3Variants());
+        QVERIFY(!ppl.logScale());
+    }
+
     void exportsPngAndPdf() {
         ui::ErrorPlot plot;
         plot.setResults(*m_model, m_results);

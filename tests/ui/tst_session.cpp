@@ -9,6 +9,7 @@
 #include "ui/models/results_table_model.h"
 #include "ui/plan/plan_document.h"
 #include "ui/settings/app_settings.h"
+#include "ui/settings/translations.h"
 #include "ui/windows/main_window.h"
 #include "ui/windows/session.h"
 
@@ -132,6 +133,37 @@ private slots:
         QVERIFY(!s.ok());
         QVERIFY(QString::fromStdString(s.error().message).contains(QStringLiteral("x.json")));
         QVERIFY(!ui::sessionFromJson("not json", "y.json").ok());
+    }
+
+    // Issue 22: translations load at start-up only; the dialog says so exactly when the chosen
+    // language differs from the one the window shows (English here: no translation installed).
+    void settingsDialogSaysALanguageChangeNeedsARestart() {
+        QCOMPARE(ui::runningLanguage(), QStringLiteral("en"));
+        QCOMPARE(ui::resolveLanguage(QStringLiteral("de_AT")), QStringLiteral("de"));
+        QCOMPARE(ui::resolveLanguage(QStringLiteral("zh_CN")), QStringLiteral("zh_CN"));
+        QCOMPARE(ui::resolveLanguage(QStringLiteral("fr")), QStringLiteral("en"));
+        ui::AppSettings start;
+        start.language = QStringLiteral("en");
+        ui::SettingsDialog dialog(start, {});
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        auto* language = dialog.findChild<QComboBox*>(QStringLiteral("languageCombo"));
+        auto* note = dialog.findChild<QLabel*>(QStringLiteral("languageRestartNote"));
+        QVERIFY(note != nullptr);
+        QVERIFY(!note->isVisible());
+        language->setCurrentIndex(language->findData(QStringLiteral("de")));
+        QVERIFY(note->isVisible());
+        QVERIFY(note->text().contains(QStringLiteral("restart")));
+        language->setCurrentIndex(language->findData(QStringLiteral("zh_CN")));
+        QVERIFY(note->isVisible());
+        language->setCurrentIndex(language->findData(QStringLiteral("en")));
+        QVERIFY(!note->isVisible());
+        // A saved choice that differs from the running language shows the note at once.
+        start.language = QStringLiteral("de");
+        ui::SettingsDialog pending(start, {});
+        pending.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&pending));
+        QVERIFY(pending.findChild<QLabel*>(QStringLiteral("languageRestartNote"))->isVisible());
     }
 
     void settingsDialogEditsAndWindowAppliesBackend() {

@@ -53,7 +53,9 @@ VariantEvaluation evaluationOf(const core::VariantResult& r) {
     e.bpw = r.bitsPerWeight;
     e.ppl = r.kld.ppl;
     e.pplErr = r.kld.pplError;
-    e.kld = r.kld.kldMean;
+    // The reference against itself is 0 by definition, as the table shows it; the measured
+    // ±1e-7 of float noise would stretch a log axis over four empty decades.
+    e.kld = r.isReference ? 0.0 : r.kld.kldMean;
     return e;
 }
 
@@ -219,6 +221,15 @@ CompareView::CompareView(QWidget* parent)
     m_view->setSortingEnabled(true);
     m_view->sortByColumn(-1, Qt::AscendingOrder);
     m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    // The header sizes its sections to their contents only when columns change, not when rows
+    // stream in: the first row ("Q8_0", "9.5 ± 0.5") would set the widths and clip the wider
+    // rows after it. Refit on every row.
+    const auto refit = [this] {
+        m_view->resizeColumnsToContents();
+    };
+    connect(sorted, &QAbstractItemModel::rowsInserted, this, refit);
+    connect(sorted, &QAbstractItemModel::dataChanged, this, refit);
+    connect(sorted, &QAbstractItemModel::modelReset, this, refit);
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_view->verticalHeader()->hide();
     m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 6);

@@ -10,6 +10,9 @@
 namespace qs::ui {
 namespace {
 
+// Enough for a Q8_0 variant of a large model (KLD around 1e-4) to keep two significant digits.
+constexpr int kKldDecimals = 6;
+
 QString csvField(QString text) {
     if (text.contains(QLatin1Char(',')) || text.contains(QLatin1Char('"'))) {
         text.replace(QLatin1String("\""), QLatin1String("\"\""));
@@ -64,6 +67,12 @@ QVariant ComparisonTableModel::data(const QModelIndex& index, int role) const {
         if (!r.error.empty()) {
             return QString::fromStdString(r.error);
         }
+        if (r.isReference && index.column() == KldColumn) {
+            // The cell shows 0; against a llama.cpp distribution the measured value says how
+            // closely the two forward passes agree, so it stays readable here (and in the CSV).
+            return tr("Measured %1; shown as 0, the reference's own value")
+                .arg(QLocale().toString(r.kld.kldMean, 'g', 4));
+        }
         if (r.isReference) {
             return tr("The input model: the reference for KLD, top-1 and speed ratios");
         }
@@ -106,8 +115,17 @@ QVariant ComparisonTableModel::data(const QModelIndex& index, int role) const {
         return display ? (r.deltaPpl >= 0 ? QStringLiteral("+") : QString()) +
                              locale.toString(r.deltaPpl, 'f', 4)
                        : QVariant(r.deltaPpl);
-    case KldColumn:
-        return display ? locale.toString(r.kld.kldMean, 'g', 4) : QVariant(r.kld.kldMean);
+    case KldColumn: {
+        // The reference against itself is 0 by definition; what it measures (±1e-7) is float
+        // rounding in the log-softmax. KL divergence is never negative, so a rounding
+        // residue below 0 is 0 too. Fixed decimals, as llama.cpp prints it, so the column
+        // lines up and a reader compares digits rather than exponents.
+        const double kld = r.isReference ? 0.0 : std::max(0.0, r.kld.kldMean);
+        if (!display) {
+            return kld;
+        }
+        return r.isReference ? locale.toString(0) : locale.toString(kld, 'f', kKldDecimals);
+    }
     case Top1Column:
         return display ? locale.toString(100.0 * r.kld.sameTop, 'f', 2)
                        : QVariant(100.0 * r.kld.sameTop);

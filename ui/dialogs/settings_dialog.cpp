@@ -1,6 +1,7 @@
 #include "ui/dialogs/settings_dialog.h"
 
 #include "core/jobs/threads.h"
+#include "ui/settings/translations.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -94,8 +95,17 @@ SettingsDialog::SettingsDialog(const AppSettings& settings, const QStringList& v
     form->addRow(tr("&Cache folder:"),
                  withBrowse(m_cacheEdit, this, true, tr("Choose the cache folder")));
     form->addRow(tr("&Language:"), m_languageCombo);
+    // Translations load once at start-up (every tr() has already run): say so exactly when
+    // the choice differs from what the window shows now, not as permanent small print.
     auto* note = new QLabel(tr("A new language applies after a restart."), this);
-    note->setEnabled(false);
+    note->setObjectName(QStringLiteral("languageRestartNote"));
+    note->setWordWrap(true);
+    const auto updateNote = [this, note] {
+        note->setVisible(resolveLanguage(m_languageCombo->currentData().toString()) !=
+                         runningLanguage());
+    };
+    updateNote();
+    connect(m_languageCombo, &QComboBox::currentIndexChanged, this, updateNote);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);

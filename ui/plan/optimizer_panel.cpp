@@ -53,7 +53,8 @@ OptimizerPanel::OptimizerPanel(PlanDocument* document, QWidget* parent)
     , m_progress(new QProgressBar(this))
     , m_status(new QLabel(this))
     , m_preview(new QLabel(this))
-    , m_plot(new SensitivityPlot(this)) {
+    , m_plot(new SensitivityPlot(this))
+    , m_plotHint(new QLabel(this)) {
     setObjectName(QStringLiteral("optimizerPanel"));
     m_kindCombo->setObjectName(QStringLiteral("optimizerTargetKind"));
     m_slider->setObjectName(QStringLiteral("optimizerSlider"));
@@ -64,6 +65,7 @@ OptimizerPanel::OptimizerPanel(PlanDocument* document, QWidget* parent)
     m_keepEdits->setObjectName(QStringLiteral("keepManualEdits"));
     m_preview->setObjectName(QStringLiteral("optimizerPreview"));
     m_status->setObjectName(QStringLiteral("optimizerStatus"));
+    m_plotHint->setObjectName(QStringLiteral("sensitivityPlotHint"));
 
     const QString cache = QStandardPaths::writableLocation(QStandardPaths::GenericCacheLocation);
     if (!cache.isEmpty()) {
@@ -86,18 +88,26 @@ OptimizerPanel::OptimizerPanel(PlanDocument* document, QWidget* parent)
     m_preview->setWordWrap(true);
     m_preview->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_status->setWordWrap(true);
+    m_plotHint->setWordWrap(true);
+    m_plotHint->setAlignment(Qt::AlignCenter);
+    m_plotHint->setEnabled(false); // greyed: a placeholder, not a message
 
+    // A narrow column: every width this panel claims is taken from the plan grid beside it.
+    // So no row holds more than two controls that cannot shrink (the slider can), the check
+    // box's long label (longer in German) has a row of its own, and Cancel shows only beside
+    // the progress bar of a running measurement.
+    m_cancelButton->setVisible(false);
     auto* measureRow = new QHBoxLayout;
     measureRow->addWidget(m_measureButton);
-    measureRow->addWidget(m_cancelButton);
     measureRow->addStretch();
+    auto* progressRow = new QHBoxLayout;
+    progressRow->addWidget(m_progress, 1);
+    progressRow->addWidget(m_cancelButton);
     auto* targetRow = new QHBoxLayout;
-    targetRow->addWidget(m_kindCombo);
-    targetRow->addWidget(m_slider, 1);
+    targetRow->addWidget(m_kindCombo, 1);
     targetRow->addWidget(m_spin);
     auto* applyRow = new QHBoxLayout;
-    applyRow->addWidget(m_keepEdits);
-    applyRow->addStretch();
+    applyRow->addWidget(m_slider, 1);
     applyRow->addWidget(m_applyButton);
 
     auto* layout = new QVBoxLayout(this);
@@ -105,12 +115,14 @@ OptimizerPanel::OptimizerPanel(PlanDocument* document, QWidget* parent)
     auto* title = new QLabel(tr("<b>Optimize</b>"), this);
     layout->addWidget(title);
     layout->addLayout(measureRow);
-    layout->addWidget(m_progress);
+    layout->addLayout(progressRow);
     layout->addWidget(m_status);
     layout->addLayout(targetRow);
-    layout->addWidget(m_preview);
     layout->addLayout(applyRow);
+    layout->addWidget(m_keepEdits);
+    layout->addWidget(m_preview);
     layout->addWidget(m_plot, 1);
+    layout->addWidget(m_plotHint, 1);
 
     connect(m_measureButton, &QPushButton::clicked, this, [this] { measure(); });
     connect(m_cancelButton, &QPushButton::clicked, this, &OptimizerPanel::cancelMeasurement);
@@ -126,6 +138,7 @@ OptimizerPanel::OptimizerPanel(PlanDocument* document, QWidget* parent)
     });
     connect(m_keepEdits, &QCheckBox::toggled, this, [this] { documentChanged(); });
     connect(m_document, &PlanDocument::planChanged, this, &OptimizerPanel::documentChanged);
+    connect(m_plot, &SensitivityPlot::curvesChanged, this, &OptimizerPanel::updatePlotHint);
     connect(m_job, &JobRunner::progressChanged, this,
             [this](quint64 done, quint64 total, const QString& unit, const QString& what) {
                 m_progress->setRange(0, 1000);
@@ -136,13 +149,15 @@ OptimizerPanel::OptimizerPanel(PlanDocument* document, QWidget* parent)
     connect(m_job, &JobRunner::started, this, [this] {
         m_progress->setValue(0);
         m_progress->setVisible(true);
+        m_cancelButton->setVisible(true);
         m_cancelButton->setEnabled(true);
         m_measureButton->setEnabled(false);
     });
     connect(m_job, &JobRunner::finished, this, [this] {
         m_progress->setVisible(false);
+        m_cancelButton->setVisible(false);
         m_cancelButton->setEnabled(false);
-        m_measureButton->setEnabled(true);
+        updateMeasureButton();
     });
     connect(m_job, &JobRunner::failed, this, [this](int, const QString& message) {
         m_status->setText(tr("Measuring stopped: %1").arg(message));
@@ -150,6 +165,8 @@ OptimizerPanel::OptimizerPanel(PlanDocument* document, QWidget* parent)
     });
     updateRange();
     updatePreview();
+    updatePlotHint();
+    updateMeasureButton();
 }
 
 OptimizerPanel::~OptimizerPanel() {
@@ -260,9 +277,15 @@ void OptimizerPanel::documentChanged() {
         m_status->clear();
         updateRange();
         updatePreview();
+        updateMeasureButton();
         return;
     }
     if (!m_table) {
+        // The document tells about a newly opened model only through planChanged: the panel
+        // was built before any model and would keep saying there is none.
+        updatePreview();
+        updatePlotHint();
+        updateMeasureButton();
         return;
     }
     // An undone Apply leaves nothing to protect.
@@ -443,6 +466,26 @@ void OptimizerPanel::updatePreview() {
                 .arg(same.feasible ? locale.toString(same.objective, 'g', 4) : tr("not reachable"));
     }
     m_preview->setText(text);
+}
+
+void OptimizerPanel::updatePlotHint() {
+    // An empty frame with a made-up axis tells nothing: say what would fill it instead.
+    const bool empty = m_plot->isEmpty();
+    m_plot->setVisible(!empty);
+    m_plotHint->setVisible(empty);
+    if (!m_document->model()) {
+        m_plotHint->setText(tr("Open a model to optimize its plan."));
+    } else if (!m_table) {
+        m_plotHint->setText(tr("After measuring, the plot shows how a tensor's error falls with "
+                               "its bits per weight."));
+    } else {
+        m_plotHint->setText(tr("Select a cell of the grid to plot its tensor's error against "
+                               "its bits per weight."));
+    }
+}
+
+void OptimizerPanel::updateMeasureButton() {
+    m_measureButton->setEnabled(m_document->model() != nullptr && !m_job->isRunning());
 }
 
 bool OptimizerPanel::apply() {

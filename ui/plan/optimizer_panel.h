@@ -76,6 +76,8 @@ public:
     // Shows a tensor's curve (by model tensor index) in the sensitivity plot.
     void showTensor(std::size_t tensor);
     SensitivityPlot* plot() const { return m_plot; }
+    // Stands in for the plot while it has no curve to draw, saying what would fill it.
+    QLabel* plotHint() const { return m_plotHint; }
 
 signals:
     // The table was measured (ok) or measuring failed or was cancelled.
@@ -95,6 +97,8 @@ private:
     void updateRange();
     void solve();
     void updatePreview();
+    void updatePlotHint();
+    void updateMeasureButton();
     void sliderMoved(int position);
     double sliderToTarget(int position) const;
     int targetToSlider(double value) const;
@@ -131,6 +135,7 @@ private:
     QLabel* m_status;
     QLabel* m_preview;
     SensitivityPlot* m_plot;
+    QLabel* m_plotHint;
 };
 
 } // namespace qs::ui

@@ -17,11 +17,17 @@
 #include <QLocale>
 #include <QMenu>
 #include <QPushButton>
+#include <QScopedValueRollback>
+#include <QScrollBar>
 #include <QSplitter>
+#include <QStyle>
 #include <QTableView>
 #include <QToolButton>
 #include <QUndoStack>
 #include <QVBoxLayout>
+
+#include <algorithm>
+#include <vector>
 
 namespace qs::ui {
 namespace {
@@ -40,6 +46,10 @@ constexpr FormatKey kFormatKeys[] = {
     {core::GgmlType::Q4_K, "4"},  {core::GgmlType::Q5_K, "5"}, {core::GgmlType::Q6_K, "6"},
     {core::GgmlType::Q8_0, "8"},  {core::GgmlType::F16, "F"},  {core::GgmlType::BF16, "B"},
 };
+
+// The grid claims at most this much width for itself; a model with more roles than fit
+// (mixture-of-experts) scrolls sideways rather than widening the whole window.
+constexpr int kMaxGridMinimumWidth = 680;
 
 } // namespace
 
@@ -86,12 +96,23 @@ PlanEditor::PlanEditor(PlanDocument* document, QWidget* parent)
     setFormat->setToolTip(
         tr("Give the selected cells this format (keys 2–8, F, B do it directly)"));
 
+    // Icons only: the actions' text names the command ("Undo Apply preset Q4_K_M", longer in
+    // German), and a button showing it would widen the window with every edit. The tooltip
+    // still says it.
     auto* undo = new QToolButton(this);
+    undo->setObjectName(QStringLiteral("undoButton"));
     undo->setDefaultAction(document->undoStack()->createUndoAction(this, tr("Undo")));
     undo->defaultAction()->setShortcut(QKeySequence::Undo);
+    undo->defaultAction()->setIcon(
+        QIcon::fromTheme(QStringLiteral("edit-undo"), style()->standardIcon(QStyle::SP_ArrowBack)));
+    undo->setToolButtonStyle(Qt::ToolButtonIconOnly);
     auto* redo = new QToolButton(this);
+    redo->setObjectName(QStringLiteral("redoButton"));
     redo->setDefaultAction(document->undoStack()->createRedoAction(this, tr("Redo")));
     redo->defaultAction()->setShortcut(QKeySequence::Redo);
+    redo->defaultAction()->setIcon(QIcon::fromTheme(
+        QStringLiteral("edit-redo"), style()->standardIcon(QStyle::SP_ArrowForward)));
+    redo->setToolButtonStyle(Qt::ToolButtonIconOnly);
     addAction(undo->defaultAction());
     addAction(redo->defaultAction());
 
@@ -110,7 +131,10 @@ PlanEditor::PlanEditor(PlanDocument* document, QWidget* parent)
 
     m_grid->setModel(m_gridModel);
     m_grid->setSelectionMode(QAbstractItemView::ExtendedSelection);
-    m_grid->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+    // Stretched sections share the width evenly and elide the long role names ("token_embd",
+    // "attn_output") long before the short ones need it: fitGridColumns() sizes them instead.
+    m_grid->horizontalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    m_grid->horizontalHeader()->setStretchLastSection(false);
     m_grid->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_grid->setContextMenuPolicy(Qt::CustomContextMenu);
     m_grid->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -123,9 +147,13 @@ PlanEditor::PlanEditor(PlanDocument* document, QWidget* parent)
     splitter->addWidget(m_optimizer);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);
+    splitter->setChildrenCollapsible(false);
     layout->addWidget(splitter, 1);
 
     m_grid->installEventFilter(this);
+    m_grid->viewport()->installEventFilter(this);
+    connect(m_gridModel, &QAbstractItemModel::modelReset, this, &PlanEditor::fitGridColumns);
+    connect(m_gridModel, &QAbstractItemModel::dataChanged, this, &PlanEditor::fitGridColumns);
 
     connect(applyPreset, &QPushButton::clicked, this, &PlanEditor::applyChosenPreset);
     connect(setFormat, &QPushButton::clicked, this, [this] {
@@ -142,9 +170,13 @@ PlanEditor::PlanEditor(PlanDocument* document, QWidget* parent)
     connect(m_grid, &QWidget::customContextMenuRequested, this, &PlanEditor::showContextMenu);
     connect(document, &PlanDocument::planChanged, this, &PlanEditor::updateSummary);
     updateSummary();
+    fitGridColumns();
 }
 
 bool PlanEditor::eventFilter(QObject* watched, QEvent* event) {
+    if (watched == m_grid->viewport() && event->type() == QEvent::Resize && !m_fitting) {
+        fitGridColumns();
+    }
     // Number keys on the grid set the format of the selected cells directly.
     if (watched == m_grid && event->type() == QEvent::KeyPress) {
         const auto* key = static_cast<QKeyEvent*>(event);
@@ -159,6 +191,29 @@ bool PlanEditor::eventFilter(QObject* watched, QEvent* event) {
         }
     }
     return QWidget::eventFilter(watched, event);
+}
+
+void PlanEditor::fitGridColumns() {
+    const QScopedValueRollback<bool> fitting(m_fitting, true);
+    QHeaderView* header = m_grid->horizontalHeader();
+    // QTableView hides the cell size hint that QAbstractItemView makes public.
+    const QAbstractItemView* cells = m_grid;
+    const int columns = header->count();
+    std::vector<int> needed(static_cast<std::size_t>(columns));
+    int total = 0;
+    for (int c = 0; c < columns; ++c) {
+        needed[static_cast<std::size_t>(c)] =
+            std::max(header->sectionSizeHint(c), cells->sizeHintForColumn(c));
+        total += needed[static_cast<std::size_t>(c)];
+    }
+    const int frame = 2 * m_grid->frameWidth() + m_grid->verticalHeader()->sizeHint().width() +
+                      m_grid->verticalScrollBar()->sizeHint().width();
+    m_grid->setMinimumWidth(std::min(total + frame, kMaxGridMinimumWidth));
+    // Room to spare goes to every column alike; too little room scrolls, never elides.
+    const int spare = columns > 0 ? std::max(0, m_grid->viewport()->width() - total) / columns : 0;
+    for (int c = 0; c < columns; ++c) {
+        header->resizeSection(c, needed[static_cast<std::size_t>(c)] + spare);
+    }
 }
 
 int PlanEditor::setSelectedFormat(core::GgmlType type) {

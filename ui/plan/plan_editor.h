@@ -37,6 +37,9 @@ protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
+    // Sizes the grid's columns to their header and cell texts, sharing out any room left, and
+    // keeps the splitter from squeezing the grid below that (up to kMaxGridMinimumWidth).
+    void fitGridColumns();
     void applyChosenPreset();
     void updateSummary();
     void showContextMenu(const QPoint& pos);
@@ -49,6 +52,7 @@ private:
     QComboBox* m_formatCombo;
     QLabel* m_summary;
     OptimizerPanel* m_optimizer;
+    bool m_fitting = false; // fitGridColumns() resizes the viewport it reacts to
 };
 
 } // namespace qs::ui

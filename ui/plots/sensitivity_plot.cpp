@@ -67,6 +67,7 @@ void SensitivityPlot::rebuild() {
     m_chosenGraph = nullptr;
     if (!m_table) {
         requestReplot();
+        emit curvesChanged();
         return;
     }
 
@@ -119,6 +120,7 @@ void SensitivityPlot::rebuild() {
     m_chosenGraph->setData(keys, values, true);
     m_markTensors[m_chosenGraph] = std::move(names);
     requestReplot();
+    emit curvesChanged();
 }
 
 QString SensitivityPlot::pointLabel(QCPAbstractPlottable* plottable, int index) const {

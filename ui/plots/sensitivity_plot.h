@@ -31,6 +31,9 @@ public:
     // The chosen format per tensor name (from the last solve); tensors not listed get no mark.
     void setChosen(std::map<std::string, core::GgmlType> chosen);
 
+    // True while no tensor curve is drawn (no table yet, or no tensor of it chosen).
+    bool isEmpty() const { return m_curves.empty(); }
+
     // The plotted curve of a tensor and the chosen-point marks (tests read their data).
     QCPGraph* curveOf(const std::string& name) const;
     QCPGraph* chosenMarks() const { return m_chosenGraph; }
@@ -38,6 +41,10 @@ public:
 protected:
     QString pointLabel(QCPAbstractPlottable* plottable, int index) const override;
     QString describePoint(QCPAbstractPlottable* plottable, int index) const override;
+
+signals:
+    // The curves were redrawn; isEmpty() may have changed.
+    void curvesChanged();
 
 private:
     void rebuild();
