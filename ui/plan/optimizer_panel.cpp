@@ -1,5 +1,6 @@
 #include "ui/plan/optimizer_panel.h"
 
+#include "core/export/file_budget.h"
 #include "core/model/model.h"
 #include "core/plan/llama_presets.h"
 #include "core/plan/model_plan.h"
@@ -178,6 +179,10 @@ void OptimizerPanel::setImatrixProvider(
     m_imatrixProvider = std::move(f);
 }
 
+void OptimizerPanel::setImatrixFileNameProvider(std::function<QString()> f) {
+    m_imatrixFileNameProvider = std::move(f);
+}
+
 std::vector<core::GgmlType> OptimizerPanel::candidateFormats() const {
     return core::optimizerCandidateFormats(*m_document->model(),
                                            m_imatrixProvider && m_imatrixProvider() != nullptr);
@@ -196,12 +201,17 @@ bool OptimizerPanel::measure() {
     if (m_budget) {
         options.threads = static_cast<unsigned>(m_budget->acquire(m_job));
     }
+    // Sizes are the whole file an export of the plan writes, its metadata naming the imatrix.
+    const std::string imatrixName =
+        imatrix && m_imatrixFileNameProvider ? m_imatrixFileNameProvider().toStdString() : "";
     auto holder = std::make_shared<std::shared_ptr<const core::SensitivityTable>>();
     // The connection is per job, so a stale measurement of another model cannot land.
     auto* context = new QObject(this);
-    connect(m_job, &JobRunner::succeeded, context, [this, holder, model] {
+    connect(m_job, &JobRunner::succeeded, context, [this, holder, model, imatrix, imatrixName] {
         if (m_document->model() == model.get()) {
             m_tableModel = model.get();
+            m_measuredImatrix = imatrix;
+            m_measuredImatrixName = imatrixName;
             measured(*holder);
         }
     });
@@ -209,14 +219,18 @@ bool OptimizerPanel::measure() {
     m_status->setText(imatrix ? tr("Measuring with the importance matrix…")
                               : tr("Measuring (no importance matrix: plain relative error)…"));
     const bool started = m_job->start(
-        tr("Measure sensitivities"),
-        [model, imatrix, options, holder](core::CancelToken& cancel, core::ProgressSink& progress,
-                                          const JobRunner::ItemSink&) mutable {
+        tr("Measure sensitivities"), [model, imatrix, imatrixName, options, holder](
+                                         core::CancelToken& cancel, core::ProgressSink& progress,
+                                         const JobRunner::ItemSink&) mutable {
             options.imatrix = imatrix.get();
             auto table = core::measureSensitivity(*model, options, cancel, progress);
             if (!table) {
                 return core::Status(table.error());
             }
+            core::QuantizeOptions fileOptions;
+            fileOptions.imatrix = imatrix.get();
+            fileOptions.imatrixFileName = imatrixName;
+            table->fileOverheadBytes = core::quantizedFileOverhead(*model, fileOptions);
             *holder = std::make_shared<const core::SensitivityTable>(std::move(table).value());
             return core::Status();
         });
@@ -245,7 +259,14 @@ void OptimizerPanel::measured(std::shared_ptr<const core::SensitivityTable> tabl
         }
         const core::PlanScore score = core::scorePlan(*m_table, *plan, m_options);
         if (score.missing.empty()) {
-            m_presets.push_back({toQString(preset.name), score.totalBytes, score.objective});
+            // The preset's exact file, as an export with the same imatrix writes it.
+            core::QuantizeOptions fileOptions;
+            fileOptions.imatrix = m_measuredImatrix.get();
+            fileOptions.imatrixFileName = m_measuredImatrixName;
+            fileOptions.fileType = static_cast<std::uint32_t>(preset.ftype);
+            const std::uint64_t fileBytes =
+                core::quantizedFileBytes(*m_document->model(), *plan, fileOptions);
+            m_presets.push_back({toQString(preset.name), fileBytes, score.objective});
         }
     }
     m_status->setText(tr("Measured %1 tensors × %2 formats (%3 points from the cache)")
@@ -255,9 +276,10 @@ void OptimizerPanel::measured(std::shared_ptr<const core::SensitivityTable> tabl
     rebuildOptimizer();
     updateRange();
     // Start at the plan's current size, so the first preview is comparable to it.
+    const std::uint64_t currentFile = m_document->plannedBytes() + m_table->fileOverheadBytes;
     const double current = m_kind == TargetKind::BitsPerWeight
-                               ? m_document->plannedBitsPerWeight()
-                               : static_cast<double>(m_document->plannedBytes()) / kGigabyte;
+                               ? m_table->bitsPerWeight(currentFile)
+                               : static_cast<double>(currentFile) / kGigabyte;
     setTarget(std::clamp(current, m_low, m_high));
     solve();
     emit measurementFinished(true, QString());
@@ -432,7 +454,8 @@ void OptimizerPanel::updatePreview() {
     }
     const QLocale locale;
     const core::OptimizerResult& r = *m_result;
-    QString text = tr("Predicted: %1, %2 bits/weight, error %3")
+    // totalBytes allows every tensor the most alignment padding: the file is at most that.
+    QString text = tr("Predicted file: at most %1, %2 bits/weight, error %3")
                        .arg(locale.formattedDataSize(static_cast<qint64>(r.totalBytes)))
                        .arg(locale.toString(r.bitsPerWeight, 'f', 3))
                        .arg(locale.toString(r.objective, 'g', 4));

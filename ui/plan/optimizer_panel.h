@@ -50,6 +50,9 @@ public:
 
     // Where the importance matrix comes from at measurement time (the main window's).
     void setImatrixProvider(std::function<std::shared_ptr<const core::ImportanceMatrix>()> f);
+    // The importance matrix's file name as an export writes it into the GGUF metadata: sizes
+    // are the whole file's (export/file_budget.h), and that name is part of it.
+    void setImatrixFileNameProvider(std::function<QString()> f);
     // Measurements take their threads from `budget` (shared by the GUI's jobs); without one,
     // every hardware thread.
     void setThreadBudget(ThreadBudget* budget) { m_budget = budget; }
@@ -108,6 +111,10 @@ private:
     JobRunner* m_job;
     ThreadBudget* m_budget = nullptr;
     std::function<std::shared_ptr<const core::ImportanceMatrix>()> m_imatrixProvider;
+    std::function<QString()> m_imatrixFileNameProvider;
+    // What the table was measured with, for the exact file sizes of the presets.
+    std::shared_ptr<const core::ImportanceMatrix> m_measuredImatrix;
+    std::string m_measuredImatrixName;
     QString m_cacheDir;
 
     std::shared_ptr<const core::SensitivityTable> m_table;

@@ -102,6 +102,8 @@ void MainWindow::createTabs() {
     // threads of the budget every job of the workspace shares.
     OptimizerPanel* optimizer = m_planEditor->optimizerPanel();
     optimizer->setImatrixProvider([ws = m_workspace] { return ws->imatrix(); });
+    optimizer->setImatrixFileNameProvider(
+        [ws = m_workspace] { return QFileInfo(ws->imatrixPath()).fileName(); });
     optimizer->setThreadBudget(m_workspace->threadBudget());
 
     auto* resultsView = new QTableView(m_ui->workTabs);
