@@ -225,8 +225,7 @@ int runQuantize(const std::vector<std::string>& args) {
                      "levels chosen to lower each layer's output error on this text (GPTQ)");
     parser.addOption("nsamples", "N", "with --calibrate: calibration segments", "64");
     parser.addOption("seqlen", "L", "with --calibrate: tokens per segment", "256");
-    parser.addOption("damp", "P", "with --calibrate: Hessian damping, of its mean diagonal",
-                     "0.01");
+    parser.addOption("damp", "P", "with --calibrate: Hessian damping, of its mean diagonal", "0.1");
     int exitCode = kExitOk;
     if (!parseOrExit(parser, args, exitCode)) {
         return exitCode;
