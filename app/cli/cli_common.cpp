@@ -26,6 +26,16 @@ bool parseOrExit(ArgParser& parser, const std::vector<std::string>& args, int& e
     return true;
 }
 
+bool parseDouble(const std::string& text, double& out) {
+    try {
+        std::size_t used = 0;
+        out = std::stod(text, &used);
+        return used == text.size();
+    } catch (...) {
+        return false;
+    }
+}
+
 bool parseInt(const std::string& text, int& out) {
     try {
         std::size_t used = 0;

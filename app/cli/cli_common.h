@@ -25,6 +25,8 @@ bool parseOrExit(ArgParser& parser, const std::vector<std::string>& args, int& e
 
 // Parses a whole decimal int ("12", not "12x"); false on anything else.
 bool parseInt(const std::string& text, int& out);
+// A whole string as a double (std::stod), false on anything else.
+bool parseDouble(const std::string& text, double& out);
 
 // The importance matrix named by --imatrix (llama-imatrix .gguf or .dat), or nullopt when the
 // option is not set. Every command that quantizes takes it the same way.

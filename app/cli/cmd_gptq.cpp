@@ -43,16 +43,6 @@ private:
     std::string m_last;
 };
 
-bool parseDouble(const std::string& text, double& out) {
-    try {
-        std::size_t used = 0;
-        out = std::stod(text, &used);
-        return used == text.size();
-    } catch (...) {
-        return false;
-    }
-}
-
 } // namespace
 
 int runCalibratedCommand(const std::vector<std::string>& args, bool awq) {

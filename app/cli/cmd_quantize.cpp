@@ -7,6 +7,7 @@
 #include "core/model/model.h"
 #include "core/plan/model_plan.h"
 #include "core/plan/plan_json.h"
+#include "core/workflows/calibrated_gguf.h"
 #include "core/workflows/quantize_plan.h"
 
 #include <charconv>
@@ -85,13 +86,50 @@ core::Status applyImatrixOption(const ArgParser& parser,
 // Quantizes, prints a line per tensor and the summary, and writes --report. `label` names the
 // preset or plan in both.
 int quantizeAndReport(const ArgParser& parser, const core::Model& model,
-                      const core::QuantPlan& plan, const core::QuantizeOptions& options,
+                      const core::QuantPlan& plan, core::QuantizeOptions options,
                       const std::string& label) {
     core::CancelToken cancel;
     core::NullProgressSink progress;
     const std::size_t total = model.tensors().size();
     std::size_t done = 0;
     const auto start = std::chrono::steady_clock::now();
+    // --calibrate: the block linears' bytes come from calibrated rounding (issue 20), the
+    // rest of the file from quantizeModel as usual.
+    core::CalibratedGgufLinears calibrated;
+    if (parser.isSet("calibrate")) {
+        core::CalibratedGgufOptions co;
+        co.calibrationText = parser.value("calibrate");
+        co.rounding.threads = options.threads;
+        co.calibration.threads = static_cast<int>(options.threads);
+        if (!parseInt(parser.value("nsamples"), co.calibration.nsamples) ||
+            !parseInt(parser.value("seqlen"), co.calibration.seqlen) ||
+            co.calibration.nsamples < 1 || co.calibration.seqlen < 2) {
+            std::cerr << "quantscope-cli: --nsamples takes an integer >= 1 and --seqlen >= 2\n";
+            return kExitUsage;
+        }
+        if (!parseDouble(parser.value("damp"), co.rounding.dampPercent) ||
+            !(co.rounding.dampPercent > 0.0 && co.rounding.dampPercent < 1.0)) {
+            std::cerr << "quantscope-cli: --damp takes a number in (0, 1) exclusive, not '"
+                      << parser.value("damp") << "'\n";
+            return kExitUsage;
+        }
+        auto linears = core::calibrateGgufLinears(model, plan, options, co, cancel, progress);
+        if (!linears) {
+            return reportError(linears.error());
+        }
+        calibrated = std::move(*linears);
+        for (const auto& r : calibrated.reports) {
+            std::fprintf(stderr, "%-28s output error %.6f (llama.cpp rounding %.6f)%s\n",
+                         r.name.c_str(), r.error, r.rtnError,
+                         calibrated.bytes.count(r.name) ? "" : "  kept llama.cpp's");
+        }
+        const double seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        std::fprintf(stderr, "calibrated %zu of %zu linears on %lld tokens in %.2f s\n",
+                     calibrated.bytes.size(), calibrated.reports.size(),
+                     static_cast<long long>(calibrated.calibrationTokens), seconds);
+        options.precomputed = &calibrated.bytes;
+    }
     core::QuantizePlanRequest request;
     request.options = options;
     auto report = core::quantizePlan(
@@ -182,6 +220,12 @@ int runQuantize(const std::vector<std::string>& args) {
     parser.addFlag("no-error", "skip measuring each tensor's quantization error");
     parser.addOption("report", "FILE", "write a JSON report (types, bytes, error per tensor)");
     parser.addFlag("list-presets", "list the presets and exit");
+    parser.addOption("calibrate", "TEXT",
+                     "calibrated rounding: the same types and layout, but the block linears' "
+                     "levels chosen to lower each layer's output error on this text (GPTQ)");
+    parser.addOption("nsamples", "N", "with --calibrate: calibration segments", "64");
+    parser.addOption("seqlen", "L", "with --calibrate: tokens per segment", "256");
+    parser.addOption("damp", "P", "with --calibrate: Hessian damping, of its mean diagonal", "0.1");
     int exitCode = kExitOk;
     if (!parseOrExit(parser, args, exitCode)) {
         return exitCode;

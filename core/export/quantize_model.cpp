@@ -233,6 +233,58 @@ Status convertTensor(const TensorJob& job, std::span<const std::byte> stored, Gg
     return {};
 }
 
+// A whole tensor as f32 (the source of a precomputed tensor, to measure its error).
+Result<std::vector<float>> readTensorF32(const Model& model, const TensorInfo& t) {
+    std::vector<std::byte> raw(t.byteSize);
+    if (Status s = model.readTensorData(t, raw); !s) {
+        return s.error();
+    }
+    model.releaseTensorPages(t);
+    std::vector<float> out(t.elementCount());
+    if (Status s =
+            dequantizeRow(t.type, raw.data(), out.data(), static_cast<std::int64_t>(out.size()));
+        !s) {
+        return s.error();
+    }
+    return out;
+}
+
+// Writes bytes made elsewhere for `job.tensor` (already checked to be the planned type's size)
+// after the checks convertTensor makes on its own output, and measures them the same way.
+Status writePrecomputed(const TensorJob& job, std::span<const std::byte> bytes, GgufWriter& writer,
+                        std::optional<ErrorMetrics>& error) {
+    const TensorInfo& t = job.tensor;
+    const auto perRow = static_cast<std::int64_t>(t.dims[0]);
+    const std::uint64_t targetRowBytes = *ggmlRowBytes(job.type, t.dims[0]);
+    if (auto bad = findInvalidData(job.type, bytes)) {
+        return Status(outputBlockError(job, 0, *bad, targetRowBytes));
+    }
+    if (job.measureError) {
+        auto source = readTensorF32(job.model, t);
+        if (!source) {
+            return source.error();
+        }
+        std::vector<float> roundTrip(source->size());
+        if (Status d = dequantizeRow(job.type, bytes.data(), roundTrip.data(),
+                                     static_cast<std::int64_t>(roundTrip.size()));
+            !d) {
+            return d;
+        }
+        ErrorAccumulator errors;
+        const auto rows = static_cast<std::int64_t>(t.ggmlRows());
+        for (std::int64_t r = 0; r < rows; ++r) {
+            const auto offset = static_cast<std::size_t>(r * perRow);
+            const auto n = static_cast<std::size_t>(perRow);
+            const float* weights = matrixSlice(job.errorWeights, t, r);
+            errors.addRow(std::span<const float>(*source).subspan(offset, n),
+                          std::span<const float>(roundTrip).subspan(offset, n),
+                          weights ? std::span<const float>(weights, n) : std::span<const float>());
+        }
+        error = errors.result();
+    }
+    return writer.write(bytes);
+}
+
 Error storedDataError(const Model& model, const TensorInfo& t, std::uint64_t rowBytes,
                       const DataProblem& problem) {
     return makeError(ErrorCode::Format, sourcePath(model, t) + ": tensor " + t.name + " " +
@@ -385,6 +437,26 @@ quantizeModel(const Model& model, const QuantPlan& plan, const std::string& outp
         }
     }
 
+    if (options.precomputed) {
+        for (const auto& [name, bytes] : *options.precomputed) {
+            const TensorInfo* t = model.findTensor(name);
+            if (!t) {
+                return makeError(ErrorCode::InvalidArgument,
+                                 name + ": precomputed data for a tensor the model does not have");
+            }
+            const std::size_t i = static_cast<std::size_t>(t - tensors.data());
+            const std::uint64_t expected =
+                ggmlRowBytes(targetTypes[i], t->dims[0]).value_or(0) * t->ggmlRows();
+            if (targetTypes[i] == t->type || bytes.size() != expected) {
+                return makeError(ErrorCode::InvalidArgument,
+                                 name + ": precomputed data of " + std::to_string(bytes.size()) +
+                                     " bytes, but the plan makes it " +
+                                     std::string(ggmlTypeInfo(targetTypes[i]).name) + " of " +
+                                     std::to_string(expected) + " bytes");
+            }
+        }
+    }
+
     auto writer = GgufWriter::create(outputPath, quantizedMetadata(model, options), specs);
     if (!writer) {
         return writer.error();
@@ -412,8 +484,14 @@ quantizeModel(const Model& model, const QuantPlan& plan, const std::string& outp
         // A matrix that changes type is streamed by convertTensor (an expert tensor too, a slab
         // of rows of its experts at a time); anything else (a copied tensor, a shape whose
         // rows cannot be read apart) is read whole first.
+        const std::vector<std::byte>* precomputed = nullptr;
+        if (options.precomputed) {
+            if (auto it = options.precomputed->find(t.name); it != options.precomputed->end()) {
+                precomputed = &it->second;
+            }
+        }
         const bool streamRows = type != t.type && model.canReadGgmlRows(t);
-        if (!streamRows) {
+        if (!streamRows && !precomputed) {
             stored.resize(t.byteSize);
             if (Status s = model.readTensorData(t, stored); !s) {
                 return s.error();
@@ -439,9 +517,14 @@ quantizeModel(const Model& model, const QuantPlan& plan, const std::string& outp
                     result.usedImportance = true;
                 }
             }
-            if (Status s = convertTensor(job, streamRows ? std::span<const std::byte>() : stored,
+            if (precomputed) {
+                if (Status s = writePrecomputed(job, *precomputed, **writer, result.error); !s) {
+                    return s.error();
+                }
+            } else if (Status s =
+                           convertTensor(job, streamRows ? std::span<const std::byte>() : stored,
                                          **writer, cancel, result.error);
-                !s) {
+                       !s) {
                 return s.error();
             }
         }

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,6 +38,11 @@ struct QuantizeOptions {
     // Where that round trip is dequantized (a Vulkan device, say); nullptr = CPU here.
     // Every backend reproduces the CPU's floats bit for bit, so the metrics do not change.
     ComputeBackend* backend = nullptr;
+    // Bytes to write instead of quantizing, by GGUF name: exactly what the planned type takes
+    // for that tensor (calibrated rounding, issue 20, chooses the levels of the linears this
+    // way). Checked as llama.cpp's loader checks data, and measured like the rest. nullptr =
+    // none.
+    const std::map<std::string, std::vector<std::byte>>* precomputed = nullptr;
 };
 
 struct TensorQuantResult {

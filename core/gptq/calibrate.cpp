@@ -116,14 +116,16 @@ Result<std::vector<float>> readMatrixF32(const Model& model, const std::string& 
     return out;
 }
 
-} // namespace
+// What every calibration pass needs: the mutable weights (linears are replaced as they are
+// quantized), the sample length and the samples' starts in the token stream.
+struct CalibrationRun {
+    std::shared_ptr<LlamaWeights> weights;
+    int seqlen = 0;
+    std::vector<std::int64_t> starts;
+};
 
-Result<CalibratedQuantization> quantizeCalibrated(const Model& model,
-                                                  std::span<const std::int32_t> tokens,
-                                                  std::int32_t bos, CalibratedMethod method,
-                                                  const GptqOptions& options,
-                                                  const CalibrationOptions& calibration,
-                                                  CancelToken& cancel, ProgressSink& progress) {
+Result<CalibrationRun> prepareCalibration(const Model& model, std::span<const std::int32_t> tokens,
+                                          const CalibrationOptions& calibration) {
     auto weightsResult = LlamaWeights::fromModelMutable(model);
     if (!weightsResult) {
         return weightsResult.error();
@@ -162,6 +164,51 @@ Result<CalibratedQuantization> quantizeCalibrated(const Model& model,
     for (int s = 0; s < nsamples; ++s) {
         starts[s] = nsamples == 1 ? 0 : span * s / (nsamples - 1);
     }
+    return CalibrationRun{weights, seqlen, std::move(starts)};
+}
+
+// Runs every sample through blocks 0..layer with `capture` watching block `layer`'s inputs.
+Status captureBlock(LlamaContext& context, BlockCapture& capture, int layer,
+                    const CalibrationRun& run, std::span<const std::int32_t> tokens,
+                    std::int32_t bos, CancelToken& cancel) {
+    const std::int64_t textPerSample = run.seqlen - 1; // BOS first
+    std::vector<std::int32_t> sample(static_cast<std::size_t>(run.seqlen));
+    std::vector<float> logits;
+    context.setActivationObserver(&capture);
+    context.setBlockLimit(layer + 1);
+    for (const std::int64_t start : run.starts) {
+        if (cancel.isCancelled()) {
+            context.setActivationObserver(nullptr);
+            return makeError(ErrorCode::Cancelled, "calibrated quantization cancelled");
+        }
+        sample[0] = bos;
+        std::copy_n(tokens.begin() + start, textPerSample, sample.begin() + 1);
+        context.clear();
+        if (auto st = context.evaluate(sample, run.seqlen, logits); !st) {
+            context.setActivationObserver(nullptr);
+            return st;
+        }
+    }
+    context.setActivationObserver(nullptr);
+    return {};
+}
+
+} // namespace
+
+Result<CalibratedQuantization> quantizeCalibrated(const Model& model,
+                                                  std::span<const std::int32_t> tokens,
+                                                  std::int32_t bos, CalibratedMethod method,
+                                                  const GptqOptions& options,
+                                                  const CalibrationOptions& calibration,
+                                                  CancelToken& cancel, ProgressSink& progress) {
+    auto run = prepareCalibration(model, tokens, calibration);
+    if (!run) {
+        return run.error();
+    }
+    std::shared_ptr<LlamaWeights> weights = run->weights;
+    const LlamaConfig& cfg = weights->config();
+    const int seqlen = run->seqlen;
+    const int nsamples = calibration.nsamples;
     for (const auto& spec : kLinears) {
         const TensorInfo* t = model.findTensor(std::string("blk.0.") + spec.suffix + ".weight");
         if (t) {
@@ -181,30 +228,15 @@ Result<CalibratedQuantization> quantizeCalibrated(const Model& model,
     std::uint64_t done = 0;
     LlamaContext context(weights, seqlen, effectiveThreads(calibration.threads));
     context.setLlamaCppNumerics(false);
-    std::vector<std::int32_t> sample(static_cast<std::size_t>(seqlen));
-    std::vector<float> logits;
     for (int layer = 0; layer < cfg.layers; ++layer) {
         const std::string prefix = "blk." + std::to_string(layer) + ".";
         const std::string where =
             "layer " + std::to_string(layer + 1) + "/" + std::to_string(cfg.layers);
         progress.progress(done, totalLinears, "linears", where + ", calibration forward");
         BlockCapture capture(layer, cfg.dim, qDim, cfg.hidden);
-        context.setActivationObserver(&capture);
-        context.setBlockLimit(layer + 1);
-        for (int s = 0; s < nsamples; ++s) {
-            if (cancel.isCancelled()) {
-                context.setActivationObserver(nullptr);
-                return makeError(ErrorCode::Cancelled, "calibrated quantization cancelled");
-            }
-            sample[0] = bos;
-            std::copy_n(tokens.begin() + starts[s], textPerSample, sample.begin() + 1);
-            context.clear();
-            if (auto st = context.evaluate(sample, seqlen, logits); !st) {
-                context.setActivationObserver(nullptr);
-                return st.error();
-            }
+        if (auto st = captureBlock(context, capture, layer, *run, tokens, bos, cancel); !st) {
+            return st.error();
         }
-        context.setActivationObserver(nullptr);
         std::array<std::vector<double>, 4> hessians;
         for (int g = 0; g < 4; ++g) {
             hessians[g] = capture.hessian(g);
@@ -300,6 +332,63 @@ Result<CalibratedQuantization> quantizeCalibrated(const Model& model,
     }
     progress.progress(done, totalLinears, "linears", "done");
     return result;
+}
+
+Result<std::int64_t> calibrateLinears(const Model& model, std::span<const std::int32_t> tokens,
+                                      std::int32_t bos, const CalibrationOptions& calibration,
+                                      CancelToken& cancel, ProgressSink& progress,
+                                      const LinearQuantizer& quantize) {
+    auto run = prepareCalibration(model, tokens, calibration);
+    if (!run) {
+        return run.error();
+    }
+    std::shared_ptr<LlamaWeights> weights = run->weights;
+    const LlamaConfig& cfg = weights->config();
+    const int qDim = cfg.heads * cfg.headDim;
+    const std::uint64_t totalLinears = static_cast<std::uint64_t>(cfg.layers) * kLinears.size();
+    std::uint64_t done = 0;
+    LlamaContext context(weights, run->seqlen, effectiveThreads(calibration.threads));
+    context.setLlamaCppNumerics(false);
+    for (int layer = 0; layer < cfg.layers; ++layer) {
+        const std::string prefix = "blk." + std::to_string(layer) + ".";
+        const std::string where =
+            "layer " + std::to_string(layer + 1) + "/" + std::to_string(cfg.layers);
+        progress.progress(done, totalLinears, "linears", where + ", calibration forward");
+        std::array<std::vector<double>, 4> hessians;
+        {
+            // The capture's sums go out of scope before the next block's are made.
+            BlockCapture capture(layer, cfg.dim, qDim, cfg.hidden);
+            if (auto st = captureBlock(context, capture, layer, *run, tokens, bos, cancel); !st) {
+                return st.error();
+            }
+            for (int g = 0; g < 4; ++g) {
+                hessians[g] = capture.hessian(g);
+            }
+        }
+        for (const auto& spec : kLinears) {
+            if (cancel.isCancelled()) {
+                return makeError(ErrorCode::Cancelled, "calibrated quantization cancelled");
+            }
+            const std::string name = prefix + spec.suffix + ".weight";
+            progress.progress(done, totalLinears, "linears", where + ", " + spec.suffix);
+            const WeightMatrix& wm = weights->layers()[layer].*spec.matrix;
+            auto w = readMatrixF32(model, name);
+            if (!w) {
+                return w.error();
+            }
+            auto fed = quantize(name, *w, static_cast<int>(wm.nRows), static_cast<int>(wm.nCols),
+                                hessians[spec.input]);
+            if (!fed) {
+                return makeError(fed.error().code, name + ": " + fed.error().message);
+            }
+            if (auto st = weights->overrideMatrix(layer, spec.matrix, std::move(*fed)); !st) {
+                return st.error();
+            }
+            ++done;
+        }
+    }
+    progress.progress(done, totalLinears, "linears", "done");
+    return static_cast<std::int64_t>(calibration.nsamples) * run->seqlen;
 }
 
 } // namespace qs::core

@@ -5,6 +5,7 @@
 #include "core/jobs/job_control.h"
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <span>
 #include <string>
@@ -57,5 +58,23 @@ Result<CalibratedQuantization> quantizeCalibrated(const Model& model,
                                                   const GptqOptions& options,
                                                   const CalibrationOptions& calibration,
                                                   CancelToken& cancel, ProgressSink& progress);
+
+// One linear of a block as the calibration pass hands it over: its GGUF name, f32 weights
+// (rows x cols, GGUF row order) and the Hessian of its input on the calibration samples (with
+// the earlier layers already replaced). Returns the weights to feed forward: the dequantized
+// result, or `w` itself for a linear left as it is.
+using LinearQuantizer =
+    std::function<Result<std::vector<float>>(const std::string& name, const std::vector<float>& w,
+                                             int rows, int cols, const std::vector<double>& h)>;
+
+// The calibration pass of quantizeCalibrated with the quantizer left to the caller: block by
+// block, the inputs of block L are captured with blocks 0..L-1 already carrying what
+// `quantize` returned for them, one Hessian per shared input (one block's at a time), and
+// `quantize` is called for each linear of block L in AutoGPTQ's order. Returns the number of
+// calibration tokens. Progress: "layer 3/4, ffn_down" in units of linears.
+Result<std::int64_t> calibrateLinears(const Model& model, std::span<const std::int32_t> tokens,
+                                      std::int32_t bos, const CalibrationOptions& calibration,
+                                      CancelToken& cancel, ProgressSink& progress,
+                                      const LinearQuantizer& quantize);
 
 } // namespace qs::core

@@ -154,6 +154,30 @@ bool inverseUpperCholesky(std::vector<double> h, int n, std::vector<float>& uppe
 
 } // namespace
 
+Status dampedInverseFactor(const std::vector<double>& h, int cols, double dampPercent,
+                           std::vector<float>& upper) {
+    const std::size_t n = static_cast<std::size_t>(cols);
+    double meanDiag = 0.0;
+    for (std::size_t i = 0; i < n; ++i) {
+        meanDiag += h[i * n + i];
+    }
+    meanDiag /= static_cast<double>(n);
+    double damp = dampPercent * meanDiag;
+    for (int attempt = 0; attempt < 7; ++attempt) {
+        std::vector<double> hd = h;
+        for (std::size_t i = 0; i < n; ++i) {
+            hd[i * n + i] += damp;
+        }
+        if (inverseUpperCholesky(std::move(hd), cols, upper)) {
+            return {};
+        }
+        // Ill-conditioned H (few calibration tokens, correlated inputs): damp harder.
+        damp = damp > 0.0 ? damp * 10.0 : 0.01 * meanDiag + 1e-8;
+    }
+    return makeError(ErrorCode::Internal,
+                     "GPTQ: the Hessian is not positive definite even with extra damping");
+}
+
 Status validateGptqOptions(const GptqOptions& o, int cols) {
     if (o.bits != 2 && o.bits != 3 && o.bits != 4 && o.bits != 8) {
         return makeError(ErrorCode::InvalidArgument,
@@ -314,28 +338,9 @@ Result<QuantizedLinear> gptqQuantize(const std::vector<float>& wIn, int rows, in
         }
         h.swap(ph);
     }
-    double meanDiag = 0.0;
-    for (std::size_t i = 0; i < n; ++i) {
-        meanDiag += h[i * n + i];
-    }
-    meanDiag /= static_cast<double>(n);
     std::vector<float> u;
-    double damp = options.dampPercent * meanDiag;
-    bool ok = false;
-    for (int attempt = 0; attempt < 7 && !ok; ++attempt) {
-        std::vector<double> hd = h;
-        for (std::size_t i = 0; i < n; ++i) {
-            hd[i * n + i] += damp;
-        }
-        ok = inverseUpperCholesky(std::move(hd), cols, u);
-        if (!ok) {
-            // Ill-conditioned H (few calibration tokens, correlated inputs): damp harder.
-            damp = damp > 0.0 ? damp * 10.0 : 0.01 * meanDiag + 1e-8;
-        }
-    }
-    if (!ok) {
-        return makeError(ErrorCode::Internal,
-                         "GPTQ: the Hessian is not positive definite even with extra damping");
+    if (Status s = dampedInverseFactor(h, cols, options.dampPercent, u); !s) {
+        return s.error();
     }
 
     QuantizedLinear out;

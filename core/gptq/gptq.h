@@ -40,6 +40,13 @@ private:
     std::vector<float> m_transposed; // scratch: a block of float sums
 };
 
+// The upper Cholesky factor U of (H + damp I)^-1 (H^-1 = U^T U) that GPTQ's error feedback
+// walks, damp = dampPercent * mean(diag H); a failed factorisation is retried with 10x the
+// damping (up to 6 times) before giving up with ErrorCode::Internal. Dead columns (zero
+// diagonal) must have been given a positive diagonal by the caller.
+Status dampedInverseFactor(const std::vector<double>& h, int cols, double dampPercent,
+                           std::vector<float>& upper);
+
 // Quantizes `w` (rows x cols, row-major, f32) with GPTQ against Hessian `h` (cols x cols).
 // Dead columns (zero diagonal) are zeroed; a failed Cholesky is retried with 10x the damping
 // (up to 6 times) before giving up with ErrorCode::Internal.

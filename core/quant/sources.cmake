@@ -12,6 +12,7 @@ set(QS_QUANT_KERNEL_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/iq_grids_2bit.cpp
   ${CMAKE_CURRENT_LIST_DIR}/quant_ternary.cpp
   ${CMAKE_CURRENT_LIST_DIR}/quant_mxfp4.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/block_grid.cpp
 )
 target_sources(qs_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/ggml_type.cpp

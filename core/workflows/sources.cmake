@@ -2,6 +2,7 @@
 target_sources(qs_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/calibrated_export.cpp
   ${CMAKE_CURRENT_LIST_DIR}/calibrated_export_job.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/calibrated_gguf.cpp
   ${CMAKE_CURRENT_LIST_DIR}/compare.cpp
   ${CMAKE_CURRENT_LIST_DIR}/compare_variants.cpp
   ${CMAKE_CURRENT_LIST_DIR}/evaluate.cpp
