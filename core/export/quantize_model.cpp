@@ -16,6 +16,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <spdlog/spdlog.h>
@@ -117,11 +119,61 @@ Error outputBlockError(const TensorJob& job, std::int64_t firstRow, const DataPr
                          "would reject the file, so nothing was written");
 }
 
+// Buffers of one chunk of rows in flight.
+struct ChunkBuffers {
+    std::vector<std::byte> stored; // the chunk's rows as stored (a streamed tensor)
+    std::vector<float> values;     // the chunk's rows as f32
+    std::vector<float> roundTrip;  // one row quantized and dequantized back
+};
+
+// Sets of chunk buffers, reused: a chunk takes one and gives it back, so that chunks do not
+// allocate (and fault in) megabytes each, and there are never more sets than threads.
+class BufferPool {
+public:
+    class Lease {
+    public:
+        explicit Lease(BufferPool& pool)
+            : m_pool(pool)
+            , m_buffers(pool.take()) {}
+        ~Lease() { m_pool.give(std::move(m_buffers)); }
+        Lease(const Lease&) = delete;
+        Lease& operator=(const Lease&) = delete;
+        ChunkBuffers& operator*() { return *m_buffers; }
+
+    private:
+        BufferPool& m_pool;
+        std::unique_ptr<ChunkBuffers> m_buffers;
+    };
+
+private:
+    std::unique_ptr<ChunkBuffers> take() {
+        const std::lock_guard lock(m_mutex);
+        if (m_free.empty()) {
+            return std::make_unique<ChunkBuffers>();
+        }
+        auto buffers = std::move(m_free.back());
+        m_free.pop_back();
+        return buffers;
+    }
+    void give(std::unique_ptr<ChunkBuffers> buffers) {
+        const std::lock_guard lock(m_mutex);
+        m_free.push_back(std::move(buffers));
+    }
+
+    std::mutex m_mutex;
+    std::vector<std::unique_ptr<ChunkBuffers>> m_free;
+};
+
 // Converts a tensor a slab of rows at a time: workers read their rows straight from the model
 // (a 2-D tensor, the common case) or from `stored` (a copy of the whole tensor, for shapes
-// whose rows readRows cannot address), dequantize, quantize; the slab is then measured and
-// written. So memory is a few slabs however large the tensor: an 8B model's F16 token_embd
-// (1 GB stored, 2 GB as f32) never needs more than about 200 MB.
+// whose rows readRows cannot address), dequantize, quantize; the slab is then written. So
+// memory is a few slabs however large the tensor: an 8B model's F16 token_embd (1 GB stored,
+// 2 GB as f32) never needs more than about 200 MB.
+// The error is measured by the workers too: each row, just quantized, is dequantized back
+// while its values are still in cache and summed into its chunk's accumulator; the chunks'
+// accumulators are merged in row order, so the metrics do not depend on the threads. A
+// backend's round trip (job.backend) runs on whole slabs instead: the slab's f32 rows are
+// kept, the backend dequantizes the slab, and the workers sum the same chunks.
 Status convertTensor(const TensorJob& job, std::span<const std::byte> stored, GgufWriter& writer,
                      CancelToken& cancel, std::optional<ErrorMetrics>& error) {
     const TensorInfo& t = job.tensor;
@@ -133,37 +185,53 @@ Status convertTensor(const TensorJob& job, std::span<const std::byte> stored, Gg
     if (rows == 0 || perRow == 0) {
         return {}; // an empty tensor (a zero dimension) has nothing to convert or write
     }
+    // A multiple of the chunk, so that chunks are the same rows whatever the slab size.
     const std::int64_t slabRows = std::max<std::int64_t>(
         kRowsPerChunk * job.threads, kSlabValues / perRow / kRowsPerChunk * kRowsPerChunk);
+    const bool measureInChunks = job.measureError && !job.backend;
+    const bool measureSlabs = job.measureError && job.backend;
+    const auto n = static_cast<std::size_t>(perRow);
+    const auto errorWeights = [&](std::int64_t row) {
+        const float* weights = matrixSlice(job.errorWeights, t, row);
+        return weights ? std::span<const float>(weights, n) : std::span<const float>();
+    };
 
-    std::vector<float> source;
-    std::vector<float> roundTrip;
+    BufferPool pool;
+    std::vector<float> slabValues; // measureSlabs: the slab's rows as f32
+    std::vector<float> slabRoundTrip;
+    std::vector<ErrorAccumulator> chunkErrors; // of the slab's chunks, merged in order
     std::vector<std::byte> converted;
     ErrorAccumulator errors;
     for (std::int64_t slabFirst = 0; slabFirst < rows; slabFirst += slabRows) {
         const std::int64_t slabCount = std::min(slabRows, rows - slabFirst);
-        source.resize(job.measureError ? static_cast<std::size_t>(slabCount * perRow) : 0);
+        slabValues.resize(measureSlabs ? static_cast<std::size_t>(slabCount * perRow) : 0);
+        chunkErrors.assign(job.measureError ? static_cast<std::size_t>(
+                                                  (slabCount + kRowsPerChunk - 1) / kRowsPerChunk)
+                                            : 0,
+                           ErrorAccumulator());
         converted.resize(static_cast<std::size_t>(slabCount) * targetRowBytes);
         Status s = parallelRows(
             slabCount, job.threads, cancel, [&](std::int64_t first, std::int64_t count) {
                 const std::int64_t row = slabFirst + first;
-                std::vector<float> scratch;
-                float* rowsF32 = source.data() + first * perRow;
-                if (!job.measureError) {
-                    scratch.resize(static_cast<std::size_t>(count * perRow));
-                    rowsF32 = scratch.data();
+                BufferPool::Lease lease(pool);
+                ChunkBuffers& buffers = *lease;
+                float* rowsF32 = nullptr;
+                if (measureSlabs) {
+                    rowsF32 = slabValues.data() + first * perRow;
+                } else {
+                    buffers.values.resize(static_cast<std::size_t>(count * perRow));
+                    rowsF32 = buffers.values.data();
                 }
-                std::vector<std::byte> chunkBytes;
                 const std::byte* rowsStored = nullptr;
                 if (streamRows) {
-                    chunkBytes.resize(static_cast<std::size_t>(count) * sourceRowBytes);
+                    buffers.stored.resize(static_cast<std::size_t>(count) * sourceRowBytes);
                     const auto r0 = static_cast<std::uint64_t>(row);
-                    const auto n = static_cast<std::uint64_t>(count);
-                    if (Status r = job.model.readGgmlRows(t, r0, n, chunkBytes); !r) {
+                    const auto c = static_cast<std::uint64_t>(count);
+                    if (Status r = job.model.readGgmlRows(t, r0, c, buffers.stored); !r) {
                         return r;
                     }
-                    job.model.releaseGgmlRowPages(t, r0, n);
-                    rowsStored = chunkBytes.data();
+                    job.model.releaseGgmlRowPages(t, r0, c);
+                    rowsStored = buffers.stored.data();
                 } else {
                     rowsStored = stored.data() + row * sourceRowBytes;
                 }
@@ -175,50 +243,76 @@ Status convertTensor(const TensorJob& job, std::span<const std::byte> stored, Gg
                     return Status(
                         sourceValueError(job, row + at / perRow, at % perRow, rowsF32[at]));
                 }
+                ErrorAccumulator chunkError;
+                if (measureInChunks) {
+                    buffers.roundTrip.resize(n);
+                }
                 // One call per matrix: an expert's rows take that expert's importance slice.
+                // When measuring, one call per row, measured while its values are in cache.
                 std::byte* out = converted.data() + first * targetRowBytes;
                 for (std::int64_t done = 0; done < count;) {
                     const std::int64_t r = row + done;
-                    const std::int64_t n =
-                        std::min(count - done, rowsPerMatrix(t) - r % rowsPerMatrix(t));
-                    if (Status q = quantizeRows(job.type, rowsF32 + done * perRow,
-                                                out + done * targetRowBytes, n, perRow,
+                    const std::int64_t rowsHere =
+                        measureInChunks
+                            ? 1
+                            : std::min(count - done, rowsPerMatrix(t) - r % rowsPerMatrix(t));
+                    float* values = rowsF32 + done * perRow;
+                    std::byte* quantized = out + done * targetRowBytes;
+                    if (Status q = quantizeRows(job.type, values, quantized, rowsHere, perRow,
                                                 matrixSlice(job.importance, t, r));
                         !q) {
                         return q;
                     }
-                    done += n;
+                    if (measureInChunks) {
+                        if (Status d = dequantizeRow(job.type, quantized, buffers.roundTrip.data(),
+                                                     perRow);
+                            !d) {
+                            return d;
+                        }
+                        chunkError.addRow(std::span<const float>(values, n), buffers.roundTrip,
+                                          errorWeights(r));
+                    }
+                    done += rowsHere;
                 }
                 const std::span<const std::byte> written(out, static_cast<std::size_t>(count) *
                                                                   targetRowBytes);
                 if (auto bad = findInvalidData(job.type, written)) {
                     return Status(outputBlockError(job, row, *bad, targetRowBytes));
                 }
+                if (measureInChunks) {
+                    chunkErrors[static_cast<std::size_t>(first / kRowsPerChunk)] = chunkError;
+                }
                 return Status();
             });
         if (!s) {
             return s;
         }
-        if (job.measureError) {
-            roundTrip.resize(source.size());
+        if (measureSlabs) {
+            slabRoundTrip.resize(slabValues.size());
             const WeightMatrix slab{job.type, converted.data(), slabCount, perRow};
-            Status d = job.backend
-                           ? job.backend->dequantize(slab, RowRange{0, slabCount}, roundTrip.data())
-                           : dequantizeRow(job.type, converted.data(), roundTrip.data(),
-                                           static_cast<std::int64_t>(roundTrip.size()));
-            if (!d) {
+            if (Status d =
+                    job.backend->dequantize(slab, RowRange{0, slabCount}, slabRoundTrip.data());
+                !d) {
                 return d;
             }
-            // Rows in order into one accumulator: the same sums as over the whole tensor.
-            for (std::int64_t r = 0; r < slabCount; ++r) {
-                const auto offset = static_cast<std::size_t>(r * perRow);
-                const auto n = static_cast<std::size_t>(perRow);
-                const float* weights = matrixSlice(job.errorWeights, t, slabFirst + r);
-                errors.addRow(std::span<const float>(source).subspan(offset, n),
-                              std::span<const float>(roundTrip).subspan(offset, n),
-                              weights ? std::span<const float>(weights, n)
-                                      : std::span<const float>());
+            s = parallelRows(
+                slabCount, job.threads, cancel, [&](std::int64_t first, std::int64_t count) {
+                    ErrorAccumulator chunkError;
+                    for (std::int64_t r = first; r < first + count; ++r) {
+                        const auto offset = static_cast<std::size_t>(r * perRow);
+                        chunkError.addRow(std::span<const float>(slabValues).subspan(offset, n),
+                                          std::span<const float>(slabRoundTrip).subspan(offset, n),
+                                          errorWeights(slabFirst + r));
+                    }
+                    chunkErrors[static_cast<std::size_t>(first / kRowsPerChunk)] = chunkError;
+                    return Status();
+                });
+            if (!s) {
+                return s;
             }
+        }
+        for (const ErrorAccumulator& chunkError : chunkErrors) {
+            errors.merge(chunkError);
         }
         if (Status w = writer.write(converted); !w) {
             return w;

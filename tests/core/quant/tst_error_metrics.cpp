@@ -1,17 +1,57 @@
 #include "core/quant/error_metrics.h"
+#include "core/quant/quant_kernels.h"
 
 #include <QTest>
 
 #include <cmath>
+#include <cstring>
 #include <limits>
+#include <random>
 #include <vector>
 
 using namespace qs::core;
+
+namespace {
+
+// Random rows: a reference, an approximation off by a few percent, and positive weights.
+struct Rows {
+    std::vector<float> ref, approx, weights;
+};
+
+Rows randomRows(std::size_t rows, std::size_t n, unsigned seed) {
+    std::mt19937 rng(seed);
+    std::normal_distribution<float> gauss;
+    Rows r;
+    for (std::size_t i = 0; i < rows * n; ++i) {
+        r.ref.push_back(gauss(rng));
+        r.approx.push_back(r.ref.back() + 0.03f * gauss(rng));
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+        r.weights.push_back(std::fabs(gauss(rng)) + 0.01f);
+    }
+    return r;
+}
+
+ErrorAccumulator accumulate(const Rows& r, std::size_t n, bool weighted) {
+    ErrorAccumulator acc;
+    for (std::size_t off = 0; off < r.ref.size(); off += n) {
+        acc.addRow(std::span(r.ref).subspan(off, n), std::span(r.approx).subspan(off, n),
+                   weighted ? std::span<const float>(r.weights) : std::span<const float>());
+    }
+    return acc;
+}
+
+bool sameBits(double a, double b) {
+    return std::memcmp(&a, &b, sizeof a) == 0;
+}
+
+} // namespace
 
 class TestErrorMetrics : public QObject {
     Q_OBJECT
 
 private slots:
+    void cleanup() { quant::allowAvx2Kernels(true); }
     // ref {1,2,3,4}, approx {1,2,3,5}: one error of -1. By hand: SSE 1, sum ref^2 30,
     // sum approx^2 39, sum ref*approx 34.
     void handComputedTensor() {
@@ -80,6 +120,72 @@ private slots:
         QCOMPARE(a.result().mse, all.result().mse);
         QCOMPARE(a.result().cosine, all.result().cosine);
         QCOMPARE(a.result().maxAbsError, 1.0);
+    }
+
+    // Long rows (the vector lanes and a tail) against sums written out here in long double:
+    // only rounding separates them.
+    void matchesPlainRecomputation() {
+        for (const std::size_t n : {std::size_t(1), std::size_t(13), std::size_t(4096 + 5)}) {
+            const std::size_t rows = 7;
+            const Rows r = randomRows(rows, n, static_cast<unsigned>(n));
+            long double se = 0, xx = 0, yy = 0, xy = 0, wse = 0, ws = 0, maxAbs = 0;
+            for (std::size_t i = 0; i < r.ref.size(); ++i) {
+                const long double x = r.ref[i], y = r.approx[i], w = r.weights[i % n];
+                se += (x - y) * (x - y);
+                xx += x * x;
+                yy += y * y;
+                xy += x * y;
+                wse += w * (x - y) * (x - y);
+                ws += w;
+                maxAbs = std::max(maxAbs, std::fabs(x - y));
+            }
+            const ErrorMetrics m = accumulate(r, n, true).result();
+            const auto close = [](double got, long double want) {
+                return std::fabs(static_cast<long double>(got) - want) <= 1e-13L * std::fabs(want);
+            };
+            QCOMPARE(m.count, static_cast<std::int64_t>(rows * n));
+            QVERIFY(close(m.mse, se / (rows * n)));
+            QVERIFY(close(m.relativeRmse, std::sqrt(se / xx)));
+            QVERIFY(close(m.sqnrDb, 10 * std::log10(xx / se)));
+            QVERIFY(close(m.cosine, xy / std::sqrt(xx * yy)));
+            QVERIFY(close(*m.weightedMse, wse / ws));
+            QCOMPARE(m.maxAbsError, static_cast<double>(maxAbs));
+        }
+    }
+
+    // The AVX2 and baseline builds sum the same lanes in the same order: the same bits.
+    void vectorBuildsAgree() {
+        for (const std::size_t n : {std::size_t(3), std::size_t(8), std::size_t(256 + 7)}) {
+            for (const bool weighted : {false, true}) {
+                const Rows r = randomRows(5, n, 7);
+                quant::allowAvx2Kernels(true);
+                const ErrorMetrics a = accumulate(r, n, weighted).result();
+                quant::allowAvx2Kernels(false);
+                const ErrorMetrics b = accumulate(r, n, weighted).result();
+                QVERIFY(sameBits(a.mse, b.mse));
+                QVERIFY(sameBits(a.relativeRmse, b.relativeRmse));
+                QVERIFY(sameBits(a.sqnrDb, b.sqnrDb));
+                QVERIFY(sameBits(a.cosine, b.cosine));
+                QVERIFY(sameBits(a.maxAbsError, b.maxAbsError));
+                QCOMPARE(a.weightedMse.has_value(), weighted);
+                QVERIFY(sameBits(a.weightedMse.value_or(0), b.weightedMse.value_or(0)));
+            }
+        }
+    }
+
+    // A NaN error among larger ones, in a vector lane of a row merged into another
+    // accumulator, is still reported.
+    void nanInLanesIsReported() {
+        Rows r = randomRows(2, 64, 3);
+        r.approx[64 + 21] = std::numeric_limits<float>::quiet_NaN();
+        r.approx[64 + 40] = r.ref[64 + 40] + 1000.0f;
+        ErrorAccumulator first, second;
+        first.addRow(std::span(r.ref).subspan(0, 64), std::span(r.approx).subspan(0, 64));
+        second.addRow(std::span(r.ref).subspan(64, 64), std::span(r.approx).subspan(64, 64));
+        QVERIFY(!std::isnan(first.result().maxAbsError));
+        first.merge(second);
+        QVERIFY(std::isnan(first.result().maxAbsError));
+        QVERIFY(std::isnan(first.result().mse));
     }
 
     void nanIsReported() {
