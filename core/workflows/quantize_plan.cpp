@@ -44,6 +44,16 @@ Result<QuantizeReport> quantizePlan(const Model& model, const QuantPlan& plan,
     if (auto st = resolveImatrixInto(options, request.imatrixPath, storage); !st) {
         return st.error();
     }
+    CalibratedGgufLinears calibrated;
+    if (request.calibrated) {
+        auto linears =
+            calibrateGgufLinears(model, plan, options, *request.calibrated, cancel, progress);
+        if (!linears) {
+            return linears.error();
+        }
+        calibrated = std::move(*linears);
+        options.precomputed = &calibrated.bytes;
+    }
     return quantizeModel(model, plan, outputPath, options, cancel, progress, onTensor);
 }
 

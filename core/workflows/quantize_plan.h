@@ -4,9 +4,11 @@
 #include "core/export/quantize_model.h"
 #include "core/jobs/job_control.h"
 #include "core/plan/quant_plan.h"
+#include "core/workflows/calibrated_gguf.h"
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 // Quantizing a plan to GGUF, as `quantscope-cli quantize`, the GUI's Run and its export dialog
@@ -21,6 +23,9 @@ struct QuantizePlanRequest {
     // Read when options.imatrix is not set (llama-imatrix .gguf or .dat); also the default
     // of options.imatrixFileName.
     std::string imatrixPath;
+    // Set: calibrated rounding of the block linears (issue 20) before the file is written;
+    // their bytes replace llama-quantize's (options.precomputed is then ignored).
+    std::optional<CalibratedGgufOptions> calibrated;
 };
 
 // `onTensor` sees each tensor's result as

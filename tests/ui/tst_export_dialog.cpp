@@ -75,6 +75,51 @@ private slots:
         QCOMPARE(reopened->tensors().size(), m_model->tensors().size());
     }
 
+    // Issue 20: "Calibrated" rounding writes the preset's types and sizes with other bytes in
+    // the block linears; it needs a calibration text.
+    void calibratedRoundingKeepsTypesAndSizes() {
+        QTemporaryDir dir;
+        auto exportQ4 = [&](const QString& name, bool calibrated, const QString& text) {
+            auto dialog = std::make_unique<ui::ExportDialog>(m_model, core::QuantPlan());
+            auto* source = dialog->findChild<QComboBox*>(QStringLiteral("sourceCombo"));
+            source->setCurrentIndex(source->findData(QStringLiteral("Q4_K_M")));
+            dialog->findChild<QCheckBox*>(QStringLiteral("calibratedRoundingCheck"))
+                ->setChecked(calibrated);
+            dialog->findChild<QLineEdit*>(QStringLiteral("roundingTextEdit"))->setText(text);
+            dialog->findChild<QSpinBox*>(QStringLiteral("roundingSamplesSpin"))->setValue(2);
+            dialog->setOutputPath(dir.filePath(name));
+            return dialog;
+        };
+        auto missing = exportQ4(QStringLiteral("x.gguf"), true, QString());
+        QVERIFY(!missing->startExport(false));
+        QVERIFY(missing->lastMessage().contains(QStringLiteral("calibration text")));
+
+        const QString text = QStringLiteral(QS_RESOURCES_DIR "/text/shakespeare-val-a.txt");
+        for (bool calibrated : {false, true}) {
+            auto dialog =
+                exportQ4(calibrated ? QStringLiteral("cal.gguf") : QStringLiteral("plain.gguf"),
+                         calibrated, text);
+            QSignalSpy exported(dialog.get(), &ui::ExportDialog::exported);
+            QVERIFY(dialog->startExport(false));
+            QVERIFY2(exported.wait(120000), qPrintable(dialog->lastMessage()));
+        }
+        auto plain = core::openModel(dir.filePath(QStringLiteral("plain.gguf")).toStdString());
+        auto cal = core::openModel(dir.filePath(QStringLiteral("cal.gguf")).toStdString());
+        QVERIFY(plain.ok() && cal.ok());
+        QCOMPARE(cal->tensors().size(), plain->tensors().size());
+        bool differs = false;
+        for (const auto& t : plain->tensors()) {
+            const auto* c = cal->findTensor(t.name);
+            QVERIFY(c);
+            QCOMPARE(c->type, t.type);
+            QCOMPARE(c->byteSize, t.byteSize);
+            std::vector<std::byte> a(t.byteSize), b(c->byteSize);
+            QVERIFY(plain->readTensorData(t, a).ok() && cal->readTensorData(*c, b).ok());
+            differs = differs || a != b;
+        }
+        QVERIFY(differs);
+    }
+
     void refusesToOverwriteTheInput() {
         ui::ExportDialog dialog(m_model, core::QuantPlan());
         dialog.setOutputPath(QString::fromStdString(m_model->path()));

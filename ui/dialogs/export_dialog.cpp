@@ -14,6 +14,7 @@
 #include "ui/jobs/job_runner.h"
 #include "ui/jobs/thread_budget.h"
 
+#include <QCheckBox>
 #include <QDir>
 #include <QDirIterator>
 #include <QFileDialog>
@@ -142,6 +143,25 @@ ExportDialog::ExportDialog(std::shared_ptr<const core::Model> model, core::Quant
                                                           tr("Importance matrices (*.gguf *.dat)"));
         if (!path.isEmpty()) {
             m_ui->imatrixEdit->setText(path);
+        }
+    });
+    // Calibrated rounding: its text row is live only while it is asked for.
+    auto updateRounding = [this] {
+        const bool on = m_ui->calibratedRoundingCheck->isChecked();
+        for (QWidget* w : {static_cast<QWidget*>(m_ui->roundingTextEdit),
+                           static_cast<QWidget*>(m_ui->roundingSamplesSpin),
+                           static_cast<QWidget*>(m_ui->roundingTextBrowse)}) {
+            w->setEnabled(on);
+        }
+    };
+    connect(m_ui->calibratedRoundingCheck, &QCheckBox::toggled, this, updateRounding);
+    updateRounding();
+    connect(m_ui->roundingTextBrowse, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Calibration text"),
+                                                          m_ui->roundingTextEdit->text(),
+                                                          tr("Text files (*.txt);;All files (*)"));
+        if (!path.isEmpty()) {
+            m_ui->roundingTextEdit->setText(path);
         }
     });
     connect(m_exportButton, &QPushButton::clicked, this, [this] { startExport(true); });
@@ -342,6 +362,23 @@ bool ExportDialog::startExport(bool confirmOverwrite) {
     request.options.measureError = false;
     request.options.threads = threads();
     request.imatrixPath = imatrixPath;
+    if (m_ui->calibratedRoundingCheck->isChecked()) {
+        const QString text = m_ui->roundingTextEdit->text().trimmed();
+        if (!QFileInfo(text).isFile()) {
+            m_ui->messageLabel->setText(
+                text.isEmpty() ? tr("Choose a calibration text for calibrated "
+                                    "rounding.")
+                               : tr("The calibration text %1 does not exist.").arg(text));
+            return false;
+        }
+        core::CalibratedGgufOptions calibrated;
+        calibrated.calibrationText = text.toStdString();
+        calibrated.calibration.nsamples = m_ui->roundingSamplesSpin->value();
+        calibrated.calibration.seqlen = 256;
+        calibrated.calibration.threads = static_cast<int>(request.options.threads);
+        calibrated.rounding.threads = request.options.threads;
+        request.calibrated = calibrated;
+    }
 
     m_ui->formatCombo->setEnabled(false);
     m_exportButton->setEnabled(false);
