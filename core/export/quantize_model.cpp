@@ -419,6 +419,18 @@ void setLast(Metadata& meta, const std::string& key, MetaValue value) {
 
 } // namespace
 
+Result<std::vector<std::span<const float>>> quantizeImportance(const Model& model,
+                                                               const QuantizeOptions& options,
+                                                               const std::vector<bool>& quantized) {
+    if (!options.imatrix) {
+        return std::vector<std::span<const float>>{};
+    }
+    return assignImatrix(model, *options.imatrix,
+                         options.imatrixFileName.empty() ? std::string("imatrix")
+                                                         : options.imatrixFileName,
+                         quantized, options.imatrixMissing);
+}
+
 Metadata quantizedMetadata(const Model& model, const QuantizeOptions& options) {
     Metadata meta = model.metadata();
     // general.quantization_version and general.file_type end up last (gguf_set_*).
@@ -504,21 +516,15 @@ quantizeModel(const Model& model, const QuantPlan& plan, const std::string& outp
     }
 
     // Importance weights per tensor, checked against the model before anything is written.
-    std::vector<std::span<const float>> importance;
-    if (options.imatrix) {
-        std::vector<bool> quantized(tensors.size());
-        for (std::size_t i = 0; i < tensors.size(); ++i) {
-            quantized[i] = targetTypes[i] != tensors[i].type;
-        }
-        auto assigned = assignImatrix(model, *options.imatrix,
-                                      options.imatrixFileName.empty() ? std::string("imatrix")
-                                                                      : options.imatrixFileName,
-                                      quantized, options.imatrixMissing);
-        if (!assigned) {
-            return assigned.error();
-        }
-        importance = std::move(*assigned);
+    std::vector<bool> quantized(tensors.size());
+    for (std::size_t i = 0; i < tensors.size(); ++i) {
+        quantized[i] = targetTypes[i] != tensors[i].type;
     }
+    auto assigned = quantizeImportance(model, options, quantized);
+    if (!assigned) {
+        return assigned.error();
+    }
+    const std::vector<std::span<const float>> importance = std::move(*assigned);
     for (std::size_t i = 0; i < tensors.size(); ++i) {
         if (targetTypes[i] != tensors[i].type && quantizeNeedsImportance(targetTypes[i]) &&
             (importance.empty() || importance[i].empty())) {

@@ -66,6 +66,13 @@ struct QuantizeReport {
 // The tensors of `model` in llama.cpp's file order (llamaTensorNameLess).
 std::vector<std::size_t> llamaFileOrder(const Model& model);
 
+// The importance weights quantizeModel gives each tensor of `model` (assignImatrix with the
+// options' imatrix, its file name for messages and its policy for missing entries); empty when
+// the options have no imatrix. `quantized[i]`: tensor i changes type.
+Result<std::vector<std::span<const float>>> quantizeImportance(const Model& model,
+                                                               const QuantizeOptions& options,
+                                                               const std::vector<bool>& quantized);
+
 // The metadata llama-quantize writes: the input's keys less split.no / split.count /
 // split.tensors.count, then general.quantization_version and general.file_type moved to the
 // end, then with an imatrix quantize.imatrix.file and .dataset (each cut to 127 bytes, as

@@ -25,17 +25,11 @@ Result<CalibratedGgufLinears> calibrateGgufLinears(const Model& model, const Qua
     }
     // The importance weights exactly as quantizeModel assigns them, so that each block's scales
     // come from the same search llama-quantize runs.
-    std::vector<std::span<const float>> importance;
-    if (options.imatrix) {
-        auto assigned = assignImatrix(model, *options.imatrix,
-                                      options.imatrixFileName.empty() ? std::string("imatrix")
-                                                                      : options.imatrixFileName,
-                                      quantized, options.imatrixMissing);
-        if (!assigned) {
-            return assigned.error();
-        }
-        importance = std::move(*assigned);
+    auto assigned = quantizeImportance(model, options, quantized);
+    if (!assigned) {
+        return assigned.error();
     }
+    const std::vector<std::span<const float>> importance = std::move(*assigned);
     auto evalModel = makeEvalModel(model);
     if (!evalModel) {
         return evalModel.error();
