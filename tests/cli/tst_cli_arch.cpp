@@ -80,8 +80,9 @@ private slots:
         const CliRun s = runCli(QStringList{"synth", out, "--shape", "tiny"} + args);
         QVERIFY2(s.exitCode == 0, qPrintable(s.err));
         const CliRun e =
-            runCli({"eval", out, "--text", QS_SHARED_DIR "/models/text/shakespeare-val-a.txt",
-                    "--ctx", "64", "--chunks", "1", "--no-speed", "--json"});
+            // The bundled text: this check needs nothing from ../shared.
+            runCli({"eval", out, "--text", QS_RESOURCES_DIR "/text/shakespeare-val-a.txt", "--ctx",
+                    "64", "--chunks", "1", "--no-speed", "--json"});
         QVERIFY2(e.exitCode == 0, qPrintable(e.err));
         QVERIFY(QJsonDocument::fromJson(e.out.toUtf8()).object().value("ppl").toDouble() > 1);
     }
