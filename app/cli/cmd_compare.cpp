@@ -82,20 +82,20 @@ nlohmann::json rowJson(const core::VariantResult& v) {
 }
 
 void printHeader() {
-    std::printf("%-8s %10s %6s %20s %9s %10s %8s %9s %9s %6s %6s\n", "type", "size", "bpw", "PPL",
+    std::printf("%-12s %10s %6s %20s %9s %10s %8s %9s %9s %6s %6s\n", "type", "size", "bpw", "PPL",
                 "dPPL", "KLD", "top-1%", "pp t/s", "tg t/s", "pp x", "tg x");
 }
 
 void printRow(const core::VariantResult& v) {
     if (!v.error.empty()) {
-        std::printf("%-8s  failed: %s\n", v.name.c_str(), v.error.c_str());
+        std::printf("%-12s  failed: %s\n", v.name.c_str(), v.error.c_str());
         return;
     }
     char ppl[64];
     std::snprintf(ppl, sizeof ppl, "%.4f +/- %.4f", v.kld.ppl, v.kld.pplError);
     const double pp = v.speed ? v.speed->promptProcessing.tokensPerSecond : 0;
     const double tg = v.speed ? v.speed->generation.tokensPerSecond : 0;
-    std::printf("%-8s %10llu %6.3f %20s %+9.4f %10.6f %8.3f %9.1f %9.1f %6.2f %6.2f\n",
+    std::printf("%-12s %10llu %6.3f %20s %+9.4f %10.6f %8.3f %9.1f %9.1f %6.2f %6.2f\n",
                 v.name.c_str(), static_cast<unsigned long long>(v.fileBytes), v.bitsPerWeight, ppl,
                 v.deltaPpl, v.kld.kldMean, 100 * v.kld.sameTop, pp, tg, v.ppRatio, v.tgRatio);
     std::fflush(stdout);
@@ -120,6 +120,11 @@ int runCompare(const std::vector<std::string>& args) {
     parser.addOption("chunks", "N", "Evaluate at most N chunks (default: all)", "-1");
     parser.addOption("batch", "N", "Tokens per forward call", "512");
     parser.addOption("imatrix", "FILE", "Importance matrix for the quantization (.gguf or .dat)");
+    parser.addOption("calibrate", "TEXT",
+                     "Also compare every preset with calibrated rounding, as <PRESET>+cal (the "
+                     "same types and sizes; quantize --calibrate)");
+    parser.addOption("nsamples", "N", "with --calibrate: calibration segments", "64");
+    parser.addOption("seqlen", "L", "with --calibrate: tokens per segment", "256");
     parser.addOption("keep", "DIR", "Write the variants to DIR and keep them");
     parser.addOption("cache-dir", "DIR", "Where the reference distribution is cached");
     parser.addOption("kld-base-file", "FILE",
@@ -175,6 +180,20 @@ int runCompare(const std::vector<std::string>& args) {
         std::cerr
             << "quantscope-cli compare: nothing to compare (--types none and no --variants)\n";
         return kExitUsage;
+    }
+    if (parser.isSet("calibrate")) {
+        core::CalibratedGgufOptions calibrated;
+        calibrated.calibrationText = parser.value("calibrate");
+        if (!parseInt(parser.value("nsamples"), calibrated.calibration.nsamples) ||
+            !parseInt(parser.value("seqlen"), calibrated.calibration.seqlen) ||
+            calibrated.calibration.nsamples < 1 || calibrated.calibration.seqlen < 2) {
+            std::cerr << "quantscope-cli compare: --nsamples takes an integer >= 1 and "
+                         "--seqlen >= 2\n";
+            return kExitUsage;
+        }
+        calibrated.calibration.threads = threads;
+        calibrated.rounding.threads = static_cast<unsigned>(threads);
+        options.calibrated = calibrated;
     }
     options.outputDir = parser.value("keep");
     options.cacheDir = parser.value("cache-dir");

@@ -150,6 +150,21 @@ compareVariants(const std::string& modelPath, const std::string& text,
     if (!input->tokenizer) {
         return makeError(ErrorCode::InvalidArgument, modelPath + " has no tokenizer");
     }
+    // Calibrated twins of the presets, compared right after them.
+    std::vector<PlanVariant> plans;
+    if (options.calibrated) {
+        PresetOptions presetOptions;
+        presetOptions.hasImatrix = options.imatrix != nullptr;
+        for (const LlamaPreset* preset : presets) {
+            auto plan = buildLlamaPlanForModel(*source, *preset, presetOptions);
+            if (!plan) {
+                return plan.error();
+            }
+            plans.push_back({std::string(preset->name) + "+cal", std::move(*plan),
+                             static_cast<std::uint32_t>(preset->ftype), true});
+        }
+    }
+    plans.insert(plans.end(), options.plans.begin(), options.plans.end());
     const auto tokens = input->tokenizer->encode(text, true);
     const std::int32_t bos = input->tokenizer->bos();
     CompareVariantsResult result;
@@ -172,8 +187,8 @@ compareVariants(const std::string& modelPath, const std::string& text,
                                      : options.cacheDir;
     result.referenceCache =
         referenceCachePath(cacheDir, *modelHash, textHash, options.contextLength);
-    const auto total = static_cast<std::uint64_t>(presets.size() + options.plans.size() +
-                                                  options.files.size() + 1);
+    const auto total =
+        static_cast<std::uint64_t>(presets.size() + plans.size() + options.files.size() + 1);
     progress.progress(0, total, "variants", "reference");
     if (!options.referenceFile.empty()) {
         auto file = LogProbReader::open(options.referenceFile);
@@ -229,7 +244,7 @@ compareVariants(const std::string& modelPath, const std::string& text,
                   : fs::path(options.outputDir);
     std::error_code ec;
     TemporaryFolder temporaryFolder;
-    const bool needsDir = !presets.empty() || !options.plans.empty();
+    const bool needsDir = !presets.empty() || !plans.empty();
     if (needsDir) {
         if (temporary) {
             temporaryFolder.set(dir);
@@ -240,7 +255,7 @@ compareVariants(const std::string& modelPath, const std::string& text,
         }
     }
     const std::string stem = fs::path(modelPath).stem().string();
-    const std::size_t generated = presets.size() + options.plans.size();
+    const std::size_t generated = presets.size() + plans.size();
     for (std::size_t i = 0; i < generated + options.files.size(); ++i) {
         if (cancel.isCancelled()) {
             return makeError(ErrorCode::Cancelled, "comparison cancelled");
@@ -278,7 +293,7 @@ compareVariants(const std::string& modelPath, const std::string& text,
             plan = buildLlamaPlanForModel(*source, preset, presetOptions);
             fileType = static_cast<std::uint32_t>(preset.ftype);
         } else {
-            const PlanVariant& variant = options.plans[i - presets.size()];
+            const PlanVariant& variant = plans[i - presets.size()];
             row.name = variant.name;
             plan = variant.plan;
             fileType = variant.fileType;
@@ -308,7 +323,31 @@ compareVariants(const std::string& modelPath, const std::string& text,
             qopt.measureError = true;
             NullProgressSink quiet;
             const auto start = std::chrono::steady_clock::now();
-            auto report = quantizeModel(*source, *plan, row.path, qopt, cancel, quiet);
+            // Calibrated rounding: the block linears' bytes first (their time counts as the
+            // variant's quantization time).
+            CalibratedGgufLinears calibrated;
+            const bool calibrate = i >= presets.size() && plans[i - presets.size()].calibrated;
+            if (calibrate && !options.calibrated) {
+                return makeError(ErrorCode::InvalidArgument,
+                                 row.name + ": calibrated rounding needs a calibration text");
+            }
+            if (calibrate) {
+                auto linears =
+                    calibrateGgufLinears(*source, *plan, qopt, *options.calibrated, cancel, quiet);
+                if (!linears) {
+                    if (linears.error().code == ErrorCode::Cancelled) {
+                        return linears.error();
+                    }
+                    row.error = linears.error().message;
+                } else {
+                    calibrated = std::move(*linears);
+                    qopt.precomputed = &calibrated.bytes;
+                }
+            }
+            auto report =
+                row.error.empty()
+                    ? quantizeModel(*source, *plan, row.path, qopt, cancel, quiet)
+                    : Result<QuantizeReport>(makeError(ErrorCode::InvalidArgument, row.error));
             row.quantizeSeconds =
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
             if (!report) {

@@ -5,6 +5,7 @@
 #include "core/eval/throughput.h"
 #include "core/jobs/job_control.h"
 #include "core/plan/quant_plan.h"
+#include "core/workflows/calibrated_gguf.h"
 
 #include <cstdint>
 #include <functional>
@@ -26,6 +27,8 @@ struct PlanVariant {
     std::string name; // the row's name, e.g. "opt-4.8bpw"
     QuantPlan plan;
     std::uint32_t fileType = 0; // general.file_type; 0 keeps the input's
+    // Quantized with calibrated rounding (CompareVariantsOptions::calibrated).
+    bool calibrated = false;
 };
 
 // A variant that already exists on disk: a GGUF file made elsewhere, or a GPTQ / AWQ checkpoint
@@ -63,6 +66,9 @@ struct CompareVariantsOptions {
     std::string referenceFile;
     bool measureSpeed = true;
     ThroughputOptions speed; // promptTokens/genTokens are capped at the context length
+    // Set: every preset is also compared with calibrated rounding (issue 20), as the row
+    // "<PRESET>+cal" right after the presets, and plan variants marked `calibrated` use it.
+    std::optional<CalibratedGgufOptions> calibrated;
 };
 
 // The quantization error of one tensor of a preset or plan variant: what a per-layer error

@@ -70,6 +70,33 @@ private slots:
         QVERIFY(self.value(QStringLiteral("kld_mean")).toDouble(1) < 1e-4);
     }
 
+    // Issue 20: --calibrate adds each preset with calibrated rounding, as <PRESET>+cal: the same
+    // file size, evaluated beside the plain row.
+    void calibratedTwinsOfThePresets() {
+        QTemporaryDir tmp;
+        const QString model = QStringLiteral(QS_TEST_DATA_DIR "/models/shakespeare-3M-f32.gguf");
+        const CliRun r =
+            runCli({"compare",     model,    "--types",     "Q4_K_M",
+                    "--calibrate", kCalib,   "--nsamples",  "4",
+                    "--seqlen",    "64",     "--text",      kText,
+                    "--ctx",       "64",     "--chunks",    "2",
+                    "--no-speed",  "--json", "--cache-dir", tmp.filePath(QStringLiteral("cache"))});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QJsonArray rows = QJsonDocument::fromJson(r.out.toUtf8())
+                                    .object()
+                                    .value(QStringLiteral("variants"))
+                                    .toArray();
+        QCOMPARE(rows.size(), 3); // input, Q4_K_M, Q4_K_M+cal
+        const QJsonObject plain = rowNamed(rows, QStringLiteral("Q4_K_M"));
+        const QJsonObject cal = rowNamed(rows, QStringLiteral("Q4_K_M+cal"));
+        QVERIFY2(!plain.isEmpty() && !cal.isEmpty() && !cal.contains(QStringLiteral("error")),
+                 qPrintable(r.out));
+        QCOMPARE(cal.value(QStringLiteral("file_bytes")).toDouble(),
+                 plain.value(QStringLiteral("file_bytes")).toDouble());
+        const double kld = cal.value(QStringLiteral("kld_mean")).toDouble(-1);
+        QVERIFY2(std::isfinite(kld) && kld >= 0.0 && kld < 0.1, qPrintable(r.out));
+    }
+
     void filesOnlyAndMissingFiles() {
         QTemporaryDir tmp;
         const QString cache = tmp.filePath(QStringLiteral("cache"));
