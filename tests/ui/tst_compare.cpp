@@ -15,11 +15,13 @@
 #include "ui/plots/variant_error_plot.h"
 #include "ui/windows/main_window.h"
 
+#include <QCheckBox>
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLineEdit>
 #include <QLocale>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -192,6 +194,34 @@ private slots:
                          qPrintable(QStringLiteral("%1 in %2 px").arg(text).arg(width)));
             }
         }
+    }
+
+    // Issue 20: "Also with calibrated rounding" adds <preset>+cal beside each checked preset,
+    // of the same size; without a calibration text it does not start.
+    void calibratedTwinsStreamBesideThePresets() {
+        ui::MainWindow w;
+        openStories(w);
+        ui::CompareView* view = w.compareView();
+        view->setCheckedPresets({QStringLiteral("Q8_0")});
+        view->setMeasureSpeed(false);
+        auto* check = view->findChild<QCheckBox*>(QStringLiteral("compareCalibratedCheck"));
+        auto* text = view->findChild<QLineEdit*>(QStringLiteral("compareCalibrationEdit"));
+        QVERIFY(check && text);
+        check->setChecked(true);
+        QVERIFY(!view->startComparison());
+        QVERIFY(view->lastMessage().contains(QStringLiteral("calibration text")));
+        text->setText(QStringLiteral(QS_TEST_DATA_DIR "/gptq/tinyshakespeare-20k.txt"));
+        QSignalSpy finished(&w, &ui::MainWindow::comparisonFinished);
+        QVERIFY(view->startComparison());
+        QVERIFY(finished.wait(180000));
+        QVERIFY2(finished.first().at(0).toBool(), qPrintable(view->lastMessage()));
+        const auto& variants = view->table()->variants();
+        QCOMPARE(variants.size(), std::size_t(3));
+        QCOMPARE(variants[1].name, std::string("Q8_0"));
+        QCOMPARE(variants[2].name, std::string("Q8_0+cal"));
+        QVERIFY2(variants[2].error.empty(), variants[2].error.c_str());
+        QCOMPARE(variants[2].fileBytes, variants[1].fileBytes);
+        QVERIFY(variants[2].kld.ppl > 1.0);
     }
 
     void twoVariantsStreamIntoTableAndPlots() {

@@ -77,6 +77,8 @@ CompareView::CompareView(QWidget* parent)
     , m_contextSpin(new QSpinBox(this))
     , m_chunksSpin(new QSpinBox(this))
     , m_speedCheck(new QCheckBox(tr("Measure tokens/sec"), this))
+    , m_calibratedCheck(new QCheckBox(tr("Also with calibrated rounding, on"), this))
+    , m_calibrationEdit(new QLineEdit(this))
     , m_runButton(new QPushButton(tr("&Compare"), this))
     , m_cancelButton(new QPushButton(tr("Cancel"), this))
     , m_csvButton(new QPushButton(tr("Export CSV…"), this))
@@ -180,6 +182,14 @@ CompareView::CompareView(QWidget* parent)
     m_chunksSpin->setValue(0);
     m_chunksSpin->setSpecialValueText(tr("all"));
     m_chunksSpin->setToolTip(tr("Evaluate at most this many chunks of the text"));
+    m_calibratedCheck->setObjectName(QStringLiteral("compareCalibratedCheck"));
+    m_calibratedCheck->setToolTip(
+        tr("Each checked preset again as <preset>+cal: the same types and size, with the block "
+           "linears rounded against calibration activations (slower to make)"));
+    m_calibrationEdit->setObjectName(QStringLiteral("compareCalibrationEdit"));
+    m_calibrationEdit->setPlaceholderText(tr("calibration text"));
+    m_calibrationEdit->setEnabled(false);
+    connect(m_calibratedCheck, &QCheckBox::toggled, m_calibrationEdit, &QWidget::setEnabled);
     m_speedCheck->setChecked(true);
     m_speedCheck->setToolTip(
         tr("Also measure prompt processing (pp) and generation (tg) speed of each variant"));
@@ -204,6 +214,10 @@ CompareView::CompareView(QWidget* parent)
     form->addRow(tr("Reference:"), referenceRow);
     form->addRow(tr("Context:"), m_contextSpin);
     form->addRow(tr("Chunks:"), m_chunksSpin);
+    auto* calibratedRow = new QHBoxLayout;
+    calibratedRow->addWidget(m_calibratedCheck);
+    calibratedRow->addWidget(m_calibrationEdit, 1);
+    form->addRow(tr("Rounding:"), calibratedRow);
     settingsLayout->addLayout(form);
     settingsLayout->addWidget(m_speedCheck);
     auto* buttons = new QHBoxLayout;
@@ -508,7 +522,21 @@ bool CompareView::startComparison() {
         m_statusLabel->setText(m_lastMessage);
         return false;
     }
+    const bool calibrated = m_calibratedCheck->isChecked() && !presets.isEmpty();
+    const QString calibrationText = m_calibrationEdit->text().trimmed();
+    if (calibrated && !QFileInfo(calibrationText).isFile()) {
+        m_lastMessage = calibrationText.isEmpty()
+                            ? tr("Choose a calibration text for the calibrated rows.")
+                            : tr("The calibration text %1 does not exist.").arg(calibrationText);
+        m_statusLabel->setText(m_lastMessage);
+        return false;
+    }
     m_running = presets;
+    if (calibrated) {
+        for (const QString& preset : presets) {
+            m_running << preset + QStringLiteral("+cal");
+        }
+    }
     if (plan) {
         m_running << planVariantName();
     }
@@ -549,6 +577,14 @@ bool CompareView::startComparison() {
     options.referenceFile = referenceFile().toStdString();
     options.measureSpeed = measureSpeed();
     options.imatrixFileName = QFileInfo(m_imatrixPath).fileName().toStdString();
+    if (calibrated) {
+        core::CalibratedGgufOptions calibration;
+        calibration.calibrationText = calibrationText.toStdString();
+        calibration.calibration.seqlen = 256;
+        calibration.calibration.threads = options.threads;
+        calibration.rounding.threads = static_cast<unsigned>(options.threads);
+        options.calibrated = calibration;
+    }
     const std::string modelPath = m_modelPath.toStdString();
     const std::string textPath = text.toStdString();
     // The worker keeps the matrix alive even if another one is loaded meanwhile.

@@ -156,6 +156,9 @@ private:
     QSpinBox* m_contextSpin;
     QSpinBox* m_chunksSpin;
     QCheckBox* m_speedCheck;
+    // Calibrated twins of the checked presets (<PRESET>+cal rows) and their calibration text.
+    QCheckBox* m_calibratedCheck;
+    QLineEdit* m_calibrationEdit;
     QPushButton* m_runButton;
     QPushButton* m_cancelButton;
     QPushButton* m_csvButton;
