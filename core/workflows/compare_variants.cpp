@@ -331,23 +331,21 @@ compareVariants(const std::string& modelPath, const std::string& text,
                 return makeError(ErrorCode::InvalidArgument,
                                  row.name + ": calibrated rounding needs a calibration text");
             }
+            Status calibration;
             if (calibrate) {
                 auto linears =
                     calibrateGgufLinears(*source, *plan, qopt, *options.calibrated, cancel, quiet);
-                if (!linears) {
-                    if (linears.error().code == ErrorCode::Cancelled) {
-                        return linears.error();
-                    }
-                    row.error = linears.error().message;
-                } else {
+                if (linears) {
                     calibrated = std::move(*linears);
                     qopt.precomputed = &calibrated.bytes;
+                } else {
+                    calibration = Status(linears.error());
                 }
             }
-            auto report =
-                row.error.empty()
-                    ? quantizeModel(*source, *plan, row.path, qopt, cancel, quiet)
-                    : Result<QuantizeReport>(makeError(ErrorCode::InvalidArgument, row.error));
+            // A failed calibration is the row's error, handled (cancel included) as a failed
+            // quantization is.
+            auto report = calibration ? quantizeModel(*source, *plan, row.path, qopt, cancel, quiet)
+                                      : Result<QuantizeReport>(calibration.error());
             row.quantizeSeconds =
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
             if (!report) {
