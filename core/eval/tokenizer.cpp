@@ -1,7 +1,10 @@
 #include "core/eval/tokenizer.h"
 
+#include "core/eval/unicode_classes.h"
+
 #include <queue>
 
+#include <algorithm>
 #include <cstdio>
 
 namespace qs::core {
@@ -52,6 +55,23 @@ struct BigramOrder {
     }
 };
 
+// Appends the bytes a byte-level BPE piece stands for; a code point outside GPT-2's byte
+// alphabet (an added token's text) is copied as it is.
+void appendByteLevelPiece(std::string_view piece, std::string& text) {
+    for (std::size_t i = 0; i < piece.size();) {
+        const std::size_t len =
+            std::min(utf8Length(static_cast<unsigned char>(piece[i])), piece.size() - i);
+        const std::string_view symbol = piece.substr(i, len);
+        const int byte = unicode::symbolByte(symbol);
+        if (byte >= 0) {
+            text.push_back(static_cast<char>(byte));
+        } else {
+            text.append(symbol);
+        }
+        i += len;
+    }
+}
+
 } // namespace
 
 Result<Tokenizer> Tokenizer::create(TokenizerSpec spec) {
@@ -88,6 +108,19 @@ Result<Tokenizer> Tokenizer::create(TokenizerSpec spec) {
         key += right;
         tok.m_mergeRank.emplace(std::move(key), static_cast<std::int32_t>(rank));
     }
+    if (spec.kind == TokenizerKind::ByteLevelBpe) {
+        for (std::int32_t id = 0; id < n; ++id) {
+            const TokenEntry& entry = spec.tokens[static_cast<std::size_t>(id)];
+            if (entry.type == TokenType::UserDefined && !entry.text.empty()) {
+                tok.m_userDefinedByLength.push_back(id);
+            }
+        }
+        std::stable_sort(tok.m_userDefinedByLength.begin(), tok.m_userDefinedByLength.end(),
+                         [&](std::int32_t a, std::int32_t b) {
+                             return spec.tokens[static_cast<std::size_t>(a)].text.size() >
+                                    spec.tokens[static_cast<std::size_t>(b)].text.size();
+                         });
+    }
     tok.m_spec = std::move(spec);
     return tok;
 }
@@ -119,6 +152,16 @@ void Tokenizer::appendPiece(std::string_view piece, std::vector<std::int32_t>& o
         out.push_back(it->second);
         return;
     }
+    if (m_spec.kind == TokenizerKind::ByteLevelBpe) {
+        // llama.cpp looks up each byte of the piece's UTF-8 on its own and drops bytes that are
+        // not tokens; with a complete byte alphabet only unmerged symbols outside it get here.
+        for (const char c : piece) {
+            if (const auto it = m_pieceToId.find(std::string(1, c)); it != m_pieceToId.end()) {
+                out.push_back(it->second);
+            }
+        }
+        return;
+    }
     // Byte fallback: every byte of a piece outside the vocabulary becomes its <0xXX> token.
     for (const char c : piece) {
         const std::int32_t id = m_byteToken[static_cast<unsigned char>(c)];
@@ -126,39 +169,18 @@ void Tokenizer::appendPiece(std::string_view piece, std::vector<std::int32_t>& o
     }
 }
 
-std::vector<std::int32_t> Tokenizer::encode(std::string_view text, bool addBos) const {
-    std::vector<std::int32_t> out;
-    if (addBos && m_spec.addBos && m_spec.bos >= 0) {
-        out.push_back(m_spec.bos);
-    }
-    if (text.empty()) {
-        return out;
-    }
-    // Normalize: dummy prefix, then every space becomes U+2581.
-    std::string normalized;
-    normalized.reserve(text.size() + text.size() / 4 + 3);
-    if (m_spec.addSpacePrefix) {
-        normalized.append(kSpaceMark);
-    }
-    for (const char c : text) {
-        if (c == ' ') {
-            normalized.append(kSpaceMark);
-        } else {
-            normalized.push_back(c);
-        }
-    }
-
+void Tokenizer::mergeAndAppend(std::string_view text, std::vector<std::int32_t>& out) const {
     // One symbol per code point.
     std::vector<Symbol> symbols;
-    symbols.reserve(normalized.size());
-    for (std::size_t offset = 0; offset < normalized.size();) {
-        const std::size_t len = std::min(utf8Length(static_cast<unsigned char>(normalized[offset])),
-                                         normalized.size() - offset);
+    symbols.reserve(text.size());
+    for (std::size_t offset = 0; offset < text.size();) {
+        const std::size_t len =
+            std::min(utf8Length(static_cast<unsigned char>(text[offset])), text.size() - offset);
         Symbol s;
         s.offset = offset;
         s.length = len;
         s.prev = static_cast<int>(symbols.size()) - 1;
-        s.next = offset + len < normalized.size() ? static_cast<int>(symbols.size()) + 1 : -1;
+        s.next = offset + len < text.size() ? static_cast<int>(symbols.size()) + 1 : -1;
         symbols.push_back(s);
         offset += len;
     }
@@ -166,7 +188,7 @@ std::vector<std::int32_t> Tokenizer::encode(std::string_view text, bool addBos) 
     std::priority_queue<Bigram, std::vector<Bigram>, BigramOrder> queue;
     std::string scratch;
     auto view = [&](const Symbol& s) {
-        return std::string_view(normalized).substr(s.offset, s.length);
+        return text.substr(s.offset, s.length);
     };
     auto tryAdd = [&](int left, int right) {
         if (left < 0 || right < 0) {
@@ -206,6 +228,91 @@ std::vector<std::int32_t> Tokenizer::encode(std::string_view text, bool addBos) 
          i = symbols[static_cast<std::size_t>(i)].next) {
         appendPiece(view(symbols[static_cast<std::size_t>(i)]), out);
     }
+}
+
+void Tokenizer::encodeByteLevelWords(std::string_view text, std::vector<std::int32_t>& out) const {
+    std::string symbols;
+    for (const std::string& word : splitBpeWords(text, m_spec.pre.split)) {
+        symbols.clear();
+        for (const char c : word) {
+            symbols += unicode::byteSymbol(static_cast<std::uint8_t>(c));
+        }
+        if (m_spec.pre.ignoreMerges) {
+            if (const auto it = m_pieceToId.find(symbols); it != m_pieceToId.end()) {
+                out.push_back(it->second);
+                continue;
+            }
+        }
+        mergeAndAppend(symbols, out);
+    }
+}
+
+void Tokenizer::encodeByteLevel(std::string_view text, std::vector<std::int32_t>& out) const {
+    // User-defined tokens are cut out of the text first, longest first, as llama.cpp's
+    // tokenizer_st_partition does even without parse_special; the rest is pre-tokenized.
+    struct Fragment {
+        std::string_view text; // empty for a token
+        std::int32_t token = -1;
+    };
+    std::vector<Fragment> fragments{Fragment{text, -1}};
+    for (const std::int32_t id : m_userDefinedByLength) {
+        const std::string& special = m_spec.tokens[static_cast<std::size_t>(id)].text;
+        std::vector<Fragment> next;
+        for (const Fragment& f : fragments) {
+            if (f.token >= 0) {
+                next.push_back(f);
+                continue;
+            }
+            std::string_view rest = f.text;
+            for (std::size_t at = rest.find(special); at != std::string_view::npos;
+                 at = rest.find(special)) {
+                if (at > 0) {
+                    next.push_back(Fragment{rest.substr(0, at), -1});
+                }
+                next.push_back(Fragment{{}, id});
+                rest.remove_prefix(at + special.size());
+            }
+            if (!rest.empty()) {
+                next.push_back(Fragment{rest, -1});
+            }
+        }
+        fragments = std::move(next);
+    }
+    for (const Fragment& f : fragments) {
+        if (f.token >= 0) {
+            out.push_back(f.token);
+        } else {
+            encodeByteLevelWords(f.text, out);
+        }
+    }
+}
+
+std::vector<std::int32_t> Tokenizer::encode(std::string_view text, bool addBos) const {
+    std::vector<std::int32_t> out;
+    if (addBos && m_spec.addBos && m_spec.bos >= 0) {
+        out.push_back(m_spec.bos);
+    }
+    if (text.empty()) {
+        return out;
+    }
+    if (m_spec.kind == TokenizerKind::ByteLevelBpe) {
+        encodeByteLevel(text, out);
+        return out;
+    }
+    // Normalize: dummy prefix, then every space becomes U+2581.
+    std::string normalized;
+    normalized.reserve(text.size() + text.size() / 4 + 3);
+    if (m_spec.addSpacePrefix) {
+        normalized.append(kSpaceMark);
+    }
+    for (const char c : text) {
+        if (c == ' ') {
+            normalized.append(kSpaceMark);
+        } else {
+            normalized.push_back(c);
+        }
+    }
+    mergeAndAppend(normalized, out);
     return out;
 }
 
@@ -237,6 +344,11 @@ std::string Tokenizer::decode(std::span<const std::int32_t> ids) const {
             continue;
         }
         std::string_view p = entry.text;
+        if (m_spec.kind == TokenizerKind::ByteLevelBpe) {
+            appendByteLevelPiece(p, text);
+            first = false;
+            continue;
+        }
         if (first && m_spec.addSpacePrefix && p.starts_with(kSpaceMark)) {
             p.remove_prefix(kSpaceMark.size());
         }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/error.h"
+#include "core/eval/bpe_pretokenizer.h"
 
 #include <array>
 #include <cstdint>
@@ -30,6 +31,10 @@ enum class TokenizerKind {
     // U+2581, a dummy prefix is added, code points merge pairwise by score (or merge rank) and
     // code points outside the vocabulary fall back to <0xXX> byte tokens.
     SentencePiece,
+    // GPT-2 byte-level BPE (GGUF "gpt2": Llama 3, Qwen2/3, Phi-4, ...): the text is cut into
+    // words by the pre-tokenizer, each word's bytes become GPT-2's byte symbols, and merges
+    // apply in rank order within the word; no space marks, no byte tokens.
+    ByteLevelBpe,
 };
 
 struct TokenEntry {
@@ -50,6 +55,7 @@ struct TokenizerSpec {
     std::int32_t unk = 0;
     bool addBos = true;
     bool addSpacePrefix = true;
+    BpePreTokenizer pre; // ByteLevelBpe only
 };
 
 class Tokenizer {
@@ -57,10 +63,12 @@ public:
     static Result<Tokenizer> create(TokenizerSpec spec);
 
     // Token ids of `text`, BOS first when addBos (and the vocabulary asks for it). Special
-    // token texts in the input are not parsed (llama.cpp's parse_special = false).
+    // token texts in the input are not parsed (llama.cpp's parse_special = false); for
+    // byte-level BPE, user-defined tokens in the text are, as llama.cpp does regardless.
     std::vector<std::int32_t> encode(std::string_view text, bool addBos = true) const;
     // The text of `ids`: U+2581 back to spaces, byte tokens to their bytes, control tokens
-    // dropped, and the dummy-prefix space of the first piece removed.
+    // dropped, and the dummy-prefix space of the first piece removed; byte-level BPE pieces
+    // back to their bytes.
     std::string decode(std::span<const std::int32_t> ids) const;
     // The raw piece of one token ("▁the", "<0x0A>"); empty for out-of-range ids.
     std::string_view piece(std::int32_t id) const;
@@ -77,12 +85,18 @@ private:
     bool mergeScore(std::string_view a, std::string_view b, std::string& scratch,
                     double& score) const;
     void appendPiece(std::string_view piece, std::vector<std::int32_t>& out) const;
+    // Merges the code points of `text` pairwise (mergeScore) and appends the resulting pieces.
+    void mergeAndAppend(std::string_view text, std::vector<std::int32_t>& out) const;
+    void encodeByteLevel(std::string_view text, std::vector<std::int32_t>& out) const;
+    void encodeByteLevelWords(std::string_view text, std::vector<std::int32_t>& out) const;
 
     TokenizerSpec m_spec;
     std::unordered_map<std::string, std::int32_t> m_pieceToId;
     // "left\0right" -> merge rank (HF merges only).
     std::unordered_map<std::string, std::int32_t> m_mergeRank;
     std::array<std::int32_t, 256> m_byteToken{};
+    // Byte-level BPE: user-defined tokens, longest text first (cut out of the text first).
+    std::vector<std::int32_t> m_userDefinedByLength;
 };
 
 } // namespace qs::core

@@ -1,5 +1,6 @@
 #include "core/eval/tokenizer_load.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -57,6 +58,128 @@ std::string templateBos(const nlohmann::json& root) {
     return {};
 }
 
+// The byte-level pre-tokenizer of a tokenizer.json: ByteLevel alone (GPT-2's expression) or a
+// Split on one of the known expressions followed by ByteLevel. nullopt when it is neither.
+std::optional<BpePreTokenizer> byteLevelPreTokenizer(const nlohmann::json& root) {
+    const auto& pre = root.value("pre_tokenizer", nlohmann::json());
+    if (!pre.is_object()) {
+        return std::nullopt;
+    }
+    const std::string type = pre.value("type", "");
+    if (type == "ByteLevel") {
+        if (pre.value("add_prefix_space", false) || !pre.value("use_regex", true)) {
+            return std::nullopt;
+        }
+        return bpePreTokenizerFor("gpt-2"); // ByteLevel's own expression is GPT-2's
+    }
+    if (type != "Sequence" || !pre.contains("pretokenizers") || !pre["pretokenizers"].is_array()) {
+        return std::nullopt;
+    }
+    const auto& steps = pre["pretokenizers"];
+    if (steps.size() != 2 || steps[0].value("type", "") != "Split" ||
+        steps[1].value("type", "") != "ByteLevel" || steps[1].value("use_regex", true) ||
+        steps[1].value("add_prefix_space", false)) {
+        return std::nullopt;
+    }
+    const auto& pattern = steps[0].value("pattern", nlohmann::json());
+    if (!pattern.is_object() || !pattern.contains("Regex") || !pattern["Regex"].is_string()) {
+        return std::nullopt;
+    }
+    return bpePreTokenizerForPattern(pattern["Regex"].get<std::string>());
+}
+
+// Vocabulary, added tokens and merges of a byte-level BPE tokenizer.json (Llama 3, Qwen2/3):
+// added tokens may lie past the model's vocabulary; gaps become unused "[PADn]" tokens, as
+// convert_hf_to_gguf fills them.
+Result<Tokenizer> byteLevelTokenizer(const std::string& path, const nlohmann::json& root) {
+    const std::optional<BpePreTokenizer> pre = byteLevelPreTokenizer(root);
+    if (!pre) {
+        return makeError(ErrorCode::Unsupported,
+                         path + ": a byte-level BPE tokenizer whose pre-tokenizer is not one of "
+                                "GPT-2's, Llama 3's or Qwen2's expressions is not supported");
+    }
+    const auto& model = root.at("model");
+    const auto& vocab = model.at("vocab");
+    const auto& added = root.value("added_tokens", nlohmann::json::array());
+    std::int64_t count = 0;
+    for (const auto& [text, idValue] : vocab.items()) {
+        count = std::max(count, idValue.get<std::int64_t>() + 1);
+    }
+    for (const auto& token : added) {
+        count = std::max(count, token.at("id").get<std::int64_t>() + 1);
+    }
+    if (count > (std::int64_t{1} << 24)) {
+        return makeError(ErrorCode::Format,
+                         path + ": token ids up to " + std::to_string(count) + " are implausible");
+    }
+    TokenizerSpec spec;
+    spec.kind = TokenizerKind::ByteLevelBpe;
+    spec.pre = *pre;
+    spec.pre.ignoreMerges = model.value("ignore_merges", false);
+    spec.tokens.resize(static_cast<std::size_t>(count));
+    std::vector<bool> seen(spec.tokens.size(), false);
+    auto place = [&](const std::string& text, std::int64_t id, TokenType type) -> Status {
+        if (id < 0 || seen[static_cast<std::size_t>(id)]) {
+            return makeError(ErrorCode::Format, path + ": token id " + std::to_string(id) + " (" +
+                                                    text + ") is negative or given twice");
+        }
+        seen[static_cast<std::size_t>(id)] = true;
+        spec.tokens[static_cast<std::size_t>(id)] = TokenEntry{text, 0.0f, type};
+        return {};
+    };
+    for (const auto& [text, idValue] : vocab.items()) {
+        if (Status st = place(text, idValue.get<std::int64_t>(), TokenType::Normal); !st.ok()) {
+            return st.error();
+        }
+    }
+    for (const auto& token : added) {
+        const std::int64_t id = token.at("id").get<std::int64_t>();
+        const std::string text = token.at("content").get<std::string>();
+        const TokenType type =
+            token.value("special", false) ? TokenType::Control : TokenType::UserDefined;
+        if (id >= 0 && seen[static_cast<std::size_t>(id)] &&
+            spec.tokens[static_cast<std::size_t>(id)].text == text) {
+            spec.tokens[static_cast<std::size_t>(id)].type = type; // listed in both
+            continue;
+        }
+        if (Status st = place(text, id, type); !st.ok()) {
+            return st.error();
+        }
+    }
+    for (std::size_t id = 0; id < spec.tokens.size(); ++id) {
+        if (!seen[id]) {
+            spec.tokens[id] =
+                TokenEntry{"[PAD" + std::to_string(id) + "]", 0.0f, TokenType::Unused};
+        }
+    }
+    for (const auto& merge : model.value("merges", nlohmann::json::array())) {
+        if (merge.is_string()) {
+            const auto text = merge.get<std::string>();
+            const auto space = text.find(' ', 1);
+            if (space == std::string::npos) {
+                return makeError(ErrorCode::Format, path + ": malformed merge \"" + text + "\"");
+            }
+            spec.merges.emplace_back(text.substr(0, space), text.substr(space + 1));
+        } else {
+            spec.merges.emplace_back(merge.at(0).get<std::string>(),
+                                     merge.at(1).get<std::string>());
+        }
+    }
+    const std::string bosText = templateBos(root);
+    spec.addBos = !bosText.empty();
+    spec.bos = -1;
+    spec.eos = -1;
+    spec.unk = -1;
+    for (std::size_t id = 0; id < spec.tokens.size(); ++id) {
+        if (spec.addBos && spec.tokens[id].text == bosText) {
+            spec.bos = static_cast<std::int32_t>(id);
+        }
+    }
+    spec.addBos = spec.bos >= 0;
+    spec.addSpacePrefix = false;
+    return Tokenizer::create(std::move(spec));
+}
+
 } // namespace
 
 Result<Tokenizer> loadHfTokenizerJson(const std::string& path) {
@@ -78,8 +201,7 @@ Result<Tokenizer> loadHfTokenizerJson(const std::string& path) {
                                                          " is not supported (only BPE)");
         }
         if (!model.value("byte_fallback", false)) {
-            return makeError(ErrorCode::Unsupported,
-                             path + ": byte-level BPE (no byte_fallback) is not supported yet");
+            return byteLevelTokenizer(path, root);
         }
         const auto& vocab = model.at("vocab");
         TokenizerSpec spec;

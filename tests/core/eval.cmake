@@ -16,6 +16,10 @@ qs_sanitized_subset(tst_preset_quality)
 qs_sanitized_subset(tst_arch_forward f16MatchesLlamaCpp unknownArchitectureIsNamed
                     tensorNotFittingTheFamilyIsNamed)
 
+# Byte-level BPE: pre-tokenizers against their expressions, merges, both loaders; no data.
+qs_add_test(tst_bpe_tokenizer SOURCES eval/tst_bpe_tokenizer.cpp
+  LIBS qs_core nlohmann_json::nlohmann_json)
+
 # Fused quantized dot products: no model files, only the kernels against a reference.
 qs_add_test(tst_vec_dot SOURCES eval/tst_vec_dot.cpp LIBS qs_core)
 # The CPU traits table behind the fused kernels: ggml's vec_dot_types, complete rows.
