@@ -74,7 +74,9 @@ public:
     std::string_view piece(std::int32_t id) const;
 
     std::size_t vocabSize() const { return m_spec.tokens.size(); }
-    std::int32_t bos() const { return m_spec.bos; }
+    // The BOS a sequence starts with, or -1 when the vocabulary adds none (Qwen's): llama.cpp's
+    // perplexity and imatrix tools put BOS at each chunk's start only when add_bos is set.
+    std::int32_t bos() const { return m_spec.addBos ? m_spec.bos : -1; }
     std::int32_t eos() const { return m_spec.eos; }
     bool addsBos() const { return m_spec.addBos; }
     const TokenizerSpec& spec() const { return m_spec; }

@@ -224,6 +224,8 @@ private slots:
         QCOMPARE(t->encode("hello world"), ids({265, 259, 263}));
         md.set("tokenizer.ggml.add_bos_token", MetaValue(false));
         QCOMPARE(tokenizerFromMetadata(md)->encode("hello world"), ids({259, 263}));
+        // Without add_bos no chunk of perplexity or imatrix starts with BOS (llama.cpp's rule).
+        QCOMPARE(tokenizerFromMetadata(md)->bos(), -1);
 
         md.set("tokenizer.ggml.pre", MetaValue("some-new-model"));
         auto unknown = tokenizerFromMetadata(md);
