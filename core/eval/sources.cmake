@@ -1,7 +1,7 @@
 target_sources(qs_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/tokenizer.cpp
   ${CMAKE_CURRENT_LIST_DIR}/unicode_classes.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/bpe_pretokenizer.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/bpe_word_split.cpp
   ${CMAKE_CURRENT_LIST_DIR}/tokenizer_llama2c.cpp
   ${CMAKE_CURRENT_LIST_DIR}/tokenizer_gguf.cpp
   ${CMAKE_CURRENT_LIST_DIR}/tokenizer_hf.cpp

@@ -1,5 +1,6 @@
 #include "core/eval/tokenizer.h"
 
+#include "core/eval/bpe_word_split.h"
 #include "core/eval/unicode_classes.h"
 
 #include <queue>

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "core/error.h"
-#include "core/eval/bpe_pretokenizer.h"
+#include "core/io/bpe_pre_tokenizer.h"
 
 #include <array>
 #include <cstdint>

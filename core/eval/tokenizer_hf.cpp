@@ -58,41 +58,11 @@ std::string templateBos(const nlohmann::json& root) {
     return {};
 }
 
-// The byte-level pre-tokenizer of a tokenizer.json: ByteLevel alone (GPT-2's expression) or a
-// Split on one of the known expressions followed by ByteLevel. nullopt when it is neither.
-std::optional<BpePreTokenizer> byteLevelPreTokenizer(const nlohmann::json& root) {
-    const auto& pre = root.value("pre_tokenizer", nlohmann::json());
-    if (!pre.is_object()) {
-        return std::nullopt;
-    }
-    const std::string type = pre.value("type", "");
-    if (type == "ByteLevel") {
-        if (pre.value("add_prefix_space", false) || !pre.value("use_regex", true)) {
-            return std::nullopt;
-        }
-        return bpePreTokenizerFor("gpt-2"); // ByteLevel's own expression is GPT-2's
-    }
-    if (type != "Sequence" || !pre.contains("pretokenizers") || !pre["pretokenizers"].is_array()) {
-        return std::nullopt;
-    }
-    const auto& steps = pre["pretokenizers"];
-    if (steps.size() != 2 || steps[0].value("type", "") != "Split" ||
-        steps[1].value("type", "") != "ByteLevel" || steps[1].value("use_regex", true) ||
-        steps[1].value("add_prefix_space", false)) {
-        return std::nullopt;
-    }
-    const auto& pattern = steps[0].value("pattern", nlohmann::json());
-    if (!pattern.is_object() || !pattern.contains("Regex") || !pattern["Regex"].is_string()) {
-        return std::nullopt;
-    }
-    return bpePreTokenizerForPattern(pattern["Regex"].get<std::string>());
-}
-
 // Vocabulary, added tokens and merges of a byte-level BPE tokenizer.json (Llama 3, Qwen2/3):
 // added tokens may lie past the model's vocabulary; gaps become unused "[PADn]" tokens, as
 // convert_hf_to_gguf fills them.
 Result<Tokenizer> byteLevelTokenizer(const std::string& path, const nlohmann::json& root) {
-    const std::optional<BpePreTokenizer> pre = byteLevelPreTokenizer(root);
+    const std::optional<BpePreTokenizer> pre = byteLevelPreTokenizerOf(root);
     if (!pre) {
         return makeError(ErrorCode::Unsupported,
                          path + ": a byte-level BPE tokenizer whose pre-tokenizer is not one of "

@@ -1,3 +1,4 @@
+#include "core/io/bpe_pre_tokenizer.h"
 #include "core/io/hf_reader.h"
 #include "core/logging.h"
 #include "core/try.h"
@@ -102,12 +103,19 @@ Status parseTokenizer(const nlohmann::json& tj, const std::string& path, const H
 
     md.set("tokenizer.ggml.model", MetaValue(std::string(spm ? "llama" : "gpt2")));
     if (!spm) {
-        // llama.cpp tokenizes Qwen2 and Qwen3 with the "qwen2" pre-tokenizer.
-        const bool qwen = arch.ggufArchitecture == "qwen2" || arch.ggufArchitecture == "qwen3";
-        const std::string pre = qwen ? "qwen2" : "llama-bpe";
-        coreLog().warn("{}: byte-level BPE pre-tokenizer assumed to be '{}' (from the "
-                       "architecture)",
-                       path, pre);
+        // The pre-tokenizer's expression names it; convert_hf_to_gguf hashes a tokenization
+        // instead, which gives the same names for these expressions.
+        std::string pre;
+        if (const auto known = byteLevelPreTokenizerOf(tj)) {
+            pre = known->ggufName;
+        } else {
+            // llama.cpp tokenizes Qwen2 and Qwen3 with the "qwen2" pre-tokenizer.
+            const bool qwen = arch.ggufArchitecture == "qwen2" || arch.ggufArchitecture == "qwen3";
+            pre = qwen ? "qwen2" : "llama-bpe";
+            coreLog().warn("{}: byte-level BPE pre-tokenizer not recognized; assumed to be '{}' "
+                           "(from the architecture)",
+                           path, pre);
+        }
         md.set("tokenizer.ggml.pre", MetaValue(pre));
     }
     md.set("tokenizer.ggml.tokens", MetaValue(MetaArray::ofStrings(tokens)));

@@ -1,6 +1,7 @@
-#include "core/eval/bpe_pretokenizer.h"
+#include "core/eval/bpe_word_split.h"
 #include "core/eval/tokenizer_load.h"
 #include "core/eval/unicode_classes.h"
+#include "core/io/hf_reader.h"
 #include "core/model/metadata.h"
 
 #include <QTemporaryDir>
@@ -282,6 +283,21 @@ private slots:
         QCOMPARE(t->piece(265), std::string_view("[PAD265]")); // the gap, as the converter pads
         QCOMPARE(t->encode("hello world<tag>"), ids({266, 259, 263, 264}));
         QCOMPARE(t->decode(t->encode("hello world<tag>")), std::string("hello world<tag>"));
+
+        // Converted to GGUF metadata (as an HF folder is), the pre-tokenizer is named from the
+        // expression and the GGUF tokenizer encodes as the tokenizer.json does.
+        const std::string config = dir.filePath("config.json").toStdString();
+        std::ofstream(config) << R"({"bos_token_id": 266})";
+        HfArchitecture arch;
+        arch.ggufArchitecture = "llama";
+        Metadata md;
+        const Status converted = readHfTokenizer(path, arch, config, md);
+        QVERIFY2(converted.ok(), converted.ok() ? "" : converted.error().toString().c_str());
+        QCOMPARE(md.string("tokenizer.ggml.model"), std::string("gpt2"));
+        QCOMPARE(md.string("tokenizer.ggml.pre"), std::string("llama-bpe"));
+        auto fromGguf = tokenizerFromMetadata(md);
+        QVERIFY2(fromGguf.ok(), fromGguf.ok() ? "" : fromGguf.error().toString().c_str());
+        QCOMPARE(fromGguf->encode("hello world<tag>"), t->encode("hello world<tag>"));
     }
 };
 

@@ -1,15 +1,15 @@
 #pragma once
 
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace qs::core {
 
-// How a byte-level BPE vocabulary cuts text into words before merging, as llama.cpp does for
-// the GGUF key tokenizer.ggml.pre. Each is one regular expression of the model's
-// tokenizer.json, run by llama.cpp as a hand-written scanner:
+// How a byte-level BPE vocabulary cuts text into words before merging: llama.cpp's settings
+// for the GGUF key tokenizer.ggml.pre, and the regular expression of the model's
+// tokenizer.json each stands for (core/eval/bpe_word_split runs them):
 //   Gpt2:   's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+
 //   Llama3: (?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}|
 //           ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+
@@ -23,6 +23,8 @@ struct BpePreTokenizer {
     bool ignoreMerges = false;
     // llama.cpp's add_bos default for this pre-tokenizer (the GGUF key overrides it).
     bool addBos = false;
+    // The tokenizer.ggml.pre a converter writes for this expression.
+    std::string_view ggufName;
 };
 
 // llama.cpp's settings for a tokenizer.ggml.pre value; nullopt for one not supported here.
@@ -31,12 +33,9 @@ std::optional<BpePreTokenizer> bpePreTokenizerFor(std::string_view pre);
 // The supported tokenizer.ggml.pre values, comma-separated (for error messages).
 std::string supportedBpePreTokenizers();
 
-// The pre-tokenizer for a tokenizer.json Split pattern (the regex, as in the file); nullopt
-// for a pattern that is none of the three above.
-std::optional<BpePreTokenizer> bpePreTokenizerForPattern(std::string_view regex);
-
-// The words of `text`: each the UTF-8 of a run of its code points (invalid UTF-8 bytes become
-// U+FFFD, as in llama.cpp), in order, together the whole text.
-std::vector<std::string> splitBpeWords(std::string_view text, BpeSplit split);
+// The pre-tokenizer of a byte-level tokenizer.json (its parsed document): ByteLevel alone
+// (GPT-2's expression) or a Split on one of the expressions above followed by ByteLevel without
+// its own regex. nullopt for any other pipeline.
+std::optional<BpePreTokenizer> byteLevelPreTokenizerOf(const nlohmann::json& tokenizerJson);
 
 } // namespace qs::core

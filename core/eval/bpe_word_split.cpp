@@ -1,63 +1,12 @@
-#include "core/eval/bpe_pretokenizer.h"
+#include "core/eval/bpe_word_split.h"
 
 #include "core/eval/unicode_classes.h"
 
-#include <array>
 #include <cstdint>
 
 namespace qs::core {
 
 namespace {
-
-struct NamedPreTokenizer {
-    std::string_view name;
-    BpePreTokenizer settings;
-};
-
-// llama.cpp's llama_vocab::load: the names converters write and what each selects. Only
-// names whose expression is one of the three scanners here are listed.
-constexpr BpePreTokenizer kGpt2{BpeSplit::Gpt2, false, false};
-constexpr BpePreTokenizer kLlama3{BpeSplit::Llama3, true, true};
-constexpr BpePreTokenizer kLlama3Regex{BpeSplit::Llama3, false, false}; // dbrx, smaug-bpe
-constexpr BpePreTokenizer kQwen2{BpeSplit::Qwen2, false, false};
-constexpr std::array kNames = {
-    NamedPreTokenizer{"llama3", kLlama3},
-    NamedPreTokenizer{"llama-v3", kLlama3},
-    NamedPreTokenizer{"llama-bpe", kLlama3},
-    NamedPreTokenizer{"falcon3", kLlama3},
-    NamedPreTokenizer{"falcon-h1", kLlama3},
-    NamedPreTokenizer{"pixtral", kLlama3},
-    NamedPreTokenizer{"midm-2.0", kLlama3},
-    NamedPreTokenizer{"lfm2", kLlama3},
-    NamedPreTokenizer{"dbrx", kLlama3Regex},
-    NamedPreTokenizer{"smaug-bpe", kLlama3Regex},
-    NamedPreTokenizer{"qwen2", kQwen2},
-    NamedPreTokenizer{"deepseek-r1-qwen", kQwen2},
-    NamedPreTokenizer{"megrez", kQwen2},
-    NamedPreTokenizer{"stablelm2", kQwen2},
-    NamedPreTokenizer{"gpt-2", kGpt2},
-    NamedPreTokenizer{"phi-2", kGpt2},
-    NamedPreTokenizer{"mpt", kGpt2},
-    NamedPreTokenizer{"olmo", kGpt2},
-    NamedPreTokenizer{"jais", kGpt2},
-    NamedPreTokenizer{"trillion", kGpt2},
-    NamedPreTokenizer{"granite-docling", kGpt2},
-    NamedPreTokenizer{"exaone4", kGpt2},
-    NamedPreTokenizer{"jina-es", kGpt2},
-    NamedPreTokenizer{"jina-de", kGpt2},
-    NamedPreTokenizer{"jina-v2-es", kGpt2},
-    NamedPreTokenizer{"jina-v2-de", kGpt2},
-    NamedPreTokenizer{"jina-v2-code", kGpt2},
-};
-
-// The expressions as tokenizer.json spells them (convert_hf_to_gguf hashes the tokenizer
-// instead; a folder is matched on its pattern).
-constexpr std::string_view kGpt2Pattern =
-    R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)";
-constexpr std::string_view kLlama3Pattern =
-    R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
-constexpr std::string_view kQwen2Pattern =
-    R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
 
 constexpr char32_t kEnd = 0xFFFFFFFF; // past the text: no class at all
 
@@ -215,37 +164,6 @@ private:
 };
 
 } // namespace
-
-std::optional<BpePreTokenizer> bpePreTokenizerFor(std::string_view pre) {
-    for (const NamedPreTokenizer& n : kNames) {
-        if (n.name == pre) {
-            return n.settings;
-        }
-    }
-    return std::nullopt;
-}
-
-std::string supportedBpePreTokenizers() {
-    std::string list;
-    for (const NamedPreTokenizer& n : kNames) {
-        list += list.empty() ? "" : ", ";
-        list += n.name;
-    }
-    return list;
-}
-
-std::optional<BpePreTokenizer> bpePreTokenizerForPattern(std::string_view regex) {
-    if (regex == kLlama3Pattern) {
-        return kLlama3;
-    }
-    if (regex == kQwen2Pattern) {
-        return kQwen2;
-    }
-    if (regex == kGpt2Pattern) {
-        return kGpt2;
-    }
-    return std::nullopt;
-}
 
 std::vector<std::string> splitBpeWords(std::string_view text, BpeSplit split) {
     return WordScanner(text, split).run();
