@@ -1753,6 +1753,38 @@ KLD %6</translation>
         <source>%1 (%2 bpw)</source>
         <translation>%1 (%2 bpw)</translation>
     </message>
+    <message>
+        <source>Bits per weight</source>
+        <translation>Bits pro Gewicht</translation>
+    </message>
+    <message>
+        <source>Measured error</source>
+        <translation>Gemessener Fehler</translation>
+    </message>
+    <message>
+        <source>Colour the cells by their format&apos;s bits per weight, or by the error a run measured for each tensor (a layer × role heat map: the worst tensors in red)</source>
+        <translation>Zellen nach den Bits pro Gewicht ihres Formats färben oder nach dem Fehler, den ein Lauf für jeden Tensor gemessen hat (Heatmap aus Schicht × Rolle: die schlechtesten Tensoren in Rot)</translation>
+    </message>
+    <message>
+        <source>Colour:</source>
+        <translation>Farbe:</translation>
+    </message>
+    <message>
+        <source>bits per weight:</source>
+        <translation>Bits pro Gewicht:</translation>
+    </message>
+    <message>
+        <source>not measured</source>
+        <translation>nicht gemessen</translation>
+    </message>
+    <message>
+        <source>no run yet</source>
+        <translation>noch kein Lauf</translation>
+    </message>
+    <message>
+        <source>relative RMSE:</source>
+        <translation>relativer RMSE:</translation>
+    </message>
 </context>
 <context>
     <name>qs::ui::PlanGridModel</name>
@@ -1772,6 +1804,24 @@ KLD %6</translation>
 %2: %3 bits per weight, blocks of %4</source>
         <translation>%1
 %2: %3 Bits pro Gewicht, Blöcke zu %4</translation>
+    </message>
+    <message>
+        <source>
+No measured error: run the plan to measure it</source>
+        <translation>
+Kein gemessener Fehler: den Plan ausführen, um ihn zu messen</translation>
+    </message>
+    <message>
+        <source>
+Measured relative RMSE: %1 (as %2)</source>
+        <translation>
+Gemessener relativer RMSE: %1 (als %2)</translation>
+    </message>
+    <message>
+        <source>
+The plan has changed since: run it again to measure the new format</source>
+        <translation>
+Der Plan hat sich seitdem geändert: erneut ausführen, um das neue Format zu messen</translation>
     </message>
 </context>
 <context>
