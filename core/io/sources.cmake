@@ -7,6 +7,7 @@ target_sources(qs_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/hf_names.cpp
   ${CMAKE_CURRENT_LIST_DIR}/hf_reader.cpp
   ${CMAKE_CURRENT_LIST_DIR}/hf_tokenizer.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/hf_pre_tokenizers.cpp
   ${CMAKE_CURRENT_LIST_DIR}/hf_tokenizer_writer.cpp
   ${CMAKE_CURRENT_LIST_DIR}/model_reader.cpp
   ${CMAKE_CURRENT_LIST_DIR}/synthetic_model.cpp

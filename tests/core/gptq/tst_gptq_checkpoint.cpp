@@ -10,6 +10,8 @@
 #include "core/gptq/calibrate.h"
 #include "core/io/gguf_writer.h"
 #include "core/io/hf_names.h"
+#include "core/io/hf_reader.h"
+#include "core/io/hf_tokenizer_writer.h"
 #include "core/io/model_reader.h"
 #include "core/logging.h"
 #include "core/model/model.h"
@@ -445,6 +447,83 @@ ExllamaV2Folder exllamaV2ReadFolder(const std::string& dir, const CalibratedQuan
         }
     }
     return f;
+}
+
+// GPT-2's byte-to-character table (bytes_to_unicode): printable Latin-1 bytes stand for
+// themselves, the others for U+0100 upwards in byte order. Written here from its definition.
+std::string byteLevelChar(int byte) {
+    auto printable = [](int b) {
+        return (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
+    };
+    int code = byte;
+    if (!printable(byte)) {
+        code = 256;
+        for (int b = 0; b < byte; ++b) {
+            code += printable(b) ? 0 : 1;
+        }
+    }
+    std::string utf8;
+    if (code < 0x80) {
+        utf8 += static_cast<char>(code);
+    } else {
+        utf8 += static_cast<char>(0xC0 | (code >> 6));
+        utf8 += static_cast<char>(0x80 | (code & 0x3F));
+    }
+    return utf8;
+}
+
+// A Llama-3-style byte-level BPE tokenizer.json (vocabulary of `size` ids: the 256 byte
+// characters, merged letter pairs, then four added tokens), written as the original files are.
+nlohmann::ordered_json llama3StyleTokenizer(int size) {
+    nlohmann::ordered_json vocab = nlohmann::ordered_json::object();
+    for (int b = 0; b < 256; ++b) {
+        vocab[byteLevelChar(b)] = b;
+    }
+    nlohmann::ordered_json merges = nlohmann::ordered_json::array();
+    const int added = 4;
+    for (int i = 0; 256 + i < size - added; ++i) {
+        const std::string l(1, static_cast<char>('a' + i / 16));
+        const std::string r(1, static_cast<char>('a' + i % 16));
+        merges.push_back(l + " " + r);
+        vocab[l + r] = 256 + i;
+    }
+    nlohmann::ordered_json addedTokens = nlohmann::ordered_json::array();
+    const char* names[added] = {"<|begin_of_text|>", "<|end_of_text|>", "<|eot_id|>", "<tool>"};
+    for (int i = 0; i < added; ++i) {
+        addedTokens.push_back({{"id", size - added + i},
+                               {"content", names[i]},
+                               {"single_word", false},
+                               {"lstrip", false},
+                               {"rstrip", false},
+                               {"normalized", false},
+                               {"special", i < 3}});
+    }
+    // Llama 3's pre-tokenizer, as in its tokenizer.json.
+    const std::string split =
+        R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
+    return {{"version", "1.0"},
+            {"added_tokens", addedTokens},
+            {"normalizer", nullptr},
+            {"pre_tokenizer",
+             {{"type", "Sequence"},
+              {"pretokenizers",
+               {{{"type", "Split"},
+                 {"pattern", {{"Regex", split}}},
+                 {"behavior", "Isolated"},
+                 {"invert", false}},
+                {{"type", "ByteLevel"},
+                 {"add_prefix_space", false},
+                 {"trim_offsets", true},
+                 {"use_regex", false}}}}}},
+            {"model",
+             {{"type", "BPE"},
+              {"dropout", nullptr},
+              {"unk_token", nullptr},
+              {"fuse_unk", false},
+              {"byte_fallback", false},
+              {"ignore_merges", true},
+              {"vocab", vocab},
+              {"merges", merges}}}};
 }
 
 } // namespace
@@ -922,6 +1001,153 @@ private slots:
                                           "assumed)"));
             }
         }
+    }
+
+    // Issue 22: a GGUF with a byte-level BPE vocabulary (tokenizer.ggml.model "gpt2", made here
+    // from a Llama-3-style tokenizer.json through our HF import) gets tokenizer files whose
+    // vocabulary ids, merges, added/special tokens and pre-tokenizer equal the source's; an
+    // unknown or missing pre-tokenizer name is an error (and a warning from the writer), not a
+    // guess. (No HF tokenizers library here: the files are compared, not run.)
+    void byteLevelBpeTokenizerFilesFromTheGgufVocabulary() {
+        auto& f = fixture();
+        QTemporaryDir tmp;
+        const int vocabSize = static_cast<int>(f.model.hparams().vocabSize);
+        const auto source = llama3StyleTokenizer(vocabSize);
+        const fs::path src = tmp.filePath("source").toStdString();
+        fs::create_directories(src);
+        const std::string chat = "{{ bos_token }}{% for m in messages %}{{ m['content'] }}"
+                                 "<|eot_id|>{% endfor %}";
+        {
+            std::ofstream(src / "tokenizer.json") << source.dump(1);
+            std::ofstream(src / "config.json") << nlohmann::json{
+                {"bos_token_id", vocabSize - 4},
+                {"eos_token_id", vocabSize - 2}}.dump();
+            std::ofstream(src / "tokenizer_config.json")
+                << nlohmann::json{{"add_bos_token", true}, {"chat_template", chat}}.dump();
+        }
+        HfArchitecture arch;
+        arch.ggufArchitecture = "llama";
+        arch.vocabSize = static_cast<std::uint32_t>(vocabSize);
+        Metadata vocabulary;
+        QVERIFY(readHfTokenizer((src / "tokenizer.json").string(), arch,
+                                (src / "config.json").string(), vocabulary)
+                    .ok());
+        QCOMPARE(vocabulary.string("tokenizer.ggml.model"), std::string("gpt2"));
+        QCOMPARE(vocabulary.string("tokenizer.ggml.pre"), std::string("llama-bpe"));
+
+        // The shakespeare model with this vocabulary in place of its SentencePiece one.
+        auto writeGguf = [&](const Metadata& tokenizerKeys, const std::string& name) {
+            Metadata md;
+            for (const auto& [key, value] : f.model.metadata().entries()) {
+                if (!key.starts_with("tokenizer.")) {
+                    md.set(key, value);
+                }
+            }
+            for (const auto& [key, value] : tokenizerKeys.entries()) {
+                md.set(key, value);
+            }
+            std::vector<GgufTensorSpec> specs;
+            for (const auto& t : f.model.tensors()) {
+                specs.push_back({t.name, t.dims, t.type});
+            }
+            const std::string path = tmp.filePath(QString::fromStdString(name)).toStdString();
+            auto writer = GgufWriter::create(path, md, specs);
+            if (!writer) {
+                qFatal("%s", writer.error().message.c_str());
+            }
+            for (const auto& t : f.model.tensors()) {
+                std::vector<std::byte> raw(t.byteSize);
+                if (!f.model.readTensorData(t, raw) || !(*writer)->write(raw)) {
+                    qFatal("cannot copy %s", t.name.c_str());
+                }
+            }
+            if (!(*writer)->finish()) {
+                qFatal("cannot finish %s", path.c_str());
+            }
+            auto model = openModel(path);
+            if (!model) {
+                qFatal("%s", model.error().message.c_str());
+            }
+            return std::move(*model);
+        };
+        const Model bpeModel = writeGguf(vocabulary, "bpe.gguf");
+        CalibrationOptions tiny;
+        tiny.nsamples = 1;
+        tiny.seqlen = 16;
+        CancelToken cancel;
+        NullProgressSink none;
+        auto q = quantizeCalibrated(f.model, f.tokens, f.bos, CalibratedMethod::Rtn, GptqOptions{},
+                                    tiny, cancel, none);
+        QVERIFY(q);
+        const fs::path dir = tmp.filePath("ckpt").toStdString();
+        QVERIFY(writeQuantizedCheckpoint(bpeModel, *q, dir.string(), {}, cancel, none));
+
+        std::ifstream in(dir / "tokenizer.json");
+        const auto written = nlohmann::json::parse(in);
+        const auto& model = written["model"];
+        QCOMPARE(model["type"].get<std::string>(), std::string("BPE"));
+        QCOMPARE(model["byte_fallback"].get<bool>(), false);
+        QCOMPARE(model["ignore_merges"].get<bool>(), true); // llama.cpp's LLAMA3 type
+        QVERIFY2(model["vocab"] == source["model"]["vocab"], model["vocab"].dump().c_str());
+        QVERIFY2(model["merges"] == source["model"]["merges"], model["merges"].dump().c_str());
+        QVERIFY2(written["pre_tokenizer"] == source["pre_tokenizer"],
+                 written["pre_tokenizer"].dump().c_str());
+        QCOMPARE(written["decoder"]["type"].get<std::string>(), std::string("ByteLevel"));
+        QCOMPARE(written["added_tokens"].size(), source["added_tokens"].size());
+        for (std::size_t i = 0; i < source["added_tokens"].size(); ++i) {
+            for (const char* key : {"id", "content", "special"}) {
+                QVERIFY2(written["added_tokens"][i][key] == source["added_tokens"][i][key],
+                         written["added_tokens"][i][key].dump().c_str());
+            }
+        }
+        // BOS through the post-processor, as llama.cpp adds it.
+        QCOMPARE(written["post_processor"]["single"][0]["SpecialToken"]["id"].get<std::string>(),
+                 std::string("<|begin_of_text|>"));
+        std::ifstream configIn(dir / "tokenizer_config.json");
+        const auto config = nlohmann::json::parse(configIn);
+        QCOMPARE(config["bos_token"].get<std::string>(), std::string("<|begin_of_text|>"));
+        QCOMPARE(config["eos_token"].get<std::string>(), std::string("<|eot_id|>"));
+        QCOMPARE(config["add_bos_token"].get<bool>(), true);
+        QCOMPARE(config["chat_template"].get<std::string>(), chat);
+        std::ifstream mapIn(dir / "special_tokens_map.json");
+        QCOMPARE(nlohmann::json::parse(mapIn)["eos_token"].get<std::string>(),
+                 std::string("<|eot_id|>"));
+
+        // Qwen2's split for its pre name, with the NFC normalizer of its tokenizer.json.
+        Metadata qwen = vocabulary;
+        qwen.set("tokenizer.ggml.pre", MetaValue(std::string("qwen2")));
+        auto qwenFiles = hfTokenizerFromGguf(qwen, 0);
+        QVERIFY(qwenFiles.ok());
+        const auto qwenJson = nlohmann::json::parse(qwenFiles->tokenizerJson);
+        QCOMPARE(qwenJson["normalizer"]["type"].get<std::string>(), std::string("NFC"));
+        QVERIFY(qwenJson["pre_tokenizer"]["pretokenizers"][0]["pattern"]["Regex"]
+                    .get<std::string>()
+                    .find(R"(\p{N}|)") != std::string::npos);
+        QCOMPARE(qwenJson["model"]["ignore_merges"].get<bool>(), false);
+
+        // An unknown pre-tokenizer, or none: an error naming it, no guessed split.
+        Metadata unknown = vocabulary;
+        unknown.set("tokenizer.ggml.pre", MetaValue(std::string("no-such-pre")));
+        auto refused = hfTokenizerFromGguf(unknown, 0);
+        QVERIFY(!refused.ok());
+        QCOMPARE(refused.error().code, ErrorCode::Unsupported);
+        QVERIFY(refused.error().message.find("\"no-such-pre\"") != std::string::npos);
+        Metadata missing = vocabulary;
+        missing.erase("tokenizer.ggml.pre");
+        auto refusedMissing = hfTokenizerFromGguf(missing, 0);
+        QVERIFY(!refusedMissing.ok());
+        QVERIFY(refusedMissing.error().message.find("tokenizer.ggml.pre is missing") !=
+                std::string::npos);
+        // The checkpoint writer says so and writes no tokenizer files.
+        const Model unknownModel = writeGguf(unknown, "unknown.gguf");
+        LogCapture log;
+        const fs::path unknownDir = tmp.filePath("unknown-ckpt").toStdString();
+        QVERIFY(writeQuantizedCheckpoint(unknownModel, *q, unknownDir.string(), {}, cancel, none));
+        QVERIFY(!fs::exists(unknownDir / "tokenizer.json"));
+        const std::string logged = log.text();
+        QVERIFY2(logged.find("no tokenizer files written") != std::string::npos &&
+                     logged.find("no-such-pre") != std::string::npos,
+                 logged.c_str());
     }
 
     void cancelLeavesNothing() {
