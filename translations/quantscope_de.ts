@@ -1513,6 +1513,16 @@ KLD %6</translation>
 %3 Bytes (%4 MiB) in %n Tensoren</numerusform>
         </translation>
     </message>
+    <message>
+        <source>experts</source>
+        <translation>Experten</translation>
+    </message>
+    <message>
+        <source>
+%1 experts (gate, up and down): %2 MiB per expert</source>
+        <translation>
+%1 Experten (gate, up und down): %2 MiB je Experte</translation>
+    </message>
 </context>
 <context>
     <name>qs::ui::OptimizerPanel</name>
@@ -1822,6 +1832,24 @@ Gemessener relativer RMSE: %1 (als %2)</translation>
 The plan has changed since: run it again to measure the new format</source>
         <translation>
 Der Plan hat sich seitdem geändert: erneut ausführen, um das neue Format zu messen</translation>
+    </message>
+    <message>
+        <source>
+%1 experts of %2 × %3, one format for all of them</source>
+        <translation>
+%1 Experten zu %2 × %3, ein Format für alle</translation>
+    </message>
+    <message>
+        <source>
+The experts&apos; router: not quantizable, kept as stored (llama-quantize&apos;s rule)</source>
+        <translation>
+Router der Experten: nicht quantisierbar, bleibt wie gespeichert (Regel von llama-quantize)</translation>
+    </message>
+    <message>
+        <source>
+Not quantizable: kept as stored</source>
+        <translation>
+Nicht quantisierbar: bleibt wie gespeichert</translation>
     </message>
 </context>
 <context>
@@ -2187,6 +2215,26 @@ Der Plan hat sich seitdem geändert: erneut ausführen, um das neue Format zu me
         <location filename="../ui/models/tensor_tree_model.cpp" line="172"/>
         <source>Size</source>
         <translation>Größe</translation>
+    </message>
+    <message>
+        <source>
+%1 experts, one format for all (expand for each expert)</source>
+        <translation>
+%1 Experten, ein Format für alle (aufklappen für jeden Experten)</translation>
+    </message>
+    <message>
+        <source>
+The experts&apos; router: not quantizable, kept as stored (llama-quantize&apos;s rule)</source>
+        <translation>
+Router der Experten: nicht quantisierbar, bleibt wie gespeichert (Regel von llama-quantize)</translation>
+    </message>
+    <message>
+        <source>Expert %1 of %2 in %3: its matrix is quantized with the tensor&apos;s format</source>
+        <translation>Experte %1 von %2 in %3: seine Matrix wird im Format des Tensors quantisiert</translation>
+    </message>
+    <message>
+        <source>expert %1</source>
+        <translation>Experte %1</translation>
     </message>
 </context>
 <context>

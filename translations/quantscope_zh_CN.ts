@@ -1488,6 +1488,16 @@ KLD %6</translation>
 %3 字节（%4 MiB），共 %n 个张量</numerusform>
         </translation>
     </message>
+    <message>
+        <source>experts</source>
+        <translation>专家</translation>
+    </message>
+    <message>
+        <source>
+%1 experts (gate, up and down): %2 MiB per expert</source>
+        <translation>
+%1 个专家（gate、up 和 down）：每个专家 %2 MiB</translation>
+    </message>
 </context>
 <context>
     <name>qs::ui::OptimizerPanel</name>
@@ -1795,6 +1805,24 @@ Measured relative RMSE: %1 (as %2)</source>
 The plan has changed since: run it again to measure the new format</source>
         <translation>
 计划此后已更改：请重新运行以测量新格式</translation>
+    </message>
+    <message>
+        <source>
+%1 experts of %2 × %3, one format for all of them</source>
+        <translation>
+%1 个 %2 × %3 的专家，共用一种格式</translation>
+    </message>
+    <message>
+        <source>
+The experts&apos; router: not quantizable, kept as stored (llama-quantize&apos;s rule)</source>
+        <translation>
+专家路由器：不可量化，保持原存储格式（llama-quantize 的规则）</translation>
+    </message>
+    <message>
+        <source>
+Not quantizable: kept as stored</source>
+        <translation>
+不可量化：保持原存储格式</translation>
     </message>
 </context>
 <context>
@@ -2159,6 +2187,26 @@ The plan has changed since: run it again to measure the new format</source>
         <location filename="../ui/models/tensor_tree_model.cpp" line="172"/>
         <source>Size</source>
         <translation>大小</translation>
+    </message>
+    <message>
+        <source>
+%1 experts, one format for all (expand for each expert)</source>
+        <translation>
+%1 个专家，共用一种格式（展开查看每个专家）</translation>
+    </message>
+    <message>
+        <source>
+The experts&apos; router: not quantizable, kept as stored (llama-quantize&apos;s rule)</source>
+        <translation>
+专家路由器：不可量化，保持原存储格式（llama-quantize 的规则）</translation>
+    </message>
+    <message>
+        <source>Expert %1 of %2 in %3: its matrix is quantized with the tensor&apos;s format</source>
+        <translation>%3 中的专家 %1/%2：其矩阵按该张量的格式量化</translation>
+    </message>
+    <message>
+        <source>expert %1</source>
+        <translation>专家 %1</translation>
     </message>
 </context>
 <context>

@@ -5,6 +5,7 @@
 #include "ui/plan/plan_document.h"
 
 #include <QColor>
+#include <QFont>
 #include <QLocale>
 
 #include <algorithm>
@@ -218,8 +219,10 @@ QVariant PlanGridModel::data(const QModelIndex& idx, int role) const {
         }
         return colourForBits(info.bitsPerWeight());
     case Qt::ForegroundRole:
-        // In the heat map a cell without a measurement is greyed, its text too.
-        return m_colouring == GridColouring::MeasuredError && !measurementOf(*tensor)
+        // In the heat map a cell without a measurement is greyed, its text too; so is a cell
+        // that cannot be quantized.
+        return (m_colouring == GridColouring::MeasuredError && !measurementOf(*tensor)) ||
+                       !m_document->isQuantizable(*tensor)
                    ? QColor(Qt::darkGray)
                    : QColor(Qt::black);
     case MeasuredErrorRole:
@@ -239,11 +242,39 @@ QVariant PlanGridModel::data(const QModelIndex& idx, int role) const {
                                           static_cast<qsizetype>(info.name.size())))
                    .arg(info.bitsPerWeight(), 0, 'g', 5)
                    .arg(info.blockSize) +
+               roleToolTip(*tensor) +
                (m_colouring == GridColouring::MeasuredError ? errorToolTip(*tensor) : QString());
     }
+    case Qt::FontRole:
+        // Cells a plan cannot change (the MoE router) read as fixed.
+        if (!m_document->isQuantizable(*tensor)) {
+            QFont italic;
+            italic.setItalic(true);
+            return italic;
+        }
+        return {};
     default:
         return {};
     }
+}
+
+QString PlanGridModel::roleToolTip(std::size_t tensor) const {
+    const auto& t = m_document->model()->tensors()[tensor];
+    QString text;
+    if (core::isExpertRole(t.role()) && t.dims.size() == 3) {
+        // One decision per expert tensor: all its experts take the cell's format.
+        text += tr("\n%1 experts of %2 × %3, one format for all of them")
+                    .arg(t.dims[2])
+                    .arg(t.dims[1])
+                    .arg(t.dims[0]);
+    }
+    if (!m_document->isQuantizable(tensor)) {
+        text += t.role() == core::TensorRole::FfnGateInp
+                    ? tr("\nThe experts' router: not quantizable, kept as stored (llama-quantize's "
+                         "rule)")
+                    : tr("\nNot quantizable: kept as stored");
+    }
+    return text;
 }
 
 std::optional<PlanGridModel::Measurement> PlanGridModel::measurementOf(std::size_t tensor) const {

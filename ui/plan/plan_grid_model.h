@@ -75,6 +75,8 @@ private:
     void readResults();
     std::optional<Measurement> measurementOf(std::size_t tensor) const;
     QString errorToolTip(std::size_t tensor) const;
+    // Experts per tensor and the router's "not quantizable", for the cell's tooltip.
+    QString roleToolTip(std::size_t tensor) const;
 
     PlanDocument* m_document;
     // m_cells[row][column]: tensor index or -1.
