@@ -22,7 +22,7 @@ struct HfTokenizerFiles {
 // highest-score-bigram merging), the dummy-prefix normalizer when add_space_prefix is set, BOS
 // through the post-processor when add_bos_token is set, and the control and unknown tokens as
 // special added tokens.
-// For a byte-level BPE vocabulary ("gpt2": Llama 3, Qwen2/3, Phi-4): the normal tokens as the
+// For a byte-level BPE vocabulary ("gpt2": Llama 3, Qwen2/3, ...): the normal tokens as the
 // BPE vocabulary, tokenizer.ggml.merges in order, the pre-tokenizer of tokenizer.ggml.pre
 // (hf_pre_tokenizers.h: a Split regex then ByteLevel; an unknown or missing name is an
 // Unsupported error, never a guess), the ByteLevel decoder, control/unknown tokens as special
