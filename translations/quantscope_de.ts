@@ -1513,6 +1513,16 @@ KLD %6</translation>
 %3 Bytes (%4 MiB) in %n Tensoren</numerusform>
         </translation>
     </message>
+    <message>
+        <source>experts</source>
+        <translation>Experten</translation>
+    </message>
+    <message>
+        <source>
+%1 experts (gate, up and down): %2 MiB per expert</source>
+        <translation>
+%1 Experten (gate, up und down): %2 MiB je Experte</translation>
+    </message>
 </context>
 <context>
     <name>qs::ui::OptimizerPanel</name>
@@ -1753,6 +1763,38 @@ KLD %6</translation>
         <source>%1 (%2 bpw)</source>
         <translation>%1 (%2 bpw)</translation>
     </message>
+    <message>
+        <source>Bits per weight</source>
+        <translation>Bits pro Gewicht</translation>
+    </message>
+    <message>
+        <source>Measured error</source>
+        <translation>Gemessener Fehler</translation>
+    </message>
+    <message>
+        <source>Colour the cells by their format&apos;s bits per weight, or by the error a run measured for each tensor (a layer × role heat map: the worst tensors in red)</source>
+        <translation>Zellen nach den Bits pro Gewicht ihres Formats färben oder nach dem Fehler, den ein Lauf für jeden Tensor gemessen hat (Heatmap aus Schicht × Rolle: die schlechtesten Tensoren in Rot)</translation>
+    </message>
+    <message>
+        <source>Colour:</source>
+        <translation>Farbe:</translation>
+    </message>
+    <message>
+        <source>bits per weight:</source>
+        <translation>Bits pro Gewicht:</translation>
+    </message>
+    <message>
+        <source>not measured</source>
+        <translation>nicht gemessen</translation>
+    </message>
+    <message>
+        <source>no run yet</source>
+        <translation>noch kein Lauf</translation>
+    </message>
+    <message>
+        <source>relative RMSE:</source>
+        <translation>relativer RMSE:</translation>
+    </message>
 </context>
 <context>
     <name>qs::ui::PlanGridModel</name>
@@ -1772,6 +1814,42 @@ KLD %6</translation>
 %2: %3 bits per weight, blocks of %4</source>
         <translation>%1
 %2: %3 Bits pro Gewicht, Blöcke zu %4</translation>
+    </message>
+    <message>
+        <source>
+No measured error: run the plan to measure it</source>
+        <translation>
+Kein gemessener Fehler: den Plan ausführen, um ihn zu messen</translation>
+    </message>
+    <message>
+        <source>
+Measured relative RMSE: %1 (as %2)</source>
+        <translation>
+Gemessener relativer RMSE: %1 (als %2)</translation>
+    </message>
+    <message>
+        <source>
+The plan has changed since: run it again to measure the new format</source>
+        <translation>
+Der Plan hat sich seitdem geändert: erneut ausführen, um das neue Format zu messen</translation>
+    </message>
+    <message>
+        <source>
+%1 experts of %2 × %3, one format for all of them</source>
+        <translation>
+%1 Experten zu %2 × %3, ein Format für alle</translation>
+    </message>
+    <message>
+        <source>
+The experts&apos; router: not quantizable, kept as stored (llama-quantize&apos;s rule)</source>
+        <translation>
+Router der Experten: nicht quantisierbar, bleibt wie gespeichert (Regel von llama-quantize)</translation>
+    </message>
+    <message>
+        <source>
+Not quantizable: kept as stored</source>
+        <translation>
+Nicht quantisierbar: bleibt wie gespeichert</translation>
     </message>
 </context>
 <context>
@@ -2137,6 +2215,26 @@ KLD %6</translation>
         <location filename="../ui/models/tensor_tree_model.cpp" line="172"/>
         <source>Size</source>
         <translation>Größe</translation>
+    </message>
+    <message>
+        <source>
+%1 experts, one format for all (expand for each expert)</source>
+        <translation>
+%1 Experten, ein Format für alle (aufklappen für jeden Experten)</translation>
+    </message>
+    <message>
+        <source>
+The experts&apos; router: not quantizable, kept as stored (llama-quantize&apos;s rule)</source>
+        <translation>
+Router der Experten: nicht quantisierbar, bleibt wie gespeichert (Regel von llama-quantize)</translation>
+    </message>
+    <message>
+        <source>Expert %1 of %2 in %3: its matrix is quantized with the tensor&apos;s format</source>
+        <translation>Experte %1 von %2 in %3: seine Matrix wird im Format des Tensors quantisiert</translation>
+    </message>
+    <message>
+        <source>expert %1</source>
+        <translation>Experte %1</translation>
     </message>
 </context>
 <context>

@@ -1488,6 +1488,16 @@ KLD %6</translation>
 %3 字节（%4 MiB），共 %n 个张量</numerusform>
         </translation>
     </message>
+    <message>
+        <source>experts</source>
+        <translation>专家</translation>
+    </message>
+    <message>
+        <source>
+%1 experts (gate, up and down): %2 MiB per expert</source>
+        <translation>
+%1 个专家（gate、up 和 down）：每个专家 %2 MiB</translation>
+    </message>
 </context>
 <context>
     <name>qs::ui::OptimizerPanel</name>
@@ -1726,6 +1736,38 @@ KLD %6</translation>
         <source>%1 (%2 bpw)</source>
         <translation>%1（%2 bpw）</translation>
     </message>
+    <message>
+        <source>Bits per weight</source>
+        <translation>每权重位数</translation>
+    </message>
+    <message>
+        <source>Measured error</source>
+        <translation>实测误差</translation>
+    </message>
+    <message>
+        <source>Colour the cells by their format&apos;s bits per weight, or by the error a run measured for each tensor (a layer × role heat map: the worst tensors in red)</source>
+        <translation>按格式的每权重位数为单元格着色，或按一次运行为每个张量测得的误差着色（层 × 角色热图：最差的张量为红色）</translation>
+    </message>
+    <message>
+        <source>Colour:</source>
+        <translation>颜色：</translation>
+    </message>
+    <message>
+        <source>bits per weight:</source>
+        <translation>每权重位数：</translation>
+    </message>
+    <message>
+        <source>not measured</source>
+        <translation>未测量</translation>
+    </message>
+    <message>
+        <source>no run yet</source>
+        <translation>尚未运行</translation>
+    </message>
+    <message>
+        <source>relative RMSE:</source>
+        <translation>相对 RMSE：</translation>
+    </message>
 </context>
 <context>
     <name>qs::ui::PlanGridModel</name>
@@ -1745,6 +1787,42 @@ KLD %6</translation>
 %2: %3 bits per weight, blocks of %4</source>
         <translation>%1
 %2：每权重 %3 位，块大小 %4</translation>
+    </message>
+    <message>
+        <source>
+No measured error: run the plan to measure it</source>
+        <translation>
+无实测误差：运行计划以测量</translation>
+    </message>
+    <message>
+        <source>
+Measured relative RMSE: %1 (as %2)</source>
+        <translation>
+实测相对 RMSE：%1（格式 %2）</translation>
+    </message>
+    <message>
+        <source>
+The plan has changed since: run it again to measure the new format</source>
+        <translation>
+计划此后已更改：请重新运行以测量新格式</translation>
+    </message>
+    <message>
+        <source>
+%1 experts of %2 × %3, one format for all of them</source>
+        <translation>
+%1 个 %2 × %3 的专家，共用一种格式</translation>
+    </message>
+    <message>
+        <source>
+The experts&apos; router: not quantizable, kept as stored (llama-quantize&apos;s rule)</source>
+        <translation>
+专家路由器：不可量化，保持原存储格式（llama-quantize 的规则）</translation>
+    </message>
+    <message>
+        <source>
+Not quantizable: kept as stored</source>
+        <translation>
+不可量化：保持原存储格式</translation>
     </message>
 </context>
 <context>
@@ -2109,6 +2187,26 @@ KLD %6</translation>
         <location filename="../ui/models/tensor_tree_model.cpp" line="172"/>
         <source>Size</source>
         <translation>大小</translation>
+    </message>
+    <message>
+        <source>
+%1 experts, one format for all (expand for each expert)</source>
+        <translation>
+%1 个专家，共用一种格式（展开查看每个专家）</translation>
+    </message>
+    <message>
+        <source>
+The experts&apos; router: not quantizable, kept as stored (llama-quantize&apos;s rule)</source>
+        <translation>
+专家路由器：不可量化，保持原存储格式（llama-quantize 的规则）</translation>
+    </message>
+    <message>
+        <source>Expert %1 of %2 in %3: its matrix is quantized with the tensor&apos;s format</source>
+        <translation>%3 中的专家 %1/%2：其矩阵按该张量的格式量化</translation>
+    </message>
+    <message>
+        <source>expert %1</source>
+        <translation>专家 %1</translation>
     </message>
 </context>
 <context>

@@ -110,6 +110,12 @@ Result<Tokenizer> Tokenizer::create(TokenizerSpec spec) {
         tok.m_mergeRank.emplace(std::move(key), static_cast<std::int32_t>(rank));
     }
     if (spec.kind == TokenizerKind::ByteLevelBpe) {
+        if (spec.pre.split == BpeSplit::Gpt4o) {
+            return makeError(ErrorCode::Unsupported,
+                             "tokenizer: the byte-level pre-tokenizer " +
+                                 std::string(spec.pre.ggufName) +
+                                 " (GPT-4o's expression) is not implemented for tokenizing text");
+        }
         for (std::int32_t id = 0; id < n; ++id) {
             const TokenEntry& entry = spec.tokens[static_cast<std::size_t>(id)];
             if (entry.type == TokenType::UserDefined && !entry.text.empty()) {

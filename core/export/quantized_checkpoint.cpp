@@ -306,7 +306,8 @@ Status buildFolder(const Model& source, const CalibratedQuantization& q, const f
         }
     } else if (source.format() == ModelFormat::Gguf) {
         // No original tokenizer files: made from the GGUF vocabulary, so that AutoTokenizer and
-        // vLLM load the folder. Byte-level BPE vocabularies are not converted (yet): said once.
+        // vLLM load the folder (SentencePiece and byte-level BPE vocabularies). A vocabulary
+        // whose pre-tokenizer is unknown gets none rather than a guess, and a warning says why.
         auto files = hfTokenizerFromGguf(source.metadata(), source.hparams().contextLength);
         if (files) {
             for (const auto& [name, text] :

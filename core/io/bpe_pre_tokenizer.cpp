@@ -12,12 +12,24 @@ struct NamedPreTokenizer {
     BpePreTokenizer settings;
 };
 
-// llama.cpp's llama_vocab::load: the names converters write and what each selects. Only
-// names whose expression is one of the three scanners are listed.
-constexpr BpePreTokenizer kGpt2{BpeSplit::Gpt2, false, false, "gpt-2"};
-constexpr BpePreTokenizer kLlama3{BpeSplit::Llama3, true, true, "llama-bpe"};
-constexpr BpePreTokenizer kLlama3Regex{BpeSplit::Llama3, false, false, "dbrx"};
-constexpr BpePreTokenizer kQwen2{BpeSplit::Qwen2, false, false, "qwen2"};
+// The expressions as tokenizer.json spells them.
+constexpr std::string_view kLlama3Regex =
+    R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
+constexpr std::string_view kQwen2Regex =
+    R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
+constexpr std::string_view kGpt4oRegex =
+    R"([^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
+
+// llama.cpp's llama_vocab::load: the types its names select (split, ignore_merges, add_bos).
+constexpr BpePreTokenizer kGpt2{BpeSplit::Gpt2, false, false, "gpt-2", {}, false};
+constexpr BpePreTokenizer kLlama3{BpeSplit::Llama3, true, true, "llama-bpe", kLlama3Regex, false};
+// DBRX and Smaug: Llama 3's expression without its merge and BOS defaults.
+constexpr BpePreTokenizer kCl100k{BpeSplit::Llama3, false, false, "dbrx", kLlama3Regex, false};
+constexpr BpePreTokenizer kQwen2{BpeSplit::Qwen2, false, false, "qwen2", kQwen2Regex, true};
+constexpr BpePreTokenizer kGpt4o{BpeSplit::Gpt4o, false, false, "gpt-4o", kGpt4oRegex, false};
+
+// The names converters write, as llama-vocab.cpp maps them. A name missing here (DeepSeek,
+// Falcon, Tekken, ...) is refused rather than guessed.
 constexpr std::array kNames = {
     NamedPreTokenizer{"llama3", kLlama3},
     NamedPreTokenizer{"llama-v3", kLlama3},
@@ -27,8 +39,8 @@ constexpr std::array kNames = {
     NamedPreTokenizer{"pixtral", kLlama3},
     NamedPreTokenizer{"midm-2.0", kLlama3},
     NamedPreTokenizer{"lfm2", kLlama3},
-    NamedPreTokenizer{"dbrx", kLlama3Regex},
-    NamedPreTokenizer{"smaug-bpe", kLlama3Regex},
+    NamedPreTokenizer{"dbrx", kCl100k},
+    NamedPreTokenizer{"smaug-bpe", kCl100k},
     NamedPreTokenizer{"qwen2", kQwen2},
     NamedPreTokenizer{"deepseek-r1-qwen", kQwen2},
     NamedPreTokenizer{"megrez", kQwen2},
@@ -46,25 +58,16 @@ constexpr std::array kNames = {
     NamedPreTokenizer{"jina-v2-es", kGpt2},
     NamedPreTokenizer{"jina-v2-de", kGpt2},
     NamedPreTokenizer{"jina-v2-code", kGpt2},
+    NamedPreTokenizer{"gpt-4o", kGpt4o},
+    NamedPreTokenizer{"llama4", kGpt4o},
 };
 
-// The expressions as tokenizer.json spells them.
-constexpr std::string_view kLlama3Pattern =
-    R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
-constexpr std::string_view kQwen2Pattern =
-    R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
-constexpr std::string_view kGpt2Pattern =
-    R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)";
-
+// A tokenizer.json's Split expression -> the type converters name it by (first match).
 std::optional<BpePreTokenizer> forPattern(std::string_view regex) {
-    if (regex == kLlama3Pattern) {
-        return kLlama3;
-    }
-    if (regex == kQwen2Pattern) {
-        return kQwen2;
-    }
-    if (regex == kGpt2Pattern) {
-        return kGpt2;
+    for (const BpePreTokenizer& p : {kLlama3, kQwen2, kGpt4o}) {
+        if (p.regex == regex) {
+            return p;
+        }
     }
     return std::nullopt;
 }

@@ -14,7 +14,9 @@ namespace qs::core {
 //   Llama3: (?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}|
 //           ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+
 //   Qwen2:  as Llama3 with \p{N} (one digit per word) for \p{N}{1,3}
-enum class BpeSplit { Gpt2, Llama3, Qwen2 };
+//   Gpt4o:  GPT-4o's o200k expression (case-aware letter runs); its tokenizer files are
+//           written, but no scanner here runs it
+enum class BpeSplit { Gpt2, Llama3, Qwen2, Gpt4o };
 
 struct BpePreTokenizer {
     BpeSplit split = BpeSplit::Gpt2;
@@ -25,6 +27,12 @@ struct BpePreTokenizer {
     bool addBos = false;
     // The tokenizer.ggml.pre a converter writes for this expression.
     std::string_view ggufName;
+    // The Split expression before ByteLevel in the model's tokenizer.json, as llama.cpp quotes
+    // it per type ("original regex from tokenizer.json"); empty for GPT-2's, which ByteLevel
+    // applies itself (use_regex).
+    std::string_view regex;
+    // The original tokenizer.json normalizes to NFC first (Qwen2's); llama.cpp does not.
+    bool nfc = false;
 };
 
 // llama.cpp's settings for a tokenizer.ggml.pre value; nullopt for one not supported here.

@@ -72,6 +72,11 @@ TensorRole tensorRole(std::string_view name) {
     return TensorRole::Other;
 }
 
+bool isExpertRole(TensorRole role) {
+    return role == TensorRole::FfnGateExps || role == TensorRole::FfnUpExps ||
+           role == TensorRole::FfnDownExps;
+}
+
 const char* tensorRoleName(TensorRole role) {
     switch (role) {
     case TensorRole::TokenEmbedding:

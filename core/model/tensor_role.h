@@ -39,6 +39,9 @@ enum class TensorRole {
 const std::vector<TensorRole>& matrixRoles();
 
 TensorRole tensorRole(std::string_view ggufName);
+// The experts' matrices (ffn_{gate,up,down}_exps, 3-D: columns x rows x experts); not the
+// router (ffn_gate_inp), which is no expert.
+bool isExpertRole(TensorRole role);
 // "attn_q", "token_embd", ...; "other" for Other.
 const char* tensorRoleName(TensorRole role);
 // N for names "blk.N.*"; nullopt for global tensors or malformed numbers.

@@ -1,16 +1,26 @@
 #include "core/io/model_reader.h"
 #include "core/model/model.h"
 #include "core/plan/llama_presets.h"
+#include "ui/models/results_table_model.h"
+#include "ui/plan/colour_legend.h"
 #include "ui/plan/plan_document.h"
 #include "ui/plan/plan_editor.h"
 #include "ui/plan/plan_grid_model.h"
+#include "ui/settings/app_settings.h"
+#include "ui/workspace/workspace.h"
 
+#include <QComboBox>
 #include <QFile>
 #include <QItemSelectionModel>
+#include <QLocale>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTableView>
 #include <QTest>
 #include <QUndoStack>
+
+#include <cmath>
+#include <map>
 
 using namespace qs;
 
@@ -26,6 +36,7 @@ class TestPlanEditor : public QObject {
 
 private slots:
     void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true); // the grid's colouring is a setting
         // shakespeare-3M: rows of 256/768, so every k-quant fits every matrix.
         auto opened = core::openModel(QS_RESOURCES_DIR "/models/shakespeare-3M-f16.gguf");
         QVERIFY2(opened.ok(), opened.ok() ? "" : opened.error().message.c_str());
@@ -145,6 +156,146 @@ private slots:
         QVERIFY2(bpw > 4.5 && bpw < 6.0, qPrintable(QString::number(bpw)));
         doc.undoStack()->undo();
         QCOMPARE(doc.typeOf(tensorIndex("output.weight")), core::GgmlType::F16);
+    }
+
+    // Issue 22: after a run the grid colours each cell by its tensor's measured error (a layer ×
+    // role heat map, the worst tensor the hottest), toggled with bits per weight and remembered.
+    void heatMapColoursCellsByMeasuredError() {
+        ui::savePlanGridColouring(QStringLiteral("bits"));
+        ui::Workspace ws;
+        QSignalSpy opened(&ws, &ui::Workspace::modelOpened);
+        ws.openModel(QStringLiteral(QS_RESOURCES_DIR "/models/shakespeare-3M-f16.gguf"));
+        QVERIFY(opened.wait(10000));
+        ui::PlanEditor editor(ws.plan());
+        editor.setResults(ws.results());
+        auto* grid = editor.gridModel();
+        QCOMPARE(grid->colouring(), ui::GridColouring::BitsPerWeight);
+        QVERIFY(!grid->errorRange());
+
+        // Q3_K_M mixes formats, so the errors differ; blk.0.attn_k stays F16 (copied, so not
+        // measured).
+        QVERIFY(ws.plan()->applyPreset(*core::llamaPresetByName("Q3_K_M")).isEmpty());
+        const std::size_t kept = tensorIndexIn(*ws.model(), "blk.0.attn_k.weight");
+        QCOMPARE(ws.plan()->setTypes({kept}, core::GgmlType::F16), 1);
+        QSignalSpy finished(&ws, &ui::Workspace::runFinished);
+        QVERIFY(ws.runPlan());
+        QVERIFY(finished.wait(60000));
+        QVERIFY(finished.first().at(0).toBool());
+
+        // Bits colouring, as before the run.
+        std::map<std::pair<int, int>, QColor> bitsColours;
+        for (int r = 0; r < grid->rowCount(); ++r) {
+            for (int c = 0; c < grid->columnCount(); ++c) {
+                const QModelIndex idx = grid->index(r, c);
+                if (grid->tensorAt(idx)) {
+                    const auto colour = grid->data(idx, Qt::BackgroundRole).value<QColor>();
+                    QCOMPARE(colour, ui::colourForBits(
+                                         grid->data(idx, ui::PlanGridModel::BitsRole).toDouble()));
+                    bitsColours[{r, c}] = colour;
+                }
+            }
+        }
+        QCOMPARE(int(bitsColours.size()), 30);
+
+        // The visible control switches to the heat map and the choice is saved.
+        editor.colouringCombo()->setCurrentIndex(1);
+        QCOMPARE(grid->colouring(), ui::GridColouring::MeasuredError);
+        QCOMPARE(ui::planGridColouring(), QStringLiteral("error"));
+        const auto range = grid->errorRange();
+        QVERIFY(range);
+        QVERIFY(range->low > 0 && range->low < range->high);
+
+        // Every measured cell has its tensor's error from the results table; the worst is red
+        // (hue 0), the best blue (hue 220), and no cell is hotter than the worst.
+        std::map<std::size_t, double> measured;
+        for (const auto& r : ws.results()->results()) {
+            if (r.error) {
+                measured[r.tensorIndex] = r.error->relativeRmse;
+            }
+        }
+        QCOMPARE(int(measured.size()), 29);
+        QModelIndex worst;
+        QModelIndex best;
+        int cells = 0;
+        for (int r = 0; r < grid->rowCount(); ++r) {
+            for (int c = 0; c < grid->columnCount(); ++c) {
+                const QModelIndex idx = grid->index(r, c);
+                const auto t = grid->tensorAt(idx);
+                if (!t || *t == kept) {
+                    continue;
+                }
+                ++cells;
+                const double e = grid->data(idx, ui::PlanGridModel::MeasuredErrorRole).toDouble();
+                QCOMPARE(e, measured.at(*t));
+                QCOMPARE(grid->data(idx, Qt::BackgroundRole).value<QColor>(),
+                         ui::colourForError(e, *range));
+                if (!worst.isValid() ||
+                    e > grid->data(worst, ui::PlanGridModel::MeasuredErrorRole).toDouble()) {
+                    worst = idx;
+                }
+                if (!best.isValid() ||
+                    e < grid->data(best, ui::PlanGridModel::MeasuredErrorRole).toDouble()) {
+                    best = idx;
+                }
+                QVERIFY(grid->data(idx, Qt::ToolTipRole)
+                            .toString()
+                            .contains(QLocale().toString(e, 'g', 4)));
+            }
+        }
+        QCOMPARE(cells, 29);
+        const auto hue = [&](const QModelIndex& idx) {
+            return grid->data(idx, Qt::BackgroundRole).value<QColor>().hsvHue();
+        };
+        QCOMPARE(hue(worst), 0);
+        QCOMPARE(hue(best), 220);
+        QCOMPARE(grid->data(worst, ui::PlanGridModel::MeasuredErrorRole).toDouble(), range->high);
+
+        // The copied tensor says it has no measurement.
+        const QModelIndex keptCell = grid->indexOfTensor(kept);
+        QVERIFY(!grid->data(keptCell, ui::PlanGridModel::MeasuredErrorRole).isValid());
+        QCOMPARE(grid->data(keptCell, Qt::BackgroundRole).value<QColor>(), ui::unmeasuredColour());
+        QVERIFY(grid->data(keptCell, Qt::ToolTipRole).toString().contains("No measured error"));
+
+        // The legend gives numbers: from the smallest to the largest error, then "not measured".
+        const auto& entries = editor.legend()->entries();
+        QVERIFY(entries.size() >= 3);
+        bool ok = false;
+        const double first = QLocale().toDouble(entries.front().label, &ok);
+        QVERIFY(ok);
+        QVERIFY(std::abs(first - range->low) <= 0.05 * range->low);
+        const double last = QLocale().toDouble(entries[entries.size() - 2].label, &ok);
+        QVERIFY(ok);
+        QVERIFY(std::abs(last - range->high) <= 0.05 * range->high);
+        QCOMPARE(entries[entries.size() - 2].colour, grid->data(worst, Qt::BackgroundRole));
+        QCOMPARE(entries.back().colour, ui::unmeasuredColour());
+
+        // An edit after the run: the tooltip says the colour is the old format's error.
+        const std::size_t worstTensor = *grid->tensorAt(worst);
+        QCOMPARE(ws.plan()->setTypes({worstTensor}, core::GgmlType::Q8_0), 1);
+        QVERIFY(grid->data(worst, Qt::ToolTipRole).toString().contains("run it again"));
+        ws.plan()->undoStack()->undo();
+
+        // Back to bits per weight: the colours are the bits colours again, and so is the legend.
+        editor.colouringCombo()->setCurrentIndex(0);
+        QCOMPARE(ui::planGridColouring(), QStringLiteral("bits"));
+        for (const auto& [cell, colour] : bitsColours) {
+            QCOMPARE(grid->data(grid->index(cell.first, cell.second), Qt::BackgroundRole)
+                         .value<QColor>(),
+                     colour);
+        }
+        QCOMPARE(editor.legend()->entries().front().colour, ui::colourForBits(2));
+
+        // A new editor starts with the remembered colouring.
+        editor.colouringCombo()->setCurrentIndex(1);
+        ui::PlanEditor reopened(ws.plan());
+        QCOMPARE(reopened.gridModel()->colouring(), ui::GridColouring::MeasuredError);
+        ui::savePlanGridColouring(QStringLiteral("bits"));
+    }
+
+private:
+    static std::size_t tensorIndexIn(const core::Model& model, const char* name) {
+        const auto* t = model.findTensor(name);
+        return static_cast<std::size_t>(t - model.tensors().data());
     }
 };
 

@@ -13,7 +13,9 @@ namespace qs::ui {
 
 // The tensors of a model grouped by layer: top-level rows are "Global" (embeddings, output,
 // final norm) and "Layer N"; their children are tensors with name, role, dims, stored type
-// and size. Group rows show the totals of their tensors.
+// and size. Group rows show the totals of their tensors. A mixture-of-experts tensor (3-D
+// ffn_*_exps: one row per role and layer, one format for all its experts) expands into its
+// experts, each with its matrix dims and share of the bytes.
 class TensorTreeModel : public QAbstractItemModel {
     Q_OBJECT
 
@@ -21,6 +23,8 @@ public:
     enum Column { NameColumn, RoleColumn, DimsColumn, TypeColumn, SizeColumn, ColumnCount };
     // Data role giving the index into core::Model::tensors() (-1 for group rows).
     static constexpr int TensorIndexRole = Qt::UserRole + 1;
+    // On an expert row, its expert number; -1 elsewhere.
+    static constexpr int ExpertIndexRole = Qt::UserRole + 2;
 
     explicit TensorTreeModel(QObject* parent = nullptr);
 
@@ -45,6 +49,12 @@ private:
         quint64 bytes = 0;
     };
     static constexpr quintptr kGroupId = ~quintptr(0);
+    // Expert rows: this bit, the group in bits 31..61 and the tensor's row in bits 0..30.
+    static constexpr quintptr kExpertBit = quintptr(1) << 62;
+    static bool isExpertRow(const QModelIndex& index);
+    // The experts of the tensor at `row` of `group`; 0 for any other tensor.
+    int expertCount(std::size_t group, int row) const;
+    QVariant expertData(const QModelIndex& index, int role) const;
 
     std::shared_ptr<const core::Model> m_model;
     std::vector<Group> m_groups;

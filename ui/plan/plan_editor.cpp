@@ -3,9 +3,11 @@
 #include "core/model/model.h"
 #include "core/plan/llama_presets.h"
 #include "core/quant/format_registry.h"
+#include "ui/plan/colour_legend.h"
 #include "ui/plan/optimizer_panel.h"
 #include "ui/plan/plan_document.h"
 #include "ui/plan/plan_grid_model.h"
+#include "ui/settings/app_settings.h"
 
 #include <QAction>
 #include <QComboBox>
@@ -27,6 +29,7 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <cmath>
 #include <vector>
 
 namespace qs::ui {
@@ -51,6 +54,16 @@ constexpr FormatKey kFormatKeys[] = {
 // (mixture-of-experts) scrolls sideways rather than widening the whole window.
 constexpr int kMaxGridMinimumWidth = 680;
 
+// The bit widths the bits-per-weight legend names (16: F16/BF16, one colour for both).
+constexpr double kLegendBits[] = {2, 3, 4, 5, 6, 8, 16};
+// Swatches of the error legend, log-spaced from the smallest to the largest measured error.
+constexpr int kLegendErrorSteps = 5;
+
+// The settings' names of the colourings.
+QString colouringKey(GridColouring c) {
+    return c == GridColouring::MeasuredError ? QStringLiteral("error") : QStringLiteral("bits");
+}
+
 } // namespace
 
 PlanEditor::PlanEditor(PlanDocument* document, QWidget* parent)
@@ -61,12 +74,16 @@ PlanEditor::PlanEditor(PlanDocument* document, QWidget* parent)
     , m_presetCombo(new QComboBox(this))
     , m_formatCombo(new QComboBox(this))
     , m_summary(new QLabel(this))
+    , m_colouringCombo(new QComboBox(this))
+    , m_legend(new ColourLegend(this))
     , m_optimizer(new OptimizerPanel(document, this)) {
     setObjectName(QStringLiteral("planEditor"));
     m_grid->setObjectName(QStringLiteral("planGrid"));
     m_presetCombo->setObjectName(QStringLiteral("presetCombo"));
     m_formatCombo->setObjectName(QStringLiteral("formatCombo"));
     m_summary->setObjectName(QStringLiteral("planSummary"));
+    m_colouringCombo->setObjectName(QStringLiteral("gridColouringCombo"));
+    m_legend->setObjectName(QStringLiteral("gridLegend"));
 
     for (const auto& preset : core::allLlamaPresets()) {
         m_presetCombo->addItem(toQString(preset.name), toQString(preset.name));
@@ -139,11 +156,35 @@ PlanEditor::PlanEditor(PlanDocument* document, QWidget* parent)
     m_grid->setContextMenuPolicy(Qt::CustomContextMenu);
     m_grid->setEditTriggers(QAbstractItemView::NoEditTriggers);
 
+    m_colouringCombo->addItem(tr("Bits per weight"),
+                              static_cast<int>(GridColouring::BitsPerWeight));
+    m_colouringCombo->addItem(tr("Measured error"), static_cast<int>(GridColouring::MeasuredError));
+    m_colouringCombo->setToolTip(
+        tr("Colour the cells by their format's bits per weight, or by the error a run measured "
+           "for each tensor (a layer × role heat map: the worst tensors in red)"));
+    const bool errorColouring = planGridColouring() == colouringKey(GridColouring::MeasuredError);
+    m_colouringCombo->setCurrentIndex(errorColouring ? 1 : 0);
+    m_gridModel->setColouring(errorColouring ? GridColouring::MeasuredError
+                                             : GridColouring::BitsPerWeight);
+
+    // The grid, and under it the colouring control and its legend (on the grid's side of the
+    // splitter, so that the bar above keeps the window within 1280 pixels).
+    auto* gridPane = new QWidget(this);
+    auto* gridLayout = new QVBoxLayout(gridPane);
+    gridLayout->setContentsMargins(0, 0, 0, 0);
+    gridLayout->addWidget(m_grid, 1);
+    auto* legendRow = new QHBoxLayout;
+    legendRow->addWidget(new QLabel(tr("Colour:"), gridPane));
+    legendRow->addWidget(m_colouringCombo);
+    legendRow->addWidget(m_legend);
+    legendRow->addStretch();
+    gridLayout->addLayout(legendRow);
+
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(bar);
     layout->addWidget(m_summary);
     auto* splitter = new QSplitter(Qt::Horizontal, this);
-    splitter->addWidget(m_grid);
+    splitter->addWidget(gridPane);
     splitter->addWidget(m_optimizer);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);
@@ -169,8 +210,45 @@ PlanEditor::PlanEditor(PlanDocument* document, QWidget* parent)
             });
     connect(m_grid, &QWidget::customContextMenuRequested, this, &PlanEditor::showContextMenu);
     connect(document, &PlanDocument::planChanged, this, &PlanEditor::updateSummary);
+    connect(m_colouringCombo, &QComboBox::currentIndexChanged, this, [this] {
+        const auto colouring = static_cast<GridColouring>(m_colouringCombo->currentData().toInt());
+        m_gridModel->setColouring(colouring);
+        savePlanGridColouring(colouringKey(colouring));
+        updateLegend();
+    });
+    connect(m_gridModel, &PlanGridModel::measuredErrorsChanged, this, &PlanEditor::updateLegend);
     updateSummary();
+    updateLegend();
     fitGridColumns();
+}
+
+void PlanEditor::setResults(const ResultsTableModel* results) {
+    m_gridModel->setResults(results);
+}
+
+void PlanEditor::updateLegend() {
+    const QLocale locale;
+    std::vector<ColourLegend::Entry> entries;
+    if (m_gridModel->colouring() == GridColouring::BitsPerWeight) {
+        for (const double bits : kLegendBits) {
+            entries.push_back({colourForBits(bits), locale.toString(bits, 'g', 3)});
+        }
+        m_legend->setScale(tr("bits per weight:"), std::move(entries));
+        return;
+    }
+    const auto range = m_gridModel->errorRange();
+    if (range) {
+        // The swatches' values, log-spaced as the colours are.
+        const double ratio = range->high / range->low;
+        const int steps = range->high > range->low ? kLegendErrorSteps : 1;
+        for (int i = 0; i < steps; ++i) {
+            const double value =
+                steps == 1 ? range->high : range->low * std::pow(ratio, double(i) / (steps - 1));
+            entries.push_back({colourForError(value, *range), locale.toString(value, 'g', 2)});
+        }
+    }
+    entries.push_back({unmeasuredColour(), range ? tr("not measured") : tr("no run yet")});
+    m_legend->setScale(tr("relative RMSE:"), std::move(entries));
 }
 
 bool PlanEditor::eventFilter(QObject* watched, QEvent* event) {

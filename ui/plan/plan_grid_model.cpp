@@ -1,9 +1,12 @@
 #include "ui/plan/plan_grid_model.h"
 
 #include "core/model/model.h"
+#include "ui/models/results_table_model.h"
 #include "ui/plan/plan_document.h"
 
 #include <QColor>
+#include <QFont>
+#include <QLocale>
 
 #include <algorithm>
 #include <cmath>
@@ -19,6 +22,23 @@ QColor colourForBits(double bits) {
     return QColor::fromHsv(static_cast<int>(std::lround(t * 220.0)), 110, 245);
 }
 
+QColor colourForError(double error, const PlanGridModel::ErrorRange& range) {
+    // Hue 220 (blue) for the smallest error down to 0 (red) for the largest, on a log scale;
+    // a range of one value (a single measured tensor) shows it as the worst.
+    double t = 1.0;
+    if (range.high > range.low && range.low > 0) {
+        t = error > 0 ? (std::log(error) - std::log(range.low)) /
+                            (std::log(range.high) - std::log(range.low))
+                      : 0.0;
+    }
+    t = std::clamp(t, 0.0, 1.0);
+    return QColor::fromHsv(static_cast<int>(std::lround((1.0 - t) * 220.0)), 150, 245);
+}
+
+QColor unmeasuredColour() {
+    return QColor(228, 228, 228);
+}
+
 const std::vector<core::TensorRole>& PlanGridModel::columnRoles() const {
     return m_columns;
 }
@@ -28,6 +48,71 @@ PlanGridModel::PlanGridModel(PlanDocument* document, QObject* parent)
     , m_document(document) {
     rebuildLayout();
     connect(document, &PlanDocument::planChanged, this, &PlanGridModel::planChanged);
+}
+
+void PlanGridModel::setResults(const ResultsTableModel* results) {
+    if (m_results) {
+        disconnect(m_results, nullptr, this, nullptr);
+    }
+    m_results = results;
+    if (results) {
+        // Results stream in a tensor at a time during a run and are reset by the next one.
+        connect(results, &QAbstractItemModel::rowsInserted, this, &PlanGridModel::readResults);
+        connect(results, &QAbstractItemModel::modelReset, this, &PlanGridModel::readResults);
+        // Only forgotten: at shutdown the document may already be gone, and the grid with it.
+        connect(results, &QObject::destroyed, this, [this] { m_results = nullptr; });
+    }
+    readResults();
+}
+
+void PlanGridModel::setColouring(GridColouring colouring) {
+    if (colouring == m_colouring) {
+        return;
+    }
+    m_colouring = colouring;
+    if (rowCount() > 0 && columnCount() > 0) {
+        emit dataChanged(index(0, 0), index(rowCount() - 1, columnCount() - 1),
+                         {Qt::BackgroundRole, Qt::ForegroundRole, Qt::ToolTipRole});
+    }
+}
+
+void PlanGridModel::readResults() {
+    const core::Model* model = m_document->model();
+    m_measured.assign(model ? model->tensors().size() : 0, std::nullopt);
+    m_errorRange.reset();
+    if (m_results && model) {
+        const auto& tensors = model->tensors();
+        for (const auto& r : m_results->results()) {
+            // A result of another model (a run of the file opened before) names other tensors.
+            if (!r.error || r.tensorIndex >= tensors.size() ||
+                tensors[r.tensorIndex].name != r.name) {
+                continue;
+            }
+            m_measured[r.tensorIndex] = Measurement{r.error->relativeRmse, r.type};
+        }
+        for (const auto& row : m_cells) {
+            for (const long long t : row) {
+                if (t < 0 || !m_measured[static_cast<std::size_t>(t)]) {
+                    continue;
+                }
+                const double e = m_measured[static_cast<std::size_t>(t)]->relativeRmse;
+                if (!(e > 0) || !std::isfinite(e)) {
+                    continue;
+                }
+                if (!m_errorRange) {
+                    m_errorRange = ErrorRange{e, e};
+                }
+                m_errorRange->low = std::min(m_errorRange->low, e);
+                m_errorRange->high = std::max(m_errorRange->high, e);
+            }
+        }
+    }
+    if (rowCount() > 0 && columnCount() > 0) {
+        emit dataChanged(
+            index(0, 0), index(rowCount() - 1, columnCount() - 1),
+            {Qt::BackgroundRole, Qt::ForegroundRole, Qt::ToolTipRole, MeasuredErrorRole});
+    }
+    emit measuredErrorsChanged();
 }
 
 void PlanGridModel::rebuildLayout() {
@@ -79,6 +164,7 @@ void PlanGridModel::planChanged() {
         beginResetModel();
         rebuildLayout();
         endResetModel();
+        readResults();
         return;
     }
     emit dataChanged(index(0, 0), index(rowCount() - 1, columnCount() - 1));
@@ -126,9 +212,24 @@ QVariant PlanGridModel::data(const QModelIndex& idx, int role) const {
     case Qt::DisplayRole:
         return QString::fromUtf8(info.name.data(), static_cast<qsizetype>(info.name.size()));
     case Qt::BackgroundRole:
+        if (m_colouring == GridColouring::MeasuredError) {
+            const auto m = measurementOf(*tensor);
+            return m && m_errorRange ? colourForError(m->relativeRmse, *m_errorRange)
+                                     : unmeasuredColour();
+        }
         return colourForBits(info.bitsPerWeight());
     case Qt::ForegroundRole:
-        return QColor(Qt::black);
+        // In the heat map a cell without a measurement is greyed, its text too; so is a cell
+        // that cannot be quantized.
+        return (m_colouring == GridColouring::MeasuredError && !measurementOf(*tensor)) ||
+                       !m_document->isQuantizable(*tensor)
+                   ? QColor(Qt::darkGray)
+                   : QColor(Qt::black);
+    case MeasuredErrorRole:
+        if (const auto m = measurementOf(*tensor)) {
+            return m->relativeRmse;
+        }
+        return {};
     case Qt::TextAlignmentRole:
         return Qt::AlignCenter;
     case BitsRole:
@@ -136,14 +237,65 @@ QVariant PlanGridModel::data(const QModelIndex& idx, int role) const {
     case Qt::ToolTipRole: {
         const auto& t = m_document->model()->tensors()[*tensor];
         return tr("%1\n%2: %3 bits per weight, blocks of %4")
-            .arg(QString::fromStdString(t.name),
-                 QString::fromUtf8(info.name.data(), static_cast<qsizetype>(info.name.size())))
-            .arg(info.bitsPerWeight(), 0, 'g', 5)
-            .arg(info.blockSize);
+                   .arg(QString::fromStdString(t.name),
+                        QString::fromUtf8(info.name.data(),
+                                          static_cast<qsizetype>(info.name.size())))
+                   .arg(info.bitsPerWeight(), 0, 'g', 5)
+                   .arg(info.blockSize) +
+               roleToolTip(*tensor) +
+               (m_colouring == GridColouring::MeasuredError ? errorToolTip(*tensor) : QString());
     }
+    case Qt::FontRole:
+        // Cells a plan cannot change (the MoE router) read as fixed.
+        if (!m_document->isQuantizable(*tensor)) {
+            QFont italic;
+            italic.setItalic(true);
+            return italic;
+        }
+        return {};
     default:
         return {};
     }
+}
+
+QString PlanGridModel::roleToolTip(std::size_t tensor) const {
+    const auto& t = m_document->model()->tensors()[tensor];
+    QString text;
+    if (core::isExpertRole(t.role()) && t.dims.size() == 3) {
+        // One decision per expert tensor: all its experts take the cell's format.
+        text += tr("\n%1 experts of %2 × %3, one format for all of them")
+                    .arg(t.dims[2])
+                    .arg(t.dims[1])
+                    .arg(t.dims[0]);
+    }
+    if (!m_document->isQuantizable(tensor)) {
+        text += t.role() == core::TensorRole::FfnGateInp
+                    ? tr("\nThe experts' router: not quantizable, kept as stored (llama-quantize's "
+                         "rule)")
+                    : tr("\nNot quantizable: kept as stored");
+    }
+    return text;
+}
+
+std::optional<PlanGridModel::Measurement> PlanGridModel::measurementOf(std::size_t tensor) const {
+    return tensor < m_measured.size() ? m_measured[tensor] : std::nullopt;
+}
+
+QString PlanGridModel::errorToolTip(std::size_t tensor) const {
+    const auto m = measurementOf(tensor);
+    if (!m) {
+        return tr("\nNo measured error: run the plan to measure it");
+    }
+    const auto measuredName = core::ggmlTypeInfo(m->type).name;
+    const QString measuredAs =
+        QString::fromUtf8(measuredName.data(), static_cast<qsizetype>(measuredName.size()));
+    QString text = tr("\nMeasured relative RMSE: %1 (as %2)")
+                       .arg(QLocale().toString(m->relativeRmse, 'g', 4), measuredAs);
+    // An edit after the run: the colour is still the old format's error.
+    if (m->type != m_document->typeOf(tensor)) {
+        text += tr("\nThe plan has changed since: run it again to measure the new format");
+    }
+    return text;
 }
 
 QVariant PlanGridModel::headerData(int section, Qt::Orientation orientation, int role) const {

@@ -13,6 +13,8 @@ namespace {
 
 constexpr double kMiB = 1024.0 * 1024.0;
 constexpr double kGiB = 1024.0 * kMiB;
+// The key under which a layer's expert tensors are summed.
+constexpr core::TensorRole kExpertsGroup = core::TensorRole::FfnGateExps;
 
 } // namespace
 
@@ -77,7 +79,14 @@ void MemoryPlot::setPlan(const core::Model& model,
                 cell.largestTensor = i;
             }
         };
-        add(m_planned[tensor.role()][key], bytes);
+        // A layer's experts (gate, up and down, each a 3-D tensor) are one segment: in a
+        // mixture of experts they are most of the layer, and what a budget is about.
+        const bool expert = core::isExpertRole(tensor.role());
+        Cell& planned = m_planned[expert ? kExpertsGroup : tensor.role()][key];
+        add(planned, bytes);
+        if (expert && tensor.dims.size() == 3) {
+            planned.experts = std::max<std::uint64_t>(planned.experts, tensor.dims[2]);
+        }
         add(m_fp16[key], fp16);
     }
     setLayerTicks(customPlot()->xAxis, m_layerCount, m_hasGlobal);
@@ -135,7 +144,8 @@ void MemoryPlot::rebuild() {
     QCPBars* below = nullptr;
     for (const auto& [role, byKey] : m_planned) {
         auto* bars = new QCPBars(plot->xAxis, plot->yAxis);
-        bars->setName(QString::fromUtf8(core::tensorRoleName(role)));
+        bars->setName(role == kExpertsGroup ? tr("experts")
+                                            : QString::fromUtf8(core::tensorRoleName(role)));
         bars->setBrush(roleColour(role));
         bars->setPen(QPen(roleColour(role).darker(130)));
         bars->setWidth(0.4);
@@ -241,11 +251,18 @@ QString MemoryPlot::describePoint(QCPAbstractPlottable* plottable, int index) co
     if (cell == nullptr) {
         return PlotView::describePoint(plottable, index);
     }
-    return tr("%1, %2\n%3 bytes (%4 MiB) in %n tensor(s)", nullptr,
-              static_cast<int>(cell->tensorCount))
-        .arg(plottable->name(), layer)
-        .arg(cell->bytes)
-        .arg(formatNumber(static_cast<double>(cell->bytes) / kMiB));
+    QString text = tr("%1, %2\n%3 bytes (%4 MiB) in %n tensor(s)", nullptr,
+                      static_cast<int>(cell->tensorCount))
+                       .arg(plottable->name(), layer)
+                       .arg(cell->bytes)
+                       .arg(formatNumber(static_cast<double>(cell->bytes) / kMiB));
+    if (cell->experts > 0) {
+        text += tr("\n%1 experts (gate, up and down): %2 MiB per expert")
+                    .arg(cell->experts)
+                    .arg(formatNumber(static_cast<double>(cell->bytes) /
+                                      static_cast<double>(cell->experts) / kMiB));
+    }
+    return text;
 }
 
 void MemoryPlot::pointClicked(QCPAbstractPlottable* plottable, int index) {

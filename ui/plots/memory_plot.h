@@ -16,8 +16,9 @@ class Model;
 
 namespace qs::ui {
 
-// Memory footprint of a plan: per layer, the plan's bytes stacked by role next to the FP16
-// size; a cumulative line on the right axis against memory budgets; totals in the title.
+// Memory footprint of a plan: per layer, the plan's bytes stacked by role (a mixture of
+// experts' three expert tensors as one "experts" segment) next to the FP16 size; a cumulative
+// line on the right axis against memory budgets; totals in the title.
 class MemoryPlot : public PlotView {
     Q_OBJECT
 
@@ -58,6 +59,7 @@ private:
         std::size_t largestTensor = 0;
         std::uint64_t largestBytes = 0;
         std::size_t tensorCount = 0;
+        std::uint64_t experts = 0; // the experts segment: experts per tensor
     };
 
     void rebuild();

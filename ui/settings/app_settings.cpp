@@ -16,6 +16,7 @@ const QString kThreads = QStringLiteral("compute/threads");
 const QString kEvalText = QStringLiteral("evaluation/textPath");
 const QString kCacheDir = QStringLiteral("evaluation/cacheDir");
 const QString kLanguage = QStringLiteral("ui/language");
+const QString kPlanGridColouring = QStringLiteral("ui/planGridColouring");
 
 } // namespace
 
@@ -47,6 +48,14 @@ QString AppSettings::effectiveEvalText() const {
 
 int AppSettings::effectiveThreads() const {
     return qs::core::effectiveThreads(threads);
+}
+
+QString planGridColouring() {
+    return QSettings().value(kPlanGridColouring, QStringLiteral("bits")).toString();
+}
+
+void savePlanGridColouring(const QString& colouring) {
+    QSettings().setValue(kPlanGridColouring, colouring);
 }
 
 QString bundledEvalText() {

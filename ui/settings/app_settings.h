@@ -24,6 +24,11 @@ struct AppSettings {
     int effectiveThreads() const;
 };
 
+// The plan grid's colouring, "bits" (the default) or "error". Kept apart from AppSettings, which
+// the settings dialog writes whole: the grid's own control sets it.
+QString planGridColouring();
+void savePlanGridColouring(const QString& colouring);
+
 // The bundled default evaluation text (resources/text/shakespeare-val-a.txt); empty if absent.
 QString bundledEvalText();
 // The languages with a translation, as codes ("en" first) for the settings dialog.

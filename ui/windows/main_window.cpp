@@ -98,6 +98,8 @@ MainWindow::~MainWindow() = default;
 void MainWindow::createTabs() {
     m_planEditor = new PlanEditor(m_workspace->plan(), m_ui->workTabs);
     m_ui->workTabs->addTab(m_planEditor, tr("&Plan"));
+    // The grid's heat map colours each tensor by the error the last run measured.
+    m_planEditor->setResults(m_workspace->results());
     // The optimizer measures with whatever importance matrix is loaded at that moment, on
     // threads of the budget every job of the workspace shares.
     OptimizerPanel* optimizer = m_planEditor->optimizerPanel();

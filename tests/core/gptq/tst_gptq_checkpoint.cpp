@@ -10,6 +10,8 @@
 #include "core/gptq/calibrate.h"
 #include "core/io/gguf_writer.h"
 #include "core/io/hf_names.h"
+#include "core/io/hf_reader.h"
+#include "core/io/hf_tokenizer_writer.h"
 #include "core/io/model_reader.h"
 #include "core/logging.h"
 #include "core/model/model.h"
@@ -20,11 +22,13 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <numeric>
 #include <set>
 #include <spdlog/sinks/ostream_sink.h>
 #include <sstream>
@@ -255,6 +259,271 @@ void checkImported(const std::string& dir, const CalibratedQuantization& q) {
     for (float v : logits) {
         QVERIFY(std::isfinite(v));
     }
+}
+
+// How ExLlamaV2 reads one GPTQ linear, replayed on the CPU from its source (turboderp/exllamav2:
+// module.py load_weight, ext.py make_q_matrix, exllamav2_ext/ext_qmatrix.cpp make_q_matrix,
+// cuda/q_matrix.cu QMatrix and reconstruct_gptq_kernel, config.py checkpoint_format): the
+// weights it computes, [out][in] in the file's (HF) row order, or the check that stops it.
+struct ExllamaV2Linear {
+    std::string refusal;        // empty when it loads
+    int derivedGroupSize = 0;   // the group size it derives (it reads none from the config)
+    bool actOrderPath = false;  // g_idx present and not all zero: rows sorted by group first
+    std::vector<float> weights; // [out][in]
+};
+
+ExllamaV2Linear exllamaV2Read(const std::map<std::string, RawTensor>& st, const std::string& key,
+                              bool offsetQzeros, int inFeatures, int outFeatures) {
+    ExllamaV2Linear r;
+    // load_weight: GPTQ when <key>.qweight exists; it loads qweight, qzeros, scales, g_idx and
+    // bias, drops an all-zero bias, and converts scales to half.
+    if (!st.count(key + ".qweight") || !st.count(key + ".qzeros") || !st.count(key + ".scales")) {
+        r.refusal = "no qweight/qzeros/scales";
+        return r;
+    }
+    const auto& qw = st.at(key + ".qweight");
+    const auto& qz = st.at(key + ".qzeros");
+    const auto& sc = st.at(key + ".scales");
+    const RawTensor* gi = st.count(key + ".g_idx") ? &st.at(key + ".g_idx") : nullptr;
+    if (st.count(key + ".bias")) {
+        const auto& b = st.at(key + ".bias");
+        if (std::any_of(b.data.begin(), b.data.end(),
+                        [](std::byte x) { return x != std::byte{0}; })) {
+            // Llama's linears have no bias: ExLlamaV2Linear.load asserts "has bias but bias is
+            // not expected".
+            r.refusal = "bias not expected";
+            return r;
+        }
+    }
+    // ext_qmatrix.cpp: dtype checks (scales already converted to half by load_weight).
+    if (qw.dtype != "I32" || qz.dtype != "I32" || (gi && gi->dtype != "I32") ||
+        (sc.dtype != "F16" && sc.dtype != "F32" && sc.dtype != "BF16")) {
+        r.refusal = "dtype";
+        return r;
+    }
+    if (qw.shape.size() != 2 || qz.shape.size() != 2 || sc.shape.size() != 2) {
+        r.refusal = "rank";
+        return r;
+    }
+    // TORCH_CHECK_SHAPES(q_weight, 1, gptq_qzeros, 1, 8) and (q_weight, 1, gptq_scales, 1, 1):
+    // the layout of 4-bit GPTQ, eight zeros per int32 along the outputs.
+    if (qz.shape[1] * 8 != qw.shape[1]) {
+        r.refusal = "qzeros width x 8 != qweight width (4-bit packing assumed)";
+        return r;
+    }
+    if (sc.shape[1] != qw.shape[1]) {
+        r.refusal = "scales width != qweight width";
+        return r;
+    }
+    const auto width = static_cast<int>(qw.shape[1]);
+    const auto height = static_cast<int>(qw.shape[0] * 8); // eight 4-bit rows per int32
+    const auto groups = static_cast<int>(qz.shape[0]);
+    // gemm_half_q_half: the input must have `height` features and the output `width`, which is
+    // the module's out_features padded to a multiple of 32 (ExLlamaV2Linear pad32).
+    const int paddedOut = outFeatures + (-outFeatures % 32 + 32) % 32;
+    if (height != inFeatures) {
+        r.refusal = "qweight rows x 8 != in_features";
+        return r;
+    }
+    if (width != paddedOut) {
+        r.refusal = "qweight width != out_features padded to 32";
+        return r;
+    }
+    // QMatrix: the smallest power of two that covers height with `groups` groups.
+    int groupSize = 1;
+    while (groupSize * groups < height) {
+        groupSize *= 2;
+    }
+    r.derivedGroupSize = groupSize;
+    // make_q_matrix (Python): a gptq_v2 config (config.py: quantization_config ->
+    // checkpoint_format) subtracts 0x11111111 from every qzeros word, int32 arithmetic.
+    std::vector<std::uint32_t> zeroWords(qz.data.size() / 4);
+    std::memcpy(zeroWords.data(), qz.data.data(), qz.data.size());
+    if (offsetQzeros) {
+        for (auto& w : zeroWords) {
+            w -= 0x11111111u;
+        }
+    }
+    // g_idx not all zero: make_sequential sorts the rows by group (stable counting sort); the
+    // sorted row k then takes group k / groupSize.
+    std::vector<int> rowOfPosition(static_cast<std::size_t>(height));
+    std::iota(rowOfPosition.begin(), rowOfPosition.end(), 0);
+    if (gi) {
+        std::vector<std::int32_t> g(static_cast<std::size_t>(height));
+        std::memcpy(g.data(), gi->data.data(), std::min(gi->data.size(), g.size() * 4));
+        r.actOrderPath = std::any_of(g.begin(), g.end(), [](std::int32_t v) { return v != 0; });
+        if (r.actOrderPath) {
+            std::stable_sort(rowOfPosition.begin(), rowOfPosition.end(),
+                             [&](int a, int b) { return g[a] < g[b]; });
+        }
+    }
+    r.weights.assign(static_cast<std::size_t>(outFeatures) * inFeatures, 0.0f);
+    for (int k = 0; k < height; ++k) {
+        const int row = rowOfPosition[static_cast<std::size_t>(k)];
+        const int group = k / groupSize;
+        for (int n = 0; n < outFeatures; ++n) {
+            const auto word = at<std::uint32_t>(qw, static_cast<std::size_t>(row / 8) * width + n);
+            const int q = static_cast<int>((word >> (4 * (row % 8))) & 15u);
+            const std::uint32_t zw =
+                zeroWords[static_cast<std::size_t>(group) * (width / 8) + n / 8];
+            // dequant_4bit_8_prep_zero(zeros + 1): v1's stored zero is the true zero - 1.
+            const int zero = static_cast<int>((zw >> (4 * (n % 8))) & 15u) + 1;
+            const float scale =
+                sc.dtype == "F16"
+                    ? fp16ToFp32(at<std::uint16_t>(sc, static_cast<std::size_t>(group) * width + n))
+                    : at<float>(sc, static_cast<std::size_t>(group) * width + n);
+            r.weights[static_cast<std::size_t>(n) * inFeatures + row] =
+                scale * static_cast<float>(q - zero);
+        }
+    }
+    return r;
+}
+
+// ExLlamaV2 on a whole folder of ours: config.json's fields it reads, the keys it expects, and
+// every quantized linear decoded as it decodes them, compared with what we quantized.
+struct ExllamaV2Folder {
+    std::vector<std::string> problems;          // config or keys it stops at
+    std::map<std::string, std::string> refused; // GGUF name -> the check that stops the load
+    std::set<std::string> misdecoded;           // loads, but its weights differ from ours
+    int actOrderLinears = 0;                    // read through the g_idx (sorting) path
+};
+
+ExllamaV2Folder exllamaV2ReadFolder(const std::string& dir, const CalibratedQuantization& q,
+                                    int heads, int kvHeads) {
+    ExllamaV2Folder f;
+    std::ifstream in(fs::path(dir) / "config.json");
+    const auto config = nlohmann::json::parse(in);
+    // config.py: exactly one architecture (ExLlamaV2ArchParams), and the one quantization field
+    // it reads: checkpoint_format; bits, group_size, sym and desc_act are not read.
+    if (config["architectures"].size() != 1 ||
+        config["architectures"][0].get<std::string>() != "LlamaForCausalLM") {
+        f.problems.push_back("architectures");
+        return f;
+    }
+    const bool offset =
+        config["quantization_config"].value("checkpoint_format", std::string()) == "gptq_v2";
+    const auto st = readAllTensors(dir);
+    // config.py's expect_keys for Llama, each found with a .qweight, .weight or bare suffix.
+    const int layers = config["num_hidden_layers"].get<int>();
+    std::vector<std::string> expected = {"model.embed_tokens", "model.norm", "lm_head"};
+    for (int l = 0; l < layers; ++l) {
+        for (const char* k : {"input_layernorm", "post_attention_layernorm", "self_attn.q_proj",
+                              "self_attn.k_proj", "self_attn.v_proj", "self_attn.o_proj",
+                              "mlp.gate_proj", "mlp.up_proj", "mlp.down_proj"}) {
+            expected.push_back("model.layers." + std::to_string(l) + "." + k);
+        }
+    }
+    for (const auto& prefix : expected) {
+        if (!st.count(prefix + ".qweight") && !st.count(prefix + ".weight") && !st.count(prefix)) {
+            f.problems.push_back("missing " + prefix);
+        }
+    }
+    for (const auto& [name, lin] : q.linears) {
+        const auto r = exllamaV2Read(st, hfPrefix(name), offset, lin.cols, lin.rows);
+        if (!r.refusal.empty()) {
+            f.refused[name] = r.refusal;
+            continue;
+        }
+        f.actOrderLinears += r.actOrderPath ? 1 : 0;
+        // It derives the group size; for ours (powers of two, or one group) it is the real one.
+        const int realGroup = lin.groupSize > 0 ? lin.groupSize : lin.cols;
+        const bool qk =
+            name.find("attn_q.") != std::string::npos || name.find("attn_k.") != std::string::npos;
+        const int h = name.find("attn_k") != std::string::npos ? kvHeads : heads;
+        const auto want = lin.dequantize(); // GGUF row order
+        bool same = r.derivedGroupSize >= realGroup && r.derivedGroupSize < 2 * realGroup;
+        for (int row = 0; row < lin.rows && same; ++row) {
+            const int hr = qk ? hfRow(row, lin.rows, h) : row;
+            for (int c = 0; c < lin.cols; ++c) {
+                if (r.weights[static_cast<std::size_t>(hr) * lin.cols + c] !=
+                    want[static_cast<std::size_t>(row) * lin.cols + c]) {
+                    same = false;
+                    break;
+                }
+            }
+        }
+        if (!same) {
+            f.misdecoded.insert(name);
+        }
+    }
+    return f;
+}
+
+// GPT-2's byte-to-character table (bytes_to_unicode): printable Latin-1 bytes stand for
+// themselves, the others for U+0100 upwards in byte order. Written here from its definition.
+std::string byteLevelChar(int byte) {
+    auto printable = [](int b) {
+        return (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
+    };
+    int code = byte;
+    if (!printable(byte)) {
+        code = 256;
+        for (int b = 0; b < byte; ++b) {
+            code += printable(b) ? 0 : 1;
+        }
+    }
+    std::string utf8;
+    if (code < 0x80) {
+        utf8 += static_cast<char>(code);
+    } else {
+        utf8 += static_cast<char>(0xC0 | (code >> 6));
+        utf8 += static_cast<char>(0x80 | (code & 0x3F));
+    }
+    return utf8;
+}
+
+// A Llama-3-style byte-level BPE tokenizer.json (vocabulary of `size` ids: the 256 byte
+// characters, merged letter pairs, then four added tokens), written as the original files are.
+nlohmann::ordered_json llama3StyleTokenizer(int size) {
+    nlohmann::ordered_json vocab = nlohmann::ordered_json::object();
+    for (int b = 0; b < 256; ++b) {
+        vocab[byteLevelChar(b)] = b;
+    }
+    nlohmann::ordered_json merges = nlohmann::ordered_json::array();
+    const int added = 4;
+    for (int i = 0; 256 + i < size - added; ++i) {
+        const std::string l(1, static_cast<char>('a' + i / 16));
+        const std::string r(1, static_cast<char>('a' + i % 16));
+        merges.push_back(l + " " + r);
+        vocab[l + r] = 256 + i;
+    }
+    nlohmann::ordered_json addedTokens = nlohmann::ordered_json::array();
+    const char* names[added] = {"<|begin_of_text|>", "<|end_of_text|>", "<|eot_id|>", "<tool>"};
+    for (int i = 0; i < added; ++i) {
+        addedTokens.push_back({{"id", size - added + i},
+                               {"content", names[i]},
+                               {"single_word", false},
+                               {"lstrip", false},
+                               {"rstrip", false},
+                               {"normalized", false},
+                               {"special", i < 3}});
+    }
+    // Llama 3's pre-tokenizer, as in its tokenizer.json.
+    const std::string split =
+        R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
+    return {{"version", "1.0"},
+            {"added_tokens", addedTokens},
+            {"normalizer", nullptr},
+            {"pre_tokenizer",
+             {{"type", "Sequence"},
+              {"pretokenizers",
+               {{{"type", "Split"},
+                 {"pattern", {{"Regex", split}}},
+                 {"behavior", "Isolated"},
+                 {"invert", false}},
+                {{"type", "ByteLevel"},
+                 {"add_prefix_space", false},
+                 {"trim_offsets", true},
+                 {"use_regex", false}}}}}},
+            {"model",
+             {{"type", "BPE"},
+              {"dropout", nullptr},
+              {"unk_token", nullptr},
+              {"fuse_unk", false},
+              {"byte_fallback", false},
+              {"ignore_merges", true},
+              {"vocab", vocab},
+              {"merges", merges}}}};
 }
 
 } // namespace
@@ -626,6 +895,274 @@ private slots:
         auto em = makeEvalModel(*back);
         QVERIFY(em.ok() && em->tokenizer);
         QCOMPARE(em->tokenizer->encode(sample, true), want);
+    }
+
+    // Issue 22: our GPTQ folders read the way ExLlamaV2 reads them (exllamaV2Read above): what
+    // it accepts (4-bit, v1 and v2, act-order g_idx, one group per row) decodes to our weights
+    // exactly; 2/3/8-bit is refused by its 4-bit shape check; asymmetric v2 zeros of 0 are
+    // misread (its per-word "- 0x11111111" borrows), every other zero is read right.
+    void exllamaV2ReadsOurGptqFolders() {
+        auto& f = fixture();
+        CalibrationOptions tiny;
+        tiny.nsamples = 1;
+        tiny.seqlen = 16;
+        CancelToken cancel;
+        NullProgressSink none;
+        QTemporaryDir tmp;
+        int folder = 0;
+        auto write = [&](const CalibratedQuantization& q, const std::string& format) {
+            const std::string dir = tmp.filePath(QString::number(++folder)).toStdString();
+            QuantizedCheckpointOptions wo;
+            wo.format = format;
+            wo.tokenizerFolder = kTokenizer;
+            if (!writeQuantizedCheckpoint(f.model, q, dir, wo, cancel, none)) {
+                qFatal("cannot write %s", dir.c_str());
+            }
+            return exllamaV2ReadFolder(dir, q, f.heads, f.kvHeads);
+        };
+        auto quantize = [&](CalibratedMethod method, const GptqOptions& o) {
+            auto q = quantizeCalibrated(f.model, f.tokens, f.bos, method, o, tiny, cancel, none);
+            if (!q) {
+                qFatal("%s", q.error().message.c_str());
+            }
+            return std::move(*q);
+        };
+        auto names = [](const auto& set) {
+            std::string s;
+            for (const auto& n : set) {
+                s += n + " ";
+            }
+            return s;
+        };
+
+        // GPTQ 4-bit, act-order (g_idx out of order), symmetric v1: the sorting path.
+        GptqOptions actOrder;
+        actOrder.descAct = true;
+        const auto gptq = quantize(CalibratedMethod::Gptq, actOrder);
+        QVERIFY(std::any_of(gptq.linears.begin(), gptq.linears.end(), [](const auto& l) {
+            return !std::is_sorted(l.second.gIdx.begin(), l.second.gIdx.end());
+        }));
+        auto r = write(gptq, "gptq");
+        QVERIFY2(r.problems.empty(), names(r.problems).c_str());
+        QVERIFY(r.refused.empty());
+        QVERIFY2(r.misdecoded.empty(), names(r.misdecoded).c_str());
+        QCOMPARE(r.actOrderLinears, 28);
+
+        // Symmetric 4-bit written as gptq_v2: ExLlamaV2 takes the offset from checkpoint_format.
+        const auto rtn = quantize(CalibratedMethod::Rtn, GptqOptions{});
+        r = write(rtn, "gptq_v2");
+        QVERIFY(r.problems.empty() && r.refused.empty());
+        QVERIFY2(r.misdecoded.empty(), names(r.misdecoded).c_str());
+        // The same linears as v1: the stored zeros differ by one, the weights do not.
+        r = write(rtn, "gptq");
+        QVERIFY(r.problems.empty() && r.refused.empty() && r.misdecoded.empty());
+
+        // One group per row (group size -1): it derives a power of two covering the row.
+        GptqOptions oneGroup;
+        oneGroup.groupSize = -1;
+        r = write(quantize(CalibratedMethod::Rtn, oneGroup), "gptq");
+        QVERIFY(r.problems.empty() && r.refused.empty());
+        QVERIFY2(r.misdecoded.empty(), names(r.misdecoded).c_str());
+
+        // Asymmetric (always v2): misread exactly where a zero point is 0. One zero forced to 0
+        // so that the case is present whatever the weights give.
+        GptqOptions asym;
+        asym.sym = false;
+        auto asymQ = quantize(CalibratedMethod::Rtn, asym);
+        const std::string forced = "blk.1.ffn_up.weight";
+        QVERIFY(asymQ.linears.count(forced));
+        asymQ.linears.at(forced).zeros[3] = 0;
+        std::set<std::string> withZeroZero;
+        for (const auto& [name, lin] : asymQ.linears) {
+            if (std::find(lin.zeros.begin(), lin.zeros.end(), 0) != lin.zeros.end()) {
+                withZeroZero.insert(name);
+            }
+        }
+        r = write(asymQ, "gptq");
+        QVERIFY(r.problems.empty() && r.refused.empty());
+        QCOMPARE(r.misdecoded, withZeroZero);
+        QVERIFY(r.misdecoded.count(forced));
+        qInfo("asymmetric RTN 4-bit: %zu/28 linears have a zero point of 0 (one forced)",
+              withZeroZero.size());
+        // With zeros kept >= 1 (minZeroOne) it reads every linear right.
+        asym.minZeroOne = true;
+        r = write(quantize(CalibratedMethod::Rtn, asym), "gptq");
+        QVERIFY(r.problems.empty() && r.refused.empty());
+        QVERIFY2(r.misdecoded.empty(), names(r.misdecoded).c_str());
+
+        // 2, 3 and 8 bits: refused by make_q_matrix's 4-bit shape check, every linear.
+        for (const int bits : {2, 3, 8}) {
+            GptqOptions o;
+            o.bits = bits;
+            r = write(quantize(CalibratedMethod::Rtn, o), "gptq");
+            QCOMPARE(int(r.refused.size()), 28);
+            for (const auto& [name, why] : r.refused) {
+                QCOMPARE(why, std::string("qzeros width x 8 != qweight width (4-bit packing "
+                                          "assumed)"));
+            }
+        }
+    }
+
+    // Issue 22: a GGUF with a byte-level BPE vocabulary (tokenizer.ggml.model "gpt2", made here
+    // from a Llama-3-style tokenizer.json through our HF import) gets tokenizer files whose
+    // vocabulary ids, merges, added/special tokens and pre-tokenizer equal the source's; an
+    // unknown or missing pre-tokenizer name is an error (and a warning from the writer), not a
+    // guess. (No HF tokenizers library here: the files are compared, not run.)
+    void byteLevelBpeTokenizerFilesFromTheGgufVocabulary() {
+        auto& f = fixture();
+        QTemporaryDir tmp;
+        const int vocabSize = static_cast<int>(f.model.hparams().vocabSize);
+        const auto source = llama3StyleTokenizer(vocabSize);
+        const fs::path src = tmp.filePath("source").toStdString();
+        fs::create_directories(src);
+        const std::string chat = "{{ bos_token }}{% for m in messages %}{{ m['content'] }}"
+                                 "<|eot_id|>{% endfor %}";
+        {
+            std::ofstream(src / "tokenizer.json") << source.dump(1);
+            std::ofstream(src / "config.json") << nlohmann::json{
+                {"bos_token_id", vocabSize - 4},
+                {"eos_token_id", vocabSize - 2}}.dump();
+            std::ofstream(src / "tokenizer_config.json")
+                << nlohmann::json{{"add_bos_token", true}, {"chat_template", chat}}.dump();
+        }
+        HfArchitecture arch;
+        arch.ggufArchitecture = "llama";
+        arch.vocabSize = static_cast<std::uint32_t>(vocabSize);
+        Metadata vocabulary;
+        QVERIFY(readHfTokenizer((src / "tokenizer.json").string(), arch,
+                                (src / "config.json").string(), vocabulary)
+                    .ok());
+        QCOMPARE(vocabulary.string("tokenizer.ggml.model"), std::string("gpt2"));
+        QCOMPARE(vocabulary.string("tokenizer.ggml.pre"), std::string("llama-bpe"));
+
+        // The shakespeare model with this vocabulary in place of its SentencePiece one.
+        auto writeGguf = [&](const Metadata& tokenizerKeys, const std::string& name) {
+            Metadata md;
+            for (const auto& [key, value] : f.model.metadata().entries()) {
+                if (!key.starts_with("tokenizer.")) {
+                    md.set(key, value);
+                }
+            }
+            for (const auto& [key, value] : tokenizerKeys.entries()) {
+                md.set(key, value);
+            }
+            std::vector<GgufTensorSpec> specs;
+            for (const auto& t : f.model.tensors()) {
+                specs.push_back({t.name, t.dims, t.type});
+            }
+            const std::string path = tmp.filePath(QString::fromStdString(name)).toStdString();
+            auto writer = GgufWriter::create(path, md, specs);
+            if (!writer) {
+                qFatal("%s", writer.error().message.c_str());
+            }
+            for (const auto& t : f.model.tensors()) {
+                std::vector<std::byte> raw(t.byteSize);
+                if (!f.model.readTensorData(t, raw) || !(*writer)->write(raw)) {
+                    qFatal("cannot copy %s", t.name.c_str());
+                }
+            }
+            if (!(*writer)->finish()) {
+                qFatal("cannot finish %s", path.c_str());
+            }
+            auto model = openModel(path);
+            if (!model) {
+                qFatal("%s", model.error().message.c_str());
+            }
+            return std::move(*model);
+        };
+        const Model bpeModel = writeGguf(vocabulary, "bpe.gguf");
+        CalibrationOptions tiny;
+        tiny.nsamples = 1;
+        tiny.seqlen = 16;
+        CancelToken cancel;
+        NullProgressSink none;
+        auto q = quantizeCalibrated(f.model, f.tokens, f.bos, CalibratedMethod::Rtn, GptqOptions{},
+                                    tiny, cancel, none);
+        QVERIFY(q);
+        const fs::path dir = tmp.filePath("ckpt").toStdString();
+        QVERIFY(writeQuantizedCheckpoint(bpeModel, *q, dir.string(), {}, cancel, none));
+
+        std::ifstream in(dir / "tokenizer.json");
+        const auto written = nlohmann::json::parse(in);
+        const auto& model = written["model"];
+        QCOMPARE(model["type"].get<std::string>(), std::string("BPE"));
+        QCOMPARE(model["byte_fallback"].get<bool>(), false);
+        QCOMPARE(model["ignore_merges"].get<bool>(), true); // llama.cpp's LLAMA3 type
+        QVERIFY2(model["vocab"] == source["model"]["vocab"], model["vocab"].dump().c_str());
+        QVERIFY2(model["merges"] == source["model"]["merges"], model["merges"].dump().c_str());
+        QVERIFY2(written["pre_tokenizer"] == source["pre_tokenizer"],
+                 written["pre_tokenizer"].dump().c_str());
+        QCOMPARE(written["decoder"]["type"].get<std::string>(), std::string("ByteLevel"));
+        QCOMPARE(written["added_tokens"].size(), source["added_tokens"].size());
+        for (std::size_t i = 0; i < source["added_tokens"].size(); ++i) {
+            for (const char* key : {"id", "content", "special"}) {
+                QVERIFY2(written["added_tokens"][i][key] == source["added_tokens"][i][key],
+                         written["added_tokens"][i][key].dump().c_str());
+            }
+        }
+        // BOS through the post-processor, as llama.cpp adds it.
+        QCOMPARE(written["post_processor"]["single"][0]["SpecialToken"]["id"].get<std::string>(),
+                 std::string("<|begin_of_text|>"));
+        std::ifstream configIn(dir / "tokenizer_config.json");
+        const auto config = nlohmann::json::parse(configIn);
+        QCOMPARE(config["bos_token"].get<std::string>(), std::string("<|begin_of_text|>"));
+        QCOMPARE(config["eos_token"].get<std::string>(), std::string("<|eot_id|>"));
+        QCOMPARE(config["add_bos_token"].get<bool>(), true);
+        QCOMPARE(config["chat_template"].get<std::string>(), chat);
+        std::ifstream mapIn(dir / "special_tokens_map.json");
+        QCOMPARE(nlohmann::json::parse(mapIn)["eos_token"].get<std::string>(),
+                 std::string("<|eot_id|>"));
+
+        // The written tokenizer.json tokenizes as the GGUF vocabulary does (ours following the
+        // tokenizer.json's rules, llama.cpp's for the GGUF), BOS included.
+        auto fromGguf = tokenizerFromMetadata(bpeModel.metadata());
+        QVERIFY2(fromGguf.ok(), fromGguf.ok() ? "" : fromGguf.error().toString().c_str());
+        auto fromFolder = loadHfTokenizerJson((dir / "tokenizer.json").string());
+        QVERIFY2(fromFolder.ok(), fromFolder.ok() ? "" : fromFolder.error().toString().c_str());
+        for (const std::string& text : std::vector<std::string>{
+                 "First Citizen:\nBefore we<tool> proceed any further, hear me speak.",
+                 "It's 2026; they'd say: \"WE'LL see\"  \t  ok?\r\n\n\u00e9t\u00e9 \u65e5\u672c "
+                 "12345",
+                 std::string("  leading and trailing  ")}) {
+            QCOMPARE(fromFolder->encode(text), fromGguf->encode(text));
+            QCOMPARE(fromFolder->decode(fromFolder->encode(text)), text);
+        }
+
+        // Qwen2's split for its pre name, with the NFC normalizer of its tokenizer.json.
+        Metadata qwen = vocabulary;
+        qwen.set("tokenizer.ggml.pre", MetaValue(std::string("qwen2")));
+        auto qwenFiles = hfTokenizerFromGguf(qwen, 0);
+        QVERIFY(qwenFiles.ok());
+        const auto qwenJson = nlohmann::json::parse(qwenFiles->tokenizerJson);
+        QCOMPARE(qwenJson["normalizer"]["type"].get<std::string>(), std::string("NFC"));
+        QVERIFY(qwenJson["pre_tokenizer"]["pretokenizers"][0]["pattern"]["Regex"]
+                    .get<std::string>()
+                    .find(R"(\p{N}|)") != std::string::npos);
+        QCOMPARE(qwenJson["model"]["ignore_merges"].get<bool>(), false);
+
+        // An unknown pre-tokenizer, or none: an error naming it, no guessed split.
+        Metadata unknown = vocabulary;
+        unknown.set("tokenizer.ggml.pre", MetaValue(std::string("no-such-pre")));
+        auto refused = hfTokenizerFromGguf(unknown, 0);
+        QVERIFY(!refused.ok());
+        QCOMPARE(refused.error().code, ErrorCode::Unsupported);
+        QVERIFY(refused.error().message.find("\"no-such-pre\"") != std::string::npos);
+        Metadata missing = vocabulary;
+        missing.erase("tokenizer.ggml.pre");
+        auto refusedMissing = hfTokenizerFromGguf(missing, 0);
+        QVERIFY(!refusedMissing.ok());
+        QVERIFY(refusedMissing.error().message.find("tokenizer.ggml.pre is missing") !=
+                std::string::npos);
+        // The checkpoint writer says so and writes no tokenizer files.
+        const Model unknownModel = writeGguf(unknown, "unknown.gguf");
+        LogCapture log;
+        const fs::path unknownDir = tmp.filePath("unknown-ckpt").toStdString();
+        QVERIFY(writeQuantizedCheckpoint(unknownModel, *q, unknownDir.string(), {}, cancel, none));
+        QVERIFY(!fs::exists(unknownDir / "tokenizer.json"));
+        const std::string logged = log.text();
+        QVERIFY2(logged.find("no tokenizer files written") != std::string::npos &&
+                     logged.find("no-such-pre") != std::string::npos,
+                 logged.c_str());
     }
 
     void cancelLeavesNothing() {
