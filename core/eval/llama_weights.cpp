@@ -364,14 +364,23 @@ Result<std::shared_ptr<const LlamaWeights>> LlamaWeights::fromModel(const Model&
                                  " cannot be evaluated on the CPU with rows of " +
                                  std::to_string(cols));
         }
-        WeightMatrix all;
-        all.type = t->type;
-        all.nCols = cols;
-        all.nRows = rows * c.experts;
-        all.data = model.storedBytes(*t).data();
+        // Each expert is viewed where it is stored: a Hugging Face checkpoint keeps one matrix
+        // per expert (TensorInfo::parts), a GGUF all of them in one range.
+        WeightMatrix one;
+        one.type = t->type;
+        one.nCols = cols;
+        one.nRows = rows;
+        const std::uint64_t bytes = core::matrixBytes(one);
         out.clear();
         for (int e = 0; e < c.experts; ++e) {
-            out.push_back(rowRange(all, e * rows, rows));
+            const auto stored = model.storedRange(*t, static_cast<std::uint64_t>(e) * bytes, bytes);
+            if (stored.size() != bytes) {
+                return makeError(ErrorCode::Format, model.path() + ": " + name + ": expert " +
+                                                        std::to_string(e) +
+                                                        " is not stored in one piece");
+            }
+            one.data = stored.data();
+            out.push_back(one);
         }
         return {};
     };
