@@ -81,6 +81,27 @@ Status LlamaWeights::overrideMatrix(int layer, WeightMatrix LlamaLayerWeights::*
     return {};
 }
 
+Status LlamaWeights::overrideExpert(int layer, std::vector<WeightMatrix> LlamaLayerWeights::*which,
+                                    int expert, std::vector<float> values) {
+    if (layer < 0 || layer >= static_cast<int>(m_layers.size())) {
+        return makeError(ErrorCode::InvalidArgument,
+                         "overrideExpert: no layer " + std::to_string(layer));
+    }
+    auto& list = m_layers[static_cast<std::size_t>(layer)].*which;
+    if (expert < 0 || expert >= static_cast<int>(list.size())) {
+        return makeError(ErrorCode::InvalidArgument,
+                         "overrideExpert: no expert " + std::to_string(expert));
+    }
+    WeightMatrix& w = list[static_cast<std::size_t>(expert)];
+    if (values.size() != static_cast<std::size_t>(w.nRows * w.nCols)) {
+        return makeError(ErrorCode::InvalidArgument, "overrideExpert: size mismatch");
+    }
+    m_overrides.push_back(std::move(values));
+    w.type = GgmlType::F32;
+    w.data = m_overrides.back().data();
+    return {};
+}
+
 Status LlamaWeights::overrideNorm(int layer, std::vector<float> LlamaLayerWeights::*which,
                                   std::vector<float> values) {
     if (layer < 0 || layer >= static_cast<int>(m_layers.size())) {

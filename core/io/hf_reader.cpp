@@ -498,13 +498,19 @@ Result<Model> readHfFolder(const std::string& folder) {
             tensors.push_back(std::move(t));
         }
     }
-    QS_TRY(experts.stack(arch, configPath, tensors, names));
     if (!quantized.empty()) {
         const auto before = tensors.size();
-        if (auto st =
-                importQuantizedLinears(folder, quantConfig, arch, quantized, sources, tensors);
+        std::vector<SafetensorsTensor> expertPieces;
+        if (auto st = importQuantizedLinears(folder, quantConfig, arch, quantized, sources, tensors,
+                                             expertPieces);
             !st) {
             return st.error();
+        }
+        // Dequantized experts live in the importer's mapping, the last source.
+        const std::string mapping = folder + " (dequantized experts)";
+        for (const SafetensorsTensor& piece : expertPieces) {
+            QS_TRY(experts.add(*hfExpertTensor(*arch.family, piece.name), piece,
+                               static_cast<std::uint32_t>(sources.size() - 1), mapping));
         }
         for (auto i = before; i < tensors.size(); ++i) {
             if (!names.insert(tensors[i].name).second) {
@@ -513,6 +519,7 @@ Result<Model> readHfFolder(const std::string& folder) {
             }
         }
     }
+    QS_TRY(experts.stack(arch, configPath, tensors, names));
     if (!arch.ropeFactorsLong.empty()) {
         // Tensors of the config's numbers, in memory, as convert_hf_to_gguf generates them.
         const std::uint64_t n = arch.ropeFactorsLong.size();

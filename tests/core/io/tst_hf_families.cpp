@@ -4,7 +4,8 @@
 // converting them back must give every golden tensor bit for bit. GPTQ and AWQ of the Qwen3 and
 // Gemma 3 fixtures must beat round-to-nearest on every linear and evaluate.
 // Issue 19: the same for Mixtral and Qwen3-MoE, whose experts are one HF tensor each (unstacked
-// from the golden 3-D tensors, in shards small enough that one stack spans several files).
+// from the golden 3-D tensors, in shards small enough that one stack spans several files), and
+// GPTQ/AWQ per expert of the Qwen3-MoE fixture.
 #include "core/eval/eval_model.h"
 #include "core/eval/llama_context.h"
 #include "core/eval/perplexity.h"
@@ -30,6 +31,7 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <span>
@@ -94,8 +96,11 @@ nlohmann::json fixtureConfig(const Model& gguf, const HfFamily& family) {
 
 // Writes the HF folder convert_hf_to_gguf would have read to make `gguf`, in shards of at most
 // `shardBytes`.
+// `edit` may change a tensor's bytes (GGUF layout) before they are written.
+using FixtureEdit = std::function<void(const TensorInfo&, std::vector<std::byte>&)>;
 void writeFixture(const Model& gguf, const HfFamily& family, const QString& dir,
-                  std::uint64_t shardBytes = 5000000000ull, const std::string& omit = {}) {
+                  std::uint64_t shardBytes = 5000000000ull, const std::string& omit = {},
+                  const FixtureEdit& edit = {}) {
     const LlamaHParams hp = gguf.hparams();
     std::vector<SafetensorsEntry> entries;
     for (const TensorInfo& t : gguf.tensors()) {
@@ -126,6 +131,9 @@ void writeFixture(const Model& gguf, const HfFamily& family, const QString& dir,
         std::vector<std::byte> bytes(t.byteSize);
         if (!gguf.readTensorData(t, bytes)) {
             qFatal("cannot read %s", t.name.c_str());
+        }
+        if (edit) {
+            edit(t, bytes);
         }
         const bool q = t.name.ends_with(".attn_q.weight");
         const bool k = t.name.ends_with(".attn_k.weight");
@@ -388,6 +396,137 @@ private slots:
         for (const QString& part : expected) {
             QVERIFY2(message.contains(part), qPrintable(message + " lacks " + part));
         }
+    }
+
+    // Issue 19: GPTQ and AWQ per expert on the qwen3moe fixture, its router biased so that one
+    // expert never fires: router rows 1 and 7 are copies of row 0, so the three logits are
+    // equal and the top-k, which breaks ties towards the lower index, never reaches expert 7.
+    // Every expert with enough routed tokens beats RTN; expert 7 is reported and written with
+    // RTN; the router stays as it was; the checkpoint evaluates.
+    void calibratedExpertsBeatRtnAndEvaluate_data() {
+        QTest::addColumn<bool>("awq");
+        QTest::newRow("GPTQ") << false;
+        QTest::newRow("AWQ") << true;
+    }
+    void calibratedExpertsBeatRtnAndEvaluate() {
+        QFETCH(bool, awq);
+        constexpr int kStarved = 7;
+        const Model golden = mustOpen(goldenPath("qwen3moe"));
+        const HfFamily& family = *hfFamilyByClass("Qwen3MoeForCausalLM");
+        QTemporaryDir dir;
+        const QString folder = dir.filePath("hf");
+        QVERIFY(QDir().mkpath(folder));
+        auto biasRouter = [](const TensorInfo& t, std::vector<std::byte>& bytes) {
+            if (t.name.ends_with("ffn_gate_inp.weight")) {
+                const std::size_t row = bytes.size() / t.dims[1];
+                for (const int copy : {1, kStarved}) {
+                    std::copy_n(bytes.begin(), row, bytes.begin() + copy * row);
+                }
+            }
+        };
+        writeFixture(golden, family, folder, 1000000, {}, biasRouter);
+        auto model = readHfFolder(folder.toStdString());
+        QVERIFY2(model.ok(), model.ok() ? "" : model.error().message.c_str());
+
+        auto tokenizerModel = openEvalModel(goldenPath("qwen3moe"));
+        QVERIFY(tokenizerModel.ok());
+        const Tokenizer& tok = *tokenizerModel->tokenizer;
+        auto calibText = readEvalText(QS_SHARED_MODELS_DIR "/text/tinyshakespeare-100k.txt");
+        QVERIFY(calibText.ok());
+        const auto calibTokens = tok.encode(*calibText, true);
+        GptqOptions options;
+        options.bits = 4;
+        options.groupSize = 128;
+        CalibrationOptions calibration;
+        calibration.nsamples = 16;
+        calibration.seqlen = 128;
+        calibration.threads = 2;
+        CancelToken cancel;
+        NullProgressSink progress;
+        auto q = quantizeCalibrated(*model, calibTokens, tok.bos(),
+                                    awq ? CalibratedMethod::Awq : CalibratedMethod::Gptq, options,
+                                    calibration, cancel, progress);
+        QVERIFY2(q.ok(), q.ok() ? "" : q.error().message.c_str());
+        const LlamaHParams hp = golden.hparams();
+        const int experts = 8;
+        // Per layer: q, k, v, o and three linears per expert; the router is not among them.
+        QCOMPARE(q->reports.size(), static_cast<std::size_t>(hp.blockCount * (4 + 3 * experts)));
+        int beaten = 0, starvedLinears = 0;
+        double sum = 0, sumRtn = 0;
+        for (const LinearQuantReport& r : q->reports) {
+            QVERIFY2(r.name.find("ffn_gate_inp") == std::string::npos, r.name.c_str());
+            if (r.expert == kStarved) {
+                QCOMPARE(r.tokens, std::int64_t{0});
+                QVERIFY(r.rtnFallback);
+                QCOMPARE(r.error, r.rtnError);
+                ++starvedLinears;
+                continue;
+            }
+            QVERIFY2(!r.rtnFallback, qPrintable(QStringLiteral("%1 has only %2 tokens")
+                                                    .arg(QString::fromStdString(r.name))
+                                                    .arg(r.tokens)));
+            QVERIFY2(r.error < r.rtnError, qPrintable(QStringLiteral("%1: %2 against RTN %3")
+                                                          .arg(QString::fromStdString(r.name))
+                                                          .arg(r.error)
+                                                          .arg(r.rtnError)));
+            beaten += r.expert >= 0;
+            sum += r.error;
+            sumRtn += r.rtnError;
+        }
+        QCOMPARE(starvedLinears, static_cast<int>(3 * hp.blockCount));
+        QCOMPARE(beaten, static_cast<int>(3 * (experts - 1) * hp.blockCount));
+        qInfo("qwen3moe %s: %d expert linears beat RTN; mean relative layer-output error %.5f "
+              "against RTN %.5f",
+              awq ? "AWQ" : "GPTQ", beaten, sum / (q->reports.size() - starvedLinears),
+              sumRtn / (q->reports.size() - starvedLinears));
+
+        const std::string out = dir.filePath("checkpoint").toStdString();
+        QuantizedCheckpointOptions co;
+        co.format = awq ? "gemm" : "gptq";
+        QVERIFY(writeQuantizedCheckpoint(*model, *q, out, co, cancel, progress).ok());
+        nlohmann::json config;
+        std::ifstream(out + "/config.json") >> config;
+        const auto& qc = config["quantization_config"];
+        QVERIFY2(qc["modules_to_not_convert"] == nlohmann::json::array({"mlp.gate"}),
+                 qc.dump().c_str());
+        const auto rtnExperts = qc["meta"]["rtn_experts"].get<std::vector<std::string>>();
+        QCOMPARE(rtnExperts.size(), static_cast<std::size_t>(hp.blockCount));
+        QCOMPARE(rtnExperts[0], std::string("model.layers.0.mlp.experts.7 (0 tokens)"));
+        QFile readme(QString::fromStdString(out + "/README.md"));
+        QVERIFY(readme.open(QIODevice::ReadOnly));
+        QVERIFY(readme.readAll().contains("model.layers.3.mlp.experts.7 (0 tokens)"));
+
+        auto checkpoint = openModel(out);
+        QVERIFY2(checkpoint.ok(), checkpoint.ok() ? "" : checkpoint.error().message.c_str());
+        for (const TensorInfo& t : model->tensors()) {
+            const TensorInfo* c = checkpoint->findTensor(t.name);
+            QVERIFY2(c && c->dims == t.dims, t.name.c_str());
+            if (t.name.ends_with("ffn_gate_inp.weight")) {
+                // The router, as it was: F16 in, F16 out.
+                std::vector<std::byte> a(t.byteSize), b(c->byteSize);
+                QVERIFY(model->readTensorData(t, a).ok() && checkpoint->readTensorData(*c, b).ok());
+                QVERIFY2(a == b, t.name.c_str());
+            }
+        }
+        auto weights = LlamaWeights::fromModel(*checkpoint);
+        QVERIFY2(weights.ok(), weights.ok() ? "" : weights.error().message.c_str());
+        auto baseWeights = LlamaWeights::fromModel(*model);
+        QVERIFY(baseWeights.ok());
+        auto evalText = readEvalText(QS_SHARED_MODELS_DIR "/text/shakespeare-val-a.txt");
+        QVERIFY(evalText.ok());
+        const auto tokens = tok.encode(*evalText, true);
+        PerplexityOptions po;
+        po.contextLength = 128;
+        po.maxChunks = 4;
+        LlamaContext quantized(*weights, 128, 2);
+        LlamaContext base(*baseWeights, 128, 2);
+        auto pq = computePerplexity(quantized, tokens, tok.bos(), po, progress, cancel);
+        auto pb = computePerplexity(base, tokens, tok.bos(), po, progress, cancel);
+        QVERIFY(pq.ok() && pb.ok());
+        qInfo("qwen3moe %s checkpoint: PPL %.2f (F16 %.2f)", awq ? "AWQ" : "GPTQ", pq->ppl,
+              pb->ppl);
+        QVERIFY(std::isfinite(pq->ppl));
+        QVERIFY(pq->ppl < 2 * pb->ppl && pq->ppl > 0.5 * pb->ppl);
     }
 
     // Issue 22: Llama 3.1's rope_scaling ("llama3") becomes rope_freqs.weight, as
