@@ -17,6 +17,7 @@
 #include "core/io/hf_names.h"
 #include "core/io/hf_reader.h"
 #include "core/io/model_reader.h"
+#include "core/io/safetensors_reader.h"
 #include "core/io/safetensors_writer.h"
 #include "core/model/model.h"
 #include "core/plan/llama_presets.h"
@@ -495,6 +496,22 @@ private slots:
         QFile readme(QString::fromStdString(out + "/README.md"));
         QVERIFY(readme.open(QIODevice::ReadOnly));
         QVERIFY(readme.readAll().contains("model.layers.3.mlp.experts.7 (0 tokens)"));
+
+        // Names as the HF modules: one packed linear per expert, the router as a plain weight.
+        auto stored = readSafetensors(out + "/model.safetensors");
+        QVERIFY(stored.ok());
+        std::set<std::string> names;
+        for (const SafetensorsTensor& t : stored->tensors) {
+            names.insert(t.name);
+        }
+        for (const char* name :
+             {"model.layers.0.mlp.experts.0.gate_proj.qweight",
+              "model.layers.3.mlp.experts.7.down_proj.scales",
+              "model.layers.2.mlp.experts.5.up_proj.qzeros", "model.layers.1.mlp.gate.weight"}) {
+            QVERIFY2(names.count(name), name);
+        }
+        QVERIFY(!names.count("model.layers.1.mlp.gate.qweight"));
+        QVERIFY(!names.count("model.layers.1.mlp.experts.0.gate_proj.weight"));
 
         auto checkpoint = openModel(out);
         QVERIFY2(checkpoint.ok(), checkpoint.ok() ? "" : checkpoint.error().message.c_str());
