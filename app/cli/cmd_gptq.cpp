@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <iostream>
 #include <mutex>
+#include <set>
 
 namespace qs::cli {
 
@@ -89,6 +90,10 @@ int runCalibratedCommand(const std::vector<std::string>& args, bool awq) {
     parser.addOption("max-shard-size", "BYTES", "Shard model.safetensors above this size",
                      "5000000000");
     parser.addOption("threads", "N", "CPU threads (default: all)");
+    parser.addOption("min-expert-tokens", "N",
+                     "Mixture of experts: an expert routed fewer calibration tokens than this is "
+                     "quantized with round-to-nearest and named",
+                     std::to_string(core::CalibrationOptions{}.minExpertTokens));
     parser.addFlag("report", "Print the per-linear output error against round-to-nearest");
     int exitCode = kExitOk;
     if (!parseOrExit(parser, args, exitCode)) {
@@ -109,6 +114,10 @@ int runCalibratedCommand(const std::vector<std::string>& args, bool awq) {
         (parser.isSet("threads") &&
          (!parseInt(parser.value("threads"), calibration.threads) || calibration.threads < 1))) {
         return usage("--bits, --group-size, --nsamples, --seqlen and --threads take integers");
+    }
+    if (!parseInt(parser.value("min-expert-tokens"), calibration.minExpertTokens) ||
+        calibration.minExpertTokens < 0) {
+        return usage("--min-expert-tokens takes an integer, 0 or more");
     }
     try {
         std::size_t used = 0;
@@ -199,6 +208,21 @@ int runCalibratedCommand(const std::vector<std::string>& args, bool awq) {
     std::printf("layer-output error (mean relative): %.6f vs RTN %.6f; lower than RTN in %d/%zu "
                 "linears\n",
                 sum / n, sumRtn / n, better, result->reports.size());
+    std::set<std::string> starved; // one entry per expert, not per linear
+    for (const auto& r : result->reports) {
+        if (r.rtnFallback) {
+            starved.insert(r.name.substr(0, r.name.find('.', 4)) + " expert " +
+                           std::to_string(r.expert) + " (" + std::to_string(r.tokens) + " tokens)");
+        }
+    }
+    if (!starved.empty()) {
+        std::printf("experts under --min-expert-tokens %d, quantized with round-to-nearest:",
+                    calibration.minExpertTokens);
+        for (const auto& e : starved) {
+            std::printf(" %s;", e.c_str());
+        }
+        std::printf("\n");
+    }
     return kExitOk;
 }
 

@@ -135,6 +135,10 @@ nlohmann::json toJson(const core::Model& m) {
                       {"bytes", t.byteSize},
                       {"offset", t.offset},
                       {"elements", t.elementCount()}});
+        if (!t.parts.empty()) {
+            // Stacked from one HF tensor per expert: "offset" is the first piece's.
+            ts.back()["pieces"] = t.parts.size();
+        }
     }
     j["totals"] = {{"tensors", m.tensors().size()},
                    {"parameters", m.parameterCount()},

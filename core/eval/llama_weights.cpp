@@ -81,6 +81,27 @@ Status LlamaWeights::overrideMatrix(int layer, WeightMatrix LlamaLayerWeights::*
     return {};
 }
 
+Status LlamaWeights::overrideExpert(int layer, std::vector<WeightMatrix> LlamaLayerWeights::*which,
+                                    int expert, std::vector<float> values) {
+    if (layer < 0 || layer >= static_cast<int>(m_layers.size())) {
+        return makeError(ErrorCode::InvalidArgument,
+                         "overrideExpert: no layer " + std::to_string(layer));
+    }
+    auto& list = m_layers[static_cast<std::size_t>(layer)].*which;
+    if (expert < 0 || expert >= static_cast<int>(list.size())) {
+        return makeError(ErrorCode::InvalidArgument,
+                         "overrideExpert: no expert " + std::to_string(expert));
+    }
+    WeightMatrix& w = list[static_cast<std::size_t>(expert)];
+    if (values.size() != static_cast<std::size_t>(w.nRows * w.nCols)) {
+        return makeError(ErrorCode::InvalidArgument, "overrideExpert: size mismatch");
+    }
+    m_overrides.push_back(std::move(values));
+    w.type = GgmlType::F32;
+    w.data = m_overrides.back().data();
+    return {};
+}
+
 Status LlamaWeights::overrideNorm(int layer, std::vector<float> LlamaLayerWeights::*which,
                                   std::vector<float> values) {
     if (layer < 0 || layer >= static_cast<int>(m_layers.size())) {
@@ -364,14 +385,23 @@ Result<std::shared_ptr<const LlamaWeights>> LlamaWeights::fromModel(const Model&
                                  " cannot be evaluated on the CPU with rows of " +
                                  std::to_string(cols));
         }
-        WeightMatrix all;
-        all.type = t->type;
-        all.nCols = cols;
-        all.nRows = rows * c.experts;
-        all.data = model.storedBytes(*t).data();
+        // Each expert is viewed where it is stored: a Hugging Face checkpoint keeps one matrix
+        // per expert (TensorInfo::parts), a GGUF all of them in one range.
+        WeightMatrix one;
+        one.type = t->type;
+        one.nCols = cols;
+        one.nRows = rows;
+        const std::uint64_t bytes = core::matrixBytes(one);
         out.clear();
         for (int e = 0; e < c.experts; ++e) {
-            out.push_back(rowRange(all, e * rows, rows));
+            const auto stored = model.storedRange(*t, static_cast<std::uint64_t>(e) * bytes, bytes);
+            if (stored.size() != bytes) {
+                return makeError(ErrorCode::Format, model.path() + ": " + name + ": expert " +
+                                                        std::to_string(e) +
+                                                        " is not stored in one piece");
+            }
+            one.data = stored.data();
+            out.push_back(one);
         }
         return {};
     };

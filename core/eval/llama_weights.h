@@ -135,6 +135,9 @@ public:
     // Not thread-safe against a running evaluate().
     Status overrideMatrix(int layer, WeightMatrix LlamaLayerWeights::*which,
                           std::vector<float> values);
+    // The same for expert `expert` of an expert linear (&LlamaLayerWeights::gateExps, ...).
+    Status overrideExpert(int layer, std::vector<WeightMatrix> LlamaLayerWeights::*which,
+                          int expert, std::vector<float> values);
     // Replaces an RMSNorm gain (AWQ folds its inverse channel scales into it).
     Status overrideNorm(int layer, std::vector<float> LlamaLayerWeights::*which,
                         std::vector<float> values);

@@ -127,6 +127,9 @@ Status convertToGguf(const Model& model, const std::string& outPath, const Conve
             if (auto s = model.readRows(t, first, count, in); !s) {
                 return s;
             }
+            // The chunk is copied: its pages can go, so a large tensor (a 3-D expert stack) is
+            // never resident whole.
+            model.releaseRowPages(t, first, count);
             std::span<const std::byte> chunk = in;
             if (outType != t.type) {
                 const std::uint64_t n = count * inRowBytes / ggmlTypeInfo(t.type).bytesPerBlock;

@@ -8,12 +8,14 @@
 #include "core/quant/format_registry.h"
 #include "core/quant/half.h"
 #include "core/quant/packing.h"
+#include "core/try.h"
 
 #include <array>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -50,17 +52,70 @@ bool isQkBias(const std::string& ggufName) {
     return ggufName.ends_with(".attn_q.bias") || ggufName.ends_with(".attn_k.bias");
 }
 
+// Whether the model is a mixture of experts ({arch}.expert_count > 0).
+bool hasExperts(const Model& source) {
+    const LlamaHParams hp = source.hparams();
+    return source.metadata().integer(hp.architecture + ".expert_count").value_or(0) > 0;
+}
+
+// The router's module name inside a layer ("mlp.gate", "block_sparse_moe.gate"): what
+// modules_to_not_convert lists, as transformers matches it against module names.
+std::string routerModule(const HfFamily& family) {
+    std::string name = ggufToHfName(family, "blk.0.ffn_gate_inp.weight").value_or("");
+    const std::string layer = "model.layers.0.";
+    if (name.starts_with(layer) && name.ends_with(".weight")) {
+        return name.substr(layer.size(), name.size() - layer.size() - 7);
+    }
+    return {};
+}
+
+// The HF module of each expert that calibration gave too few tokens (quantized with RTN), with
+// its token count: "model.layers.1.mlp.experts.5 (3 tokens)".
+std::vector<std::string> rtnExpertModules(const CalibratedQuantization& q, const HfFamily* family) {
+    std::vector<std::string> out;
+    std::set<std::pair<std::string, int>> seen;
+    for (const LinearQuantReport& r : q.reports) {
+        if (!r.rtnFallback) {
+            continue;
+        }
+        const std::string layer = r.name.substr(0, r.name.find('.', 4)); // "blk.N"
+        if (!seen.insert({layer, r.expert}).second) {
+            continue;
+        }
+        std::string module = layer + " expert " + std::to_string(r.expert);
+        if (family) {
+            const std::string stacked = r.name.substr(0, r.name.find('#'));
+            if (auto hf = hfExpertName(*family, stacked, r.expert)) {
+                module = hf->substr(0, hf->rfind('.', hf->size() - 8)); // drop ".w1.weight"
+            }
+        }
+        out.push_back(module + " (" + std::to_string(r.tokens) + " tokens)");
+    }
+    return out;
+}
+
 nlohmann::ordered_json quantizationConfig(const CalibratedQuantization& q,
                                           const QuantizedCheckpointOptions& o,
-                                          const std::string& sourceName) {
+                                          const std::string& sourceName, const HfFamily* family) {
     nlohmann::ordered_json c;
+    // The router of a mixture of experts is never quantized.
+    nlohmann::ordered_json notConverted = nullptr;
+    if (family && family->hasExperts()) {
+        notConverted = nlohmann::ordered_json::array({routerModule(*family)});
+    }
+    const auto rtnExperts = rtnExpertModules(q, family);
     if (q.method == CalibratedMethod::Awq) {
         c["quant_method"] = "awq";
         c["zero_point"] = !q.options.sym;
         c["group_size"] = q.options.groupSize;
         c["bits"] = q.options.bits;
         c["version"] = "gemm";
-        c["modules_to_not_convert"] = nullptr;
+        c["modules_to_not_convert"] = notConverted;
+        if (!rtnExperts.empty()) {
+            c["meta"] = {{"quantizer", {"quantscope"}},
+                         {"rtn_experts", rtnExperts},
+                         {"min_expert_tokens", q.minExpertTokens}};
+        }
         return c;
     }
     c["quant_method"] = "gptq";
@@ -85,6 +140,14 @@ nlohmann::ordered_json quantizationConfig(const CalibratedQuantization& q,
     c["meta"] = {{"quantizer", {"quantscope"}},
                  {"method", q.method == CalibratedMethod::Rtn ? "rtn" : "gptq"},
                  {"calibration_tokens", q.calibrationTokens}};
+    if (!notConverted.is_null()) {
+        c["modules_to_not_convert"] = notConverted;
+    }
+    if (!rtnExperts.empty()) {
+        // Experts the router sent fewer than min_expert_tokens calibration tokens: RTN.
+        c["meta"]["rtn_experts"] = rtnExperts;
+        c["meta"]["min_expert_tokens"] = q.minExpertTokens;
+    }
     return c;
 }
 
@@ -98,7 +161,7 @@ Result<nlohmann::ordered_json> modelConfig(const Model& source) {
         return nlohmann::ordered_json::parse(c->dump());
     }
     const LlamaHParams hp = source.hparams();
-    const HfFamily* family = hfFamilyByArchitecture(hp.architecture);
+    const HfFamily* family = hfFamilyByArchitecture(hp.architecture, hasExperts(source));
     if (!family) {
         return makeError(ErrorCode::Unsupported, source.path() + ": architecture \"" +
                                                      hp.architecture +
@@ -138,6 +201,19 @@ Result<nlohmann::ordered_json> modelConfig(const Model& source) {
             c["rope_local_base_freq"] = *swa;
         }
     }
+    if (family->hasExperts()) {
+        // convert_hf_to_gguf's keys read back (hf_reader).
+        if (const auto n = source.metadata().integer(p + "expert_count")) {
+            c[std::string(family->expertCountKey)] = *n;
+        }
+        if (const auto n = source.metadata().integer(p + "expert_used_count")) {
+            c["num_experts_per_tok"] = *n;
+        }
+        if (const auto n = source.metadata().integer(p + "expert_feed_forward_length")) {
+            c["moe_intermediate_size"] = *n;
+            c["norm_topk_prob"] = true;
+        }
+    }
     if (auto v = source.metadata().integer("tokenizer.ggml.bos_token_id")) {
         c["bos_token_id"] = *v;
     }
@@ -145,6 +221,30 @@ Result<nlohmann::ordered_json> modelConfig(const Model& source) {
         c["eos_token_id"] = *v;
     }
     return c;
+}
+
+// The packed tensors of one linear under HF name `hfName` ("....weight"): AutoAWQ GEMM's
+// qweight/qzeros/scales, or AutoGPTQ's with g_idx.
+Status appendPacked(std::vector<SafetensorsEntry>& entries, const QuantizedLinear& lin,
+                    const std::string& hfName, bool awq, bool v2) {
+    const std::string prefix = hfName.substr(0, hfName.size() - std::string(".weight").size());
+    const auto in = static_cast<std::uint64_t>(lin.cols);
+    const auto out = static_cast<std::uint64_t>(lin.rows);
+    const auto groups = static_cast<std::uint64_t>(lin.groups());
+    if (awq) {
+        QS_TRY_ASSIGN(p, packAwq(lin));
+        entries.push_back({prefix + ".qweight", "I32", {in, out / 8}, toBytes(p.qweight)});
+        entries.push_back({prefix + ".qzeros", "I32", {groups, out / 8}, toBytes(p.qzeros)});
+        entries.push_back({prefix + ".scales", "F16", {groups, out}, toBytes(p.scales)});
+        return {};
+    }
+    QS_TRY_ASSIGN(p, packGptq(lin, v2));
+    const auto bits = static_cast<std::uint64_t>(lin.bits);
+    entries.push_back({prefix + ".qweight", "I32", {in * bits / 32, out}, toBytes(p.qweight)});
+    entries.push_back({prefix + ".qzeros", "I32", {groups, out * bits / 32}, toBytes(p.qzeros)});
+    entries.push_back({prefix + ".scales", "F16", {groups, out}, toBytes(p.scales)});
+    entries.push_back({prefix + ".g_idx", "I32", {in}, toBytes(p.gIdx)});
+    return {};
 }
 
 Status writeText(const fs::path& path, const std::string& text) {
@@ -162,7 +262,7 @@ Status buildFolder(const Model& source, const CalibratedQuantization& q, const f
                    ProgressSink& progress) {
     const bool awq = q.method == CalibratedMethod::Awq;
     const LlamaHParams hp = source.hparams();
-    const HfFamily* family = hfFamilyByArchitecture(hp.architecture);
+    const HfFamily* family = hfFamilyByArchitecture(hp.architecture, hasExperts(source));
     if (!family) {
         return makeError(ErrorCode::Unsupported,
                          source.path() + ": architecture \"" + hp.architecture +
@@ -178,6 +278,32 @@ Status buildFolder(const Model& source, const CalibratedQuantization& q, const f
             return makeError(ErrorCode::Cancelled, "checkpoint export cancelled");
         }
         progress.progress(done++, tensors.size(), "tensors", t.name);
+        if (t.dims.size() == 3 && family->hasExperts()) {
+            // A stacked expert tensor: one HF linear per expert (block_sparse_moe.experts.E.w1,
+            // mlp.experts.E.gate_proj, ...), packed as calibrated or, if the quantization has
+            // none for it, in F16.
+            const std::uint64_t experts = t.dims[2];
+            const std::uint64_t rows = t.dims[1];
+            for (std::uint64_t e = 0; e < experts; ++e) {
+                const auto hf = hfExpertName(*family, t.name, static_cast<int>(e));
+                if (!hf) {
+                    return makeError(ErrorCode::Unsupported, source.path() + ": tensor " + t.name +
+                                                                 " has no Hugging Face name");
+                }
+                const auto it = q.linears.find(expertLinearKey(t.name, static_cast<int>(e)));
+                if (it != q.linears.end()) {
+                    QS_TRY(appendPacked(entries, it->second, *hf, awq, v2));
+                    continue;
+                }
+                std::vector<std::byte> raw(t.byteSize / experts);
+                QS_TRY(source.readGgmlRows(t, e * rows, rows, raw));
+                std::vector<float> values(rows * t.dims[0]);
+                QS_TRY(dequantizeRow(t.type, raw.data(), values.data(),
+                                     static_cast<std::int64_t>(values.size())));
+                entries.push_back({*hf, "F16", {rows, t.dims[0]}, toF16Bytes(values)});
+            }
+            continue;
+        }
         std::string hfName =
             t.sourceName != t.name ? t.sourceName : ggufToHfName(*family, t.name).value_or("");
         if (hfName.empty()) {
@@ -191,32 +317,8 @@ Status buildFolder(const Model& source, const CalibratedQuantization& q, const f
             if (permute && isQk(t.name)) {
                 permuteRowsGgufToHf(lin, heads);
             }
-            const std::string prefix =
-                hfName.substr(0, hfName.size() - std::string(".weight").size());
-            const auto in = static_cast<std::uint64_t>(lin.cols);
-            const auto out = static_cast<std::uint64_t>(lin.rows);
-            const auto groups = static_cast<std::uint64_t>(lin.groups());
-            if (awq) {
-                auto p = packAwq(lin);
-                if (!p) {
-                    return makeError(p.error().code, t.name + ": " + p.error().message);
-                }
-                entries.push_back({prefix + ".qweight", "I32", {in, out / 8}, toBytes(p->qweight)});
-                entries.push_back(
-                    {prefix + ".qzeros", "I32", {groups, out / 8}, toBytes(p->qzeros)});
-                entries.push_back({prefix + ".scales", "F16", {groups, out}, toBytes(p->scales)});
-            } else {
-                auto p = packGptq(lin, v2);
-                if (!p) {
-                    return makeError(p.error().code, t.name + ": " + p.error().message);
-                }
-                const auto bits = static_cast<std::uint64_t>(lin.bits);
-                entries.push_back(
-                    {prefix + ".qweight", "I32", {in * bits / 32, out}, toBytes(p->qweight)});
-                entries.push_back(
-                    {prefix + ".qzeros", "I32", {groups, out * bits / 32}, toBytes(p->qzeros)});
-                entries.push_back({prefix + ".scales", "F16", {groups, out}, toBytes(p->scales)});
-                entries.push_back({prefix + ".g_idx", "I32", {in}, toBytes(p->gIdx)});
+            if (auto st = appendPacked(entries, lin, hfName, awq, v2); !st) {
+                return makeError(st.error().code, t.name + ": " + st.error().message);
             }
             continue;
         }
@@ -265,7 +367,7 @@ Status buildFolder(const Model& source, const CalibratedQuantization& q, const f
     if (!config) {
         return config.error();
     }
-    const auto qc = quantizationConfig(q, o, sourceName);
+    const auto qc = quantizationConfig(q, o, sourceName, family);
     (*config)["torch_dtype"] = "float16";
     (*config)["quantization_config"] = qc;
     if (auto st = writeText(dir / "config.json", config->dump(2) + "\n"); !st) {
@@ -341,7 +443,17 @@ Status buildFolder(const Model& source, const CalibratedQuantization& q, const f
             "\n";
     card += "- checkpoint format: " + o.format + "\n";
     card += "- calibration tokens: " + std::to_string(q.calibrationTokens) + "\n";
-    card += "- not quantized (F16): embeddings, norms, lm_head\n";
+    card += std::string("- not quantized (F16): embeddings, norms, lm_head") +
+            (family->hasExperts() ? ", the experts' router (" + routerModule(*family) + ")" : "") +
+            "\n";
+    if (const auto rtn = rtnExpertModules(q, family); !rtn.empty()) {
+        card += "- experts calibrated on fewer than " + std::to_string(q.minExpertTokens) +
+                " routed tokens, quantized with round-to-nearest instead:";
+        for (const auto& m : rtn) {
+            card += " " + m + (&m == &rtn.back() ? "" : ",");
+        }
+        card += "\n";
+    }
     if (copied.empty()) {
         card += "- tokenizer: none written (the source had no Hugging Face tokenizer files)\n";
     }

@@ -109,24 +109,30 @@ Result<AwqLayerScales> awqSearchLayer(const std::map<std::string, std::vector<fl
     const int qDim = config.heads * config.headDim;
     const int kvDim = config.kvHeads * config.headDim;
     AwqLayerScales out;
-    // down first: its scales change up's rows, which the gate/up search then sees.
-    auto down = searchScales({{&get("ffn_down"), config.dim, nullptr}}, config.hidden, hessians[3],
-                             absMeans[3], options, out.alphaDown);
-    if (!down) {
-        return down.error();
+    if (config.experts > 0) {
+        // The FFN input feeds the router and every expert: no scale is folded into ffn_norm
+        // (awqSearchExpert handles each expert's down).
+        out.gateUp.assign(static_cast<std::size_t>(config.dim), 1.0f);
+    } else {
+        // down first: its scales change up's rows, which the gate/up search then sees.
+        auto down = searchScales({{&get("ffn_down"), config.dim, nullptr}}, config.hidden,
+                                 hessians[3], absMeans[3], options, out.alphaDown);
+        if (!down) {
+            return down.error();
+        }
+        out.down = std::move(*down);
+        std::vector<float> invDown(out.down.size());
+        for (std::size_t i = 0; i < invDown.size(); ++i) {
+            invDown[i] = 1.0f / out.down[i];
+        }
+        auto gateUp = searchScales(
+            {{&get("ffn_gate"), config.hidden, nullptr}, {&get("ffn_up"), config.hidden, &invDown}},
+            config.dim, hessians[2], absMeans[2], options, out.alphaGateUp);
+        if (!gateUp) {
+            return gateUp.error();
+        }
+        out.gateUp = std::move(*gateUp);
     }
-    out.down = std::move(*down);
-    std::vector<float> invDown(out.down.size());
-    for (std::size_t i = 0; i < invDown.size(); ++i) {
-        invDown[i] = 1.0f / out.down[i];
-    }
-    auto gateUp = searchScales(
-        {{&get("ffn_gate"), config.hidden, nullptr}, {&get("ffn_up"), config.hidden, &invDown}},
-        config.dim, hessians[2], absMeans[2], options, out.alphaGateUp);
-    if (!gateUp) {
-        return gateUp.error();
-    }
-    out.gateUp = std::move(*gateUp);
     auto qkv = searchScales({{&get("attn_q"), qDim, nullptr},
                              {&get("attn_k"), kvDim, nullptr},
                              {&get("attn_v"), kvDim, nullptr}},
@@ -141,6 +147,21 @@ Result<AwqLayerScales> awqSearchLayer(const std::map<std::string, std::vector<fl
         out.attnNorm[c] /= out.qkv[c];
         out.ffnNorm[c] /= out.gateUp[c];
     }
+    return out;
+}
+
+Result<AwqLayerScales> awqSearchExpert(const std::map<std::string, std::vector<float>>& originals,
+                                       const std::vector<double>& downHessian,
+                                       const std::vector<double>& downAbsMean, int dim,
+                                       int expertHidden, const GptqOptions& options) {
+    AwqLayerScales out;
+    out.gateUp.assign(static_cast<std::size_t>(dim), 1.0f);
+    auto down = searchScales({{&originals.at("ffn_down"), dim, nullptr}}, expertHidden, downHessian,
+                             downAbsMean, options, out.alphaDown);
+    if (!down) {
+        return down.error();
+    }
+    out.down = std::move(*down);
     return out;
 }
 

@@ -17,7 +17,8 @@ struct LlamaLayerWeights;
 // W * diag(s) acting on inputs divided by s: 1/s is folded into the RMSNorm before q/k/v and
 // before gate/up, and 1/s_down into the rows of up (whose output feeds down). attn_output
 // keeps s = 1 (its input comes from v through attention; with grouped KV heads the scales
-// would have to be shared across heads, not done here).
+// would have to be shared across heads, not done here). A mixture of experts keeps s = 1 for
+// the FFN input (awqSearchExpert).
 struct AwqLayerScales {
     std::vector<float> qkv, gateUp, down; // per input channel
     std::vector<float> attnNorm, ffnNorm; // gains with 1/s folded in
@@ -34,6 +35,16 @@ Result<AwqLayerScales> awqSearchLayer(const std::map<std::string, std::vector<fl
                                       const std::array<std::vector<double>, 4>& absMeans,
                                       const LlamaLayerWeights& layer, const LlamaConfig& config,
                                       const GptqOptions& options);
+
+// One expert of a mixture of experts ("ffn_gate", "ffn_up", "ffn_down" in `originals`, f32
+// rows x cols): its down's input scales, searched as a dense block's, whose inverse goes into
+// this expert's own up rows. Its gate/up input is the FFN norm's output, shared by the router
+// and every expert, so no per-expert scale can be folded there: s = 1 for gate and up, which
+// keep the clipping search of awqQuantizeLinear.
+Result<AwqLayerScales> awqSearchExpert(const std::map<std::string, std::vector<float>>& originals,
+                                       const std::vector<double>& downHessian,
+                                       const std::vector<double>& downAbsMean, int dim,
+                                       int expertHidden, const GptqOptions& options);
 
 struct AwqLinear {
     QuantizedLinear quantized;    // of the stored (scaled) matrix

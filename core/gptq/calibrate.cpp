@@ -4,12 +4,15 @@
 #include "core/eval/llama_weights.h"
 #include "core/gptq/awq.h"
 #include "core/jobs/threads.h"
+#include "core/logging.h"
 #include "core/model/model.h"
 #include "core/quant/format_registry.h"
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <memory>
+#include <spdlog/spdlog.h>
 
 namespace qs::core {
 
@@ -35,11 +38,16 @@ constexpr std::array<LinearSpec, 7> kLinears = {{
     {"ffn_down", &LlamaLayerWeights::down, Down},
 }};
 
-// Accumulates the Hessians of one block's four inputs.
+// Accumulates the Hessians of one block's four inputs, and of a mixture of experts' two expert
+// inputs (gate/up, down) per expert, created when the expert first receives tokens.
 class BlockCapture final : public LlamaActivationObserver {
 public:
-    BlockCapture(int layer, int dim, int qDim, int hidden)
-        : m_layer(layer) {
+    BlockCapture(int layer, int dim, int qDim, int hidden, int experts = 0, int expertHidden = 0)
+        : m_layer(layer)
+        , m_expertColumns{dim, expertHidden} {
+        for (auto& list : m_experts) {
+            list.resize(static_cast<std::size_t>(experts));
+        }
         m_h[Qkv] = HessianAccumulator(dim);
         m_h[Out] = HessianAccumulator(qDim);
         m_h[GateUp] = HessianAccumulator(dim);
@@ -82,7 +90,53 @@ public:
             }
         }
     }
+    void expertInput(int layer, LlamaLinear linear, int expert, int /*experts*/, const float* x,
+                     std::int64_t tokens, std::int64_t columns) override {
+        // Up reads the same rows as gate.
+        const int g = linear == LlamaLinear::FfnGateExps   ? 0
+                      : linear == LlamaLinear::FfnDownExps ? 1
+                                                           : -1;
+        if (layer != m_layer || g < 0 || expert < 0 ||
+            expert >= static_cast<int>(m_experts[g].size()) || columns != m_expertColumns[g]) {
+            return;
+        }
+        auto& slot = m_experts[g][static_cast<std::size_t>(expert)];
+        if (!slot) {
+            slot = std::make_unique<ExpertInput>();
+            slot->h = HessianAccumulator(m_expertColumns[g]);
+            slot->absMean.assign(static_cast<std::size_t>(columns), 0.0);
+        }
+        slot->h.add(x, tokens);
+        for (std::int64_t t = 0; t < tokens; ++t) {
+            for (std::int64_t c = 0; c < columns; ++c) {
+                slot->absMean[static_cast<std::size_t>(c)] += std::abs(x[t * columns + c]);
+            }
+        }
+    }
     std::vector<double> hessian(int g) const { return m_h[g].hessian(); }
+    // Tokens routed to `expert`, and the Hessian / mean |x| of its input g (0: gate/up,
+    // 1: down); zeros for an expert that received none.
+    std::int64_t expertTokens(int expert) const {
+        const auto& slot = m_experts[0][static_cast<std::size_t>(expert)];
+        return slot ? slot->h.samples() : 0;
+    }
+    std::vector<double> expertHessian(int g, int expert) const {
+        const auto& slot = m_experts[g][static_cast<std::size_t>(expert)];
+        const auto n = static_cast<std::size_t>(m_expertColumns[g]);
+        return slot ? slot->h.hessian() : std::vector<double>(n * n, 0.0);
+    }
+    std::vector<double> expertAbsMean(int g, int expert) const {
+        const auto& slot = m_experts[g][static_cast<std::size_t>(expert)];
+        if (!slot) {
+            return std::vector<double>(static_cast<std::size_t>(m_expertColumns[g]), 0.0);
+        }
+        auto m = slot->absMean;
+        const double n = static_cast<double>(std::max<std::int64_t>(1, slot->h.samples()));
+        for (auto& v : m) {
+            v /= n;
+        }
+        return m;
+    }
     std::vector<double> absMean(int g) const {
         auto m = m_absMean[g];
         const double n = static_cast<double>(std::max<std::int64_t>(1, m_h[g].samples()));
@@ -93,10 +147,37 @@ public:
     }
 
 private:
+    struct ExpertInput {
+        HessianAccumulator h;
+        std::vector<double> absMean;
+    };
     int m_layer;
     std::array<HessianAccumulator, 4> m_h;
     std::array<std::vector<double>, 4> m_absMean;
+    std::array<int, 2> m_expertColumns;
+    std::array<std::vector<std::unique_ptr<ExpertInput>>, 2> m_experts;
 };
+
+// Expert `expert`'s matrix of stacked expert tensor `name`, as f32 (rows x cols).
+Result<std::vector<float>> readExpertF32(const Model& model, const std::string& name, int expert) {
+    const TensorInfo* t = model.findTensor(name);
+    if (!t || t->dims.size() != 3 || static_cast<std::uint64_t>(expert) >= t->dims[2]) {
+        return makeError(ErrorCode::Format, model.path() + ": tensor " + name + " has no expert " +
+                                                std::to_string(expert));
+    }
+    const std::uint64_t rows = t->dims[1];
+    std::vector<std::byte> raw(t->byteSize / t->dims[2]);
+    if (auto s = model.readGgmlRows(*t, rows * static_cast<std::uint64_t>(expert), rows, raw); !s) {
+        return s.error();
+    }
+    std::vector<float> out(rows * t->dims[0]);
+    if (auto s =
+            dequantizeRow(t->type, raw.data(), out.data(), static_cast<std::int64_t>(out.size()));
+        !s) {
+        return s.error();
+    }
+    return out;
+}
 
 Result<std::vector<float>> readMatrixF32(const Model& model, const std::string& name) {
     const TensorInfo* t = model.findTensor(name);
@@ -125,16 +206,19 @@ struct CalibrationRun {
 };
 
 Result<CalibrationRun> prepareCalibration(const Model& model, std::span<const std::int32_t> tokens,
-                                          const CalibrationOptions& calibration) {
+                                          const CalibrationOptions& calibration,
+                                          bool allowExperts) {
     auto weightsResult = LlamaWeights::fromModelMutable(model);
     if (!weightsResult) {
         return weightsResult.error();
     }
     std::shared_ptr<LlamaWeights> weights = *weightsResult;
     const LlamaConfig& cfg = weights->config();
-    if (cfg.experts > 0) {
+    if (cfg.experts > 0 && !allowExperts) {
         return makeError(ErrorCode::Unsupported,
-                         model.path() + ": GPTQ/AWQ of mixture-of-experts models (\"" +
+                         model.path() +
+                             ": calibrated GGUF quantization of mixture-of-experts "
+                             "models (\"" +
                              cfg.architecture + "\", " + std::to_string(cfg.experts) +
                              " experts) is not supported yet");
     }
@@ -195,36 +279,183 @@ Status captureBlock(LlamaContext& context, BlockCapture& capture, int layer,
 
 } // namespace
 
+std::string expertLinearKey(const std::string& stackedName, int expert) {
+    return stackedName + "#" + std::to_string(expert);
+}
+
+namespace {
+
+struct QuantizedOne {
+    QuantizedLinear chosen;
+    std::vector<float> fedForward; // what the next blocks see
+    LinearQuantReport report;
+};
+
+// One linear with the chosen method (RTN for a starved expert), its error and RTN's measured
+// against `h`, relative to ||W X||^2.
+Result<QuantizedOne> quantizeOne(const std::string& name, const std::vector<float>& w, int rows,
+                                 int cols, const std::vector<double>& h, CalibratedMethod method,
+                                 const AwqLayerScales& awqScales, const char* suffix,
+                                 const GptqOptions& options) {
+    auto rtn = rtnQuantize(w, rows, cols, options);
+    if (!rtn) {
+        return rtn.error();
+    }
+    QuantizedOne out;
+    out.report.name = name;
+    const double reference =
+        std::max(1e-30, outputError(w, std::vector<float>(w.size(), 0.0f), rows, cols, h));
+    out.report.rtnError = outputError(w, rtn->dequantize(), rows, cols, h) / reference;
+    if (method == CalibratedMethod::Gptq) {
+        auto q = gptqQuantize(w, rows, cols, h, options);
+        if (!q) {
+            return makeError(q.error().code, name + ": " + q.error().message);
+        }
+        out.chosen = std::move(*q);
+        out.fedForward = out.chosen.dequantize();
+    } else if (method == CalibratedMethod::Awq) {
+        auto q = awqQuantizeLinear(w, rows, cols, h, awqScales, suffix, options);
+        if (!q) {
+            return makeError(q.error().code, name + ": " + q.error().message);
+        }
+        out.chosen = std::move(q->quantized);
+        out.fedForward = std::move(q->effective);
+    } else {
+        out.chosen = std::move(*rtn);
+        out.fedForward = out.chosen.dequantize();
+    }
+    out.report.error = outputError(w, out.fedForward, rows, cols, h) / reference;
+    if (method == CalibratedMethod::Awq) {
+        // The stored matrix acts on scaled inputs; what is fed forward is that matrix (the norm,
+        // or for an expert's down its up rows, carries the inverse scale).
+        out.fedForward = out.chosen.dequantize();
+    }
+    return out;
+}
+
+// The experts of block `layer`: each expert's linears on the tokens routed to it, in
+// AutoGPTQ's order (up, gate, down); an expert under minExpertTokens with RTN.
+Status quantizeExperts(const Model& model, LlamaWeights& weights, const BlockCapture& capture,
+                       int layer, CalibratedMethod method, const GptqOptions& options,
+                       const CalibrationOptions& calibration, CalibratedQuantization& result,
+                       std::uint64_t& done, std::uint64_t total, CancelToken& cancel,
+                       ProgressSink& progress) {
+    const LlamaConfig& cfg = weights.config();
+    const std::string prefix = "blk." + std::to_string(layer) + ".";
+    struct ExpertSpec {
+        const char* suffix; // the dense name AWQ's scales are looked up by
+        const char* tensor;
+        std::vector<WeightMatrix> LlamaLayerWeights::*list;
+        int input; // 0: gate/up, 1: down
+    };
+    constexpr std::array<ExpertSpec, 3> kExpertLinears = {{
+        {"ffn_up", "ffn_up_exps.weight", &LlamaLayerWeights::upExps, 0},
+        {"ffn_gate", "ffn_gate_exps.weight", &LlamaLayerWeights::gateExps, 0},
+        {"ffn_down", "ffn_down_exps.weight", &LlamaLayerWeights::downExps, 1},
+    }};
+    for (int e = 0; e < cfg.experts; ++e) {
+        if (cancel.isCancelled()) {
+            return makeError(ErrorCode::Cancelled, "calibrated quantization cancelled");
+        }
+        progress.progress(done, total, "linears",
+                          "layer " + std::to_string(layer + 1) + "/" + std::to_string(cfg.layers) +
+                              ", expert " + std::to_string(e));
+        const std::int64_t tokens = capture.expertTokens(e);
+        const bool starved = tokens < calibration.minExpertTokens;
+        std::map<std::string, std::vector<float>> originals;
+        for (const ExpertSpec& spec : kExpertLinears) {
+            auto w = readExpertF32(model, prefix + spec.tensor, e);
+            if (!w) {
+                return w.error();
+            }
+            originals[spec.suffix] = std::move(*w);
+        }
+        const std::array<std::vector<double>, 2> hessians = {capture.expertHessian(0, e),
+                                                             capture.expertHessian(1, e)};
+        AwqLayerScales awqScales;
+        if (method == CalibratedMethod::Awq && !starved) {
+            auto scaled = awqSearchExpert(originals, hessians[1], capture.expertAbsMean(1, e),
+                                          cfg.dim, cfg.expertHidden, options);
+            if (!scaled) {
+                return scaled.error();
+            }
+            awqScales = std::move(*scaled);
+        }
+        if (starved) {
+            coreLog().warn("layer {} expert {}: {} calibration tokens routed to it (minimum "
+                           "{}); its linears are quantized with round-to-nearest",
+                           layer, e, tokens, calibration.minExpertTokens);
+        }
+        for (const ExpertSpec& spec : kExpertLinears) {
+            const std::vector<float>& w = originals[spec.suffix];
+            const WeightMatrix& wm = (weights.layers()[static_cast<std::size_t>(layer)].*
+                                      spec.list)[static_cast<std::size_t>(e)];
+            const std::string key = expertLinearKey(prefix + spec.tensor, e);
+            auto one = quantizeOne(key, w, static_cast<int>(wm.nRows), static_cast<int>(wm.nCols),
+                                   hessians[static_cast<std::size_t>(spec.input)],
+                                   starved ? CalibratedMethod::Rtn : method, awqScales, spec.suffix,
+                                   options);
+            if (!one) {
+                return one.error();
+            }
+            one->report.expert = e;
+            one->report.tokens = tokens;
+            one->report.rtnFallback = starved && method != CalibratedMethod::Rtn;
+            result.reports.push_back(one->report);
+            if (auto st = weights.overrideExpert(layer, spec.list, e, std::move(one->fedForward));
+                !st) {
+                return st;
+            }
+            result.linears.emplace(key, std::move(one->chosen));
+            ++done;
+        }
+    }
+    return {};
+}
+
+} // namespace
+
 Result<CalibratedQuantization> quantizeCalibrated(const Model& model,
                                                   std::span<const std::int32_t> tokens,
                                                   std::int32_t bos, CalibratedMethod method,
                                                   const GptqOptions& options,
                                                   const CalibrationOptions& calibration,
                                                   CancelToken& cancel, ProgressSink& progress) {
-    auto run = prepareCalibration(model, tokens, calibration);
+    auto run = prepareCalibration(model, tokens, calibration, true);
     if (!run) {
         return run.error();
     }
     std::shared_ptr<LlamaWeights> weights = run->weights;
     const LlamaConfig& cfg = weights->config();
+    const bool moe = cfg.experts > 0;
     const int seqlen = run->seqlen;
     const int nsamples = calibration.nsamples;
-    for (const auto& spec : kLinears) {
-        const TensorInfo* t = model.findTensor(std::string("blk.0.") + spec.suffix + ".weight");
+    for (const char* suffix :
+         {"attn_q", "attn_output", "ffn_down", "ffn_gate_exps", "ffn_down_exps"}) {
+        const TensorInfo* t = model.findTensor(std::string("blk.0.") + suffix + ".weight");
         if (t) {
             if (auto s = validateGptqOptions(options, static_cast<int>(t->dims[0])); !s) {
                 return makeError(ErrorCode::InvalidArgument,
-                                 std::string(spec.suffix) + ": " + s.error().message);
+                                 std::string(suffix) + ": " + s.error().message);
             }
         }
+    }
+    if (moe && calibration.minExpertTokens < 0) {
+        return makeError(ErrorCode::InvalidArgument,
+                         "the minimum of tokens per expert is " +
+                             std::to_string(calibration.minExpertTokens) +
+                             "; it must be 0 or more");
     }
 
     CalibratedQuantization result;
     result.method = method;
     result.options = options;
     result.calibrationTokens = static_cast<std::int64_t>(nsamples) * seqlen;
+    result.minExpertTokens = moe ? calibration.minExpertTokens : 0;
     const int qDim = cfg.heads * cfg.headDim;
-    const std::uint64_t totalLinears = static_cast<std::uint64_t>(cfg.layers) * kLinears.size();
+    // The dense FFN's three linears, or three per expert.
+    const std::uint64_t perLayer = 4 + 3 * static_cast<std::uint64_t>(moe ? cfg.experts : 1);
+    const std::uint64_t totalLinears = static_cast<std::uint64_t>(cfg.layers) * perLayer;
     std::uint64_t done = 0;
     LlamaContext context(weights, seqlen, effectiveThreads(calibration.threads));
     context.setLlamaCppNumerics(false);
@@ -233,7 +464,8 @@ Result<CalibratedQuantization> quantizeCalibrated(const Model& model,
         const std::string where =
             "layer " + std::to_string(layer + 1) + "/" + std::to_string(cfg.layers);
         progress.progress(done, totalLinears, "linears", where + ", calibration forward");
-        BlockCapture capture(layer, cfg.dim, qDim, cfg.hidden);
+        BlockCapture capture(layer, cfg.dim, qDim, moe ? 0 : cfg.hidden, moe ? cfg.experts : 0,
+                             cfg.expertHidden);
         if (auto st = captureBlock(context, capture, layer, *run, tokens, bos, cancel); !st) {
             return st.error();
         }
@@ -241,8 +473,15 @@ Result<CalibratedQuantization> quantizeCalibrated(const Model& model,
         for (int g = 0; g < 4; ++g) {
             hessians[g] = capture.hessian(g);
         }
+        // A mixture of experts has no dense FFN: its experts are quantized below.
+        auto dense = [moe](const LinearSpec& spec) {
+            return !moe || spec.input == Qkv || spec.input == Out;
+        };
         std::map<std::string, std::vector<float>> originals;
         for (const auto& spec : kLinears) {
+            if (!dense(spec)) {
+                continue;
+            }
             const std::string name = prefix + spec.suffix + ".weight";
             auto w = readMatrixF32(model, name);
             if (!w) {
@@ -276,58 +515,37 @@ Result<CalibratedQuantization> quantizeCalibrated(const Model& model,
             }
         }
         for (const auto& spec : kLinears) {
+            if (!dense(spec)) {
+                continue;
+            }
             if (cancel.isCancelled()) {
                 return makeError(ErrorCode::Cancelled, "calibrated quantization cancelled");
             }
             const std::string name = prefix + spec.suffix + ".weight";
             progress.progress(done, totalLinears, "linears", where + ", " + spec.suffix);
             const WeightMatrix& wm = weights->layers()[layer].*spec.matrix;
-            const int rows = static_cast<int>(wm.nRows);
-            const int cols = static_cast<int>(wm.nCols);
-            const std::vector<float>& w = originals[spec.suffix];
-            const std::vector<double>& h = hessians[spec.input];
-            auto rtn = rtnQuantize(w, rows, cols, options);
-            if (!rtn) {
-                return rtn.error();
+            auto one = quantizeOne(name, originals[spec.suffix], static_cast<int>(wm.nRows),
+                                   static_cast<int>(wm.nCols), hessians[spec.input], method,
+                                   awqScales, spec.suffix, options);
+            if (!one) {
+                return one.error();
             }
-            LinearQuantReport report;
-            report.name = name;
-            // ||W X||^2 once; each error below is relative to it.
-            const double reference =
-                std::max(1e-30, outputError(w, std::vector<float>(w.size(), 0.0f), rows, cols, h));
-            report.rtnError = outputError(w, rtn->dequantize(), rows, cols, h) / reference;
-            QuantizedLinear chosen;
-            std::vector<float> fedForward;
-            if (method == CalibratedMethod::Gptq) {
-                auto q = gptqQuantize(w, rows, cols, h, options);
-                if (!q) {
-                    return makeError(q.error().code, name + ": " + q.error().message);
-                }
-                chosen = std::move(*q);
-                fedForward = chosen.dequantize();
-            } else if (method == CalibratedMethod::Awq) {
-                auto q = awqQuantizeLinear(w, rows, cols, h, awqScales, spec.suffix, options);
-                if (!q) {
-                    return makeError(q.error().code, name + ": " + q.error().message);
-                }
-                chosen = std::move(q->quantized);
-                fedForward = std::move(q->effective);
-            } else {
-                chosen = std::move(*rtn);
-                fedForward = chosen.dequantize();
-            }
-            report.error = outputError(w, fedForward, rows, cols, h) / reference;
-            if (method == CalibratedMethod::Awq) {
-                // The stored matrix acts on scaled inputs; what is fed forward is that matrix
-                // (the norm carries the inverse scale).
-                fedForward = chosen.dequantize();
-            }
-            result.reports.push_back(report);
-            if (auto st = weights->overrideMatrix(layer, spec.matrix, std::move(fedForward)); !st) {
+            one->report.tokens = result.calibrationTokens;
+            result.reports.push_back(one->report);
+            if (auto st = weights->overrideMatrix(layer, spec.matrix, std::move(one->fedForward));
+                !st) {
                 return st.error();
             }
-            result.linears.emplace(name, std::move(chosen));
+            result.linears.emplace(name, std::move(one->chosen));
             ++done;
+        }
+        if (moe) {
+            if (auto st =
+                    quantizeExperts(model, *weights, capture, layer, method, options, calibration,
+                                    result, done, totalLinears, cancel, progress);
+                !st) {
+                return st.error();
+            }
         }
     }
     progress.progress(done, totalLinears, "linears", "done");
@@ -338,7 +556,7 @@ Result<std::int64_t> calibrateLinears(const Model& model, std::span<const std::i
                                       std::int32_t bos, const CalibrationOptions& calibration,
                                       CancelToken& cancel, ProgressSink& progress,
                                       const LinearQuantizer& quantize) {
-    auto run = prepareCalibration(model, tokens, calibration);
+    auto run = prepareCalibration(model, tokens, calibration, false);
     if (!run) {
         return run.error();
     }

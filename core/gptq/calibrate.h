@@ -21,16 +21,27 @@ struct CalibrationOptions {
     int nsamples = 128; // segments of the calibration text
     int seqlen = 512;   // tokens per segment (BOS first), at most the model's context
     int threads = 0;    // forward-pass threads; 0 = all
+    // Mixture of experts: an expert that the router sent fewer calibration tokens than this is
+    // quantized with round-to-nearest and named (log, reports, the checkpoint's notes). With a
+    // few tokens its Hessian is mostly damping, and GPTQ/AWQ would fit those tokens only.
+    int minExpertTokens = 128;
 };
 
 // Per linear: relative output error ||WX - QX||^2 / ||WX||^2 on the calibration inputs (the
 // inputs seen with the earlier layers already quantized) of the chosen method and of
 // round-to-nearest in the same layout.
 struct LinearQuantReport {
-    std::string name; // GGUF name, "blk.3.ffn_down.weight"
+    std::string name; // GGUF name, "blk.3.ffn_down.weight"; an expert's: expertLinearKey()
     double error = 0.0;
     double rtnError = 0.0;
+    int expert = -1;          // the expert of a stacked expert tensor; -1 for other linears
+    std::int64_t tokens = 0;  // calibration tokens that reached the linear (routed, for experts)
+    bool rtnFallback = false; // an expert under minExpertTokens: quantized with RTN
 };
+
+// The key of expert `expert` of a stacked expert tensor ("blk.3.ffn_up_exps.weight") in
+// CalibratedQuantization::linears and reports: "blk.3.ffn_up_exps.weight#5".
+std::string expertLinearKey(const std::string& stackedName, int expert);
 
 struct CalibratedQuantization {
     CalibratedMethod method = CalibratedMethod::Gptq;
@@ -42,12 +53,18 @@ struct CalibratedQuantization {
     std::map<std::string, std::vector<float>> foldedNorms;
     std::vector<LinearQuantReport> reports;
     std::int64_t calibrationTokens = 0;
+    int minExpertTokens = 0; // CalibrationOptions::minExpertTokens, for the checkpoint's notes
+    // The router (ffn_gate_inp) of a mixture of experts is never quantized: it stays as it is.
 };
 
 // Quantizes every linear of the blocks (q, k, v, o, gate, up, down) block by block: the
 // inputs of block L are captured by a forward pass over the calibration samples with blocks
 // 0..L-1 already replaced by their quantized weights, and accumulated into one Hessian per
-// shared input (q/k/v, o, gate/up, down) without storing activations.
+// shared input (q/k/v, o, gate/up, down) without storing activations. A mixture of experts
+// (Mixtral, Qwen3-MoE): each expert's gate/up/down are calibrated on the tokens routed to it
+// (one Hessian per expert and input); an expert under minExpertTokens gets RTN; the router is
+// left as it is. Memory, in addition: one block's per-expert Hessians for the experts that
+// received tokens (experts * (dim^2 + expertHidden^2) doubles at most).
 // Memory: the Hessians of one block (3 * dim^2 + hidden^2 doubles), one matrix at a time in
 // f32, the results (1 byte per weight) and f32 copies of the already-quantized matrices that
 // are fed forward (model-sized: a known limit of this first version).

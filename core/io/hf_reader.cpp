@@ -13,6 +13,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <spdlog/spdlog.h>
@@ -57,7 +58,14 @@ int layerRank(const HfFamily& family, const std::string& ggufName) {
             return static_cast<int>(i);
         }
     }
-    return static_cast<int>(names.size());
+    // The stacked expert tensors follow the layer's other tensors.
+    const auto experts = family.expertNames;
+    for (std::size_t i = 0; i < experts.size(); ++i) {
+        if (rest == experts[i].second) {
+            return static_cast<int>(names.size() + i);
+        }
+    }
+    return static_cast<int>(names.size() + experts.size());
 }
 
 int globalRank(const std::string& name) {
@@ -176,6 +184,49 @@ Result<HfArchitecture> parseHfConfig(const nlohmann::json& c, const std::string&
         md.set(p + "attention.key_length", MetaValue(headDim));
         md.set(p + "attention.value_length", MetaValue(headDim));
     }
+    if (family.hasExperts()) {
+        // convert_hf_to_gguf: expert_count from num_local_experts / num_experts,
+        // expert_used_count from num_experts_per_tok, Qwen's expert FFN from
+        // moe_intermediate_size (Mixtral's experts are intermediate_size wide).
+        const auto count = configU32(c, std::string(family.expertCountKey).c_str());
+        const auto used = configU32(c, "num_experts_per_tok");
+        if (!count || *count == 0 || !used || *used == 0 || *used > *count) {
+            return makeError(ErrorCode::Format,
+                             configPath + ": " + std::string(family.expertCountKey) +
+                                 " and num_experts_per_tok must be positive integers, the second "
+                                 "no larger than the first");
+        }
+        arch.expertCount = *count;
+        md.set(p + "expert_count", MetaValue(*count));
+        md.set(p + "expert_used_count", MetaValue(*used));
+        if (c.contains("moe_intermediate_size")) {
+            const auto expertFfn = configU32(c, "moe_intermediate_size");
+            if (!expertFfn || *expertFfn == 0) {
+                return makeError(ErrorCode::Format,
+                                 configPath + ": moe_intermediate_size must be a positive integer");
+            }
+            md.set(p + "expert_feed_forward_length", MetaValue(*expertFfn));
+        }
+        // llama.cpp's qwen3moe graph always renormalizes the top-k weights; a checkpoint that
+        // does not would evaluate differently from its own model.
+        if (c.contains("norm_topk_prob") && c["norm_topk_prob"].is_boolean() &&
+            !c["norm_topk_prob"].get<bool>()) {
+            return makeError(ErrorCode::Unsupported,
+                             configPath + ": norm_topk_prob is false; llama.cpp's " +
+                                 arch.ggufArchitecture +
+                                 " always renormalizes the chosen experts' weights");
+        }
+        // Dense layers among the sparse ones (Qwen's mlp_only_layers, decoder_sparse_step) have
+        // no place in the GGUF layout.
+        if ((c.contains("mlp_only_layers") && c["mlp_only_layers"].is_array() &&
+             !c["mlp_only_layers"].empty()) ||
+            configU32(c, "decoder_sparse_step").value_or(1) != 1) {
+            return makeError(ErrorCode::Unsupported,
+                             configPath + ": dense layers among the expert layers "
+                                          "(mlp_only_layers, decoder_sparse_step) are not "
+                                          "supported");
+        }
+    }
     if (gemma || family.ggufArchitecture == "phi3") {
         if (const auto window = configU32(c, "sliding_window"); window && *window > 0) {
             md.set(p + "attention.sliding_window", MetaValue(*window));
@@ -251,6 +302,113 @@ Result<HfArchitecture> parseHfConfig(const nlohmann::json& c, const std::string&
 
 } // namespace
 
+namespace {
+
+// The experts of a mixture-of-experts checkpoint, one 2-D tensor per expert and linear, gathered
+// over all shards and then stacked into GGUF's 3-D tensors: one piece per expert, expert 0 first
+// (convert_hf_to_gguf's torch.stack(dim=0)), so nothing is copied.
+class ExpertStacks {
+public:
+    Status add(const HfExpertTensor& e, const SafetensorsTensor& s, std::uint32_t source,
+               const std::string& path) {
+        auto& pieces = m_stacks[e.ggufName];
+        if (pieces.count(e.expert)) {
+            return makeError(ErrorCode::Format,
+                             path + ": tensor '" + s.name + "' appears in more than one shard");
+        }
+        pieces[e.expert] = Piece{s, source, path};
+        return {};
+    }
+
+    // Checks every stack against config.json (expert count, all experts present, one shape and
+    // dtype) and appends the stacked tensors.
+    Status stack(const HfArchitecture& arch, const std::string& configPath,
+                 std::vector<TensorInfo>& tensors, std::set<std::string>& names) const {
+        const HfFamily& family = *arch.family;
+        const std::string countKey(family.expertCountKey);
+        for (const auto& [ggufName, pieces] : m_stacks) {
+            const auto last = std::prev(pieces.end());
+            if (last->first >= static_cast<int>(arch.expertCount)) {
+                return makeError(ErrorCode::Format, last->second.path + ": tensor '" +
+                                                        last->second.tensor.name + "' is expert " +
+                                                        std::to_string(last->first) + ", but " +
+                                                        configPath + " has " + countKey + " = " +
+                                                        std::to_string(arch.expertCount));
+            }
+            for (std::uint32_t e = 0; e < arch.expertCount; ++e) {
+                if (!pieces.count(static_cast<int>(e))) {
+                    return makeError(
+                        ErrorCode::Format,
+                        "tensor '" +
+                            hfExpertName(family, ggufName, static_cast<int>(e)).value_or(ggufName) +
+                            "' is in none of the shards, but " + configPath + " has " + countKey +
+                            " = " + std::to_string(arch.expertCount) + " (found " +
+                            std::to_string(pieces.size()) + " experts of " + ggufName + ")");
+                }
+            }
+            const Piece& first = pieces.begin()->second;
+            const auto type = ggmlTypeForDtype(first.tensor.dtype);
+            if (!type) {
+                return makeError(ErrorCode::Unsupported,
+                                 first.path + ": tensor '" + first.tensor.name + "' has dtype " +
+                                     first.tensor.dtype + ", which GGUF cannot store");
+            }
+            TensorInfo t;
+            t.name = ggufName;
+            t.sourceName = hfExpertName(family, ggufName, 0).value_or(ggufName);
+            t.sourceName.replace(t.sourceName.find(family.expertPrefix) +
+                                     family.expertPrefix.size(),
+                                 1, "{0.." + std::to_string(arch.expertCount - 1) + "}");
+            for (const auto& [expert, piece] : pieces) {
+                if (piece.tensor.shape.size() != 2 || piece.tensor.shape != first.tensor.shape ||
+                    piece.tensor.dtype != first.tensor.dtype) {
+                    return makeError(ErrorCode::Format,
+                                     piece.path + ": tensor '" + piece.tensor.name +
+                                         "' differs in shape or dtype from '" + first.tensor.name +
+                                         "' (experts are stacked into one tensor)");
+                }
+                t.parts.push_back(
+                    {piece.source, piece.tensor.offset, piece.tensor.byteSize, piece.tensor.name});
+                t.byteSize += piece.tensor.byteSize;
+            }
+            // HF [rows, cols] per expert; GGUF lists ne0 first: [cols, rows, experts].
+            t.dims = {first.tensor.shape[1], first.tensor.shape[0], arch.expertCount};
+            t.type = *type;
+            t.source = first.source;
+            t.offset = first.tensor.offset;
+            names.insert(t.name);
+            tensors.push_back(std::move(t));
+        }
+        // A layer without one of its stacked tensors: name the first piece it lacks.
+        std::set<std::string> layers;
+        for (const auto& [ggufName, pieces] : m_stacks) {
+            layers.insert(ggufName.substr(0, ggufName.find('.', 4) + 1));
+        }
+        for (const auto& layer : layers) {
+            for (const auto& [hf, gguf] : family.expertNames) {
+                const std::string name = layer + std::string(gguf);
+                if (!m_stacks.count(name)) {
+                    return makeError(ErrorCode::Format,
+                                     "tensor '" + hfExpertName(family, name, 0).value_or(name) +
+                                         "' is in none of the shards (" + configPath + " has " +
+                                         countKey + " = " + std::to_string(arch.expertCount) + ")");
+                }
+            }
+        }
+        return {};
+    }
+
+private:
+    struct Piece {
+        SafetensorsTensor tensor;
+        std::uint32_t source = 0;
+        std::string path;
+    };
+    std::map<std::string, std::map<int, Piece>> m_stacks; // GGUF name -> expert -> piece
+};
+
+} // namespace
+
 Result<HfArchitecture> readHfConfig(const std::string& configPath, Metadata& md) {
     QS_TRY_ASSIGN(c, readJsonFile(configPath));
     // nlohmann throws on a value of the wrong JSON type (a string rope_theta, ...).
@@ -277,6 +435,7 @@ Result<Model> readHfFolder(const std::string& folder) {
         }
     }
     std::map<std::string, QuantizedLinearParts> quantized;
+    ExpertStacks experts;
 
     std::vector<std::shared_ptr<const MappedFile>> sources;
     std::vector<TensorInfo> tensors;
@@ -292,6 +451,10 @@ Result<Model> readHfFolder(const std::string& folder) {
             std::string qPrefix, qPart;
             if (!quantConfig.empty() && splitQuantizedName(s.name, qPrefix, qPart)) {
                 quantized[qPrefix].parts[qPart] = {s, st.file};
+                continue;
+            }
+            if (auto expert = hfExpertTensor(*arch.family, s.name)) {
+                QS_TRY(experts.add(*expert, s, source, path));
                 continue;
             }
             const auto gguf = hfToGgufName(*arch.family, s.name);
@@ -337,10 +500,17 @@ Result<Model> readHfFolder(const std::string& folder) {
     }
     if (!quantized.empty()) {
         const auto before = tensors.size();
-        if (auto st =
-                importQuantizedLinears(folder, quantConfig, arch, quantized, sources, tensors);
+        std::vector<SafetensorsTensor> expertPieces;
+        if (auto st = importQuantizedLinears(folder, quantConfig, arch, quantized, sources, tensors,
+                                             expertPieces);
             !st) {
             return st.error();
+        }
+        // Dequantized experts live in the importer's mapping, the last source.
+        const std::string mapping = folder + " (dequantized experts)";
+        for (const SafetensorsTensor& piece : expertPieces) {
+            QS_TRY(experts.add(*hfExpertTensor(*arch.family, piece.name), piece,
+                               static_cast<std::uint32_t>(sources.size() - 1), mapping));
         }
         for (auto i = before; i < tensors.size(); ++i) {
             if (!names.insert(tensors[i].name).second) {
@@ -349,6 +519,7 @@ Result<Model> readHfFolder(const std::string& folder) {
             }
         }
     }
+    QS_TRY(experts.stack(arch, configPath, tensors, names));
     if (!arch.ropeFactorsLong.empty()) {
         // Tensors of the config's numbers, in memory, as convert_hf_to_gguf generates them.
         const std::uint64_t n = arch.ropeFactorsLong.size();

@@ -5,6 +5,7 @@
 
 #include <cstring>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 namespace qs::core {
 
@@ -54,7 +55,8 @@ Status importQuantizedLinears(const std::string& folder, const std::string& quan
                               const HfArchitecture& arch,
                               const std::map<std::string, QuantizedLinearParts>& linears,
                               std::vector<std::shared_ptr<const MappedFile>>& sources,
-                              std::vector<TensorInfo>& tensors) {
+                              std::vector<TensorInfo>& tensors,
+                              std::vector<SafetensorsTensor>& expertPieces) {
     const auto qc = nlohmann::json::parse(quantConfigJson, nullptr, false);
     if (!qc.is_object()) {
         return makeError(ErrorCode::Format, folder + ": quantization_config is not an object");
@@ -90,6 +92,7 @@ Status importQuantizedLinears(const std::string& folder, const std::string& quan
     struct Pending {
         TensorInfo info;
         std::vector<std::uint16_t> values;
+        bool expert = false; // one expert's piece of a stacked tensor
     };
     std::vector<Pending> pending;
     std::uint64_t total = 0;
@@ -143,7 +146,9 @@ Status importQuantizedLinears(const std::string& folder, const std::string& quan
             pd.values[i] = fp32ToFp16(dq[i]);
         }
         const std::string hfName = prefix + ".weight";
-        const auto gguf = hfToGgufName(*arch.family, hfName);
+        // An expert keeps its HF name: the caller stacks it with the others.
+        pd.expert = hfExpertTensor(*arch.family, hfName).has_value();
+        const auto gguf = pd.expert ? std::optional(hfName) : hfToGgufName(*arch.family, hfName);
         if (!gguf) {
             return makeError(ErrorCode::Unsupported,
                              folder + ": quantized tensor '" + prefix + "' has no GGUF name");
@@ -178,6 +183,16 @@ Status importQuantizedLinears(const std::string& folder, const std::string& quan
     sources.push_back(*mapped);
     for (auto& pd : pending) {
         pd.info.source = source;
+        if (pd.expert) {
+            SafetensorsTensor piece;
+            piece.name = pd.info.sourceName;
+            piece.dtype = "F16";
+            piece.shape = {pd.info.dims[1], pd.info.dims[0]};
+            piece.offset = pd.info.offset;
+            piece.byteSize = pd.info.byteSize;
+            expertPieces.push_back(std::move(piece));
+            continue;
+        }
         tensors.push_back(std::move(pd.info));
     }
     return {};

@@ -25,11 +25,15 @@ bool splitQuantizedName(const std::string& hfName, std::string& prefix, std::str
 // Dequantizes every linear of a GPTQ or AWQ checkpoint (config.json's quantization_config
 // `quantConfigJson`, as text) into F16 matrices held in one anonymous memory mapping appended
 // to `sources`, and appends their TensorInfos (GGUF names, HF Q/K permutation marked) to
-// `tensors`. Memory: the F16 size of those matrices (the model's F16 size, minus embeddings).
+// `tensors`. The experts of a mixture of experts go to `expertPieces` instead, as F16 tensors
+// of that mapping under their HF names (offsets in it), for the caller to stack as it stacks
+// an unquantized checkpoint's. Memory: the F16 size of those matrices (the model's F16 size,
+// minus embeddings).
 Status importQuantizedLinears(const std::string& folder, const std::string& quantConfigJson,
                               const HfArchitecture& arch,
                               const std::map<std::string, QuantizedLinearParts>& linears,
                               std::vector<std::shared_ptr<const MappedFile>>& sources,
-                              std::vector<TensorInfo>& tensors);
+                              std::vector<TensorInfo>& tensors,
+                              std::vector<SafetensorsTensor>& expertPieces);
 
 } // namespace qs::core

@@ -1,6 +1,7 @@
 #include "core/model/model.h"
 
 #include "core/quant/half.h"
+#include "core/try.h"
 
 #include <algorithm>
 #include <cstring>
@@ -156,29 +157,110 @@ double Model::bitsPerWeight() const {
 }
 
 std::span<const std::byte> Model::storedBytes(const TensorInfo& t) const {
+    if (!t.parts.empty()) {
+        return t.parts.size() == 1 ? storedRange(t, 0, t.byteSize) : std::span<const std::byte>{};
+    }
     if (t.source >= m_sources.size()) {
         return {};
     }
     return m_sources[t.source]->slice(t.offset, t.byteSize);
 }
 
-void Model::releaseTensorPages(const TensorInfo& t) const {
-    if (t.source < m_sources.size()) {
-        m_sources[t.source]->releasePages(storedBytes(t));
+std::span<const std::byte> Model::storedRange(const TensorInfo& t, std::uint64_t offset,
+                                              std::uint64_t size) const {
+    if (offset > t.byteSize || size > t.byteSize - offset) {
+        return {};
     }
+    if (t.parts.empty()) {
+        if (t.source >= m_sources.size()) {
+            return {};
+        }
+        return m_sources[t.source]->slice(t.offset + offset, size);
+    }
+    std::uint64_t start = 0;
+    for (const TensorPart& part : t.parts) {
+        if (offset >= start && offset - start + size <= part.byteSize &&
+            part.source < m_sources.size()) {
+            return m_sources[part.source]->slice(part.offset + (offset - start), size);
+        }
+        start += part.byteSize;
+    }
+    return {};
+}
+
+Status Model::copyStored(const TensorInfo& t, std::uint64_t offset,
+                         std::span<std::byte> out) const {
+    if (offset > t.byteSize || out.size() > t.byteSize - offset) {
+        return makeError(ErrorCode::InvalidArgument,
+                         t.name + ": byte range does not lie inside the tensor");
+    }
+    if (t.parts.empty()) {
+        const auto stored = storedRange(t, offset, out.size());
+        if (stored.size() != out.size()) {
+            return makeError(ErrorCode::Internal, t.name + ": tensor bytes lie outside the file");
+        }
+        std::memcpy(out.data(), stored.data(), out.size());
+        return {};
+    }
+    std::uint64_t start = 0; // of the current piece, in tensor bytes
+    std::size_t done = 0;
+    for (const TensorPart& part : t.parts) {
+        const std::uint64_t end = start + part.byteSize;
+        const std::uint64_t want = offset + done;
+        if (done < out.size() && want < end) {
+            const std::uint64_t n = std::min<std::uint64_t>(end - want, out.size() - done);
+            const auto bytes = part.source < m_sources.size()
+                                   ? m_sources[part.source]->slice(part.offset + (want - start), n)
+                                   : std::span<const std::byte>{};
+            if (bytes.size() != n) {
+                return makeError(ErrorCode::Internal,
+                                 t.name + ": piece " + part.sourceName + " lies outside its file");
+            }
+            std::memcpy(out.data() + done, bytes.data(), n);
+            done += n;
+        }
+        start = end;
+    }
+    if (done != out.size()) {
+        return makeError(ErrorCode::Internal, t.name + ": its pieces are shorter than the tensor");
+    }
+    return {};
+}
+
+void Model::releaseStored(const TensorInfo& t, std::uint64_t offset, std::uint64_t size) const {
+    if (offset > t.byteSize || size > t.byteSize - offset) {
+        return;
+    }
+    if (t.parts.empty()) {
+        if (t.source < m_sources.size()) {
+            m_sources[t.source]->releasePages(storedRange(t, offset, size));
+        }
+        return;
+    }
+    std::uint64_t start = 0;
+    for (const TensorPart& part : t.parts) {
+        const std::uint64_t end = start + part.byteSize;
+        const std::uint64_t lo = std::max(offset, start);
+        const std::uint64_t hi = std::min(offset + size, end);
+        if (lo < hi && part.source < m_sources.size()) {
+            const auto& file = m_sources[part.source];
+            file->releasePages(file->slice(part.offset + (lo - start), hi - lo));
+        }
+        start = end;
+    }
+}
+
+void Model::releaseTensorPages(const TensorInfo& t) const {
+    releaseStored(t, 0, t.byteSize);
 }
 
 void Model::releaseRowPages(const TensorInfo& t, std::uint64_t first, std::uint64_t count) const {
     const std::uint64_t rows = t.outerRows();
-    if (t.source >= m_sources.size() || t.permuteHeads != 0 || first > rows ||
-        count > rows - first) {
+    if (t.permuteHeads != 0 || first > rows || count > rows - first) {
         return;
     }
-    const auto stored = storedBytes(t);
     const std::uint64_t rowBytes = t.outerRowBytes();
-    if (stored.size() == t.byteSize) {
-        m_sources[t.source]->releasePages(stored.subspan(first * rowBytes, count * rowBytes));
-    }
+    releaseStored(t, first * rowBytes, count * rowBytes);
 }
 
 namespace {
@@ -231,12 +313,7 @@ Status Model::readGgmlRows(const TensorInfo& t, std::uint64_t first, std::uint64
         return makeError(ErrorCode::InvalidArgument,
                          t.name + ": ggml row range or buffer size does not match the tensor");
     }
-    const auto stored = storedBytes(t);
-    if (stored.size() != t.byteSize) {
-        return makeError(ErrorCode::Internal, t.name + ": tensor bytes lie outside the file");
-    }
-    std::memcpy(out.data(), stored.data() + first * rowBytes, count * rowBytes);
-    return {};
+    return copyStored(t, first * rowBytes, out);
 }
 
 void Model::releaseGgmlRowPages(const TensorInfo& t, std::uint64_t first,
@@ -246,15 +323,11 @@ void Model::releaseGgmlRowPages(const TensorInfo& t, std::uint64_t first,
         return;
     }
     const std::uint64_t rows = t.ggmlRows();
-    if (!canReadGgmlRows(t) || t.source >= m_sources.size() || rows == 0 || first > rows ||
-        count > rows - first) {
+    if (!canReadGgmlRows(t) || rows == 0 || first > rows || count > rows - first) {
         return;
     }
-    const auto stored = storedBytes(t);
     const std::uint64_t rowBytes = t.byteSize / rows;
-    if (stored.size() == t.byteSize) {
-        m_sources[t.source]->releasePages(stored.subspan(first * rowBytes, count * rowBytes));
-    }
+    releaseStored(t, first * rowBytes, count * rowBytes);
 }
 
 Status Model::readRows(const TensorInfo& t, std::uint64_t first, std::uint64_t count,
@@ -265,20 +338,15 @@ Status Model::readRows(const TensorInfo& t, std::uint64_t first, std::uint64_t c
         return makeError(ErrorCode::InvalidArgument,
                          t.name + ": row range or buffer size does not match the tensor");
     }
-    const auto stored = storedBytes(t);
-    if (stored.size() != t.byteSize) {
-        return makeError(ErrorCode::Internal, t.name + ": tensor bytes lie outside the file");
-    }
     if (count == 0 || rowBytes == 0) {
         return {};
     }
     if (t.normPlusOne) {
-        std::memcpy(out.data(), stored.data() + first * rowBytes, count * rowBytes);
+        QS_TRY(copyStored(t, first * rowBytes, out));
         return addOneInPlace(t, out);
     }
     if (t.permuteHeads == 0) {
-        std::memcpy(out.data(), stored.data() + first * rowBytes, count * rowBytes);
-        return {};
+        return copyStored(t, first * rowBytes, out);
     }
     // GGUF row h*d + 2j + c holds HF row h*d + c*d/2 + j (rotate-half -> interleaved pairs).
     const std::uint64_t headDim = rows / t.permuteHeads;
@@ -294,7 +362,7 @@ Status Model::readRows(const TensorInfo& t, std::uint64_t first, std::uint64_t c
         const std::uint64_t head = row / headDim;
         const std::uint64_t within = row % headDim;
         const std::uint64_t src = head * headDim + (within % 2) * half + within / 2;
-        std::memcpy(out.data() + r * rowBytes, stored.data() + src * rowBytes, rowBytes);
+        QS_TRY(copyStored(t, src * rowBytes, out.subspan(r * rowBytes, rowBytes)));
     }
     return {};
 }

@@ -17,6 +17,14 @@ namespace qs::core {
 enum class ModelFormat { Gguf, Safetensors, Llama2c };
 const char* modelFormatName(ModelFormat format);
 
+// One contiguous piece of a tensor stored in several (TensorInfo::parts).
+struct TensorPart {
+    std::uint32_t source = 0;   // index into Model::sources()
+    std::uint64_t offset = 0;   // absolute byte offset in that source file
+    std::uint64_t byteSize = 0; // a whole number of the tensor's outer rows
+    std::string sourceName;     // name of the piece in its container, for messages
+};
+
 // One tensor of a model, always described in GGUF terms (name, ne0-first dims, ggml type)
 // whatever container it came from.
 struct TensorInfo {
@@ -34,6 +42,11 @@ struct TensorInfo {
     // The stored values are Gemma norm gains w, read as 1 + w in the stored precision
     // (convert_hf_to_gguf adds one to Gemma's RMSNorm weights).
     bool normPlusOne = false;
+    // Non-empty: the tensor is these pieces one after the other (source and offset above are
+    // unused). A Hugging Face MoE checkpoint stores one matrix per expert, in any shard, where
+    // GGUF stacks them into one 3-D tensor; the pieces let every reader see the stacked tensor
+    // without copying it. Only plain pieces: no permutation or value transform applies.
+    std::vector<TensorPart> parts;
 
     std::uint64_t elementCount() const;
     // ggml rows of dims[0] values: the product of every other dim (ne1 * ne2 * ne3), so a 3-D
@@ -100,8 +113,16 @@ public:
     double bitsPerWeight() const;
 
     // The bytes exactly as stored in the file (before any permutation). Lazy: no I/O until
-    // touched. Readers validate every range, so this never points outside the mapping.
+    // touched. Readers validate every range, so this never points outside the mapping. Empty
+    // for a tensor stored in several pieces (TensorInfo::parts): see storedRange.
     std::span<const std::byte> storedBytes(const TensorInfo& tensor) const;
+    // Bytes [offset, offset + size) of the tensor as stored, as a view into the mapping when
+    // they lie in one piece (one expert's matrix of a stacked tensor does); empty otherwise.
+    std::span<const std::byte> storedRange(const TensorInfo& tensor, std::uint64_t offset,
+                                           std::uint64_t size) const;
+    // The same bytes copied into `out` (out.size() of them) across pieces.
+    Status copyStored(const TensorInfo& tensor, std::uint64_t offset,
+                      std::span<std::byte> out) const;
     // Outer rows [first, first+count) in GGUF layout, permutation applied, into `out`
     // (exactly count * outerRowBytes() bytes). Memory is the caller's: a tensor or a
     // chunk of it at a time.
@@ -128,6 +149,9 @@ public:
                              std::uint64_t count) const;
 
 private:
+    // Lets the mapped pages of bytes [offset, offset + size) of the tensor go, piece by piece.
+    void releaseStored(const TensorInfo& tensor, std::uint64_t offset, std::uint64_t size) const;
+
     ModelFormat m_format;
     std::string m_path;
     std::vector<std::shared_ptr<const MappedFile>> m_sources;

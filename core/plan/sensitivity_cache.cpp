@@ -45,12 +45,16 @@ std::uint64_t sensitivityModelKey(const Model& model) {
         appendPod(buffer, t.byteSize);
         appendPod(buffer, t.permuteHeads);
         appendPod(buffer, t.normPlusOne);
-        const auto bytes = model.storedBytes(t);
-        const std::size_t n = bytes.size();
+        // Copied rather than viewed: a tensor stored in pieces (TensorInfo::parts) has no one
+        // view. A tensor whose bytes cannot be read is sampled as nothing, as before.
+        const std::size_t n = static_cast<std::size_t>(t.byteSize);
         auto sample = [&](std::size_t offset) {
             const std::size_t len = std::min(kSampleBytes, n - offset);
-            buffer.insert(buffer.end(), bytes.begin() + static_cast<std::ptrdiff_t>(offset),
-                          bytes.begin() + static_cast<std::ptrdiff_t>(offset + len));
+            const std::size_t at = buffer.size();
+            buffer.resize(at + len);
+            if (!model.copyStored(t, offset, std::span(buffer).subspan(at, len))) {
+                buffer.resize(at);
+            }
         };
         if (n <= 3 * kSampleBytes) {
             sample(0);

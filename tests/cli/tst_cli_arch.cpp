@@ -1,5 +1,6 @@
 // Issues 18 and 19 from the command line: eval and compare against llama-perplexity's saved
-// distribution (--kld-base-file), synth of every family, quantize --imatrix-missing.
+// distribution (--kld-base-file), synth of every family, quantize --imatrix-missing, GPTQ/AWQ
+// per expert.
 #include "cli_runner.h"
 
 #include <QFile>
@@ -85,6 +86,59 @@ private slots:
                     "64", "--chunks", "1", "--no-speed", "--json"});
         QVERIFY2(e.exitCode == 0, qPrintable(e.err));
         QVERIFY(QJsonDocument::fromJson(e.out.toUtf8()).object().value("ppl").toDouble() > 1);
+    }
+
+    // Issue 19: GPTQ and AWQ of a Qwen3-MoE GGUF, per expert, write a Qwen3MoeForCausalLM
+    // checkpoint that `eval` reads back; --min-expert-tokens is checked and each expert under it
+    // is listed.
+    void moeCalibratedThenEval_data() {
+        QTest::addColumn<QString>("method");
+        QTest::newRow("gptq") << "gptq";
+        QTest::newRow("awq") << "awq";
+    }
+    void moeCalibratedThenEval() {
+        QFETCH(QString, method);
+        const QString model = familyFile("qwen3moe", "-f16.gguf");
+        if (!QFile::exists(model)) {
+            QSKIP("../shared/golden/arch is not beside this checkout");
+        }
+        QTemporaryDir dir;
+        const QString out = dir.filePath("ckpt");
+        const QString text = QS_SHARED_DIR "/models/text/shakespeare-val-a.txt";
+        const CliRun bad =
+            runCli({method, model, out, "--calib", text, "--min-expert-tokens", "-1"});
+        QVERIFY(bad.exitCode != 0);
+        QVERIFY2(bad.err.contains("--min-expert-tokens"), qPrintable(bad.err));
+        // 4 samples of 128 tokens, top-2 of 8 experts: 128 routed tokens on average, so a
+        // minimum of 200 leaves some experts to round-to-nearest.
+        const CliRun r =
+            runCli({method, model, out, "--calib", text, "--nsamples", "4", "--seqlen", "128",
+                    "--group-size", "128", "--threads", "2", "--min-expert-tokens", "200"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains("112 linears"), qPrintable(r.out));
+        QVERIFY2(r.out.contains("experts under --min-expert-tokens 200, quantized with "
+                                "round-to-nearest: blk."),
+                 qPrintable(r.out));
+        QFile configFile(out + "/config.json");
+        QVERIFY(configFile.open(QIODevice::ReadOnly));
+        const QJsonObject config = QJsonDocument::fromJson(configFile.readAll()).object();
+        QCOMPARE(config.value("architectures").toArray().first().toString(),
+                 QString("Qwen3MoeForCausalLM"));
+        QCOMPARE(config.value("num_experts").toInt(), 8);
+        QCOMPARE(config.value("moe_intermediate_size").toInt(), 256);
+        const QJsonObject qc = config.value("quantization_config").toObject();
+        QCOMPARE(qc.value("modules_to_not_convert").toArray().first().toString(),
+                 QString("mlp.gate"));
+        QVERIFY(!qc.value("meta").toObject().value("rtn_experts").toArray().isEmpty());
+        double ppl[2] = {0, 0};
+        for (int i = 0; i < 2; ++i) {
+            const CliRun e = runCli({"eval", i == 0 ? out : model, "--text", text, "--ctx", "128",
+                                     "--chunks", "4", "--no-speed", "--threads", "2", "--json"});
+            QVERIFY2(e.exitCode == 0, qPrintable(e.err));
+            ppl[i] = QJsonDocument::fromJson(e.out.toUtf8()).object().value("ppl").toDouble();
+        }
+        qInfo("qwen3moe %s checkpoint: PPL %.2f (F16 %.2f)", qPrintable(method), ppl[0], ppl[1]);
+        QVERIFY(ppl[0] > 0.5 * ppl[1] && ppl[0] < 2 * ppl[1]);
     }
 
     void imatrixMissingTakesTwoValues() {

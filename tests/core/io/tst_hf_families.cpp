@@ -3,28 +3,38 @@
 // convert_hf_to_gguf's transforms (names, Llama's Q/K row permutation, Gemma's norm + 1);
 // converting them back must give every golden tensor bit for bit. GPTQ and AWQ of the Qwen3 and
 // Gemma 3 fixtures must beat round-to-nearest on every linear and evaluate.
+// Issue 19: the same for Mixtral and Qwen3-MoE, whose experts are one HF tensor each (unstacked
+// from the golden 3-D tensors, in shards small enough that one stack spans several files), and
+// GPTQ/AWQ per expert of the Qwen3-MoE fixture.
 #include "core/eval/eval_model.h"
 #include "core/eval/llama_context.h"
 #include "core/eval/perplexity.h"
 #include "core/eval/text_input.h"
 #include "core/export/gguf_convert.h"
+#include "core/export/quantize_model.h"
 #include "core/export/quantized_checkpoint.h"
 #include "core/gptq/calibrate.h"
 #include "core/io/hf_names.h"
 #include "core/io/hf_reader.h"
 #include "core/io/model_reader.h"
+#include "core/io/safetensors_reader.h"
 #include "core/io/safetensors_writer.h"
 #include "core/model/model.h"
+#include "core/plan/llama_presets.h"
+#include "core/plan/model_plan.h"
 
 #include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <span>
 
 using namespace qs::core;
@@ -63,6 +73,14 @@ nlohmann::json fixtureConfig(const Model& gguf, const HfFamily& family) {
     } else if (family.ggufArchitecture == "gemma3") {
         c["head_dim"] = hp.embeddingLength / hp.headCount;
     }
+    if (family.hasExperts()) {
+        c[std::string(family.expertCountKey)] = *md.integer(p + "expert_count");
+        c["num_experts_per_tok"] = *md.integer(p + "expert_used_count");
+        if (const auto n = md.integer(p + "expert_feed_forward_length")) {
+            c["moe_intermediate_size"] = *n;
+            c["norm_topk_prob"] = true;
+        }
+    }
     c["rms_norm_eps"] = hp.rmsEpsilon;
     c["rope_theta"] = hp.ropeFreqBase;
     c["max_position_embeddings"] = hp.contextLength;
@@ -77,11 +95,36 @@ nlohmann::json fixtureConfig(const Model& gguf, const HfFamily& family) {
     return c;
 }
 
-// Writes the HF folder convert_hf_to_gguf would have read to make `gguf`.
-void writeFixture(const Model& gguf, const HfFamily& family, const QString& dir) {
+// Writes the HF folder convert_hf_to_gguf would have read to make `gguf`, in shards of at most
+// `shardBytes`.
+// `edit` may change a tensor's bytes (GGUF layout) before they are written.
+using FixtureEdit = std::function<void(const TensorInfo&, std::vector<std::byte>&)>;
+void writeFixture(const Model& gguf, const HfFamily& family, const QString& dir,
+                  std::uint64_t shardBytes = 5000000000ull, const std::string& omit = {},
+                  const FixtureEdit& edit = {}) {
     const LlamaHParams hp = gguf.hparams();
     std::vector<SafetensorsEntry> entries;
     for (const TensorInfo& t : gguf.tensors()) {
+        if (t.dims.size() == 3) {
+            // A stacked expert tensor [cols, rows, experts]: one HF matrix [rows, cols] each.
+            const std::uint64_t bytes = t.byteSize / t.dims[2];
+            std::vector<std::byte> all(t.byteSize);
+            QVERIFY(gguf.readTensorData(t, all).ok());
+            for (std::uint64_t e = 0; e < t.dims[2]; ++e) {
+                const auto hfName = hfExpertName(family, t.name, static_cast<int>(e));
+                QVERIFY2(hfName, t.name.c_str());
+                QCOMPARE(t.type, GgmlType::F16);
+                if (*hfName == omit) {
+                    continue;
+                }
+                entries.push_back({*hfName,
+                                   "F16",
+                                   {t.dims[1], t.dims[0]},
+                                   {all.begin() + static_cast<std::ptrdiff_t>(e * bytes),
+                                    all.begin() + static_cast<std::ptrdiff_t>((e + 1) * bytes)}});
+            }
+            continue;
+        }
         const auto hfName = ggufToHfName(family, t.name);
         if (!hfName) {
             qFatal("%s has no HF name", t.name.c_str());
@@ -89,6 +132,9 @@ void writeFixture(const Model& gguf, const HfFamily& family, const QString& dir)
         std::vector<std::byte> bytes(t.byteSize);
         if (!gguf.readTensorData(t, bytes)) {
             qFatal("cannot read %s", t.name.c_str());
+        }
+        if (edit) {
+            edit(t, bytes);
         }
         const bool q = t.name.ends_with(".attn_q.weight");
         const bool k = t.name.ends_with(".attn_k.weight");
@@ -118,7 +164,7 @@ void writeFixture(const Model& gguf, const HfFamily& family, const QString& dir)
         entries.push_back({*hfName, dtype, {t.dims.rbegin(), t.dims.rend()}, std::move(bytes)});
     }
     CancelToken cancel;
-    if (!writeSafetensorsFolder(dir.toStdString(), entries, 5000000000ull, cancel)) {
+    if (!writeSafetensorsFolder(dir.toStdString(), entries, shardBytes, cancel)) {
         qFatal("cannot write the fixture");
     }
     std::ofstream(QDir(dir).filePath("config.json").toStdString())
@@ -152,6 +198,10 @@ private slots:
                                  << "Gemma3ForCausalLM";
         QTest::newRow("Phi-3") << "phi3"
                                << "Phi3ForCausalLM";
+        QTest::newRow("Mixtral") << "mixtral"
+                                 << "MixtralForCausalLM";
+        QTest::newRow("Qwen3-MoE") << "qwen3moe"
+                                   << "Qwen3MoeForCausalLM";
     }
     void convertsToTheGoldenGguf() {
         QFETCH(QString, family);
@@ -162,11 +212,28 @@ private slots:
         QTemporaryDir dir;
         const QString folder = dir.filePath("hf");
         QVERIFY(QDir().mkpath(folder));
-        writeFixture(golden, *hf, folder);
+        // Shards of 1 MB: the experts of one stacked tensor lie in several files.
+        writeFixture(golden, *hf, folder, hf->hasExperts() ? 1000000 : 5000000000ull);
 
         auto model = readHfFolder(folder.toStdString());
         QVERIFY2(model.ok(), model.ok() ? "" : model.error().message.c_str());
-        QCOMPARE(model->hparams().architecture, family.toStdString());
+        QCOMPARE(model->hparams().architecture, std::string(hf->ggufArchitecture));
+        if (hf->hasExperts()) {
+            std::size_t spanning = 0;
+            for (const TensorInfo& t : model->tensors()) {
+                std::set<std::uint32_t> files;
+                for (const TensorPart& part : t.parts) {
+                    files.insert(part.source);
+                }
+                spanning += files.size() > 1;
+            }
+            QVERIFY2(spanning > 0, "no expert stack spans several shards");
+            for (const char* key :
+                 {"expert_count", "expert_used_count", "expert_feed_forward_length"}) {
+                const std::string k = std::string(hf->ggufArchitecture) + "." + key;
+                QCOMPARE(model->metadata().integer(k), golden.metadata().integer(k));
+            }
+        }
         const std::string out = dir.filePath("out.gguf").toStdString();
         CancelToken cancel;
         NullProgressSink progress;
@@ -201,9 +268,282 @@ private slots:
             qInfo("%s: %zu norm gains below 0.5 are not reachable from an f32 checkpoint",
                   qPrintable(family), unreachable);
         }
+        if (hf->hasExperts()) {
+            // Quantizing reads the expert stacks a slab of rows at a time (readGgmlRows) across
+            // the pieces: Q4_K_M of the folder is Q4_K_M of the golden GGUF, tensor for tensor.
+            const LlamaPreset* preset = llamaPresetByName("Q4_K_M");
+            QVERIFY(preset);
+            QuantizeOptions qo;
+            qo.fileType = static_cast<std::uint32_t>(preset->ftype);
+            qo.measureError = false;
+            qo.threads = 2;
+            std::vector<std::string> paths;
+            for (const Model* m : {static_cast<const Model*>(&*model), &golden}) {
+                auto plan = buildLlamaPlanForModel(*m, *preset, {});
+                QVERIFY(plan.ok());
+                paths.push_back(dir.filePath(QString("q%1.gguf").arg(paths.size())).toStdString());
+                QVERIFY(quantizeModel(*m, *plan, paths.back(), qo, cancel, progress).ok());
+            }
+            const Model a = mustOpen(paths[0]);
+            const Model b = mustOpen(paths[1]);
+            QCOMPARE(a.tensors().size(), b.tensors().size());
+            for (const TensorInfo& t : b.tensors()) {
+                const TensorInfo* u = a.findTensor(t.name);
+                QVERIFY2(u && u->type == t.type, t.name.c_str());
+                QVERIFY2(std::ranges::equal(a.storedBytes(*u), b.storedBytes(t)), t.name.c_str());
+            }
+        }
         // The forward pass reads the HF folder as it reads the GGUF.
         auto weights = LlamaWeights::fromModel(*model);
         QVERIFY2(weights.ok(), weights.ok() ? "" : weights.error().message.c_str());
+    }
+
+    // Issue 19: the forward pass views each expert where its HF tensor lies, and evaluates the
+    // folder exactly as the golden GGUF.
+    void moeFolderEvaluatesAsTheGguf_data() {
+        QTest::addColumn<QString>("family");
+        QTest::addColumn<QString>("hfClass");
+        QTest::newRow("Mixtral") << "mixtral"
+                                 << "MixtralForCausalLM";
+        QTest::newRow("Qwen3-MoE") << "qwen3moe"
+                                   << "Qwen3MoeForCausalLM";
+    }
+    void moeFolderEvaluatesAsTheGguf() {
+        QFETCH(QString, family);
+        QFETCH(QString, hfClass);
+        const Model golden = mustOpen(goldenPath(family));
+        QTemporaryDir dir;
+        const QString folder = dir.filePath("hf");
+        QVERIFY(QDir().mkpath(folder));
+        writeFixture(golden, *hfFamilyByClass(hfClass.toStdString()), folder, 1000000);
+        auto model = readHfFolder(folder.toStdString());
+        QVERIFY2(model.ok(), model.ok() ? "" : model.error().message.c_str());
+        auto weights = LlamaWeights::fromModel(*model);
+        QVERIFY2(weights.ok(), weights.ok() ? "" : weights.error().message.c_str());
+        auto goldenWeights = LlamaWeights::fromModel(golden);
+        QVERIFY(goldenWeights.ok());
+        QCOMPARE((*weights)->config().experts, (*goldenWeights)->config().experts);
+        QCOMPARE((*weights)->config().expertsUsed, (*goldenWeights)->config().expertsUsed);
+        QCOMPARE((*weights)->config().expertHidden, (*goldenWeights)->config().expertHidden);
+
+        auto tokenizerModel = openEvalModel(goldenPath(family));
+        QVERIFY(tokenizerModel.ok());
+        const Tokenizer& tok = *tokenizerModel->tokenizer;
+        auto text = readEvalText(QS_SHARED_MODELS_DIR "/text/shakespeare-val-a.txt");
+        QVERIFY(text.ok());
+        const auto tokens = tok.encode(*text, true);
+        PerplexityOptions po;
+        po.contextLength = 128;
+        po.maxChunks = 3;
+        CancelToken cancel;
+        NullProgressSink progress;
+        LlamaContext fromHf(*weights, 128, 2);
+        LlamaContext fromGguf(*goldenWeights, 128, 2);
+        auto ph = computePerplexity(fromHf, tokens, tok.bos(), po, progress, cancel);
+        auto pg = computePerplexity(fromGguf, tokens, tok.bos(), po, progress, cancel);
+        QVERIFY(ph.ok() && pg.ok());
+        qInfo("%s: PPL %.6f from the HF folder, %.6f from the golden GGUF", qPrintable(family),
+              ph->ppl, pg->ppl);
+        QVERIFY(std::isfinite(pg->ppl));
+        QCOMPARE(ph->ppl, pg->ppl);
+    }
+
+    // A folder whose experts do not match config.json is refused, naming the file and tensor.
+    void moeFixtureMismatchIsAnError_data() {
+        QTest::addColumn<QString>("family");
+        QTest::addColumn<QString>("hfClass");
+        QTest::addColumn<QString>("omit");
+        QTest::addColumn<int>("configExperts"); // 0: as the tensors say
+        QTest::addColumn<QStringList>("expected");
+        QTest::newRow("Mixtral, an expert missing")
+            << "mixtral"
+            << "MixtralForCausalLM"
+            << "model.layers.2.block_sparse_moe.experts.1.w3.weight" << 0
+            << QStringList{"'model.layers.2.block_sparse_moe.experts.1.w3.weight' is in none",
+                           "config.json has num_local_experts = 4"};
+        QTest::newRow("Mixtral, config with more experts")
+            << "mixtral"
+            << "MixtralForCausalLM" << QString() << 5
+            << QStringList{".block_sparse_moe.experts.4.", "config.json has num_local_experts = 5"};
+        QTest::newRow("Qwen3-MoE, config with fewer experts")
+            << "qwen3moe"
+            << "Qwen3MoeForCausalLM" << QString() << 6
+            << QStringList{".safetensors: tensor 'model.layers.", ".mlp.experts.7.",
+                           "' is expert 7, but", "config.json has num_experts = 6"};
+    }
+    void moeFixtureMismatchIsAnError() {
+        QFETCH(QString, family);
+        QFETCH(QString, hfClass);
+        QFETCH(QString, omit);
+        QFETCH(int, configExperts);
+        QFETCH(QStringList, expected);
+        const Model golden = mustOpen(goldenPath(family));
+        const HfFamily* hf = hfFamilyByClass(hfClass.toStdString());
+        QTemporaryDir dir;
+        const QString folder = dir.filePath("hf");
+        QVERIFY(QDir().mkpath(folder));
+        writeFixture(golden, *hf, folder, 1000000, omit.toStdString());
+        if (configExperts > 0) {
+            const std::string configPath = QDir(folder).filePath("config.json").toStdString();
+            nlohmann::json config;
+            std::ifstream(configPath) >> config;
+            config[std::string(hf->expertCountKey)] = configExperts;
+            std::ofstream(configPath) << config.dump(2);
+        }
+        auto model = readHfFolder(folder.toStdString());
+        QVERIFY(!model.ok());
+        const QString message = QString::fromStdString(model.error().message);
+        qInfo("%s", qPrintable(message));
+        for (const QString& part : expected) {
+            QVERIFY2(message.contains(part), qPrintable(message + " lacks " + part));
+        }
+    }
+
+    // Issue 19: GPTQ and AWQ per expert on the qwen3moe fixture, its router biased so that one
+    // expert never fires: router rows 1 and 7 are copies of row 0, so the three logits are
+    // equal and the top-k, which breaks ties towards the lower index, never reaches expert 7.
+    // Every expert with enough routed tokens beats RTN; expert 7 is reported and written with
+    // RTN; the router stays as it was; the checkpoint evaluates.
+    void calibratedExpertsBeatRtnAndEvaluate_data() {
+        QTest::addColumn<bool>("awq");
+        QTest::newRow("GPTQ") << false;
+        QTest::newRow("AWQ") << true;
+    }
+    void calibratedExpertsBeatRtnAndEvaluate() {
+        QFETCH(bool, awq);
+        constexpr int kStarved = 7;
+        const Model golden = mustOpen(goldenPath("qwen3moe"));
+        const HfFamily& family = *hfFamilyByClass("Qwen3MoeForCausalLM");
+        QTemporaryDir dir;
+        const QString folder = dir.filePath("hf");
+        QVERIFY(QDir().mkpath(folder));
+        auto biasRouter = [](const TensorInfo& t, std::vector<std::byte>& bytes) {
+            if (t.name.ends_with("ffn_gate_inp.weight")) {
+                const std::size_t row = bytes.size() / t.dims[1];
+                for (const int copy : {1, kStarved}) {
+                    std::copy_n(bytes.begin(), row, bytes.begin() + copy * row);
+                }
+            }
+        };
+        writeFixture(golden, family, folder, 1000000, {}, biasRouter);
+        auto model = readHfFolder(folder.toStdString());
+        QVERIFY2(model.ok(), model.ok() ? "" : model.error().message.c_str());
+
+        auto tokenizerModel = openEvalModel(goldenPath("qwen3moe"));
+        QVERIFY(tokenizerModel.ok());
+        const Tokenizer& tok = *tokenizerModel->tokenizer;
+        auto calibText = readEvalText(QS_SHARED_MODELS_DIR "/text/tinyshakespeare-100k.txt");
+        QVERIFY(calibText.ok());
+        const auto calibTokens = tok.encode(*calibText, true);
+        GptqOptions options;
+        options.bits = 4;
+        options.groupSize = 128;
+        CalibrationOptions calibration;
+        calibration.nsamples = 16;
+        calibration.seqlen = 128;
+        calibration.threads = 2;
+        CancelToken cancel;
+        NullProgressSink progress;
+        auto q = quantizeCalibrated(*model, calibTokens, tok.bos(),
+                                    awq ? CalibratedMethod::Awq : CalibratedMethod::Gptq, options,
+                                    calibration, cancel, progress);
+        QVERIFY2(q.ok(), q.ok() ? "" : q.error().message.c_str());
+        const LlamaHParams hp = golden.hparams();
+        const int experts = 8;
+        // Per layer: q, k, v, o and three linears per expert; the router is not among them.
+        QCOMPARE(q->reports.size(), static_cast<std::size_t>(hp.blockCount * (4 + 3 * experts)));
+        int beaten = 0, starvedLinears = 0;
+        double sum = 0, sumRtn = 0;
+        for (const LinearQuantReport& r : q->reports) {
+            QVERIFY2(r.name.find("ffn_gate_inp") == std::string::npos, r.name.c_str());
+            if (r.expert == kStarved) {
+                QCOMPARE(r.tokens, std::int64_t{0});
+                QVERIFY(r.rtnFallback);
+                QCOMPARE(r.error, r.rtnError);
+                ++starvedLinears;
+                continue;
+            }
+            QVERIFY2(!r.rtnFallback, qPrintable(QStringLiteral("%1 has only %2 tokens")
+                                                    .arg(QString::fromStdString(r.name))
+                                                    .arg(r.tokens)));
+            QVERIFY2(r.error < r.rtnError, qPrintable(QStringLiteral("%1: %2 against RTN %3")
+                                                          .arg(QString::fromStdString(r.name))
+                                                          .arg(r.error)
+                                                          .arg(r.rtnError)));
+            beaten += r.expert >= 0;
+            sum += r.error;
+            sumRtn += r.rtnError;
+        }
+        QCOMPARE(starvedLinears, static_cast<int>(3 * hp.blockCount));
+        QCOMPARE(beaten, static_cast<int>(3 * (experts - 1) * hp.blockCount));
+        qInfo("qwen3moe %s: %d expert linears beat RTN; mean relative layer-output error %.5f "
+              "against RTN %.5f",
+              awq ? "AWQ" : "GPTQ", beaten, sum / (q->reports.size() - starvedLinears),
+              sumRtn / (q->reports.size() - starvedLinears));
+
+        const std::string out = dir.filePath("checkpoint").toStdString();
+        QuantizedCheckpointOptions co;
+        co.format = awq ? "gemm" : "gptq";
+        QVERIFY(writeQuantizedCheckpoint(*model, *q, out, co, cancel, progress).ok());
+        nlohmann::json config;
+        std::ifstream(out + "/config.json") >> config;
+        const auto& qc = config["quantization_config"];
+        QVERIFY2(qc["modules_to_not_convert"] == nlohmann::json::array({"mlp.gate"}),
+                 qc.dump().c_str());
+        const auto rtnExperts = qc["meta"]["rtn_experts"].get<std::vector<std::string>>();
+        QCOMPARE(rtnExperts.size(), static_cast<std::size_t>(hp.blockCount));
+        QCOMPARE(rtnExperts[0], std::string("model.layers.0.mlp.experts.7 (0 tokens)"));
+        QFile readme(QString::fromStdString(out + "/README.md"));
+        QVERIFY(readme.open(QIODevice::ReadOnly));
+        QVERIFY(readme.readAll().contains("model.layers.3.mlp.experts.7 (0 tokens)"));
+
+        // Names as the HF modules: one packed linear per expert, the router as a plain weight.
+        auto stored = readSafetensors(out + "/model.safetensors");
+        QVERIFY(stored.ok());
+        std::set<std::string> names;
+        for (const SafetensorsTensor& t : stored->tensors) {
+            names.insert(t.name);
+        }
+        for (const char* name :
+             {"model.layers.0.mlp.experts.0.gate_proj.qweight",
+              "model.layers.3.mlp.experts.7.down_proj.scales",
+              "model.layers.2.mlp.experts.5.up_proj.qzeros", "model.layers.1.mlp.gate.weight"}) {
+            QVERIFY2(names.count(name), name);
+        }
+        QVERIFY(!names.count("model.layers.1.mlp.gate.qweight"));
+        QVERIFY(!names.count("model.layers.1.mlp.experts.0.gate_proj.weight"));
+
+        auto checkpoint = openModel(out);
+        QVERIFY2(checkpoint.ok(), checkpoint.ok() ? "" : checkpoint.error().message.c_str());
+        for (const TensorInfo& t : model->tensors()) {
+            const TensorInfo* c = checkpoint->findTensor(t.name);
+            QVERIFY2(c && c->dims == t.dims, t.name.c_str());
+            if (t.name.ends_with("ffn_gate_inp.weight")) {
+                // The router, as it was: F16 in, F16 out.
+                std::vector<std::byte> a(t.byteSize), b(c->byteSize);
+                QVERIFY(model->readTensorData(t, a).ok() && checkpoint->readTensorData(*c, b).ok());
+                QVERIFY2(a == b, t.name.c_str());
+            }
+        }
+        auto weights = LlamaWeights::fromModel(*checkpoint);
+        QVERIFY2(weights.ok(), weights.ok() ? "" : weights.error().message.c_str());
+        auto baseWeights = LlamaWeights::fromModel(*model);
+        QVERIFY(baseWeights.ok());
+        auto evalText = readEvalText(QS_SHARED_MODELS_DIR "/text/shakespeare-val-a.txt");
+        QVERIFY(evalText.ok());
+        const auto tokens = tok.encode(*evalText, true);
+        PerplexityOptions po;
+        po.contextLength = 128;
+        po.maxChunks = 4;
+        LlamaContext quantized(*weights, 128, 2);
+        LlamaContext base(*baseWeights, 128, 2);
+        auto pq = computePerplexity(quantized, tokens, tok.bos(), po, progress, cancel);
+        auto pb = computePerplexity(base, tokens, tok.bos(), po, progress, cancel);
+        QVERIFY(pq.ok() && pb.ok());
+        qInfo("qwen3moe %s checkpoint: PPL %.2f (F16 %.2f)", awq ? "AWQ" : "GPTQ", pq->ppl,
+              pb->ppl);
+        QVERIFY(std::isfinite(pq->ppl));
+        QVERIFY(pq->ppl < 2 * pb->ppl && pq->ppl > 0.5 * pb->ppl);
     }
 
     // Issue 22: Llama 3.1's rope_scaling ("llama3") becomes rope_freqs.weight, as
