@@ -251,8 +251,9 @@ private slots:
         std::vector<double> reference(logits[1].begin(), logits[1].end());
         const double err = test::nmse(logits[0], reference);
         qInfo("PPL via mul_mm %.6f, via matvec %.6f; logits NMSE %.3g", ppl[0], ppl[1], err);
-        // Each product is within the matvec budget of the exact one; through a few layers the
-        // logits stay there (a wrong tile or token offset gives NMSE near 1).
+        // Each product is within the matvec budget of the exact one; through the layers the
+        // logits stay there (on lavapipe both routes sum in the same order: NMSE 0). Scaling
+        // one of 32 dot products of a quarter of the rows by 1.001 in mul_mm gave 1.7e-7.
         QVERIFY2(err < test::kMatvecNmseBudget,
                  qPrintable("logits NMSE " + QString::number(err, 'g', 3)));
         QVERIFY(std::abs(ppl[0] / ppl[1] - 1.0) < 1e-5);

@@ -14,9 +14,9 @@
 //   value has a single reader, so it stays in a register.)
 // - CPU devices (lavapipe): ROWS_PER_LANE rows per invocation and x read through texel fetches,
 //   no shared memory. llvmpipe loads shared memory lane by lane inside loops (its uniform-load
-//   shortcut needs code outside control flow), so staged x cost more than it saved: pp of a
-//   4-layer 1024-wide Q4_K_M model went from 52 (a matvec per token) to 48 tok/s staged,
-//   73 with texel fetches, 178 with 4 rows per invocation sharing each fetch (8: 150-157).
+//   shortcut needs code outside control flow), so staged x cost about what decoding once per
+//   tile saved; 4 rows sharing each fetched x value made prompts 3.4x faster than a matvec per
+//   token, 1 or 8 rows less (docs/benchmarks.md, "Prompt batches through mul_mm").
 
 layout(constant_id = 0) const uint UNIT_BYTES = 18;
 layout(constant_id = 1) const uint UNIT_ELEMS = 32;
