@@ -19,6 +19,7 @@ struct KernelSpirv {
     Spirv dequantWide; // QS_STORE_U64: stores 64-bit words, needs shaderInt64
     Spirv matvecSubgroup;
     Spirv matvecShared;
+    Spirv mulMm;
 };
 
 #include "spirv/kernel_list.inc"
@@ -41,7 +42,7 @@ const KernelSpirv* findSpirv(core::GgmlType type) {
     return nullptr;
 }
 
-// Specialization constant ids, as declared in dequant.comp, matvec.comp and the packed
+// Specialization constant ids, as declared in dequant.comp, matvec.comp, mul_mm.comp and the packed
 // kernels (dequant_packed.comp, matvec_packed.comp).
 enum SpecId : std::uint32_t {
     kUnitBytes = 0,
@@ -55,7 +56,7 @@ enum SpecId : std::uint32_t {
 };
 
 std::size_t layoutIndex(Kernel kernel) {
-    return isPackedKernel(kernel) ? 2 : kernel == Kernel::Matvec ? 1 : 0;
+    return isPackedKernel(kernel) ? 2 : KernelTable::usesMatvecLayout(kernel) ? 1 : 0;
 }
 
 } // namespace
@@ -74,7 +75,7 @@ VkFormat KernelTable::bindingFormat(Kernel kernel, std::uint32_t binding) {
             return VK_FORMAT_R32_UINT;
         }
     }
-    const bool matvec = kernel == Kernel::Matvec;
+    const bool matvec = usesMatvecLayout(kernel);
     if (binding == 0 || binding == (matvec ? 4u : 3u)) { // blocks as words, the code book
         return VK_FORMAT_R32_UINT;
     }
@@ -210,6 +211,11 @@ std::uint32_t KernelTable::workgroupSize(Kernel kernel) const {
         const PackedMatvecShape shape = packedMatvecShape();
         return shape.units * shape.splitK;
     }
+    if (kernel == Kernel::MatMul) {
+        // 64 invocations share each staged x value on GPUs, or each workgroup task's x fetches
+        // on lavapipe; Vulkan guarantees 128.
+        return 64;
+    }
     if (kernel != Kernel::Matvec) {
         // lavapipe runs a workgroup as one task of its thread pool: 256 invocations (32 SIMD
         // iterations) per task measured a little faster than 64. Vulkan guarantees only 128.
@@ -256,7 +262,8 @@ core::Result<VkPipeline> KernelTable::pipeline(Kernel kernel, core::GgmlType typ
                                    std::string(core::ggmlTypeInfo(type).name));
     }
     const Spirv code =
-        kernel == Kernel::Matvec
+        kernel == Kernel::MatMul ? spirv->mulMm
+        : kernel == Kernel::Matvec
             ? (m_ctx.subgroupArithmetic && !m_forceSharedMemoryReduction ? spirv->matvecSubgroup
                                                                          : spirv->matvecShared)
             : (m_ctx.shaderInt64 && !m_forceWordStores ? spirv->dequantWide : spirv->dequant);

@@ -18,6 +18,7 @@ enum class Kernel : std::uint32_t {
     DequantF32,
     DequantF16,
     Matvec,
+    MatMul, // mul_mm.comp: a batch of tokens; matvec's bindings and layout
     // On packed GPTQ/AWQ linears (core/compute/packed_linear.h); pipelines by PackedFormat.
     PackedDequantF32,
     PackedDequantF16,
@@ -75,15 +76,18 @@ public:
     VkPipelineLayout layout(Kernel kernel) const;
     VkDescriptorSetLayout setLayout(Kernel kernel) const;
     static std::uint32_t bindingCount(Kernel kernel) {
-        return isPackedKernel(kernel) ? 6 : kernel == Kernel::Matvec ? 5 : 4;
+        return isPackedKernel(kernel) ? 6 : usesMatvecLayout(kernel) ? 5 : 4;
+    }
+    static bool usesMatvecLayout(Kernel kernel) {
+        return kernel == Kernel::Matvec || kernel == Kernel::MatMul;
     }
     // Inputs are uniform texel buffers read through a view of this format (texelFetch: on
     // lavapipe a vector gather, where a storage-buffer load is a loop over the SIMD lanes);
     // outputs are storage buffers (VK_FORMAT_UNDEFINED). Dequant: 0 = blocks as words
     // (R32_UINT), 1 = output, 2 = the same blocks as 16-byte texels (R32G32B32A32_UINT),
     // 3 = the type's i-quant code book as words (code_books.h; other types never read it).
-    // Matvec: 0 = blocks as words, 1 = x (R32G32B32A32_SFLOAT), 2 = y, 3 = blocks as 16 bytes,
-    // 4 = the code book.
+    // Matvec and MatMul: 0 = blocks as words, 1 = x (R32G32B32A32_SFLOAT), 2 = y, 3 = blocks as
+    // 16 bytes, 4 = the code book.
     // Packed kernels: 0 = qweight and 3 = scales as 16-byte texels, 2 = qzeros and 4 = the
     // group table as words, 1 = output (dequantized rows or y), 5 = x (RGBA32F; dequant binds
     // the scales there, unused).
@@ -99,6 +103,11 @@ public:
     // Rows one matvec workgroup computes (matvec.comp ROWS_PER_LANE in that mode).
     std::uint32_t matvecRowsPerWorkgroup() const {
         return matvecRowPerInvocation() ? 2 * workgroupSize(Kernel::Matvec) : 1;
+    }
+    // Rows one mul_mm workgroup computes: mul_mm.comp's ROWS_PER_LANE per invocation on CPU
+    // devices, one per invocation on GPUs.
+    std::uint32_t matmulRowsPerWorkgroup() const {
+        return (matvecRowPerInvocation() ? 4 : 1) * workgroupSize(Kernel::MatMul);
     }
     // CPU devices: 64 units, no split; GPUs (and forceWorkgroupPerRow): 16 units times 16 (or
     // 8) slices of the columns, reduced in shared memory.

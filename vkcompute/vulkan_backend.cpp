@@ -447,6 +447,96 @@ struct VulkanBackend::Impl {
         return stageOut(dst, y, static_cast<std::uint64_t>(w.nRows) * 4);
     }
 
+    // y = W x for n tokens through mul_mm.comp: the weights uploaded and decoded once per
+    // batch (per tile of 32 tokens on the device), not once per token as n matvecs would.
+    // Returns false in `fitted` (and nothing else) when one tile of tokens does not fit the
+    // binding limit: the caller then runs matvecs.
+    core::Status matmul(const core::WeightMatrix& w, const float* xHost, std::int64_t n, float* y,
+                        int repeats, bool& fitted) {
+        fitted = true;
+        const std::uint64_t rowBytes = *core::ggmlRowBytes(w.type, std::uint64_t(w.nCols));
+        const std::uint64_t srcBytes = rowBytes * static_cast<std::uint64_t>(w.nRows);
+        const std::uint64_t srcAlloc = roundUp(srcBytes, 16) + kBufferTail;
+        const std::uint64_t tile = shader::MM_TILE_TOKENS;
+        const auto tokens = static_cast<std::uint64_t>(n);
+        const auto rows = static_cast<std::uint64_t>(w.nRows);
+        const auto cols = static_cast<std::uint64_t>(w.nCols);
+        // x as mul_mm.comp reads it: each token's values zero-padded to whole steps, the tokens
+        // to whole tiles.
+        const std::uint64_t groups = (cols + 31) / 32;
+        const std::uint64_t stepValues = std::uint64_t(shader::MM_STEP_GROUPS) * 32;
+        const std::uint64_t xStride = (groups * 32 + stepValues - 1) / stepValues * stepValues;
+        const std::uint64_t paddedTokens = roundUp(tokens, tile);
+        const std::uint64_t xAlloc = paddedTokens * xStride * 4 + kBufferTail;
+        const std::uint64_t yAlloc = tokens * rows * 4 + kBufferTail;
+        // Tokens per dispatch: whole tiles whose x and y each fit one binding, and a grid
+        // column of at most maxGroupsPerDim tiles.
+        const std::uint64_t room = usableBindingBytes(limits);
+        std::uint64_t batch = std::min(room / (xStride * 4), room / (rows * 4)) / tile * tile;
+        batch = std::min<std::uint64_t>(batch, std::uint64_t(maxGroupsPerDim) * tile);
+        const std::uint64_t rowsPerGroup = kernels->matmulRowsPerWorkgroup();
+        ChunkLimits chunkLimits = limits;
+        chunkLimits.maxWorkItems = std::uint64_t(maxGroupsPerDim) * rowsPerGroup;
+        const auto chunks = planMatvec(rows, rowBytes, srcAlloc, yAlloc, chunkLimits);
+        if (batch == 0 || chunks.empty()) {
+            fitted = false;
+            return {};
+        }
+        if (core::Status s = stageIn(src, w.data, srcBytes, srcAlloc); !s) {
+            return s;
+        }
+        if (core::Status s = stageInWith(x, xAlloc,
+                                         [&](std::uint8_t* mapped) {
+                                             std::memset(mapped, 0, xAlloc);
+                                             auto* out = reinterpret_cast<float*>(mapped);
+                                             for (std::uint64_t t = 0; t < tokens; ++t) {
+                                                 std::memcpy(out + t * xStride, xHost + t * cols,
+                                                             cols * 4);
+                                             }
+                                         });
+            !s) {
+            return s;
+        }
+        if (core::Status s = prepareOut(dst, yAlloc); !s) {
+            return s;
+        }
+        std::vector<Dispatch> dispatches;
+        for (std::uint64_t t0 = 0; t0 < tokens; t0 += batch) {
+            const std::uint64_t nb = std::min(batch, tokens - t0);
+            const Binding xRange =
+                bindRange(t0 * xStride * 4, roundUp(nb, tile) * xStride * 4, xAlloc, limits);
+            const Binding yRange = bindRange(t0 * rows * 4, nb * rows * 4, yAlloc, limits);
+            if (xRange.inner != 0) {
+                // Batches start at whole tiles of 256-byte steps: never misaligned in practice.
+                return core::makeError(core::ErrorCode::Unsupported,
+                                       "Vulkan: misaligned token batch for mul_mm");
+            }
+            for (const auto& c : chunks) {
+                Dispatch d;
+                d.bindings[0] = {src.handle(), c.src.offset, c.src.size};
+                d.bindings[1] = {x.handle(), xRange.offset, xRange.size};
+                d.bindings[2] = {dst.handle(), yRange.offset, yRange.size};
+                d.bindings[3] = d.bindings[0]; // the blocks again, as 16-byte texels
+                d.bindings[4] = codeBookBinding(w.type);
+                d.params.srcByteOffset = static_cast<std::uint32_t>(c.src.inner);
+                d.params.dstElemOffset = static_cast<std::uint32_t>(yRange.inner / 4 + c.firstRow);
+                d.params.count = static_cast<std::uint32_t>(c.rows);
+                d.params.elemCount = static_cast<std::uint32_t>(cols);
+                d.params.rowBytes = static_cast<std::uint32_t>(rowBytes);
+                d.params.groupsPerRow = static_cast<std::uint32_t>(groups);
+                d.params.tokens = static_cast<std::uint32_t>(nb);
+                d.params.yStride = static_cast<std::uint32_t>(rows);
+                d.grid = {static_cast<std::uint32_t>((c.rows + rowsPerGroup - 1) / rowsPerGroup),
+                          static_cast<std::uint32_t>((nb + tile - 1) / tile)};
+                dispatches.push_back(d);
+            }
+        }
+        if (core::Status s = run(Kernel::MatMul, w.type, dispatches, repeats); !s) {
+            return s;
+        }
+        return stageOut(dst, y, tokens * rows * 4);
+    }
+
     // Packed GPTQ/AWQ linears: uploads the data chunks of planPacked (the arrays re-cut per
     // chunk of outputs) and the group table, then dispatches per chunk and output range.
     struct PackedJob {
@@ -769,6 +859,34 @@ core::Status VulkanBackend::dequantizeF16(const core::WeightMatrix& w, core::Row
 core::Status VulkanBackend::matvec(const core::WeightMatrix& w, const float* x, float* y) {
     std::lock_guard lock(m_impl->mutex);
     return m_impl->matvec(w, x, y, 1);
+}
+
+core::Status VulkanBackend::matmul(const core::WeightMatrix& w, const float* x, std::int64_t n,
+                                   float* y) {
+    if (core::Status s = m_impl->checkInput(w, {0, w.nRows}); !s) {
+        return s;
+    }
+    if (n < 0 || ((!x || !y) && n > 0 && w.nRows > 0)) {
+        return core::makeError(core::ErrorCode::InvalidArgument,
+                               "matmul: null x or y, or a batch of " + std::to_string(n) +
+                                   " tokens");
+    }
+    if (n == 0 || w.nRows == 0) {
+        return {};
+    }
+    std::lock_guard lock(m_impl->mutex);
+    if (n >= m_impl->options.minMatmulTokens) {
+        bool fitted = false;
+        if (core::Status s = m_impl->matmul(w, x, n, y, 1, fitted); !s || fitted) {
+            return s;
+        }
+    }
+    for (std::int64_t t = 0; t < n; ++t) {
+        if (core::Status s = m_impl->matvec(w, x + t * w.nCols, y + t * w.nRows, 1); !s) {
+            return s;
+        }
+    }
+    return {};
 }
 
 core::Status VulkanBackend::dequantize(const core::PackedLinear& w, core::RowRange rows,

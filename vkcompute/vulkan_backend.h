@@ -18,6 +18,10 @@ struct VulkanBackendOptions {
     std::uint64_t maxBindingBytes = 0;
     // 0: the device's maxComputeWorkGroupCount. Tests lower it to exercise 2D grids.
     std::uint32_t maxWorkgroupsPerDim = 0;
+    // matmul runs batches of at least this many tokens through mul_mm.comp (issue 23's
+    // threshold), smaller ones as a matvec per token: a batch pays for a whole 32-token tile.
+    // Tests set it past their batch to compare the two routes.
+    std::int64_t minMatmulTokens = 8;
     // A dispatch still running after this long is a device error (the driver may hang).
     std::uint64_t fenceTimeoutMs = 60'000;
     bool persistPipelineCache = true; // $XDG_CACHE_HOME/quantscope/vk-pipelines-*.bin
@@ -44,6 +48,8 @@ public:
     core::Status dequantizeF16(const core::WeightMatrix& w, core::RowRange rows,
                                std::uint16_t* dst) override;
     core::Status matvec(const core::WeightMatrix& w, const float* x, float* y) override;
+    core::Status matmul(const core::WeightMatrix& w, const float* x, std::int64_t n,
+                        float* y) override;
     core::Status dequantize(const core::PackedLinear& w, core::RowRange rows, float* dst) override;
     core::Status dequantizeF16(const core::PackedLinear& w, core::RowRange rows,
                                std::uint16_t* dst) override;

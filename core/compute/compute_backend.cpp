@@ -24,4 +24,17 @@ Status validateWeights(const WeightMatrix& w, RowRange rows) {
     return {};
 }
 
+Status ComputeBackend::matmul(const WeightMatrix& w, const float* x, std::int64_t n, float* y) {
+    if (n < 0) {
+        return makeError(ErrorCode::InvalidArgument,
+                         "compute: a batch of " + std::to_string(n) + " tokens");
+    }
+    for (std::int64_t t = 0; t < n; ++t) {
+        if (Status s = matvec(w, x + t * w.nCols, y + t * w.nRows); !s) {
+            return s;
+        }
+    }
+    return {};
+}
+
 } // namespace qs::core

@@ -60,6 +60,12 @@ public:
     // is the backend's own, so results agree with other backends to rounding, not bitwise.
     virtual Status matvec(const WeightMatrix& w, const float* x, float* y) = 0;
 
+    // y = W x for n tokens at once (prompt processing): x holds n rows of w.nCols floats, y
+    // receives n rows of w.nRows floats, token t's in y[t * w.nRows ...]. Each row agrees with
+    // matvec of that token to rounding. The default runs one matvec per token; a backend that
+    // reads each weight once per batch overrides it (Vulkan: mul_mm.comp).
+    virtual Status matmul(const WeightMatrix& w, const float* x, std::int64_t n, float* y);
+
     // The same three on a GPTQ/AWQ linear in its packed checkpoint layout (packed_linear.h);
     // rows are output features, out row-major. Every backend rejects what
     // validatePackedRows rejects. Values: bit for bit QuantizedLinear::dequantize() of the

@@ -180,12 +180,8 @@ Status LlamaContext::matmul(const WeightMatrix& w, const float* x, std::int64_t 
         cpuMatmul(m_pool, w, x, n, y);
         return {};
     }
-    for (std::int64_t t = 0; t < n; ++t) {
-        if (auto st = m_backend->matvec(w, x + t * w.nCols, y + t * w.nRows); !st) {
-            return st;
-        }
-    }
-    return {};
+    // The whole batch in one call: a device backend then reads each weight once per batch.
+    return m_backend->matmul(w, x, n, y);
 }
 
 Status LlamaContext::matmulShared(std::span<const Product> products, const float* x,

@@ -36,7 +36,7 @@ public:
 // one is a decode step. Memory: the weights stay mapped (or repacked, setRepackWeights); the
 // cache is layers * sequences * contextLength * kvDim * 2 floats.
 //
-// Matrix products run on `backend` (one matvec per token) when one is given, e.g. Vulkan;
+// Matrix products run on `backend` (its matmul over the batch) when one is given, e.g. Vulkan;
 // without one they run on the built-in CPU kernels, which read each weight row once per batch:
 // fused quantized dot products (vec_dot.h) for the common types under llama.cpp numerics,
 // dequantize-then-dot otherwise.

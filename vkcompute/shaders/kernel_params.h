@@ -15,18 +15,26 @@ using uint = std::uint32_t;
 #define QS_PACKED_PARAMS_BEGIN layout(push_constant) uniform PackedParams
 #endif
 
+// mul_mm.comp's tile: a workgroup computes KernelTable::matmulRowsPerWorkgroup() rows times
+// MM_TILE_TOKENS tokens; its GPU shape stages MM_STEP_GROUPS 32-value groups of each token's x
+// in shared memory per step (32 x 2 x 32 floats: 8 KiB, half of the 16 KiB every device has).
+// The host lays x out to match: each token's values padded with zeros to whole steps, the
+// token count to whole tiles.
+const uint MM_TILE_TOKENS = 32u;
+const uint MM_STEP_GROUPS = 2u;
+
 // A shader has one push-constant block: the packed GPTQ/AWQ kernels (QS_PACKED_KERNEL) take
 // PackedParams, every other kernel KernelParams. C++ sees both.
 #if defined(__cplusplus) || !defined(QS_PACKED_KERNEL)
 QS_PARAMS_BEGIN {
     uint srcByteOffset; // byte of the first unit (block) inside the bound source range
     uint dstElemOffset; // element of the first output inside the bound destination range
-    uint count;         // dequant: 32-value groups to write; matvec: rows to compute
-    uint elemCount;     // dequant: values in this chunk; matvec: columns (nCols)
-    uint rowBytes;      // matvec: bytes per weight row
-    uint groupsPerRow;  // matvec: 32-value groups per row, ceil(nCols / 32)
-    uint reserved0;
-    uint reserved1;
+    uint count;         // dequant: 32-value groups to write; matvec, mul_mm: rows to compute
+    uint elemCount;     // dequant: values in this chunk; matvec, mul_mm: columns (nCols)
+    uint rowBytes;      // matvec, mul_mm: bytes per weight row
+    uint groupsPerRow;  // matvec, mul_mm: 32-value groups per row, ceil(nCols / 32)
+    uint tokens;        // mul_mm: tokens (columns of x and y) this dispatch computes
+    uint yStride;       // mul_mm: floats from one token's outputs to the next's in y
 }
 QS_PARAMS_END
 #endif
