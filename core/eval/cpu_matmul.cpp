@@ -159,6 +159,7 @@ std::unique_ptr<RepackedMatrix> RepackedMatrix::build(ParallelPool& pool, const 
     std::unique_ptr<RepackedMatrix> m(new RepackedMatrix);
     m->m_source = w;
     m->m_kernel = kernel;
+    m->m_tile = vecDot8TileFor(w.type);
     m->m_groupBytes = groupBytes;
     m->m_bytes = m->m_groupBytes * static_cast<std::size_t>(w.nRows / 8);
 #if defined(__linux__)
@@ -229,7 +230,14 @@ void cpuMatmulRepacked(ParallelPool& pool, std::span<const RepackedProduct> prod
             const RepackedMatrix& w = *products[k].w;
             const std::int64_t local = g - offsets[k];
             const std::int64_t rows = w.source().nRows;
-            // A prompt batch reuses the group (a few KiB) from cache for every input.
+            // A prompt batch: each weight block decoded once per tile of inputs. One input
+            // (decode) keeps the 8-row kernel, which has no tile bookkeeping.
+            if (n > 1 && w.tile()) {
+                w.tile()(w.group(local), act, stride, n, first.nCols, products[k].y + 8 * local,
+                         rows);
+                continue;
+            }
+            // Otherwise the group (a few KiB) is reused from cache for every input.
             for (std::int64_t t = 0; t < n; ++t) {
                 w.kernel()(w.group(local), act + stride * static_cast<std::size_t>(t), first.nCols,
                            products[k].y + t * rows + 8 * local);

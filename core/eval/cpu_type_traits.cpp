@@ -87,6 +87,11 @@ std::size_t groupBytesF16(std::int64_t n) {
 #else
 #define QS_AVX2(name) nullptr
 #endif
+#if defined(QS_VEC_DOT_AVX512)
+#define QS_AVX512(name) vecdot::name
+#else
+#define QS_AVX512(name) nullptr
+#endif
 
 // One row per type the forward pass treats specially; every other type keeps the defaults.
 const CpuTypeTraits kRows[] = {
@@ -97,6 +102,8 @@ const CpuTypeTraits kRows[] = {
      .dotAvx2 = QS_AVX2(dotF16Avx2),
      .dot8Scalar = vecdot::dotF16x8Scalar,
      .dot8Avx2 = QS_AVX2(dotF16x8Avx2),
+     .dot8TileAvx2 = QS_AVX2(dotF16x8TileAvx2),
+     .dot8TileAvx512 = QS_AVX512(dotF16x8TileAvx512),
      .repack8 = vecdot::repackF16x8,
      .group8Bytes = groupBytesF16,
      .roundInPlace = roundF16,
@@ -127,6 +134,8 @@ const CpuTypeTraits kRows[] = {
      .dotAvx2 = QS_AVX2(dotQ4KAvx2),
      .dot8Scalar = vecdot::dotQ4Kx8Scalar,
      .dot8Avx2 = QS_AVX2(dotQ4Kx8Avx2),
+     .dot8TileAvx2 = QS_AVX2(dotQ4Kx8TileAvx2),
+     .dot8TileAvx512 = QS_AVX512(dotQ4Kx8TileAvx512),
      .repack8 = vecdot::repackQ4Kx8,
      .group8Bytes = groupBytesQ4K},
     {.type = GgmlType::Q5_K, .dotScalar = vecdot::dotQ5KScalar, .dotAvx2 = QS_AVX2(dotQ5KAvx2)},
@@ -135,6 +144,8 @@ const CpuTypeTraits kRows[] = {
      .dotAvx2 = QS_AVX2(dotQ6KAvx2),
      .dot8Scalar = vecdot::dotQ6Kx8Scalar,
      .dot8Avx2 = QS_AVX2(dotQ6Kx8Avx2),
+     .dot8TileAvx2 = QS_AVX2(dotQ6Kx8TileAvx2),
+     .dot8TileAvx512 = QS_AVX512(dotQ6Kx8TileAvx512),
      .repack8 = vecdot::repackQ6Kx8,
      .group8Bytes = groupBytesQ6K},
     {.type = GgmlType::Q8_K,
