@@ -102,7 +102,6 @@ const CpuTypeTraits kRows[] = {
      .dotAvx2 = QS_AVX2(dotF16Avx2),
      .dot8Scalar = vecdot::dotF16x8Scalar,
      .dot8Avx2 = QS_AVX2(dotF16x8Avx2),
-     .dot8TileAvx2 = QS_AVX2(dotF16x8TileAvx2),
      .dot8TileAvx512 = QS_AVX512(dotF16x8TileAvx512),
      .repack8 = vecdot::repackF16x8,
      .group8Bytes = groupBytesF16,

@@ -67,10 +67,10 @@ void dotQ4Kx8Scalar(const void* w, const void* a, std::int64_t n, float* out);
 void dotQ6Kx8Scalar(const void* w, const void* a, std::int64_t n, float* out);
 void dotF16x8Scalar(const void* w, const void* a, std::int64_t n, float* out);
 
-// F16 tiles convert kF16PanelChunks chunks of 8 columns (8 rows: 8 KiB of floats) at a time
-// and reuse them for up to kF16Inputs inputs, whose partial row sums wait on the stack.
+// The F16 tile converts kF16PanelChunks chunks of 8 columns (8 rows: 8 KiB of floats) at a
+// time and reuses them for up to kF16Inputs inputs, whose partial row sums wait on the stack.
 inline constexpr int kF16PanelChunks = 32;
-inline constexpr int kF16Inputs = 16;
+inline constexpr int kF16Inputs = 24;
 
 #if defined(__x86_64__) || defined(__i386__)
 #define QS_VEC_DOT_AVX2 1
@@ -78,12 +78,10 @@ void dotQ4Kx8Avx2(const void* w, const void* a, std::int64_t n, float* out);
 void dotQ6Kx8Avx2(const void* w, const void* a, std::int64_t n, float* out);
 void dotF16x8Avx2(const void* w, const void* a, std::int64_t n, float* out);
 // Tiles (VecDot8TileFn, vec_dot_tile_avx2.cpp): the 8-row kernel above for each input, bit
-// for bit, with each weight block decoded once per few inputs.
+// for bit, with each weight block decoded once per few inputs (k-quants only, see there).
 void dotQ4Kx8TileAvx2(const void* w, const void* a, std::size_t stride, std::int64_t inputs,
                       std::int64_t n, float* out, std::int64_t outStride);
 void dotQ6Kx8TileAvx2(const void* w, const void* a, std::size_t stride, std::int64_t inputs,
-                      std::int64_t n, float* out, std::int64_t outStride);
-void dotF16x8TileAvx2(const void* w, const void* a, std::size_t stride, std::int64_t inputs,
                       std::int64_t n, float* out, std::int64_t outStride);
 // The same with AVX-512 F/BW/VL/DQ and VNNI (vec_dot_tile_avx512.cpp), again the AVX2 8-row
 // kernel's bits; only for CPUs that have all of them.

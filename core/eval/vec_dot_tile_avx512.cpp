@@ -269,44 +269,49 @@ QS_AVX512_INLINE void runTiles(const void* w, const void* a, std::size_t stride,
     }
 }
 
-// Two inputs' 8-lane row sums of F16 in one vector: input t in the low half, t + 1 high.
-QS_AVX512_INLINE __m512 twoHalves(const float* low, const float* high) {
-    return _mm512_insertf32x8(_mm512_castps256_ps512(_mm256_loadu_ps(low)), _mm256_loadu_ps(high),
-                              1);
-}
-
-// P pairs of inputs (2P inputs, `keep` their 8 x 8 partial row sums each) over one converted
-// panel of `width` chunks: dotF16x8Avx2's multiply-adds with each panel value broadcast to
-// both halves.
-template <int P>
-QS_AVX512_INLINE void f16Pairs(const float* panel, int width, const float* const* y, float* keep,
-                               bool first) {
-    __m512 acc[P][8];
-    for (int p = 0; p < P; ++p) {
-        for (int r = 0; r < 8; ++r) {
-            acc[p][r] = first ? _mm512_setzero_ps()
-                              : twoHalves(keep + 128 * p + 8 * r, keep + 128 * p + 64 + 8 * r);
+// T inputs (their 8 x 8 partial row sums at keep + 64t, row r's 8 lanes at 8r) over one
+// converted panel of `width` chunks. A vector holds rows 2p and 2p + 1 of a chunk, each lane
+// still the column of the AVX2 kernel's lane, so the chain of multiply-adds per row and lane
+// is dotF16x8Avx2's; each input's chunk is broadcast to both halves.
+template <int T>
+QS_AVX512_INLINE void f16Inputs(const float* panel, int width, const float* const* y, float* keep,
+                                bool first) {
+    __m512 acc[T][4];
+    for (int t = 0; t < T; ++t) {
+        for (int p = 0; p < 4; ++p) {
+            acc[t][p] = first ? _mm512_setzero_ps() : _mm512_load_ps(keep + 64 * t + 16 * p);
         }
     }
     for (int c = 0; c < width; ++c) {
-        __m512 yc[P];
-        for (int p = 0; p < P; ++p) {
-            yc[p] = twoHalves(y[2 * p] + 8 * c, y[2 * p + 1] + 8 * c);
+        __m512 wc[4];
+        for (int p = 0; p < 4; ++p) {
+            wc[p] = _mm512_load_ps(panel + 64 * c + 16 * p);
         }
-        for (int r = 0; r < 8; ++r) {
-            const __m512 wc = _mm512_broadcast_f32x8(_mm256_load_ps(panel + 64 * c + 8 * r));
-            for (int p = 0; p < P; ++p) {
-                acc[p][r] = _mm512_fmadd_ps(wc, yc[p], acc[p][r]);
+        for (int t = 0; t < T; ++t) {
+            const __m512 yc = _mm512_broadcast_f32x8(_mm256_loadu_ps(y[t] + 8 * c));
+            for (int p = 0; p < 4; ++p) {
+                acc[t][p] = _mm512_fmadd_ps(wc[p], yc, acc[t][p]);
             }
         }
     }
-    for (int p = 0; p < P; ++p) {
-        for (int r = 0; r < 8; ++r) {
-            _mm256_store_ps(keep + 128 * p + 8 * r, _mm512_castps512_ps256(acc[p][r]));
-            _mm256_store_ps(keep + 128 * p + 64 + 8 * r, _mm512_extractf32x8_ps(acc[p][r], 1));
+    for (int t = 0; t < T; ++t) {
+        for (int p = 0; p < 4; ++p) {
+            _mm512_store_ps(keep + 64 * t + 16 * p, acc[t][p]);
         }
     }
 }
+
+template <int T>
+struct F16Inputs {
+    QS_AVX512_INLINE static void dispatch(int count, const float* panel, int width,
+                                          const float* const* y, float* keep, bool first) {
+        if (count == T) {
+            f16Inputs<T>(panel, width, y, keep, first);
+        } else if constexpr (T > 1) {
+            F16Inputs<T - 1>::dispatch(count, panel, width, y, keep, first);
+        }
+    }
+};
 
 } // namespace
 
@@ -323,24 +328,23 @@ QS_AVX512 void dotQ6Kx8TileAvx512(const void* w, const void* a, std::size_t stri
     runTiles<8, Q6KTile, BlockQ6Kx8>(w, a, stride, inputs, n, out, outStride);
 }
 
-// As dotF16x8TileAvx2, two inputs per vector and two pairs per pass, so each broadcast panel
-// value feeds two multiply-adds; an odd last input is paired with itself.
+// F16: a panel of the group's columns is converted to floats once (kF16PanelChunks chunks of
+// 8 columns) and then serves every input of a block of kF16Inputs, whose 8 row sums per input
+// live in accF16 between panels; per input and row this is dotF16x8Avx2's chain of
+// multiply-adds in the same order on the same values. Six inputs at a time: 24 sums, the panel's 4
+// vectors of a chunk and a broadcast input fill 29 of the 32 registers, so each panel load feeds
+// six multiply-adds.
 QS_AVX512 void dotF16x8TileAvx512(const void* w, const void* a, std::size_t stride,
                                   std::int64_t inputs, std::int64_t n, float* out,
                                   std::int64_t outStride) {
+    constexpr int kInputsPerPass = 6;
     const auto* x = static_cast<const std::uint16_t*>(w);
     const auto* act = static_cast<const std::byte*>(a);
     const std::int64_t chunks = n / 8;
     alignas(64) float panel[kF16PanelChunks * 64];
-    alignas(64) float accF16[(kF16Inputs + 1) * 64]; // + 1: an odd input's twin
+    alignas(64) float accF16[kF16Inputs * 64];
     for (std::int64_t t0 = 0; t0 < inputs; t0 += kF16Inputs) {
         const int count = static_cast<int>(std::min<std::int64_t>(kF16Inputs, inputs - t0));
-        const int pairs = (count + 1) / 2;
-        const float* y[kF16Inputs + 1];
-        for (int t = 0; t < 2 * pairs; ++t) {
-            const std::int64_t input = t0 + std::min(t, count - 1);
-            y[t] = reinterpret_cast<const float*>(act + stride * static_cast<std::size_t>(input));
-        }
         for (std::int64_t c0 = 0; c0 < chunks; c0 += kF16PanelChunks) {
             const int width =
                 static_cast<int>(std::min<std::int64_t>(kF16PanelChunks, chunks - c0));
@@ -350,16 +354,15 @@ QS_AVX512 void dotF16x8TileAvx512(const void* w, const void* a, std::size_t stri
                                     _mm256_cvtph_ps(load128(x + 64 * (c0 + c) + 8 * r)));
                 }
             }
-            const float* yc[kF16Inputs + 1];
-            for (int t = 0; t < 2 * pairs; ++t) {
-                yc[t] = y[t] + 8 * c0;
+            const float* y[kF16Inputs];
+            for (int t = 0; t < count; ++t) {
+                y[t] = reinterpret_cast<const float*>(act +
+                                                      stride * static_cast<std::size_t>(t0 + t)) +
+                       8 * c0;
             }
-            int p = 0;
-            for (; p + 2 <= pairs; p += 2) {
-                f16Pairs<2>(panel, width, yc + 2 * p, accF16 + 128 * p, c0 == 0);
-            }
-            if (p < pairs) {
-                f16Pairs<1>(panel, width, yc + 2 * p, accF16 + 128 * p, c0 == 0);
+            for (int t = 0; t < count; t += kInputsPerPass) {
+                F16Inputs<kInputsPerPass>::dispatch(std::min(kInputsPerPass, count - t), panel,
+                                                    width, y + t, accF16 + 64 * t, c0 == 0);
             }
         }
         for (int t = 0; t < count; ++t) {
