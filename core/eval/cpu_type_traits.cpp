@@ -78,6 +78,10 @@ std::size_t groupBytesQ6K(std::int64_t n) {
     return static_cast<std::size_t>(n / quant::kQK) * sizeof(vecdot::BlockQ6Kx8);
 }
 
+std::size_t groupBytesQ8_0(std::int64_t n) {
+    return static_cast<std::size_t>(n / quant::kQK32) * sizeof(vecdot::BlockQ8_0x8);
+}
+
 std::size_t groupBytesF16(std::int64_t n) {
     return n % 8 == 0 ? 8 * sizeof(std::uint16_t) * static_cast<std::size_t>(n) : 0;
 }
@@ -119,6 +123,12 @@ const CpuTypeTraits kRows[] = {
      .vecDotType = GgmlType::Q8_0,
      .dotScalar = vecdot::dotQ8_0Scalar,
      .dotAvx2 = QS_AVX2(dotQ8_0Avx2),
+     .dot8Scalar = vecdot::dotQ8_0x8Scalar,
+     .dot8Avx2 = QS_AVX2(dotQ8_0x8Avx2),
+     .dot8TileAvx2 = QS_AVX2(dotQ8_0x8TileAvx2),
+     .dot8TileAvx512 = QS_AVX512(dotQ8_0x8TileAvx512),
+     .repack8 = vecdot::repackQ8_0x8,
+     .group8Bytes = groupBytesQ8_0,
      .roundInPlace = roundQ8Blocks32,
      .fromFloat = fromFloatQ8_0,
      .activationBlockBytes = sizeof(BlockQ8_0),

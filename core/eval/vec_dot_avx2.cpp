@@ -467,6 +467,29 @@ QS_AVX2_INLINE __m256i signedDot(__m256i x, __m256i y) {
 
 } // namespace
 
+// Q8_0 for 8 rows (BlockQ8_0x8): signed weights times signed activations as |w| times the
+// activations with w's sign (_mm256_maddubs_epi16 wants one unsigned side), one 4-byte
+// activation broadcast per quad for all 8 rows.
+QS_AVX2 void dotQ8_0x8Avx2(const void* w, const void* a, std::int64_t n, float* out) {
+    const auto* x = static_cast<const BlockQ8_0x8*>(w);
+    const auto* y = static_cast<const BlockQ8_0*>(a);
+    const __m256i ones = _mm256_set1_epi16(1);
+    __m256 acc = _mm256_setzero_ps();
+    for (std::int64_t i = 0; i < n / kQK32; ++i) {
+        __m256i sumi = _mm256_setzero_si256();
+        for (int g = 0; g < 8; ++g) {
+            const __m256i q = load256(x[i].qs[g]);
+            const __m256i p = _mm256_maddubs_epi16(
+                _mm256_abs_epi8(q), _mm256_sign_epi8(broadcast4(y[i].qs + 4 * g), q));
+            sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(p, ones));
+        }
+        acc = _mm256_fmadd_ps(
+            _mm256_mul_ps(_mm256_cvtph_ps(load128(x[i].d)), _mm256_set1_ps(halfToFloat(y[i].d))),
+            _mm256_cvtepi32_ps(sumi), acc);
+    }
+    _mm256_storeu_ps(out, acc);
+}
+
 QS_AVX2 float dotQ8_0Avx2(const void* w, const void* a, std::int64_t n) {
     const auto* x = static_cast<const BlockQ8_0*>(w);
     const auto* y = static_cast<const BlockQ8_0*>(a);

@@ -190,16 +190,54 @@ QS_AVX2_INLINE void q6kTile(const BlockQ6Kx8* x, const void* a, std::size_t stri
     }
 }
 
+// dotQ8_0x8Avx2 for T inputs: |w| once per tile, w's sign moved onto each input's bytes.
+template <int T>
+QS_AVX2_INLINE void q8_0Tile(const BlockQ8_0x8* x, const void* a, std::size_t stride,
+                             std::int64_t blocks, float* out, std::int64_t outStride) {
+    const __m256i ones = _mm256_set1_epi16(1);
+    __m256 acc[T];
+    for (int t = 0; t < T; ++t) {
+        acc[t] = _mm256_setzero_ps();
+    }
+    for (std::int64_t i = 0; i < blocks; ++i) {
+        const BlockQ8_0* y[T];
+        __m256i sumi[T];
+        for (int t = 0; t < T; ++t) {
+            y[t] = reinterpret_cast<const BlockQ8_0*>(static_cast<const std::byte*>(a) +
+                                                      stride * static_cast<std::size_t>(t)) +
+                   i;
+            sumi[t] = _mm256_setzero_si256();
+        }
+        for (int g = 0; g < 8; ++g) {
+            const __m256i q = load256(x[i].qs[g]);
+            const __m256i magnitude = _mm256_abs_epi8(q);
+            for (int t = 0; t < T; ++t) {
+                const __m256i p = _mm256_maddubs_epi16(
+                    magnitude, _mm256_sign_epi8(broadcast4(y[t]->qs + 4 * g), q));
+                sumi[t] = _mm256_add_epi32(sumi[t], _mm256_madd_epi16(p, ones));
+            }
+        }
+        const __m256 d = _mm256_cvtph_ps(load128(x[i].d));
+        for (int t = 0; t < T; ++t) {
+            acc[t] = _mm256_fmadd_ps(_mm256_mul_ps(d, _mm256_set1_ps(_cvtsh_ss(y[t]->d))),
+                                     _mm256_cvtepi32_ps(sumi[t]), acc[t]);
+        }
+    }
+    for (int t = 0; t < T; ++t) {
+        _mm256_storeu_ps(out + outStride * t, acc[t]);
+    }
+}
+
 // Runs Tile<T> over the inputs in tiles of kMax, the last one smaller.
-template <int kMax, template <int> class Tile, class Block>
+template <int kMax, template <int> class Tile, class Block, int kBlockValues = kQK>
 QS_AVX2_INLINE void runTiles(const void* w, const void* a, std::size_t stride, std::int64_t inputs,
                              std::int64_t n, float* out, std::int64_t outStride) {
     const auto* x = static_cast<const Block*>(w);
     const auto* act = static_cast<const std::byte*>(a);
     for (std::int64_t t0 = 0; t0 < inputs; t0 += kMax) {
         const std::int64_t count = std::min<std::int64_t>(kMax, inputs - t0);
-        Tile<kMax>::dispatch(count, x, act + stride * static_cast<std::size_t>(t0), stride, n / kQK,
-                             out + outStride * t0, outStride);
+        Tile<kMax>::dispatch(count, x, act + stride * static_cast<std::size_t>(t0), stride,
+                             n / kBlockValues, out + outStride * t0, outStride);
     }
 }
 
@@ -230,6 +268,19 @@ struct Q6KTile {
     }
 };
 
+template <int T>
+struct Q8_0Tile {
+    QS_AVX2_INLINE static void dispatch(std::int64_t count, const BlockQ8_0x8* x, const void* a,
+                                        std::size_t stride, std::int64_t blocks, float* out,
+                                        std::int64_t outStride) {
+        if (count == T) {
+            q8_0Tile<T>(x, a, stride, blocks, out, outStride);
+        } else if constexpr (T > 1) {
+            Q8_0Tile<T - 1>::dispatch(count, x, a, stride, blocks, out, outStride);
+        }
+    }
+};
+
 } // namespace
 
 // Four inputs: 8 int16 sums, the decoded nibbles and a broadcast fill the 16 registers.
@@ -241,6 +292,12 @@ QS_AVX2 void dotQ4Kx8TileAvx2(const void* w, const void* a, std::size_t stride, 
 QS_AVX2 void dotQ6Kx8TileAvx2(const void* w, const void* a, std::size_t stride, std::int64_t inputs,
                               std::int64_t n, float* out, std::int64_t outStride) {
     runTiles<4, Q6KTile, BlockQ6Kx8>(w, a, stride, inputs, n, out, outStride);
+}
+
+QS_AVX2 void dotQ8_0x8TileAvx2(const void* w, const void* a, std::size_t stride,
+                               std::int64_t inputs, std::int64_t n, float* out,
+                               std::int64_t outStride) {
+    runTiles<4, Q8_0Tile, BlockQ8_0x8, kQK32>(w, a, stride, inputs, n, out, outStride);
 }
 
 // No F16 tile: the 8-row kernel already keeps both 256-bit FMA pipes busy (8 independent

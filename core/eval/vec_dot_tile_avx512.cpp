@@ -230,6 +230,58 @@ QS_AVX512_INLINE void q6kTile(const BlockQ6Kx8* x, const void* a, std::size_t st
     }
 }
 
+// dotQ8_0x8Avx2 for T inputs. VNNI multiplies unsigned by signed bytes, so the weights are
+// taken + 128 (their top bit flipped, once per tile) and 128 times each input's block sum is
+// taken off again: the same integer per row and block.
+template <int T>
+QS_AVX512_INLINE void q8_0Tile(const BlockQ8_0x8* x, const void* a, std::size_t stride,
+                               std::int64_t blocks, float* out, std::int64_t outStride) {
+    const __m512i topBit = _mm512_set1_epi8(static_cast<char>(0x80));
+    __m256 acc[T];
+    for (int t = 0; t < T; ++t) {
+        acc[t] = _mm256_setzero_ps();
+    }
+    for (std::int64_t i = 0; i < blocks; ++i) {
+        __m512i biased[4];
+        for (int k = 0; k < 4; ++k) {
+            biased[k] = _mm512_xor_si512(
+                interleaveRows(load256(x[i].qs[2 * k]), load256(x[i].qs[2 * k + 1])), topBit);
+        }
+        const __m256 d = _mm256_cvtph_ps(load128(x[i].d));
+        for (int t = 0; t < T; ++t) {
+            const BlockQ8_0* y =
+                reinterpret_cast<const BlockQ8_0*>(static_cast<const std::byte*>(a) +
+                                                   stride * static_cast<std::size_t>(t)) +
+                i;
+            __m512i sum = _mm512_setzero_si512();
+            for (int k = 0; k < 4; ++k) {
+                sum = _mm512_dpbusd_epi32(sum, biased[k], broadcast8(y->qs + 8 * k));
+            }
+            const int offset = avx2::horizontalSum(_mm256_dpbusd_epi32(
+                _mm256_setzero_si256(), _mm512_castsi512_si256(topBit), load256(y->qs)));
+            const __m256i sumi = _mm256_sub_epi32(sumLanePairs(sum), _mm256_set1_epi32(offset));
+            acc[t] = _mm256_fmadd_ps(_mm256_mul_ps(d, _mm256_set1_ps(_cvtsh_ss(y->d))),
+                                     _mm256_cvtepi32_ps(sumi), acc[t]);
+        }
+    }
+    for (int t = 0; t < T; ++t) {
+        _mm256_storeu_ps(out + outStride * t, acc[t]);
+    }
+}
+
+template <int T>
+struct Q8_0Tile {
+    QS_AVX512_INLINE static void dispatch(std::int64_t count, const BlockQ8_0x8* x, const void* a,
+                                          std::size_t stride, std::int64_t blocks, float* out,
+                                          std::int64_t outStride) {
+        if (count == T) {
+            q8_0Tile<T>(x, a, stride, blocks, out, outStride);
+        } else if constexpr (T > 1) {
+            Q8_0Tile<T - 1>::dispatch(count, x, a, stride, blocks, out, outStride);
+        }
+    }
+};
+
 template <int T>
 struct Q4KTile {
     QS_AVX512_INLINE static void dispatch(std::int64_t count, const BlockQ4Kx8* x, const void* a,
@@ -256,7 +308,7 @@ struct Q6KTile {
     }
 };
 
-template <int kMax, template <int> class Tile, class Block>
+template <int kMax, template <int> class Tile, class Block, int kBlockValues = kQK>
 QS_AVX512_INLINE void runTiles(const void* w, const void* a, std::size_t stride,
                                std::int64_t inputs, std::int64_t n, float* out,
                                std::int64_t outStride) {
@@ -264,8 +316,8 @@ QS_AVX512_INLINE void runTiles(const void* w, const void* a, std::size_t stride,
     const auto* act = static_cast<const std::byte*>(a);
     for (std::int64_t t0 = 0; t0 < inputs; t0 += kMax) {
         const std::int64_t count = std::min<std::int64_t>(kMax, inputs - t0);
-        Tile<kMax>::dispatch(count, x, act + stride * static_cast<std::size_t>(t0), stride, n / kQK,
-                             out + outStride * t0, outStride);
+        Tile<kMax>::dispatch(count, x, act + stride * static_cast<std::size_t>(t0), stride,
+                             n / kBlockValues, out + outStride * t0, outStride);
     }
 }
 
@@ -326,6 +378,12 @@ QS_AVX512 void dotQ6Kx8TileAvx512(const void* w, const void* a, std::size_t stri
                                   std::int64_t inputs, std::int64_t n, float* out,
                                   std::int64_t outStride) {
     runTiles<8, Q6KTile, BlockQ6Kx8>(w, a, stride, inputs, n, out, outStride);
+}
+
+QS_AVX512 void dotQ8_0x8TileAvx512(const void* w, const void* a, std::size_t stride,
+                                   std::int64_t inputs, std::int64_t n, float* out,
+                                   std::int64_t outStride) {
+    runTiles<8, Q8_0Tile, BlockQ8_0x8, kQK32>(w, a, stride, inputs, n, out, outStride);
 }
 
 // F16: a panel of the group's columns is converted to floats once (kF16PanelChunks chunks of

@@ -219,6 +219,9 @@ private slots:
                 QTest::addRow("%s x %lld", typeName(t).constData(), cols) << t << cols;
             }
         }
+        for (qint64 cols : {32, 96, 2048}) {
+            QTest::addRow("Q8_0 x %lld", cols) << GgmlType::Q8_0 << cols;
+        }
         for (qint64 cols : {8, 96, 2048}) {
             QTest::addRow("F16 x %lld", cols) << GgmlType::F16 << cols;
         }
@@ -286,7 +289,7 @@ private slots:
         QTest::addColumn<qint64>("cols");
         for (const VecDotIsa isa : {VecDotIsa::Avx2, VecDotIsa::Avx512}) {
             const char* isaName = isa == VecDotIsa::Avx2 ? "avx2" : "avx512";
-            for (GgmlType t : {GgmlType::Q4_K, GgmlType::Q6_K}) {
+            for (GgmlType t : {GgmlType::Q4_K, GgmlType::Q6_K, GgmlType::Q8_0}) {
                 for (qint64 cols : {256, 768}) {
                     QTest::addRow("%s %s x %lld", isaName, typeName(t).constData(), cols)
                         << t << static_cast<int>(isa) << cols;
@@ -377,7 +380,7 @@ private slots:
     // The dispatch picks only tiles that tilesMatchRowGroupKernel checks: AVX-512 where the
     // CPU has it, else AVX2, else none; and none with the vector kernels turned off.
     void tileDispatchPicksTestedBuild() {
-        for (GgmlType t : {GgmlType::Q4_K, GgmlType::Q6_K, GgmlType::F16}) {
+        for (GgmlType t : {GgmlType::Q4_K, GgmlType::Q6_K, GgmlType::Q8_0, GgmlType::F16}) {
             const VecDot8TileFn best = vecDot8TileFor(t);
             if (cpuHasAvx512()) {
                 QVERIFY(best != nullptr && best == vecDot8TileFor(t, VecDotIsa::Avx512));
@@ -389,7 +392,7 @@ private slots:
             }
             QVERIFY(vecDot8TileFor(t, VecDotIsa::Scalar) == nullptr);
         }
-        QVERIFY(vecDot8TileFor(GgmlType::Q8_0) == nullptr);
+        QVERIFY(vecDot8TileFor(GgmlType::Q4_0) == nullptr);
         quant::allowAvx2Kernels(false);
         const bool off = vecDot8TileFor(GgmlType::Q4_K) == nullptr &&
                          vecDot8TileFor(GgmlType::F16, VecDotIsa::Avx512) == nullptr;
@@ -540,7 +543,7 @@ private slots:
         QVERIFY(RepackedMatrix::build(pool, WeightMatrix{type, bytes.data(), 44, cols}) == nullptr);
         QVERIFY(RepackedMatrix::build(pool, WeightMatrix{GgmlType::F16, bytes.data(), 8, 100}) ==
                 nullptr);
-        QVERIFY(RepackedMatrix::build(pool, WeightMatrix{GgmlType::Q8_0, bytes.data(), 48, 768}) ==
+        QVERIFY(RepackedMatrix::build(pool, WeightMatrix{GgmlType::Q4_0, bytes.data(), 48, 768}) ==
                 nullptr);
     }
 };
