@@ -81,7 +81,13 @@ void cpuMatmulRepacked(ParallelPool& pool, std::span<const RepackedProduct> prod
 // Row `r` of w as floats (an embedding lookup).
 void cpuDequantizeRow(const WeightMatrix& w, std::int64_t r, float* out);
 
-// Dot product with several independent partial sums, which lets the compiler vectorize it.
+// Dot product with 16 independent partial sums (product i goes to sum i % 16; then the tail,
+// then the sums in order), which vectorizes; the AVX2 build, where it runs, gives the same bits.
 float dotProduct(const float* a, const float* b, std::int64_t n);
+
+// out[d] += (weights[j] * scale) * rows[j * rowStride + d] for j = 0..count-1 in turn, d < n:
+// attention's weighted sum of values. The AVX2 build, where it runs, gives the same bits.
+void weightedSum(float* out, const float* rows, std::size_t rowStride, const float* weights,
+                 float scale, std::int64_t count, std::int64_t n);
 
 } // namespace qs::core

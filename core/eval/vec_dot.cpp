@@ -38,6 +38,10 @@ bool cpuRunsAvx512Kernels() {
 
 } // namespace
 
+bool avx2KernelsRun() {
+    return cpuRunsAvx2Kernels();
+}
+
 VecDotFn vecDotFor(GgmlType weightType, VecDotIsa isa) {
     const CpuTypeTraits& t = cpuTypeTraits(weightType);
     if ((isa == VecDotIsa::Best || isa == VecDotIsa::Avx2) && t.dotAvx2 && cpuRunsAvx2Kernels()) {

@@ -23,6 +23,10 @@ using VecDotFn = float (*)(const void* weightRow, const void* activations, std::
 // same switch that turns the AVX2 kernels off turns it off.
 enum class VecDotIsa { Best, Scalar, Avx2, Avx512 };
 
+// Whether the AVX2 builds run (the CPU has AVX2, FMA and F16C, and quant::allowAvx2Kernels
+// did not turn them off).
+bool avx2KernelsRun();
+
 // nullptr when `weightType` has no fused kernel (the caller dequantizes rows instead).
 VecDotFn vecDotFor(GgmlType weightType, VecDotIsa isa = VecDotIsa::Best);
 

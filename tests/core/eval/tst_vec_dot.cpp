@@ -400,6 +400,53 @@ private slots:
         QVERIFY(off);
     }
 
+    // Attention's float loops: the AVX2 builds give the portable builds' bits (the same
+    // multiplies and adds in the same order), for lengths with and without a tail.
+    void floatLoopsMatchPortable() {
+        if (!cpuHasAvx2()) {
+            QSKIP("no AVX2, FMA and F16C on this CPU");
+        }
+        std::mt19937 rng(21);
+        for (const std::int64_t n : {1, 7, 16, 64, 100, 128, 200}) {
+            const std::vector<float> a = randomValues(n, rng);
+            const std::vector<float> b = randomValues(n, rng);
+            const std::int64_t count = 9;
+            const std::size_t stride = static_cast<std::size_t>(n) + 3;
+            const std::vector<float> rows =
+                randomValues(count * static_cast<std::int64_t>(stride), rng);
+            const std::vector<float> weights = randomValues(count, rng);
+            std::vector<float> start = randomValues(n, rng);
+            QVERIFY(avx2KernelsRun());
+            const float dotVector = dotProduct(a.data(), b.data(), n);
+            std::vector<float> sumVector = start;
+            weightedSum(sumVector.data(), rows.data(), stride, weights.data(), 0.37f, count, n);
+            quant::allowAvx2Kernels(false);
+            const float dotPortable = dotProduct(a.data(), b.data(), n);
+            std::vector<float> sumPortable = start;
+            weightedSum(sumPortable.data(), rows.data(), stride, weights.data(), 0.37f, count, n);
+            quant::allowAvx2Kernels(true);
+            QCOMPARE(std::memcmp(&dotVector, &dotPortable, sizeof(float)), 0);
+            QCOMPARE(
+                std::memcmp(sumVector.data(), sumPortable.data(), sizeof(float) * sumVector.size()),
+                0);
+            // And both are the sums they claim to be.
+            double want = 0.0;
+            double magnitude = 0.0;
+            for (std::int64_t i = 0; i < n; ++i) {
+                want += static_cast<double>(a[i]) * b[i];
+                magnitude += std::fabs(static_cast<double>(a[i]) * b[i]);
+            }
+            QVERIFY(std::fabs(dotPortable - want) <= 1e-6 * magnitude);
+            for (std::int64_t d = 0; d < n; ++d) {
+                double w = start[d];
+                for (std::int64_t j = 0; j < count; ++j) {
+                    w += static_cast<double>(weights[j]) * 0.37 * rows[j * stride + d];
+                }
+                QVERIFY(std::fabs(sumPortable[d] - w) <= 1e-5 * (1.0 + std::fabs(w)));
+            }
+        }
+    }
+
     // The blocks the kernels read hold exactly the values roundActivations leaves, so the
     // fused path and the dequantize-then-dot path see the same activations.
     void activationBlocksMatchRounding_data() {
