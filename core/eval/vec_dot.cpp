@@ -44,16 +44,27 @@ bool avx2KernelsRun() {
 
 VecDotFn vecDotFor(GgmlType weightType, VecDotIsa isa) {
     const CpuTypeTraits& t = cpuTypeTraits(weightType);
-    if ((isa == VecDotIsa::Best || isa == VecDotIsa::Avx2) && t.dotAvx2 && cpuRunsAvx2Kernels()) {
-        return t.dotAvx2;
+    const bool avx2 = t.dotAvx2 && cpuRunsAvx2Kernels();
+    switch (isa) {
+    case VecDotIsa::Best:
+        return avx2 ? t.dotAvx2 : t.dotScalar;
+    case VecDotIsa::Scalar:
+        return t.dotScalar;
+    case VecDotIsa::Avx2:
+        return avx2 ? t.dotAvx2 : nullptr;
+    case VecDotIsa::Avx512:
+        return nullptr;
     }
-    return t.dotScalar;
+    return nullptr;
 }
 
 VecDot8Fn vecDot8For(GgmlType weightType, VecDotIsa isa) {
     const CpuTypeTraits& t = cpuTypeTraits(weightType);
-    if (isa == VecDotIsa::Scalar || isa == VecDotIsa::Avx512) {
+    if (isa == VecDotIsa::Scalar) {
         return t.dot8Scalar;
+    }
+    if (isa == VecDotIsa::Avx512) {
+        return nullptr;
     }
     // Best: only a vector build; elsewhere the row kernels are as fast without the copy.
     return t.dot8Avx2 && cpuRunsAvx2Kernels() ? t.dot8Avx2 : nullptr;

@@ -18,9 +18,9 @@ using VecDotFn = float (*)(const void* weightRow, const void* activations, std::
 
 // Scalar: the portable kernels, which any CPU runs (tests force them). Best: AVX2 where the CPU
 // has it (and quant::allowAvx2Kernels did not turn it off), else scalar. Avx2, Avx512: only
-// that build (for tests of each build), where this CPU runs it; else as Scalar for vecDotFor
-// and vecDot8For and none for vecDot8TileFor. Avx512 means AVX-512 F/BW/VL/DQ and VNNI; the
-// same switch that turns the AVX2 kernels off turns it off.
+// that build (tests of one build), nullptr where there is none or this CPU does not run it.
+// Avx512 means AVX-512 F/BW/VL/DQ and VNNI (only tiles have such a build); the switch that
+// turns the AVX2 kernels off turns it off too.
 enum class VecDotIsa { Best, Scalar, Avx2, Avx512 };
 
 // Whether the AVX2 builds run (the CPU has AVX2, FMA and F16C, and quant::allowAvx2Kernels
