@@ -65,6 +65,12 @@ int runEval(const std::vector<std::string>& args) {
                      "or vulkan:N (see `devices`)",
                      "cpu");
     parser.addFlag("no-speed", "Skip the tokens/sec measurement");
+    parser.addOption("speed-prompt", "N",
+                     "Prompt tokens of the speed measurement, in one batch (llama-bench's ppN; "
+                     "at most --ctx; default: min(ctx, 128))");
+    parser.addOption("speed-gen", "N",
+                     "Decode steps of the speed measurement (llama-bench's tgN; at most --ctx; "
+                     "default: min(ctx, 32))");
     parser.addFlag("f32-numerics",
                    "Plain f32 activations and KV cache instead of llama.cpp's CPU rounding");
     parser.addFlag("json", "Print the results as JSON");
@@ -81,6 +87,17 @@ int runEval(const std::vector<std::string>& args) {
         batch < 1 ||
         (parser.isSet("threads") && (!parseInt(parser.value("threads"), threads) || threads < 1))) {
         std::cerr << "quantscope-cli eval: --ctx, --chunks, --batch and --threads take integers\n";
+        return kExitUsage;
+    }
+    int speedPrompt = 0;
+    int speedGen = 0;
+    if ((parser.isSet("speed-prompt") && (!parseInt(parser.value("speed-prompt"), speedPrompt) ||
+                                          speedPrompt < 1 || speedPrompt > ctxLength)) ||
+        (parser.isSet("speed-gen") && (!parseInt(parser.value("speed-gen"), speedGen) ||
+                                       speedGen < 1 || speedGen > ctxLength))) {
+        std::cerr << "quantscope-cli eval: --speed-prompt and --speed-gen take integers from 1 "
+                     "to --ctx ("
+                  << ctxLength << ")\n";
         return kExitUsage;
     }
     const bool baseFile = parser.isSet("kld-base-file");
@@ -122,6 +139,8 @@ int runEval(const std::vector<std::string>& args) {
     request.contextGiven = parser.isSet("ctx");
     request.cacheDir = parser.value("cache-dir");
     request.measureSpeed = !parser.isSet("no-speed");
+    request.speedPromptTokens = speedPrompt;
+    request.speedGenTokens = speedGen;
     auto result = core::evaluateModel(request, cancel, progress);
     if (!result) {
         return reportError(result.error());
@@ -185,8 +204,9 @@ int runEval(const std::vector<std::string>& args) {
                     ppl->seconds);
     }
     if (speed) {
-        std::printf("speed  pp %.1f +/- %.1f tok/s, tg %.1f +/- %.1f tok/s\n",
-                    speed->promptProcessing.tokensPerSecond, speed->promptProcessing.stddev,
+        std::printf("speed  pp%d %.1f +/- %.1f tok/s, tg%d %.1f +/- %.1f tok/s\n",
+                    result->speedOptions.promptTokens, speed->promptProcessing.tokensPerSecond,
+                    speed->promptProcessing.stddev, result->speedOptions.genTokens,
                     speed->generation.tokensPerSecond, speed->generation.stddev);
     }
     return kExitOk;

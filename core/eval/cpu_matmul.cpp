@@ -2,6 +2,7 @@
 
 #include "core/eval/activation_rounding.h"
 #include "core/eval/vec_dot.h"
+#include "core/eval/vec_dot_kernels.h"
 #include "core/jobs/thread_pool.h"
 #include "core/quant/format_registry.h"
 
@@ -18,6 +19,11 @@
 namespace qs::core {
 
 float dotProduct(const float* a, const float* b, std::int64_t n) {
+#if defined(QS_VEC_DOT_AVX2)
+    if (avx2KernelsRun()) {
+        return vecdot::dotProductAvx2(a, b, n);
+    }
+#endif
     float acc[16] = {};
     std::int64_t i = 0;
     for (; i + 16 <= n; i += 16) {
@@ -33,6 +39,23 @@ float dotProduct(const float* a, const float* b, std::int64_t n) {
         sum += acc[k];
     }
     return sum;
+}
+
+void weightedSum(float* out, const float* rows, std::size_t rowStride, const float* weights,
+                 float scale, std::int64_t count, std::int64_t n) {
+#if defined(QS_VEC_DOT_AVX2)
+    if (avx2KernelsRun()) {
+        vecdot::weightedSumAvx2(out, rows, rowStride, weights, scale, count, n);
+        return;
+    }
+#endif
+    for (std::int64_t j = 0; j < count; ++j) {
+        const float w = weights[j] * scale;
+        const float* v = rows + rowStride * static_cast<std::size_t>(j);
+        for (std::int64_t d = 0; d < n; ++d) {
+            out[d] += w * v[d];
+        }
+    }
 }
 
 void cpuDequantizeRow(const WeightMatrix& w, std::int64_t r, float* out) {
@@ -159,6 +182,7 @@ std::unique_ptr<RepackedMatrix> RepackedMatrix::build(ParallelPool& pool, const 
     std::unique_ptr<RepackedMatrix> m(new RepackedMatrix);
     m->m_source = w;
     m->m_kernel = kernel;
+    m->m_tile = vecDot8TileFor(w.type);
     m->m_groupBytes = groupBytes;
     m->m_bytes = m->m_groupBytes * static_cast<std::size_t>(w.nRows / 8);
 #if defined(__linux__)
@@ -229,7 +253,14 @@ void cpuMatmulRepacked(ParallelPool& pool, std::span<const RepackedProduct> prod
             const RepackedMatrix& w = *products[k].w;
             const std::int64_t local = g - offsets[k];
             const std::int64_t rows = w.source().nRows;
-            // A prompt batch reuses the group (a few KiB) from cache for every input.
+            // A prompt batch: each weight block decoded once per tile of inputs. One input
+            // (decode) keeps the 8-row kernel, which has no tile bookkeeping.
+            if (n > 1 && w.tile()) {
+                w.tile()(w.group(local), act, stride, n, first.nCols, products[k].y + 8 * local,
+                         rows);
+                continue;
+            }
+            // Otherwise the group (a few KiB) is reused from cache for every input.
             for (std::int64_t t = 0; t < n; ++t) {
                 w.kernel()(w.group(local), act + stride * static_cast<std::size_t>(t), first.nCols,
                            products[k].y + t * rows + 8 * local);

@@ -43,6 +43,8 @@ public:
     const WeightMatrix& source() const { return m_source; }
     std::size_t bytes() const { return m_bytes; }
     VecDot8Fn kernel() const { return m_kernel; }
+    // Several inputs per group (vec_dot.h); nullptr: the kernel per input.
+    VecDot8TileFn tile() const { return m_tile; }
     // Interleaved rows 8g..8g+7.
     const std::byte* group(std::int64_t g) const {
         return m_data + m_groupBytes * static_cast<std::size_t>(g);
@@ -53,6 +55,7 @@ private:
 
     WeightMatrix m_source;
     VecDot8Fn m_kernel = nullptr;
+    VecDot8TileFn m_tile = nullptr;
     std::size_t m_groupBytes = 0;
     std::byte* m_data = nullptr;
     std::size_t m_bytes = 0;
@@ -60,7 +63,8 @@ private:
 };
 
 // cpuMatmulQuantized with the 8-row kernels on a repacked copy of w: the same products up to
-// float summation order.
+// float summation order. A batch of several inputs goes through the tiles where the CPU has
+// them, which give the 8-row kernel's results bit for bit.
 void cpuMatmulRepacked(ParallelPool& pool, const RepackedMatrix& w, const float* x, std::int64_t n,
                        float* y);
 
@@ -77,7 +81,13 @@ void cpuMatmulRepacked(ParallelPool& pool, std::span<const RepackedProduct> prod
 // Row `r` of w as floats (an embedding lookup).
 void cpuDequantizeRow(const WeightMatrix& w, std::int64_t r, float* out);
 
-// Dot product with several independent partial sums, which lets the compiler vectorize it.
+// Dot product with 16 independent partial sums (product i goes to sum i % 16; then the tail,
+// then the sums in order), which vectorizes; the AVX2 build, where it runs, gives the same bits.
 float dotProduct(const float* a, const float* b, std::int64_t n);
+
+// out[d] += (weights[j] * scale) * rows[j * rowStride + d] for j = 0..count-1 in turn, d < n:
+// attention's weighted sum of values. The AVX2 build, where it runs, gives the same bits.
+void weightedSum(float* out, const float* rows, std::size_t rowStride, const float* weights,
+                 float scale, std::int64_t count, std::int64_t n);
 
 } // namespace qs::core

@@ -78,6 +78,10 @@ std::size_t groupBytesQ6K(std::int64_t n) {
     return static_cast<std::size_t>(n / quant::kQK) * sizeof(vecdot::BlockQ6Kx8);
 }
 
+std::size_t groupBytesQ8_0(std::int64_t n) {
+    return static_cast<std::size_t>(n / quant::kQK32) * sizeof(vecdot::BlockQ8_0x8);
+}
+
 std::size_t groupBytesF16(std::int64_t n) {
     return n % 8 == 0 ? 8 * sizeof(std::uint16_t) * static_cast<std::size_t>(n) : 0;
 }
@@ -86,6 +90,11 @@ std::size_t groupBytesF16(std::int64_t n) {
 #define QS_AVX2(name) vecdot::name
 #else
 #define QS_AVX2(name) nullptr
+#endif
+#if defined(QS_VEC_DOT_AVX512)
+#define QS_AVX512(name) vecdot::name
+#else
+#define QS_AVX512(name) nullptr
 #endif
 
 // One row per type the forward pass treats specially; every other type keeps the defaults.
@@ -97,6 +106,7 @@ const CpuTypeTraits kRows[] = {
      .dotAvx2 = QS_AVX2(dotF16Avx2),
      .dot8Scalar = vecdot::dotF16x8Scalar,
      .dot8Avx2 = QS_AVX2(dotF16x8Avx2),
+     .dot8TileAvx512 = QS_AVX512(dotF16x8TileAvx512),
      .repack8 = vecdot::repackF16x8,
      .group8Bytes = groupBytesF16,
      .roundInPlace = roundF16,
@@ -113,6 +123,12 @@ const CpuTypeTraits kRows[] = {
      .vecDotType = GgmlType::Q8_0,
      .dotScalar = vecdot::dotQ8_0Scalar,
      .dotAvx2 = QS_AVX2(dotQ8_0Avx2),
+     .dot8Scalar = vecdot::dotQ8_0x8Scalar,
+     .dot8Avx2 = QS_AVX2(dotQ8_0x8Avx2),
+     .dot8TileAvx2 = QS_AVX2(dotQ8_0x8TileAvx2),
+     .dot8TileAvx512 = QS_AVX512(dotQ8_0x8TileAvx512),
+     .repack8 = vecdot::repackQ8_0x8,
+     .group8Bytes = groupBytesQ8_0,
      .roundInPlace = roundQ8Blocks32,
      .fromFloat = fromFloatQ8_0,
      .activationBlockBytes = sizeof(BlockQ8_0),
@@ -127,6 +143,8 @@ const CpuTypeTraits kRows[] = {
      .dotAvx2 = QS_AVX2(dotQ4KAvx2),
      .dot8Scalar = vecdot::dotQ4Kx8Scalar,
      .dot8Avx2 = QS_AVX2(dotQ4Kx8Avx2),
+     .dot8TileAvx2 = QS_AVX2(dotQ4Kx8TileAvx2),
+     .dot8TileAvx512 = QS_AVX512(dotQ4Kx8TileAvx512),
      .repack8 = vecdot::repackQ4Kx8,
      .group8Bytes = groupBytesQ4K},
     {.type = GgmlType::Q5_K, .dotScalar = vecdot::dotQ5KScalar, .dotAvx2 = QS_AVX2(dotQ5KAvx2)},
@@ -135,6 +153,8 @@ const CpuTypeTraits kRows[] = {
      .dotAvx2 = QS_AVX2(dotQ6KAvx2),
      .dot8Scalar = vecdot::dotQ6Kx8Scalar,
      .dot8Avx2 = QS_AVX2(dotQ6Kx8Avx2),
+     .dot8TileAvx2 = QS_AVX2(dotQ6Kx8TileAvx2),
+     .dot8TileAvx512 = QS_AVX512(dotQ6Kx8TileAvx512),
      .repack8 = vecdot::repackQ6Kx8,
      .group8Bytes = groupBytesQ6K},
     {.type = GgmlType::Q8_K,

@@ -21,6 +21,8 @@ struct CpuTypeTraits {
     VecDotFn dotAvx2 = nullptr;           // the same for CPUs that run the AVX2 kernels
     VecDot8Fn dot8Scalar = nullptr;       // 8-row kernel over groups that repack8 made
     VecDot8Fn dot8Avx2 = nullptr;
+    VecDot8TileFn dot8TileAvx2 = nullptr;   // several inputs per group, as dot8Avx2 per input
+    VecDot8TileFn dot8TileAvx512 = nullptr; // the same with AVX-512 and VNNI
     void (*repack8)(const void* rows, std::size_t rowBytes, std::int64_t n, void* group) = nullptr;
     std::size_t (*group8Bytes)(std::int64_t n) = nullptr; // 0: no group for rows of n values
 

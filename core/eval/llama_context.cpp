@@ -294,13 +294,8 @@ void LlamaContext::attention(int layer, std::int64_t n, int pos0) {
                 const float inv = static_cast<float>(1.0 / sum);
                 float* out = m_att.data() + (t * c.heads + h) * headDim;
                 std::fill(out, out + headDim, 0.0f);
-                for (int p = first; p <= last; ++p) {
-                    const float wgt = scores[static_cast<std::size_t>(p)] * inv;
-                    const float* v = values + p * kvDim + kvHead * headDim;
-                    for (int d = 0; d < headDim; ++d) {
-                        out[d] += wgt * v[d];
-                    }
-                }
+                weightedSum(out, values + first * kvDim + kvHead * headDim, kvDim,
+                            scores.data() + first, inv, last - first + 1, headDim);
             }
         });
 }

@@ -14,6 +14,9 @@ target_sources(qs_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/vec_dot_iquants.cpp
   ${CMAKE_CURRENT_LIST_DIR}/vec_dot_iquants_avx2.cpp
   ${CMAKE_CURRENT_LIST_DIR}/vec_dot_avx2.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/vec_dot_tile_avx2.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/vec_dot_tile_avx512.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/float_kernels_avx2.cpp
   ${CMAKE_CURRENT_LIST_DIR}/llama_context.cpp
   ${CMAKE_CURRENT_LIST_DIR}/text_input.cpp
   ${CMAKE_CURRENT_LIST_DIR}/logprob_file.cpp
@@ -25,5 +28,14 @@ target_sources(qs_core PRIVATE
 )
 # The i-quant dot products' portable and AVX2 builds return the same bits only if neither
 # fuses a multiply and an add (the AVX2 file may use FMA).
+# The same for the float loops of attention: cpu_matmul.cpp's portable dotProduct and
+# weightedSum and their AVX2 builds.
 set_source_files_properties(${CMAKE_CURRENT_LIST_DIR}/vec_dot_iquants.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/vec_dot_iquants_avx2.cpp PROPERTIES COMPILE_OPTIONS "-ffp-contract=off")
+  ${CMAKE_CURRENT_LIST_DIR}/vec_dot_iquants_avx2.cpp ${CMAKE_CURRENT_LIST_DIR}/cpu_matmul.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/float_kernels_avx2.cpp PROPERTIES COMPILE_OPTIONS "-ffp-contract=off")
+# GCC 12's AVX-512 intrinsics pass an undefined vector as the unused merge operand of their
+# masked builtins, which -Wmaybe-uninitialized reports inside its own headers after inlining.
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+  set_source_files_properties(${CMAKE_CURRENT_LIST_DIR}/vec_dot_tile_avx512.cpp PROPERTIES
+    COMPILE_OPTIONS "-Wno-maybe-uninitialized")
+endif()

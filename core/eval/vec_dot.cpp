@@ -22,14 +22,40 @@ bool cpuRunsAvx2Kernels() {
 #endif
 }
 
+// The AVX-512 tiles use F, BW, VL, DQ and VNNI (and the AVX2 set). The compiler's check also
+// asks the OS whether it saves the 512-bit registers.
+bool cpuRunsAvx512Kernels() {
+#if defined(QS_VEC_DOT_AVX512)
+    static const bool has =
+        __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
+        __builtin_cpu_supports("avx512vnni");
+    return has && cpuRunsAvx2Kernels();
+#else
+    return false;
+#endif
+}
+
 } // namespace
+
+bool avx2KernelsRun() {
+    return cpuRunsAvx2Kernels();
+}
 
 VecDotFn vecDotFor(GgmlType weightType, VecDotIsa isa) {
     const CpuTypeTraits& t = cpuTypeTraits(weightType);
-    if (isa == VecDotIsa::Best && t.dotAvx2 && cpuRunsAvx2Kernels()) {
-        return t.dotAvx2;
+    const bool avx2 = t.dotAvx2 && cpuRunsAvx2Kernels();
+    switch (isa) {
+    case VecDotIsa::Best:
+        return avx2 ? t.dotAvx2 : t.dotScalar;
+    case VecDotIsa::Scalar:
+        return t.dotScalar;
+    case VecDotIsa::Avx2:
+        return avx2 ? t.dotAvx2 : nullptr;
+    case VecDotIsa::Avx512:
+        return nullptr;
     }
-    return t.dotScalar;
+    return nullptr;
 }
 
 VecDot8Fn vecDot8For(GgmlType weightType, VecDotIsa isa) {
@@ -37,8 +63,23 @@ VecDot8Fn vecDot8For(GgmlType weightType, VecDotIsa isa) {
     if (isa == VecDotIsa::Scalar) {
         return t.dot8Scalar;
     }
+    if (isa == VecDotIsa::Avx512) {
+        return nullptr;
+    }
     // Best: only a vector build; elsewhere the row kernels are as fast without the copy.
     return t.dot8Avx2 && cpuRunsAvx2Kernels() ? t.dot8Avx2 : nullptr;
+}
+
+VecDot8TileFn vecDot8TileFor(GgmlType weightType, VecDotIsa isa) {
+    const CpuTypeTraits& t = cpuTypeTraits(weightType);
+    const bool best = isa == VecDotIsa::Best;
+    if ((best || isa == VecDotIsa::Avx512) && t.dot8TileAvx512 && cpuRunsAvx512Kernels()) {
+        return t.dot8TileAvx512;
+    }
+    if ((best || isa == VecDotIsa::Avx2) && t.dot8TileAvx2 && cpuRunsAvx2Kernels()) {
+        return t.dot8TileAvx2;
+    }
+    return nullptr;
 }
 
 std::size_t vecDot8GroupBytes(GgmlType weightType, std::int64_t n) {

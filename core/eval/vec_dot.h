@@ -17,8 +17,15 @@ namespace qs::core {
 using VecDotFn = float (*)(const void* weightRow, const void* activations, std::int64_t n);
 
 // Scalar: the portable kernels, which any CPU runs (tests force them). Best: AVX2 where the CPU
-// has it (and quant::allowAvx2Kernels did not turn it off), else scalar.
-enum class VecDotIsa { Best, Scalar };
+// has it (and quant::allowAvx2Kernels did not turn it off), else scalar. Avx2, Avx512: only
+// that build (tests of one build), nullptr where there is none or this CPU does not run it.
+// Avx512 means AVX-512 F/BW/VL/DQ and VNNI (only tiles have such a build); the switch that
+// turns the AVX2 kernels off turns it off too.
+enum class VecDotIsa { Best, Scalar, Avx2, Avx512 };
+
+// Whether the AVX2 builds run (the CPU has AVX2, FMA and F16C, and quant::allowAvx2Kernels
+// did not turn them off).
+bool avx2KernelsRun();
 
 // nullptr when `weightType` has no fused kernel (the caller dequantizes rows instead).
 VecDotFn vecDotFor(GgmlType weightType, VecDotIsa isa = VecDotIsa::Best);
@@ -36,6 +43,19 @@ using VecDot8Fn = void (*)(const void* group, const void* activations, std::int6
 // other CPUs the plain row kernels are as fast, so repacking would only cost memory); Scalar:
 // the portable build (tests).
 VecDot8Fn vecDot8For(GgmlType weightType, VecDotIsa isa = VecDotIsa::Best);
+
+// Tiles: one group of 8 repacked rows against `inputs` activation rows (activationStride
+// bytes apart): out[t * outStride + r] = dot(row r, input t). Each weight block is decoded once
+// for several inputs, so a prompt batch costs little more than its integer products; every
+// result equals what vecDot8For(weightType, Best) gives for that input, bit for bit.
+using VecDot8TileFn = void (*)(const void* group, const void* activations,
+                               std::size_t activationStride, std::int64_t inputs, std::int64_t n,
+                               float* out, std::int64_t outStride);
+
+// nullptr when there is no tile for `weightType` on this CPU (the caller calls the 8-row kernel
+// per input). Best: AVX-512 where the CPU has it, else AVX2 (see VecDotIsa); only the builds
+// whose equality with the 8-row kernel tst_vec_dot checks.
+VecDot8TileFn vecDot8TileFor(GgmlType weightType, VecDotIsa isa = VecDotIsa::Best);
 
 // Bytes of one group of 8 interleaved rows of n values (n a multiple of the block size); 0 when
 // `weightType` has no 8-row kernel or none for rows of n values (F16: n not a multiple of 8).

@@ -158,16 +158,7 @@ QS_AVX2 float dotQ4KAvx2(const void* w, const void* a, std::int64_t n) {
     return horizontalSum(acc) - horizontalSum(accMin);
 }
 
-namespace {
-
-// Four activation bytes (values k..k+3) in every 32-bit lane: one load, no shuffle.
-QS_AVX2_INLINE __m256i broadcast4(const std::int8_t* p) {
-    std::int32_t v;
-    std::memcpy(&v, p, sizeof(v));
-    return _mm256_set1_epi32(v);
-}
-
-} // namespace
+using avx2::broadcast4;
 
 // 8 rows at once (BlockQ4Kx8): lane r of every vector belongs to row r. A quant vector holds
 // values k..k+3 of each row, so the broadcast activations k..k+3 serve all 8 rows and
@@ -178,8 +169,6 @@ QS_AVX2 void dotQ4Kx8Avx2(const void* w, const void* a, std::int64_t n, float* o
     const auto* x = static_cast<const BlockQ4Kx8*>(w);
     const auto* y = static_cast<const BlockQ8K*>(a);
     const __m256i lowNibble = _mm256_set1_epi8(0x0F);
-    const __m256i low6 = _mm256_set1_epi8(63);
-    const __m256i bits45 = _mm256_set1_epi8(0x30);
     // From scale bytes [s][r] of sub-blocks 2j, 2j+1 in both lanes: row r's scale of the even
     // (odd) sub-block in both 16-bit halves of 32-bit lane r (rows 4..7 in the high lane).
     const __m256i evenScale =
@@ -189,18 +178,8 @@ QS_AVX2 void dotQ4Kx8Avx2(const void* w, const void* a, std::int64_t n, float* o
     __m256 acc = _mm256_setzero_ps();
     __m256 accMin = _mm256_setzero_ps();
     for (std::int64_t i = 0; i < n / kQK; ++i) {
-        // unpackScalesMinsK4 for all 8 rows: packed bytes [k][r], 32 bytes = 4 values of k.
-        const __m256i packed03 = load256(x[i].scales[0]);
-        const __m256i packed47 = load256(x[i].scales[4]);
-        const __m256i packed811 = load256(x[i].scales[8]);
-        const __m256i scales03 = _mm256_and_si256(packed03, low6); // [s][r], s = 0..3
-        const __m256i scales47 =
-            _mm256_or_si256(_mm256_and_si256(packed811, lowNibble),
-                            _mm256_and_si256(_mm256_srli_epi16(packed03, 2), bits45));
-        const __m256i mins03 = _mm256_and_si256(packed47, low6);
-        const __m256i mins47 =
-            _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(packed811, 4), lowNibble),
-                            _mm256_and_si256(_mm256_srli_epi16(packed47, 2), bits45));
+        // unpackScalesMinsK4 for all 8 rows: [s][r], s = 0..3 and 4..7.
+        const auto [scales03, scales47, mins03, mins47] = avx2::unpackScalesMinsQ4Kx8(x[i].scales);
         const __m256i scalePairs[4] = {_mm256_permute2x128_si256(scales03, scales03, 0x00),
                                        _mm256_permute2x128_si256(scales03, scales03, 0x11),
                                        _mm256_permute2x128_si256(scales47, scales47, 0x00),
@@ -261,8 +240,6 @@ QS_AVX2 void dotQ4Kx8Avx2(const void* w, const void* a, std::int64_t n, float* o
 QS_AVX2 void dotQ6Kx8Avx2(const void* w, const void* a, std::int64_t n, float* out) {
     const auto* x = static_cast<const BlockQ6Kx8*>(w);
     const auto* y = static_cast<const BlockQ8K*>(a);
-    const __m256i lowNibble = _mm256_set1_epi8(0x0F);
-    const __m256i bits45 = _mm256_set1_epi8(0x30);
     // From a vector of scale pairs (16-bit, row r's pair in 32-bit lane r): the even (odd) one
     // in both halves of the lane.
     const __m256i evenScale = _mm256_setr_epi8(0, 1, 0, 1, 4, 5, 4, 5, 8, 9, 8, 9, 12, 13, 12, 13,
@@ -290,15 +267,8 @@ QS_AVX2 void dotQ6Kx8Avx2(const void* w, const void* a, std::int64_t n, float* o
                     const __m256i low = load256(x[i].q[h][0]);
                     const __m256i high = load256(x[i].q[h][1]);
                     const __m256i top = load256(x[i].q[h][2]);
-                    const __m256i level[4] = {
-                        _mm256_or_si256(_mm256_and_si256(low, lowNibble),
-                                        _mm256_and_si256(_mm256_slli_epi16(top, 4), bits45)),
-                        _mm256_or_si256(_mm256_and_si256(high, lowNibble),
-                                        _mm256_and_si256(_mm256_slli_epi16(top, 2), bits45)),
-                        _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(low, 4), lowNibble),
-                                        _mm256_and_si256(top, bits45)),
-                        _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(high, 4), lowNibble),
-                                        _mm256_and_si256(_mm256_srli_epi16(top, 2), bits45))};
+                    __m256i level[4];
+                    avx2::levelsQ6Kx8(low, high, top, level);
                     const int k0 = h < 8 ? h : h + 24;
                     for (int c = 0; c < 4; ++c) {
                         const __m256i p =
@@ -342,16 +312,7 @@ QS_AVX2 void dotF16x8Avx2(const void* w, const void* a, std::int64_t n, float* o
             acc[r] = _mm256_fmadd_ps(_mm256_cvtph_ps(load128(x + 64 * c + 8 * r)), act, acc[r]);
         }
     }
-    // Transpose-and-add: lane r of the result is the sum of acc[r]'s 8 lanes.
-    const __m256 s01 = _mm256_hadd_ps(acc[0], acc[1]);
-    const __m256 s23 = _mm256_hadd_ps(acc[2], acc[3]);
-    const __m256 s45 = _mm256_hadd_ps(acc[4], acc[5]);
-    const __m256 s67 = _mm256_hadd_ps(acc[6], acc[7]);
-    const __m256 s0123 = _mm256_hadd_ps(s01, s23); // rows 0..3 in each lane's halves
-    const __m256 s4567 = _mm256_hadd_ps(s45, s67);
-    const __m256 low = _mm256_permute2f128_ps(s0123, s4567, 0x20);
-    const __m256 high = _mm256_permute2f128_ps(s0123, s4567, 0x31);
-    _mm256_storeu_ps(out, _mm256_add_ps(low, high));
+    _mm256_storeu_ps(out, avx2::sumRows8(acc));
 }
 
 QS_AVX2 float dotQ5KAvx2(const void* w, const void* a, std::int64_t n) {
@@ -505,6 +466,29 @@ QS_AVX2_INLINE __m256i signedDot(__m256i x, __m256i y) {
 }
 
 } // namespace
+
+// Q8_0 for 8 rows (BlockQ8_0x8): signed weights times signed activations as |w| times the
+// activations with w's sign (_mm256_maddubs_epi16 wants one unsigned side), one 4-byte
+// activation broadcast per quad for all 8 rows.
+QS_AVX2 void dotQ8_0x8Avx2(const void* w, const void* a, std::int64_t n, float* out) {
+    const auto* x = static_cast<const BlockQ8_0x8*>(w);
+    const auto* y = static_cast<const BlockQ8_0*>(a);
+    const __m256i ones = _mm256_set1_epi16(1);
+    __m256 acc = _mm256_setzero_ps();
+    for (std::int64_t i = 0; i < n / kQK32; ++i) {
+        __m256i sumi = _mm256_setzero_si256();
+        for (int g = 0; g < 8; ++g) {
+            const __m256i q = load256(x[i].qs[g]);
+            const __m256i p = _mm256_maddubs_epi16(
+                _mm256_abs_epi8(q), _mm256_sign_epi8(broadcast4(y[i].qs + 4 * g), q));
+            sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(p, ones));
+        }
+        acc = _mm256_fmadd_ps(
+            _mm256_mul_ps(_mm256_cvtph_ps(load128(x[i].d)), _mm256_set1_ps(halfToFloat(y[i].d))),
+            _mm256_cvtepi32_ps(sumi), acc);
+    }
+    _mm256_storeu_ps(out, acc);
+}
 
 QS_AVX2 float dotQ8_0Avx2(const void* w, const void* a, std::int64_t n) {
     const auto* x = static_cast<const BlockQ8_0*>(w);

@@ -53,6 +53,13 @@ struct BlockQ6Kx8 {
 };
 static_assert(sizeof(BlockQ6Kx8) == 8 * 210);
 
+// Q8_0: one BlockQ8_0x8 per 32 columns, the same bytes as 8 BlockQ8_0 in another order.
+struct BlockQ8_0x8 {
+    std::uint16_t d[8];    // row r's d (half)
+    std::int8_t qs[8][32]; // [quad g][row r * 4 + byte b] = row r's qs[4g + b]
+};
+static_assert(sizeof(BlockQ8_0x8) == 8 * 34);
+
 // F16: n / 8 chunks of 8 rows times 8 halves (128 bytes), n a multiple of 8. Decode of F16 is
 // bound by memory, so the point is less the shared activation loads than the copy itself,
 // which can live in huge pages (cpu_matmul.cpp).
@@ -61,17 +68,44 @@ static_assert(sizeof(BlockQ6Kx8) == 8 * 210);
 void repackQ4Kx8(const void* rows, std::size_t rowBytes, std::int64_t n, void* out);
 void repackQ6Kx8(const void* rows, std::size_t rowBytes, std::int64_t n, void* out);
 void repackF16x8(const void* rows, std::size_t rowBytes, std::int64_t n, void* out);
+void repackQ8_0x8(const void* rows, std::size_t rowBytes, std::int64_t n, void* out);
 
 // out[r] = dot(row r of the group, activations) for the 8 rows; n as for the row kernels.
 void dotQ4Kx8Scalar(const void* w, const void* a, std::int64_t n, float* out);
 void dotQ6Kx8Scalar(const void* w, const void* a, std::int64_t n, float* out);
 void dotF16x8Scalar(const void* w, const void* a, std::int64_t n, float* out);
+void dotQ8_0x8Scalar(const void* w, const void* a, std::int64_t n, float* out);
+
+// The F16 tile converts kF16PanelChunks chunks of 8 columns (8 rows: 8 KiB of floats) at a
+// time and reuses them for up to kF16Inputs inputs, whose partial row sums wait on the stack.
+inline constexpr int kF16PanelChunks = 32;
+inline constexpr int kF16Inputs = 24;
 
 #if defined(__x86_64__) || defined(__i386__)
 #define QS_VEC_DOT_AVX2 1
 void dotQ4Kx8Avx2(const void* w, const void* a, std::int64_t n, float* out);
 void dotQ6Kx8Avx2(const void* w, const void* a, std::int64_t n, float* out);
 void dotF16x8Avx2(const void* w, const void* a, std::int64_t n, float* out);
+void dotQ8_0x8Avx2(const void* w, const void* a, std::int64_t n, float* out);
+// Tiles (VecDot8TileFn, vec_dot_tile_avx2.cpp): the 8-row kernel above for each input, bit
+// for bit, with each weight block decoded once per few inputs (k-quants only, see there).
+void dotQ4Kx8TileAvx2(const void* w, const void* a, std::size_t stride, std::int64_t inputs,
+                      std::int64_t n, float* out, std::int64_t outStride);
+void dotQ6Kx8TileAvx2(const void* w, const void* a, std::size_t stride, std::int64_t inputs,
+                      std::int64_t n, float* out, std::int64_t outStride);
+void dotQ8_0x8TileAvx2(const void* w, const void* a, std::size_t stride, std::int64_t inputs,
+                       std::int64_t n, float* out, std::int64_t outStride);
+// The same with AVX-512 F/BW/VL/DQ and VNNI (vec_dot_tile_avx512.cpp), again the AVX2 8-row
+// kernel's bits; only for CPUs that have all of them.
+#define QS_VEC_DOT_AVX512 1
+void dotQ4Kx8TileAvx512(const void* w, const void* a, std::size_t stride, std::int64_t inputs,
+                        std::int64_t n, float* out, std::int64_t outStride);
+void dotQ6Kx8TileAvx512(const void* w, const void* a, std::size_t stride, std::int64_t inputs,
+                        std::int64_t n, float* out, std::int64_t outStride);
+void dotQ8_0x8TileAvx512(const void* w, const void* a, std::size_t stride, std::int64_t inputs,
+                         std::int64_t n, float* out, std::int64_t outStride);
+void dotF16x8TileAvx512(const void* w, const void* a, std::size_t stride, std::int64_t inputs,
+                        std::int64_t n, float* out, std::int64_t outStride);
 // quantizeActivationsQ8K and roundActivations(F16) with the same results, bit for bit: decode
 // runs them on one thread between matrix products, while the other threads wait.
 void quantizeQ8KAvx2(const float* x, void* blocks, std::int64_t n);
@@ -84,6 +118,10 @@ float dotQ2KAvx2(const void* w, const void* a, std::int64_t n);
 float dotQ8_0Avx2(const void* w, const void* a, std::int64_t n);
 float dotQ4_0Avx2(const void* w, const void* a, std::int64_t n);
 float dotF16Avx2(const void* w, const void* a, std::int64_t n);
+// float_kernels_avx2.cpp: dotProduct and weightedSum (cpu_matmul.h), the same bits.
+float dotProductAvx2(const float* a, const float* b, std::int64_t n);
+void weightedSumAvx2(float* out, const float* rows, std::size_t rowStride, const float* weights,
+                     float scale, std::int64_t count, std::int64_t n);
 // vec_dot_iquants_avx2.cpp: the same integer sums and float products as the portable builds,
 // so the same results bit for bit.
 float dotIQ2XXSAvx2(const void* w, const void* a, std::int64_t n);

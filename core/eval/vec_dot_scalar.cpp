@@ -357,4 +357,35 @@ void dotF16x8Scalar(const void* w, const void* a, std::int64_t n, float* out) {
     }
 }
 
+void repackQ8_0x8(const void* rows, std::size_t rowBytes, std::int64_t n, void* out) {
+    auto* x8 = static_cast<BlockQ8_0x8*>(out);
+    for (std::int64_t i = 0; i < n / kQK32; ++i) {
+        for (int r = 0; r < 8; ++r) {
+            const auto& x = reinterpret_cast<const BlockQ8_0*>(
+                static_cast<const std::byte*>(rows) + rowBytes * static_cast<std::size_t>(r))[i];
+            x8[i].d[r] = x.d;
+            for (int g = 0; g < 8; ++g) {
+                std::memcpy(x8[i].qs[g] + 4 * r, x.qs + 4 * g, 4);
+            }
+        }
+    }
+}
+
+// Row by row with the operations of dotQ8_0Scalar in the same order, so the two agree exactly.
+void dotQ8_0x8Scalar(const void* w, const void* a, std::int64_t n, float* out) {
+    const auto* x = static_cast<const BlockQ8_0x8*>(w);
+    const auto* y = static_cast<const BlockQ8_0*>(a);
+    for (int r = 0; r < 8; ++r) {
+        float sum = 0.0f;
+        for (std::int64_t i = 0; i < n / kQK32; ++i) {
+            std::int32_t sumi = 0;
+            for (int l = 0; l < 32; ++l) {
+                sumi += x[i].qs[l / 4][4 * r + l % 4] * y[i].qs[l];
+            }
+            sum += fp16ToFp32(x[i].d[r]) * fp16ToFp32(y[i].d) * static_cast<float>(sumi);
+        }
+        out[r] = sum;
+    }
+}
+
 } // namespace qs::core::vecdot

@@ -130,8 +130,12 @@ Result<EvaluateResult> evaluateModel(const EvaluateRequest& request, CancelToken
         result.perplexity = *ppl;
     }
     if (request.measureSpeed) {
-        result.speedOptions.promptTokens = std::min(options.contextLength, 128);
-        result.speedOptions.genTokens = std::min(options.contextLength, 32);
+        result.speedOptions.promptTokens = request.speedPromptTokens > 0
+                                               ? request.speedPromptTokens
+                                               : std::min(options.contextLength, 128);
+        result.speedOptions.genTokens = request.speedGenTokens > 0
+                                            ? request.speedGenTokens
+                                            : std::min(options.contextLength, 32);
         auto speed = measureThroughput(context, result.speedOptions, cancel);
         if (!speed) {
             return speed.error();

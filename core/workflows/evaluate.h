@@ -36,6 +36,10 @@ struct EvaluateRequest {
     bool contextGiven = false;
     std::string cacheDir; // of the reference distribution; empty: temp folder's quantscope-kld
     bool measureSpeed = true;
+    // Tokens of the timed prompt (llama-bench's pp) and decode steps (tg); 0: min(ctx, 128) and
+    // min(ctx, 32). Both must fit the context.
+    int speedPromptTokens = 0;
+    int speedGenTokens = 0;
 };
 
 struct EvaluateResult {

@@ -59,6 +59,44 @@ private slots:
         QVERIFY2(r.out.trimmed().startsWith('['), qPrintable(r.out));
     }
 
+    // Issue 23: --speed-prompt/--speed-gen set llama-bench's ppN/tgN lengths; beyond --ctx (or
+    // not a positive integer) they are usage errors naming both options.
+    void evalSpeedLengths() {
+        const QStringList common = {
+            QStringLiteral("eval"),
+            QStringLiteral(QS_RESOURCES_DIR "/models/shakespeare-3M-f16.gguf"),
+            QStringLiteral("--text"),
+            QStringLiteral(QS_RESOURCES_DIR "/text/shakespeare-val-a.txt"),
+            QStringLiteral("--ctx"),
+            QStringLiteral("64"),
+            QStringLiteral("--chunks"),
+            QStringLiteral("1"),
+            QStringLiteral("--threads"),
+            QStringLiteral("2")};
+        const CliRun r =
+            runCli(common + QStringList{QStringLiteral("--speed-prompt"), QStringLiteral("48"),
+                                        QStringLiteral("--speed-gen"), QStringLiteral("5"),
+                                        QStringLiteral("--json")});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QCOMPARE(o.value(QStringLiteral("pp_tokens")).toInt(), 48);
+        QCOMPARE(o.value(QStringLiteral("tg_tokens")).toInt(), 5);
+        QVERIFY(o.value(QStringLiteral("pp_tokens_per_second")).toDouble() > 0.0);
+        const CliRun text =
+            runCli(common + QStringList{QStringLiteral("--speed-prompt"), QStringLiteral("48")});
+        QCOMPARE(text.exitCode, 0);
+        QVERIFY2(text.out.contains(QStringLiteral("pp48 ")) &&
+                     text.out.contains(QStringLiteral("tg32 ")),
+                 qPrintable(text.out));
+        for (const QString& bad :
+             {QStringLiteral("65"), QStringLiteral("0"), QStringLiteral("x")}) {
+            const CliRun tooLong = runCli(common + QStringList{QStringLiteral("--speed-gen"), bad});
+            QCOMPARE(tooLong.exitCode, 2);
+            QVERIFY2(tooLong.err.contains(QStringLiteral("--speed-prompt and --speed-gen")),
+                     qPrintable(tooLong.err));
+        }
+    }
+
     // Issue 6: the forward pass runs its matrix products on the device the user names. The
     // Vulkan result is the same model and text, so perplexity agrees with the CPU's up to
     // summation order; a device that cannot be opened is an error, not a silent CPU run.

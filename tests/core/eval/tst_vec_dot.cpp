@@ -9,6 +9,7 @@
 #include "core/jobs/thread_pool.h"
 #include "core/quant/block_types.h"
 #include "core/quant/format_registry.h"
+#include "core/quant/quant_kernels.h"
 
 #include <QTest>
 
@@ -94,6 +95,17 @@ bool cpuHasAvx2() {
 #if defined(__x86_64__) || defined(__i386__)
     return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
            __builtin_cpu_supports("f16c");
+#else
+    return false;
+#endif
+}
+
+// AVX-512 F/BW/VL/DQ and VNNI, which the AVX-512 tiles need (vec_dot.cpp checks the same).
+bool cpuHasAvx512() {
+#if defined(__x86_64__) || defined(__i386__)
+    return cpuHasAvx2() && __builtin_cpu_supports("avx512f") &&
+           __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
+           __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vnni");
 #else
     return false;
 #endif
@@ -207,6 +219,9 @@ private slots:
                 QTest::addRow("%s x %lld", typeName(t).constData(), cols) << t << cols;
             }
         }
+        for (qint64 cols : {32, 96, 2048}) {
+            QTest::addRow("Q8_0 x %lld", cols) << GgmlType::Q8_0 << cols;
+        }
         for (qint64 cols : {8, 96, 2048}) {
             QTest::addRow("F16 x %lld", cols) << GgmlType::F16 << cols;
         }
@@ -259,6 +274,175 @@ private slots:
                                 .arg(tolerance, 0, 'g', 3)));
                     }
                 }
+            }
+        }
+    }
+
+    // Tiles (several inputs per group) give, for every input and row, the bits of the AVX2
+    // 8-row kernel on that input, and so the scalar reference within its tolerance. Input
+    // counts around each build's tile size and F16's block of inputs, widths with a partial
+    // F16 panel; the last group of the matrix too. Inputs of one repeated value (activation
+    // bytes of +-127) push the integer sums to their largest.
+    void tilesMatchRowGroupKernel_data() {
+        QTest::addColumn<GgmlType>("type");
+        QTest::addColumn<int>("isa");
+        QTest::addColumn<qint64>("cols");
+        for (const VecDotIsa isa : {VecDotIsa::Avx2, VecDotIsa::Avx512}) {
+            const char* isaName = isa == VecDotIsa::Avx2 ? "avx2" : "avx512";
+            for (GgmlType t : {GgmlType::Q4_K, GgmlType::Q6_K, GgmlType::Q8_0}) {
+                for (qint64 cols : {256, 768}) {
+                    QTest::addRow("%s %s x %lld", isaName, typeName(t).constData(), cols)
+                        << t << static_cast<int>(isa) << cols;
+                }
+            }
+            if (isa == VecDotIsa::Avx2) {
+                continue; // no AVX2 tile for F16 (vec_dot_tile_avx2.cpp)
+            }
+            for (qint64 cols : {8, 264, 520}) {
+                QTest::addRow("%s F16 x %lld", isaName, cols)
+                    << GgmlType::F16 << static_cast<int>(isa) << cols;
+            }
+        }
+    }
+
+    void tilesMatchRowGroupKernel() {
+        QFETCH(GgmlType, type);
+        QFETCH(int, isa);
+        QFETCH(qint64, cols);
+        const auto tileIsa = static_cast<VecDotIsa>(isa);
+        if (tileIsa == VecDotIsa::Avx2 && !cpuHasAvx2()) {
+            QSKIP("no AVX2, FMA and F16C on this CPU");
+        }
+        if (tileIsa == VecDotIsa::Avx512 && !cpuHasAvx512()) {
+            QSKIP("no AVX-512 F/BW/VL/DQ and VNNI on this CPU");
+        }
+        const VecDot8TileFn tile = vecDot8TileFor(type, tileIsa);
+        QVERIFY(tile != nullptr);
+        const VecDot8Fn best8 = vecDot8For(type, VecDotIsa::Best);
+        QVERIFY(best8 != nullptr);
+        const VecDot8Fn scalar8 = vecDot8For(type, VecDotIsa::Scalar);
+        const std::int64_t rows = 24; // three groups
+        const std::size_t groupBytes = vecDot8GroupBytes(type, cols);
+        const std::size_t stride = vecDotActivationBytes(type, cols);
+        std::mt19937 rng(static_cast<unsigned>(cols) * 31u + static_cast<unsigned>(type) +
+                         static_cast<unsigned>(isa));
+        const std::vector<float> w = randomValues(rows * cols, rng);
+        const std::vector<std::byte> bytes = quantizeWeights(type, w, rows, cols);
+        std::vector<std::byte> groups(groupBytes * rows / 8);
+        for (std::int64_t g = 0; g < rows / 8; ++g) {
+            repackRows8(type, bytes.data() + rowBytes(type, cols) * 8 * g, rowBytes(type, cols),
+                        cols, groups.data() + groupBytes * g);
+        }
+        for (const std::int64_t inputs : {1, 3, 7, 8, 9, 13, 25, 31}) {
+            std::vector<float> x = randomValues(inputs * cols, rng);
+            std::fill(x.begin(), x.begin() + cols, 2.5f); // input 0: one value
+            std::vector<std::byte> act(stride * static_cast<std::size_t>(inputs));
+            for (std::int64_t t = 0; t < inputs; ++t) {
+                quantizeVecDotActivations(type, x.data() + t * cols, act.data() + stride * t, cols);
+            }
+            // Results of a whole matrix, as cpuMatmulRepacked lays them out: input t's row r at
+            // t * rows + r.
+            std::vector<float> got(static_cast<std::size_t>(inputs * rows), NAN);
+            for (std::int64_t g = 0; g < rows / 8; ++g) {
+                tile(groups.data() + groupBytes * g, act.data(), stride, inputs, cols,
+                     got.data() + 8 * g, rows);
+            }
+            for (std::int64_t t = 0; t < inputs; ++t) {
+                const std::vector<float> xt(x.begin() + t * cols, x.begin() + (t + 1) * cols);
+                for (std::int64_t g = 0; g < rows / 8; ++g) {
+                    float want[8], wantScalar[8];
+                    best8(groups.data() + groupBytes * g, act.data() + stride * t, cols, want);
+                    scalar8(groups.data() + groupBytes * g, act.data() + stride * t, cols,
+                            wantScalar);
+                    for (int r = 0; r < 8; ++r) {
+                        const float value = got[static_cast<std::size_t>(t * rows + 8 * g + r)];
+                        const QString where =
+                            QStringLiteral("%1 inputs, input %2, row %3: %4 vs %5")
+                                .arg(inputs)
+                                .arg(t)
+                                .arg(8 * g + r)
+                                .arg(static_cast<double>(value), 0, 'g', 9)
+                                .arg(static_cast<double>(want[r]), 0, 'g', 9);
+                        QVERIFY2(std::memcmp(&value, &want[r], sizeof(float)) == 0,
+                                 qPrintable(where));
+                        const Reference ref =
+                            reference(type, bytes.data() + rowBytes(type, cols) * (8 * g + r), xt);
+                        QVERIFY2(std::fabs(value - ref.dot) <= 1e-6 * ref.magnitude,
+                                 qPrintable(where));
+                        QVERIFY2(std::fabs(value - wantScalar[r]) <= 2e-6 * ref.magnitude,
+                                 qPrintable(where));
+                    }
+                }
+            }
+        }
+    }
+
+    // The dispatch picks only tiles that tilesMatchRowGroupKernel checks: AVX-512 where the
+    // CPU has it, else AVX2, else none; and none with the vector kernels turned off.
+    void tileDispatchPicksTestedBuild() {
+        for (GgmlType t : {GgmlType::Q4_K, GgmlType::Q6_K, GgmlType::Q8_0, GgmlType::F16}) {
+            const VecDot8TileFn best = vecDot8TileFor(t);
+            if (cpuHasAvx512()) {
+                QVERIFY(best != nullptr && best == vecDot8TileFor(t, VecDotIsa::Avx512));
+            } else if (cpuHasAvx2()) {
+                QVERIFY(best == vecDot8TileFor(t, VecDotIsa::Avx2));
+                QCOMPARE(best != nullptr, t != GgmlType::F16);
+            } else {
+                QVERIFY(best == nullptr);
+            }
+            QVERIFY(vecDot8TileFor(t, VecDotIsa::Scalar) == nullptr);
+        }
+        QVERIFY(vecDot8TileFor(GgmlType::Q4_0) == nullptr);
+        quant::allowAvx2Kernels(false);
+        const bool off = vecDot8TileFor(GgmlType::Q4_K) == nullptr &&
+                         vecDot8TileFor(GgmlType::F16, VecDotIsa::Avx512) == nullptr;
+        quant::allowAvx2Kernels(true);
+        QVERIFY(off);
+    }
+
+    // Attention's float loops: the AVX2 builds give the portable builds' bits (the same
+    // multiplies and adds in the same order), for lengths with and without a tail.
+    void floatLoopsMatchPortable() {
+        if (!cpuHasAvx2()) {
+            QSKIP("no AVX2, FMA and F16C on this CPU");
+        }
+        std::mt19937 rng(21);
+        for (const std::int64_t n : {1, 7, 16, 64, 100, 128, 200}) {
+            const std::vector<float> a = randomValues(n, rng);
+            const std::vector<float> b = randomValues(n, rng);
+            const std::int64_t count = 9;
+            const std::size_t stride = static_cast<std::size_t>(n) + 3;
+            const std::vector<float> rows =
+                randomValues(count * static_cast<std::int64_t>(stride), rng);
+            const std::vector<float> weights = randomValues(count, rng);
+            std::vector<float> start = randomValues(n, rng);
+            QVERIFY(avx2KernelsRun());
+            const float dotVector = dotProduct(a.data(), b.data(), n);
+            std::vector<float> sumVector = start;
+            weightedSum(sumVector.data(), rows.data(), stride, weights.data(), 0.37f, count, n);
+            quant::allowAvx2Kernels(false);
+            const float dotPortable = dotProduct(a.data(), b.data(), n);
+            std::vector<float> sumPortable = start;
+            weightedSum(sumPortable.data(), rows.data(), stride, weights.data(), 0.37f, count, n);
+            quant::allowAvx2Kernels(true);
+            QCOMPARE(std::memcmp(&dotVector, &dotPortable, sizeof(float)), 0);
+            QCOMPARE(
+                std::memcmp(sumVector.data(), sumPortable.data(), sizeof(float) * sumVector.size()),
+                0);
+            // And both are the sums they claim to be.
+            double want = 0.0;
+            double magnitude = 0.0;
+            for (std::int64_t i = 0; i < n; ++i) {
+                want += static_cast<double>(a[i]) * b[i];
+                magnitude += std::fabs(static_cast<double>(a[i]) * b[i]);
+            }
+            QVERIFY(std::fabs(dotPortable - want) <= 1e-6 * magnitude);
+            for (std::int64_t d = 0; d < n; ++d) {
+                double w = start[d];
+                for (std::int64_t j = 0; j < count; ++j) {
+                    w += static_cast<double>(weights[j]) * 0.37 * rows[j * stride + d];
+                }
+                QVERIFY(std::fabs(sumPortable[d] - w) <= 1e-5 * (1.0 + std::fabs(w)));
             }
         }
     }
@@ -406,7 +590,7 @@ private slots:
         QVERIFY(RepackedMatrix::build(pool, WeightMatrix{type, bytes.data(), 44, cols}) == nullptr);
         QVERIFY(RepackedMatrix::build(pool, WeightMatrix{GgmlType::F16, bytes.data(), 8, 100}) ==
                 nullptr);
-        QVERIFY(RepackedMatrix::build(pool, WeightMatrix{GgmlType::Q8_0, bytes.data(), 48, 768}) ==
+        QVERIFY(RepackedMatrix::build(pool, WeightMatrix{GgmlType::Q4_0, bytes.data(), 48, 768}) ==
                 nullptr);
     }
 };
