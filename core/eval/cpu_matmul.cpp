@@ -18,12 +18,9 @@
 
 namespace qs::core {
 
-float dotProduct(const float* a, const float* b, std::int64_t n) {
-#if defined(QS_VEC_DOT_AVX2)
-    if (avx2KernelsRun()) {
-        return vecdot::dotProductAvx2(a, b, n);
-    }
-#endif
+namespace {
+
+float dotProductPortable(const float* a, const float* b, std::int64_t n) {
     float acc[16] = {};
     std::int64_t i = 0;
     for (; i + 16 <= n; i += 16) {
@@ -39,6 +36,30 @@ float dotProduct(const float* a, const float* b, std::int64_t n) {
         sum += acc[k];
     }
     return sum;
+}
+
+} // namespace
+
+float dotProduct(const float* a, const float* b, std::int64_t n) {
+#if defined(QS_VEC_DOT_AVX2)
+    if (avx2KernelsRun()) {
+        return vecdot::dotProductAvx2(a, b, n);
+    }
+#endif
+    return dotProductPortable(a, b, n);
+}
+
+void scaledDotProducts(const float* q, const float* rows, std::size_t rowStride, std::int64_t count,
+                       std::int64_t n, float scale, float* out) {
+#if defined(QS_VEC_DOT_AVX2)
+    if (avx2KernelsRun()) {
+        vecdot::scaledDotProductsAvx2(q, rows, rowStride, count, n, scale, out);
+        return;
+    }
+#endif
+    for (std::int64_t j = 0; j < count; ++j) {
+        out[j] = dotProductPortable(q, rows + rowStride * static_cast<std::size_t>(j), n) * scale;
+    }
 }
 
 void weightedSum(float* out, const float* rows, std::size_t rowStride, const float* weights,

@@ -85,6 +85,11 @@ void cpuDequantizeRow(const WeightMatrix& w, std::int64_t r, float* out);
 // then the sums in order), which vectorizes; the AVX2 build, where it runs, gives the same bits.
 float dotProduct(const float* a, const float* b, std::int64_t n);
 
+// out[j] = dotProduct(q, rows + j * rowStride, n) * scale for j < count: attention's scores of
+// one query, with the kernel chosen once for all of them rather than once per score.
+void scaledDotProducts(const float* q, const float* rows, std::size_t rowStride, std::int64_t count,
+                       std::int64_t n, float scale, float* out);
+
 // out[d] += (weights[j] * scale) * rows[j * rowStride + d] for j = 0..count-1 in turn, d < n:
 // attention's weighted sum of values. The AVX2 build, where it runs, gives the same bits.
 void weightedSum(float* out, const float* rows, std::size_t rowStride, const float* weights,

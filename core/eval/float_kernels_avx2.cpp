@@ -2,13 +2,16 @@
 
 #if defined(QS_VEC_DOT_AVX2)
 
-// AVX2 builds of the float loops of attention (cpu_matmul.h: dotProduct, weightedSum). Each
+// AVX2 builds of the float loops of attention (cpu_matmul.h: dotProduct, scaledDotProducts,
+// weightedSum). Each
 // lane does the portable build's multiply and then its add, in the same order, so the results
 // are the same bits; this file is compiled with -ffp-contract=off so that no multiply and add
 // are fused into one rounding.
 namespace qs::core::vecdot {
 
-QS_AVX2 float dotProductAvx2(const float* a, const float* b, std::int64_t n) {
+namespace {
+
+QS_AVX2 inline float dot16(const float* a, const float* b, std::int64_t n) {
     // Partial sum k takes the products i with i % 16 == k, as the portable build's acc[k].
     __m256 low = _mm256_setzero_ps();
     __m256 high = _mm256_setzero_ps();
@@ -29,6 +32,19 @@ QS_AVX2 float dotProductAvx2(const float* a, const float* b, std::int64_t n) {
         sum += p;
     }
     return sum;
+}
+
+} // namespace
+
+QS_AVX2 float dotProductAvx2(const float* a, const float* b, std::int64_t n) {
+    return dot16(a, b, n);
+}
+
+QS_AVX2 void scaledDotProductsAvx2(const float* q, const float* rows, std::size_t rowStride,
+                                   std::int64_t count, std::int64_t n, float scale, float* out) {
+    for (std::int64_t j = 0; j < count; ++j) {
+        out[j] = dot16(q, rows + rowStride * static_cast<std::size_t>(j), n) * scale;
+    }
 }
 
 QS_AVX2 void weightedSumAvx2(float* out, const float* rows, std::size_t rowStride,

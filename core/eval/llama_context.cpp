@@ -278,12 +278,11 @@ void LlamaContext::attention(int layer, std::int64_t n, int pos0) {
                 const int first = window > 0 ? std::max(0, last - window + 1) : 0;
                 const float* q = m_q.data() + (t * c.heads + h) * headDim;
                 scores.resize(static_cast<std::size_t>(last) + 1);
+                scaledDotProducts(q, keys + first * kvDim + kvHead * headDim, kvDim,
+                                  last - first + 1, headDim, scale, scores.data() + first);
                 float maxScore = -INFINITY;
                 for (int p = first; p <= last; ++p) {
-                    const float s =
-                        dotProduct(q, keys + p * kvDim + kvHead * headDim, headDim) * scale;
-                    scores[static_cast<std::size_t>(p)] = s;
-                    maxScore = std::max(maxScore, s);
+                    maxScore = std::max(maxScore, scores[static_cast<std::size_t>(p)]);
                 }
                 double sum = 0.0;
                 for (int p = first; p <= last; ++p) {

@@ -118,8 +118,11 @@ float dotQ2KAvx2(const void* w, const void* a, std::int64_t n);
 float dotQ8_0Avx2(const void* w, const void* a, std::int64_t n);
 float dotQ4_0Avx2(const void* w, const void* a, std::int64_t n);
 float dotF16Avx2(const void* w, const void* a, std::int64_t n);
-// float_kernels_avx2.cpp: dotProduct and weightedSum (cpu_matmul.h), the same bits.
+// float_kernels_avx2.cpp: dotProduct, scaledDotProducts and weightedSum (cpu_matmul.h), the
+// same bits.
 float dotProductAvx2(const float* a, const float* b, std::int64_t n);
+void scaledDotProductsAvx2(const float* q, const float* rows, std::size_t rowStride,
+                           std::int64_t count, std::int64_t n, float scale, float* out);
 void weightedSumAvx2(float* out, const float* rows, std::size_t rowStride, const float* weights,
                      float scale, std::int64_t count, std::int64_t n);
 // vec_dot_iquants_avx2.cpp: the same integer sums and float products as the portable builds,

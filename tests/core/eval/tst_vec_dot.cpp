@@ -418,14 +418,26 @@ private slots:
             std::vector<float> start = randomValues(n, rng);
             QVERIFY(avx2KernelsRun());
             const float dotVector = dotProduct(a.data(), b.data(), n);
+            std::vector<float> scoresVector(static_cast<std::size_t>(count));
+            scaledDotProducts(a.data(), rows.data(), stride, count, n, 0.125f, scoresVector.data());
             std::vector<float> sumVector = start;
             weightedSum(sumVector.data(), rows.data(), stride, weights.data(), 0.37f, count, n);
             quant::allowAvx2Kernels(false);
             const float dotPortable = dotProduct(a.data(), b.data(), n);
+            std::vector<float> scoresPortable(static_cast<std::size_t>(count));
+            scaledDotProducts(a.data(), rows.data(), stride, count, n, 0.125f,
+                              scoresPortable.data());
             std::vector<float> sumPortable = start;
             weightedSum(sumPortable.data(), rows.data(), stride, weights.data(), 0.37f, count, n);
             quant::allowAvx2Kernels(true);
             QCOMPARE(std::memcmp(&dotVector, &dotPortable, sizeof(float)), 0);
+            QCOMPARE(std::memcmp(scoresVector.data(), scoresPortable.data(),
+                                 sizeof(float) * scoresVector.size()),
+                     0);
+            for (std::int64_t j = 0; j < count; ++j) { // each score is the row's dot product
+                const float one = dotProduct(a.data(), rows.data() + j * stride, n) * 0.125f;
+                QCOMPARE(std::memcmp(&scoresVector[j], &one, sizeof(float)), 0);
+            }
             QCOMPARE(
                 std::memcmp(sumVector.data(), sumPortable.data(), sizeof(float) * sumVector.size()),
                 0);
