@@ -1,5 +1,7 @@
 #include "core/eval/unicode_classes.h"
 
+#include "core/fs/byte_cursor.h"
+
 #include <algorithm>
 #include <array>
 #include <unordered_map>
@@ -48,38 +50,10 @@ std::uint8_t classOf(char32_t cp) {
 std::vector<char32_t> decodeUtf8Lossy(std::string_view text) {
     std::vector<char32_t> out;
     out.reserve(text.size());
-    const auto* p = reinterpret_cast<const unsigned char*>(text.data());
-    const std::size_t n = text.size();
-    for (std::size_t i = 0; i < n;) {
-        const unsigned c = p[i];
-        int extra = -1;
-        char32_t cp = 0;
-        if (c < 0x80) {
-            extra = 0;
-            cp = c;
-        } else if ((c & 0xE0) == 0xC0) {
-            extra = 1;
-            cp = c & 0x1F;
-        } else if ((c & 0xF0) == 0xE0) {
-            extra = 2;
-            cp = c & 0x0F;
-        } else if ((c & 0xF8) == 0xF0) {
-            extra = 3;
-            cp = c & 0x07;
-        }
-        bool ok = extra >= 0 && i + static_cast<std::size_t>(extra) < n;
-        for (int k = 1; ok && k <= extra; ++k) {
-            const unsigned next = p[i + static_cast<std::size_t>(k)];
-            ok = (next & 0xC0) == 0x80;
-            cp = (cp << 6) | (next & 0x3F);
-        }
-        if (!ok) {
-            out.push_back(0xFFFD);
-            ++i;
-            continue;
-        }
-        out.push_back(cp);
-        i += static_cast<std::size_t>(extra) + 1;
+    for (std::size_t i = 0; i < text.size();) {
+        const Utf8Sequence s = decodeUtf8At(text, i);
+        out.push_back(s.length > 0 ? s.codePoint : char32_t{0xFFFD});
+        i += s.length > 0 ? s.length : 1;
     }
     return out;
 }

@@ -66,4 +66,14 @@ private:
 // True when `text` is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF).
 bool isValidUtf8(std::string_view text);
 
+// The UTF-8 sequence starting at text[i]: its code point and byte length, or length 0 when the
+// bytes there do not have a sequence's shape (a lead byte, then enough continuation bytes).
+// Overlong forms, surrogates and values past U+10FFFF come back decoded; isValidUtf8 refuses
+// them.
+struct Utf8Sequence {
+    char32_t codePoint = 0;
+    std::size_t length = 0;
+};
+Utf8Sequence decodeUtf8At(std::string_view text, std::size_t i);
+
 } // namespace qs::core

@@ -1,6 +1,7 @@
 #include "core/eval/bpe_word_split.h"
 #include "core/eval/tokenizer_load.h"
 #include "core/eval/unicode_classes.h"
+#include "core/fs/byte_cursor.h"
 #include "core/io/hf_reader.h"
 #include "core/model/metadata.h"
 
@@ -146,6 +147,22 @@ private slots:
         QCOMPARE(int(unicode::classOf(0x2014)), 0);                     // em dash
         // Invalid UTF-8 becomes U+FFFD, one per byte, as llama.cpp decodes it.
         QCOMPARE(splitBpeWords("a\xff\xfe", BpeSplit::Llama3), (Words{"a", "\ufffd\ufffd"}));
+    }
+
+    void utf8DecodingAsLlamaCppAndStrictChecking() {
+        // llama.cpp decodes by shape only: an overlong '/' stays '/', a surrogate stays one;
+        // isValidUtf8 (our readers' check) refuses both, and truncated sequences.
+        QCOMPARE(unicode::decodeUtf8Lossy("\xC0\xAF"), std::vector<char32_t>{0x2F});
+        QCOMPARE(unicode::decodeUtf8Lossy("\xED\xA0\x80"), std::vector<char32_t>{0xD800});
+        QCOMPARE(unicode::decodeUtf8Lossy("\xF0\x9F\x98"),
+                 (std::vector<char32_t>{0xFFFD, 0xFFFD, 0xFFFD}));
+        QCOMPARE(unicode::decodeUtf8Lossy("a\U0001F600"), (std::vector<char32_t>{'a', 0x1F600}));
+        QVERIFY(!isValidUtf8("\xC0\xAF"));
+        QVERIFY(!isValidUtf8("\xED\xA0\x80"));
+        QVERIFY(!isValidUtf8("\xF0\x9F\x98"));
+        QVERIFY(!isValidUtf8("\xF4\x90\x80\x80")); // past U+10FFFF
+        QVERIFY(isValidUtf8("a\u00e9\u65e5\U0001F600"));
+        QVERIFY(isValidUtf8(""));
     }
 
     void byteAlphabetIsGpt2s() {
