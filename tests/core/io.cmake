@@ -53,6 +53,7 @@ if(QS_FUZZ)
     ${PROJECT_SOURCE_DIR}/core/io/hf_names.cpp
     ${PROJECT_SOURCE_DIR}/core/io/hf_reader.cpp
     ${PROJECT_SOURCE_DIR}/core/io/hf_tokenizer.cpp
+    ${PROJECT_SOURCE_DIR}/core/io/bpe_pre_tokenizer.cpp
     ${PROJECT_SOURCE_DIR}/core/io/quantized_import.cpp
     ${PROJECT_SOURCE_DIR}/core/logging.cpp
     ${PROJECT_SOURCE_DIR}/core/model/hparams_check.cpp
