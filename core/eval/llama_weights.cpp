@@ -335,11 +335,13 @@ Result<std::shared_ptr<const LlamaWeights>> LlamaWeights::fromModel(const Model&
         w.type = t->type;
         w.nCols = cols;
         w.nRows = static_cast<std::int64_t>(t->dims[1]);
-        if (t->permuteHeads == 0) {
-            w.data = model.storedBytes(*t).data();
+        const std::span<const std::byte> stored = model.storedBytes(*t);
+        if (t->permuteHeads == 0 && !stored.empty()) {
+            w.data = stored.data();
         } else {
-            // Hugging Face Q/K rows are in rotate-half order: materialise this one tensor in
-            // GGUF order. It is a small share of the model (2 of 7 matrices per layer at most).
+            // Hugging Face Q/K rows are in rotate-half order, and a tensor stored in pieces has
+            // no single view: materialise this one tensor in GGUF order. It is a small share of
+            // the model (2 of 7 matrices per layer at most; expert stacks take views per expert).
             auto buffer = std::make_unique<std::byte[]>(t->byteSize);
             if (auto st = model.readTensorData(*t, {buffer.get(), t->byteSize}); !st) {
                 return st.error();
