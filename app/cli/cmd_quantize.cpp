@@ -107,6 +107,11 @@ int quantizeAndReport(const ArgParser& parser, const core::Model& model,
             std::cerr << "quantscope-cli: --nsamples takes an integer >= 1 and --seqlen >= 2\n";
             return kExitUsage;
         }
+        if (!parseInt(parser.value("min-expert-tokens"), co.calibration.minExpertTokens) ||
+            co.calibration.minExpertTokens < 0) {
+            std::cerr << "quantscope-cli: --min-expert-tokens takes an integer, 0 or more\n";
+            return kExitUsage;
+        }
         if (!parseDouble(parser.value("damp"), co.rounding.dampPercent) ||
             !(co.rounding.dampPercent > 0.0 && co.rounding.dampPercent < 1.0)) {
             std::cerr << "quantscope-cli: --damp takes a number in (0, 1) exclusive, not '"
@@ -118,15 +123,20 @@ int quantizeAndReport(const ArgParser& parser, const core::Model& model,
             return reportError(linears.error());
         }
         calibrated = std::move(*linears);
+        std::size_t kept = 0;
         for (const auto& r : calibrated.reports) {
+            const bool calibratedKept = r.error < r.rtnError;
+            kept += calibratedKept;
             std::fprintf(stderr, "%-28s output error %.6f (llama.cpp rounding %.6f)%s\n",
                          r.name.c_str(), r.error, r.rtnError,
-                         calibrated.bytes.count(r.name) ? "" : "  kept llama.cpp's");
+                         calibratedKept  ? ""
+                         : r.rtnFallback ? "  kept llama.cpp's (too few routed tokens)"
+                                         : "  kept llama.cpp's");
         }
         const double seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        std::fprintf(stderr, "calibrated %zu of %zu linears on %lld tokens in %.2f s\n",
-                     calibrated.bytes.size(), calibrated.reports.size(),
+        std::fprintf(stderr, "calibrated %zu of %zu linears on %lld tokens in %.2f s\n", kept,
+                     calibrated.reports.size(),
                      static_cast<long long>(calibrated.calibrationTokens), seconds);
         options.precomputed = &calibrated.bytes;
     }
@@ -226,6 +236,10 @@ int runQuantize(const std::vector<std::string>& args) {
     parser.addOption("nsamples", "N", "with --calibrate: calibration segments", "64");
     parser.addOption("seqlen", "L", "with --calibrate: tokens per segment", "256");
     parser.addOption("damp", "P", "with --calibrate: Hessian damping, of its mean diagonal", "0.1");
+    parser.addOption("min-expert-tokens", "N",
+                     "with --calibrate, mixture of experts: an expert routed fewer calibration "
+                     "tokens than this keeps llama.cpp's rounding and is named",
+                     std::to_string(core::CalibrationOptions{}.minExpertTokens));
     int exitCode = kExitOk;
     if (!parseOrExit(parser, args, exitCode)) {
         return exitCode;

@@ -38,6 +38,19 @@ constexpr std::array<LinearSpec, 7> kLinears = {{
     {"ffn_down", &LlamaLayerWeights::down, Down},
 }};
 
+// The linears of each expert in quantization order (AutoGPTQ's: up, gate, down).
+struct ExpertSpec {
+    const char* suffix; // the dense name AWQ's scales are looked up by
+    const char* tensor; // the stacked tensor after "blk.N."
+    std::vector<WeightMatrix> LlamaLayerWeights::*list;
+    int input; // BlockCapture's expert input: 0 gate/up, 1 down
+};
+constexpr std::array<ExpertSpec, 3> kExpertLinears = {{
+    {"ffn_up", "ffn_up_exps.weight", &LlamaLayerWeights::upExps, 0},
+    {"ffn_gate", "ffn_gate_exps.weight", &LlamaLayerWeights::gateExps, 0},
+    {"ffn_down", "ffn_down_exps.weight", &LlamaLayerWeights::downExps, 1},
+}};
+
 // Accumulates the Hessians of one block's four inputs, and of a mixture of experts' two expert
 // inputs (gate/up, down) per expert, created when the expert first receives tokens.
 class BlockCapture final : public LlamaActivationObserver {
@@ -206,21 +219,18 @@ struct CalibrationRun {
 };
 
 Result<CalibrationRun> prepareCalibration(const Model& model, std::span<const std::int32_t> tokens,
-                                          const CalibrationOptions& calibration,
-                                          bool allowExperts) {
+                                          const CalibrationOptions& calibration) {
     auto weightsResult = LlamaWeights::fromModelMutable(model);
     if (!weightsResult) {
         return weightsResult.error();
     }
     std::shared_ptr<LlamaWeights> weights = *weightsResult;
     const LlamaConfig& cfg = weights->config();
-    if (cfg.experts > 0 && !allowExperts) {
-        return makeError(ErrorCode::Unsupported,
-                         model.path() +
-                             ": calibrated GGUF quantization of mixture-of-experts "
-                             "models (\"" +
-                             cfg.architecture + "\", " + std::to_string(cfg.experts) +
-                             " experts) is not supported yet");
+    if (cfg.experts > 0 && calibration.minExpertTokens < 0) {
+        return makeError(ErrorCode::InvalidArgument,
+                         "the minimum of tokens per expert is " +
+                             std::to_string(calibration.minExpertTokens) +
+                             "; it must be 0 or more");
     }
     if (cfg.fusedQkv || cfg.fusedGateUp) {
         // The checkpoint would need qkv_proj / gate_up_proj modules; each slice is calibrated
@@ -342,17 +352,6 @@ Status quantizeExperts(const Model& model, LlamaWeights& weights, const BlockCap
                        ProgressSink& progress) {
     const LlamaConfig& cfg = weights.config();
     const std::string prefix = "blk." + std::to_string(layer) + ".";
-    struct ExpertSpec {
-        const char* suffix; // the dense name AWQ's scales are looked up by
-        const char* tensor;
-        std::vector<WeightMatrix> LlamaLayerWeights::*list;
-        int input; // 0: gate/up, 1: down
-    };
-    constexpr std::array<ExpertSpec, 3> kExpertLinears = {{
-        {"ffn_up", "ffn_up_exps.weight", &LlamaLayerWeights::upExps, 0},
-        {"ffn_gate", "ffn_gate_exps.weight", &LlamaLayerWeights::gateExps, 0},
-        {"ffn_down", "ffn_down_exps.weight", &LlamaLayerWeights::downExps, 1},
-    }};
     for (int e = 0; e < cfg.experts; ++e) {
         if (cancel.isCancelled()) {
             return makeError(ErrorCode::Cancelled, "calibrated quantization cancelled");
@@ -421,7 +420,7 @@ Result<CalibratedQuantization> quantizeCalibrated(const Model& model,
                                                   const GptqOptions& options,
                                                   const CalibrationOptions& calibration,
                                                   CancelToken& cancel, ProgressSink& progress) {
-    auto run = prepareCalibration(model, tokens, calibration, true);
+    auto run = prepareCalibration(model, tokens, calibration);
     if (!run) {
         return run.error();
     }
@@ -439,12 +438,6 @@ Result<CalibratedQuantization> quantizeCalibrated(const Model& model,
                                  std::string(suffix) + ": " + s.error().message);
             }
         }
-    }
-    if (moe && calibration.minExpertTokens < 0) {
-        return makeError(ErrorCode::InvalidArgument,
-                         "the minimum of tokens per expert is " +
-                             std::to_string(calibration.minExpertTokens) +
-                             "; it must be 0 or more");
     }
 
     CalibratedQuantization result;
@@ -556,14 +549,19 @@ Result<std::int64_t> calibrateLinears(const Model& model, std::span<const std::i
                                       std::int32_t bos, const CalibrationOptions& calibration,
                                       CancelToken& cancel, ProgressSink& progress,
                                       const LinearQuantizer& quantize) {
-    auto run = prepareCalibration(model, tokens, calibration, false);
+    auto run = prepareCalibration(model, tokens, calibration);
     if (!run) {
         return run.error();
     }
     std::shared_ptr<LlamaWeights> weights = run->weights;
     const LlamaConfig& cfg = weights->config();
+    const bool moe = cfg.experts > 0;
     const int qDim = cfg.heads * cfg.headDim;
-    const std::uint64_t totalLinears = static_cast<std::uint64_t>(cfg.layers) * kLinears.size();
+    const std::int64_t calibrationTokens =
+        static_cast<std::int64_t>(calibration.nsamples) * run->seqlen;
+    // The dense FFN's three linears, or three per expert.
+    const std::uint64_t perLayer = 4 + 3 * static_cast<std::uint64_t>(moe ? cfg.experts : 1);
+    const std::uint64_t totalLinears = static_cast<std::uint64_t>(cfg.layers) * perLayer;
     std::uint64_t done = 0;
     LlamaContext context(weights, run->seqlen, effectiveThreads(calibration.threads));
     context.setLlamaCppNumerics(false);
@@ -572,41 +570,79 @@ Result<std::int64_t> calibrateLinears(const Model& model, std::span<const std::i
         const std::string where =
             "layer " + std::to_string(layer + 1) + "/" + std::to_string(cfg.layers);
         progress.progress(done, totalLinears, "linears", where + ", calibration forward");
-        std::array<std::vector<double>, 4> hessians;
-        {
-            // The capture's sums go out of scope before the next block's are made.
-            BlockCapture capture(layer, cfg.dim, qDim, cfg.hidden);
-            if (auto st = captureBlock(context, capture, layer, *run, tokens, bos, cancel); !st) {
-                return st.error();
-            }
-            for (int g = 0; g < 4; ++g) {
-                hessians[g] = capture.hessian(g);
-            }
+        // One block's sums at a time: the capture goes out of scope before the next block's.
+        BlockCapture capture(layer, cfg.dim, qDim, moe ? 0 : cfg.hidden, moe ? cfg.experts : 0,
+                             cfg.expertHidden);
+        if (auto st = captureBlock(context, capture, layer, *run, tokens, bos, cancel); !st) {
+            return st.error();
         }
         for (const auto& spec : kLinears) {
+            if (moe && spec.input != Qkv && spec.input != Out) {
+                continue; // a mixture of experts has no dense FFN: its experts follow
+            }
             if (cancel.isCancelled()) {
                 return makeError(ErrorCode::Cancelled, "calibrated quantization cancelled");
             }
-            const std::string name = prefix + spec.suffix + ".weight";
+            CalibrationTarget target;
+            target.tensor = prefix + spec.suffix + ".weight";
+            target.tokens = calibrationTokens;
             progress.progress(done, totalLinears, "linears", where + ", " + spec.suffix);
             const WeightMatrix& wm = weights->layers()[layer].*spec.matrix;
-            auto w = readMatrixF32(model, name);
+            auto w = readMatrixF32(model, target.tensor);
             if (!w) {
                 return w.error();
             }
-            auto fed = quantize(name, *w, static_cast<int>(wm.nRows), static_cast<int>(wm.nCols),
-                                hessians[spec.input]);
+            auto fed = quantize(target, *w, static_cast<int>(wm.nRows), static_cast<int>(wm.nCols),
+                                capture.hessian(spec.input));
             if (!fed) {
-                return makeError(fed.error().code, name + ": " + fed.error().message);
+                return makeError(fed.error().code, target.tensor + ": " + fed.error().message);
             }
             if (auto st = weights->overrideMatrix(layer, spec.matrix, std::move(*fed)); !st) {
                 return st.error();
             }
             ++done;
         }
+        for (int e = 0; moe && e < cfg.experts; ++e) {
+            const std::int64_t routed = capture.expertTokens(e);
+            const bool starved = routed < calibration.minExpertTokens;
+            if (starved) {
+                coreLog().warn("layer {} expert {}: {} calibration tokens routed to it (minimum "
+                               "{}); its linears keep the format's own rounding",
+                               layer, e, routed, calibration.minExpertTokens);
+            }
+            for (const ExpertSpec& spec : kExpertLinears) {
+                if (cancel.isCancelled()) {
+                    return makeError(ErrorCode::Cancelled, "calibrated quantization cancelled");
+                }
+                CalibrationTarget target;
+                target.tensor = prefix + spec.tensor;
+                target.expert = e;
+                target.tokens = routed;
+                target.starved = starved;
+                progress.progress(done, totalLinears, "linears",
+                                  where + ", expert " + std::to_string(e) + " " + spec.suffix);
+                const WeightMatrix& wm = (weights->layers()[static_cast<std::size_t>(layer)].*
+                                          spec.list)[static_cast<std::size_t>(e)];
+                auto w = readExpertF32(model, target.tensor, e);
+                if (!w) {
+                    return w.error();
+                }
+                auto fed =
+                    quantize(target, *w, static_cast<int>(wm.nRows), static_cast<int>(wm.nCols),
+                             capture.expertHessian(spec.input, e));
+                if (!fed) {
+                    return makeError(fed.error().code, expertLinearKey(target.tensor, e) + ": " +
+                                                           fed.error().message);
+                }
+                if (auto st = weights->overrideExpert(layer, spec.list, e, std::move(*fed)); !st) {
+                    return st.error();
+                }
+                ++done;
+            }
+        }
     }
     progress.progress(done, totalLinears, "linears", "done");
-    return static_cast<std::int64_t>(calibration.nsamples) * run->seqlen;
+    return calibrationTokens;
 }
 
 } // namespace qs::core

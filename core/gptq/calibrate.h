@@ -76,19 +76,33 @@ Result<CalibratedQuantization> quantizeCalibrated(const Model& model,
                                                   const CalibrationOptions& calibration,
                                                   CancelToken& cancel, ProgressSink& progress);
 
-// One linear of a block as the calibration pass hands it over: its GGUF name, f32 weights
-// (rows x cols, GGUF row order) and the Hessian of its input on the calibration samples (with
-// the earlier layers already replaced). Returns the weights to feed forward: the dequantized
-// result, or `w` itself for a linear left as it is.
-using LinearQuantizer =
-    std::function<Result<std::vector<float>>(const std::string& name, const std::vector<float>& w,
-                                             int rows, int cols, const std::vector<double>& h)>;
+// Which linear the calibration pass hands over.
+struct CalibrationTarget {
+    std::string
+        tensor; // GGUF tensor name; an expert's: its stacked tensor, "blk.3.ffn_up_exps.weight"
+    int expert = -1;         // the expert of a stacked expert tensor; -1 for other linears
+    std::int64_t tokens = 0; // calibration tokens that reached the linear (routed, for experts)
+    // An expert under CalibrationOptions::minExpertTokens: its Hessian is mostly damping and a
+    // calibrated rounding would fit those few tokens only.
+    bool starved = false;
+};
+
+// One linear of a block as the calibration pass hands it over: which one, its f32 weights
+// (rows x cols, GGUF row order; an expert's own matrix) and the Hessian of its input on the
+// calibration samples (with the earlier layers already replaced; for an expert, on the tokens
+// routed to it). Returns the weights to feed forward: the dequantized result, or `w` itself
+// for a linear left as it is.
+using LinearQuantizer = std::function<Result<std::vector<float>>(
+    const CalibrationTarget& target, const std::vector<float>& w, int rows, int cols,
+    const std::vector<double>& h)>;
 
 // The calibration pass of quantizeCalibrated with the quantizer left to the caller: block by
 // block, the inputs of block L are captured with blocks 0..L-1 already carrying what
 // `quantize` returned for them, one Hessian per shared input (one block's at a time), and
-// `quantize` is called for each linear of block L in AutoGPTQ's order. Returns the number of
-// calibration tokens. Progress: "layer 3/4, ffn_down" in units of linears.
+// `quantize` is called for each linear of block L in AutoGPTQ's order. A mixture of experts:
+// then each expert's up, gate and down, expert by expert, with the Hessians of the tokens
+// routed to it (the router is left as it is). Returns the number of calibration tokens.
+// Progress: "layer 3/4, ffn_down" (", expert 5") in units of linears.
 Result<std::int64_t> calibrateLinears(const Model& model, std::span<const std::int32_t> tokens,
                                       std::int32_t bos, const CalibrationOptions& calibration,
                                       CancelToken& cancel, ProgressSink& progress,

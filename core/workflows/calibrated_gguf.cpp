@@ -44,22 +44,31 @@ Result<CalibratedGgufLinears> calibrateGgufLinears(const Model& model, const Qua
     const auto tokens = evalModel->tokenizer->encode(*text, false);
 
     CalibratedGgufLinears result;
-    auto quantizeLinear = [&](const std::string& name, const std::vector<float>& w, int rows,
-                              int cols,
+    // An expert tensor is written whole: each expert's bytes (calibrated, or the format's own
+    // where that did better or the expert was starved) wait here until the last expert is done.
+    std::map<std::string, std::vector<std::vector<std::byte>>> expertBytes;
+    std::map<std::string, bool> expertCalibrated; // any expert of the tensor kept calibrated bytes
+    auto quantizeLinear = [&](const CalibrationTarget& target, const std::vector<float>& w,
+                              int rows, int cols,
                               const std::vector<double>& h) -> Result<std::vector<float>> {
-        const TensorInfo* t = model.findTensor(name);
+        const TensorInfo* t = model.findTensor(target.tensor);
         const std::size_t i = static_cast<std::size_t>(t - tensors.data());
         const GgmlType type = targetTypes[i];
         if (type == t->type) {
             return w; // not quantized: fed forward as stored
         }
+        const bool expert = target.expert >= 0;
+        // An expert takes its own slice of the tensor's importance weights, as llama-quantize
+        // hands them out.
         const float* weights = nullptr;
         if (!importance.empty() && !importance[i].empty() &&
             quantFormat(type)->weightsChangeOutput) {
-            weights = importance[i].data();
+            weights = importance[i].data() + (expert ? static_cast<std::size_t>(target.expert) *
+                                                           static_cast<std::size_t>(cols)
+                                                     : 0);
         }
         // llama-quantize's bytes first: the yardstick, and what is kept when calibrated
-        // rounding does not help (or cannot run on the type).
+        // rounding does not help (or cannot run on the type, or the expert saw too few tokens).
         const std::size_t values = w.size();
         std::vector<std::byte> plain(*ggmlRowBytes(type, static_cast<std::uint64_t>(cols)) *
                                      static_cast<std::size_t>(rows));
@@ -75,11 +84,16 @@ Result<CalibratedGgufLinears> calibrateGgufLinears(const Model& model, const Qua
         const double reference =
             std::max(1e-30, outputError(w, std::vector<float>(values, 0.0f), rows, cols, h));
         LinearQuantReport report;
-        report.name = name;
+        report.name = expert ? expertLinearKey(target.tensor, target.expert) : target.tensor;
+        report.expert = target.expert;
+        report.tokens = target.tokens;
+        report.rtnFallback = target.starved;
         report.rtnError = outputError(w, plainValues, rows, cols, h) / reference;
         report.error = report.rtnError;
         std::vector<float> fed = std::move(plainValues);
-        if (ggmlCalibratedRoundingSupports(type)) {
+        std::vector<std::byte> kept = std::move(plain);
+        bool calibratedKept = false;
+        if (ggmlCalibratedRoundingSupports(type) && !target.starved) {
             auto bytes =
                 ggmlCalibratedQuantize(type, w, rows, cols, h, weights, calibrated.rounding);
             if (!bytes) {
@@ -95,10 +109,33 @@ Result<CalibratedGgufLinears> calibrateGgufLinears(const Model& model, const Qua
             if (error < report.rtnError) {
                 report.error = error;
                 fed = std::move(values2);
-                result.bytes.emplace(name, std::move(*bytes));
+                kept = std::move(*bytes);
+                calibratedKept = true;
             }
         }
         result.reports.push_back(report);
+        if (!expert) {
+            if (calibratedKept) {
+                result.bytes.emplace(target.tensor, std::move(kept));
+            }
+            return fed;
+        }
+        auto& slices = expertBytes[target.tensor];
+        slices.resize(static_cast<std::size_t>(t->dims[2]));
+        slices[static_cast<std::size_t>(target.expert)] = std::move(kept);
+        expertCalibrated[target.tensor] = expertCalibrated[target.tensor] || calibratedKept;
+        if (target.expert + 1 == static_cast<int>(t->dims[2])) {
+            // The last expert: the whole tensor, unless no expert gained anything.
+            if (expertCalibrated[target.tensor]) {
+                std::vector<std::byte> whole;
+                whole.reserve(t->byteSize);
+                for (const auto& slice : slices) {
+                    whole.insert(whole.end(), slice.begin(), slice.end());
+                }
+                result.bytes.emplace(target.tensor, std::move(whole));
+            }
+            expertBytes.erase(target.tensor);
+        }
         return fed;
     };
     auto tokensUsed = calibrateLinears(model, tokens, evalModel->tokenizer->bos(),

@@ -29,10 +29,15 @@ struct CalibratedGgufOptions {
 struct CalibratedGgufLinears {
     // GGUF name -> the planned type's bytes, for QuantizeOptions::precomputed. A linear whose
     // calibrated rounding did not lower its output error (or whose type has no block grid) is
-    // absent: quantizeModel then writes llama-quantize's bytes for it.
+    // absent: quantizeModel then writes llama-quantize's bytes for it. A stacked expert tensor
+    // is here whole when at least one of its experts kept calibrated bytes; its other experts
+    // carry llama-quantize's bytes for their slice.
     std::map<std::string, std::vector<std::byte>> bytes;
-    // Per block linear: relative output error ||WX - QX||^2 / ||WX||^2 of what was kept
-    // (`error`) and of the format's own quantizer (`rtnError`) on the calibration inputs.
+    // Per block linear (per expert for expert tensors, named by expertLinearKey): relative
+    // output error ||WX - QX||^2 / ||WX||^2 of what was kept (`error`) and of the format's own
+    // quantizer (`rtnError`) on the calibration inputs (an expert's: the tokens routed to it).
+    // An expert under CalibrationOptions::minExpertTokens keeps the format's own rounding
+    // (`rtnFallback`). Calibrated bytes were kept exactly where error < rtnError.
     std::vector<LinearQuantReport> reports;
     std::int64_t calibrationTokens = 0;
 };
