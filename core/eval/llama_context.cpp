@@ -16,6 +16,9 @@ namespace qs::core {
 
 namespace {
 
+// checkFinite's stages besides a block's index.
+constexpr int kEmbeddingStage = -1, kLogitsStage = -2;
+
 // x[t * b.size() + i] += b[i] for every token t; nothing when the model has no such bias.
 void addBias(float* x, const std::vector<float>& b, std::int64_t n) {
     const std::size_t width = b.size();
@@ -464,8 +467,74 @@ Status LlamaContext::evaluate(std::span<const std::int32_t> tokens, std::int64_t
                                                              " is outside the vocabulary");
         }
     }
-    const LlamaWeights& w = *m_weights;
     const int pos0 = position();
+    prepareBatch(n);
+    if (auto st = embedBatch(tokens, pos0); !st) {
+        return st;
+    }
+    for (int layer = 0; layer < c.layers; ++layer) {
+        if (auto st = runBlock(layer, tokens, pos0); !st) {
+            return st;
+        }
+    }
+    const LlamaWeights& w = *m_weights;
+    const std::size_t dim = static_cast<std::size_t>(c.dim);
+#define QS_MATMUL(...)                                                                             \
+    do {                                                                                           \
+        if (auto st = matmul(__VA_ARGS__); !st) {                                                  \
+            return st;                                                                             \
+        }                                                                                          \
+    } while (false)
+    m_positions[static_cast<std::size_t>(m_sequence)] += static_cast<int>(n);
+
+    const std::int64_t outputs = n - firstLogit;
+    logits.resize(static_cast<std::size_t>(outputs) * c.vocab);
+    if (outputs > 0) {
+        rmsNorm(m_x.data() + firstLogit * dim, w.outputNorm(), m_xb.data(), outputs);
+        QS_MATMUL(w.output(), m_xb.data(), outputs, logits.data());
+        if (c.finalLogitSoftcap > 0.0f) {
+            // As ggml: scale by 1/cap, tanh, scale by cap (gemma3 without sliding windows).
+            const float inv = 1.0f / c.finalLogitSoftcap;
+            for (float& v : logits) {
+                v = std::tanh(v * inv) * c.finalLogitSoftcap;
+            }
+        }
+        if (auto st = checkFinite(logits.data(), firstLogit, static_cast<std::size_t>(outputs),
+                                  static_cast<std::size_t>(c.vocab), kLogitsStage, tokens, pos0);
+            !st) {
+            return st;
+        }
+    }
+#undef QS_MATMUL
+    return {};
+}
+
+Status LlamaContext::checkFinite(const float* values, std::int64_t firstToken, std::size_t rows,
+                                 std::size_t width, int stage, std::span<const std::int32_t> tokens,
+                                 int pos0) const {
+    // A NaN or infinity never turns back into a number: stop at the first place one appears
+    // and say where, rather than report a perplexity of nan. One scan of the residual stream
+    // per block costs nothing beside the block's matrix products. `rows` rows of `width`
+    // values, row r belonging to batch entry firstToken + r. `stage` is the block whose output
+    // is checked, or kEmbeddingStage / kLogitsStage; the message is built only when something
+    // is wrong (this runs once per block in every decode step).
+    const auto bad = findNonFinite(values, rows * width);
+    if (!bad) {
+        return {};
+    }
+    const auto entry = static_cast<std::size_t>(firstToken) + *bad / width;
+    const std::string where = stage == kEmbeddingStage ? std::string("the token embedding")
+                              : stage == kLogitsStage
+                                  ? std::string("the logits")
+                                  : "the output of block " + std::to_string(stage);
+    return makeError(ErrorCode::Format, "non-finite activation (" + nonFiniteName(values[*bad]) +
+                                            ") in " + where + " for the token at position " +
+                                            std::to_string(pos0 + entry) + " (id " +
+                                            std::to_string(tokens[entry]) + ")");
+}
+
+void LlamaContext::prepareBatch(std::int64_t n) {
+    const LlamaConfig& c = config();
     const std::size_t dim = static_cast<std::size_t>(c.dim);
     const std::size_t qDim = static_cast<std::size_t>(c.heads) * c.headDim;
     const std::size_t kvDim = static_cast<std::size_t>(c.kvHeads) * c.headDim;
@@ -484,7 +553,14 @@ Status LlamaContext::evaluate(std::span<const std::int32_t> tokens, std::int64_t
     ensure(m_gate, un * c.hidden);
     ensure(m_up, un * c.hidden);
     ensure(m_tmp, un * dim);
+}
 
+Status LlamaContext::embedBatch(std::span<const std::int32_t> tokens, int pos0) {
+    const LlamaConfig& c = config();
+    const LlamaWeights& w = *m_weights;
+    const auto n = static_cast<std::int64_t>(tokens.size());
+    const std::size_t dim = static_cast<std::size_t>(c.dim);
+    const std::size_t un = static_cast<std::size_t>(n);
     for (std::int64_t t = 0; t < n; ++t) {
         cpuDequantizeRow(w.tokenEmbedding(), tokens[static_cast<std::size_t>(t)],
                          m_x.data() + t * dim);
@@ -494,34 +570,17 @@ Status LlamaContext::evaluate(std::span<const std::int32_t> tokens, std::int64_t
             m_x[i] *= c.embeddingScale;
         }
     }
-    // A NaN or infinity never turns back into a number: stop at the first place one appears
-    // and say where, rather than report a perplexity of nan. One scan of the residual stream
-    // per block costs nothing beside the block's matrix products.
-    // `rows` rows of `width` values, row r belonging to batch entry firstToken + r. `stage` is
-    // the block whose output is checked, or kEmbedding / kLogits; the message is built only
-    // when something is wrong (this runs once per block in every decode step).
-    constexpr int kEmbedding = -1, kLogits = -2;
-    auto checkFinite = [&](const float* values, std::int64_t firstToken, std::size_t rows,
-                           std::size_t width, int stage) {
-        const auto bad = findNonFinite(values, rows * width);
-        if (!bad) {
-            return Status();
-        }
-        const auto entry = static_cast<std::size_t>(firstToken) + *bad / width;
-        const std::string where = stage == kEmbedding ? std::string("the token embedding")
-                                  : stage == kLogits
-                                      ? std::string("the logits")
-                                      : "the output of block " + std::to_string(stage);
-        return Status(makeError(ErrorCode::Format, "non-finite activation (" +
-                                                       nonFiniteName(values[*bad]) + ") in " +
-                                                       where + " for the token at position " +
-                                                       std::to_string(pos0 + entry) + " (id " +
-                                                       std::to_string(tokens[entry]) + ")"));
-    };
-    if (auto st = checkFinite(m_x.data(), 0, un, dim, kEmbedding); !st) {
-        return st;
-    }
+    return checkFinite(m_x.data(), 0, un, dim, kEmbeddingStage, tokens, pos0);
+}
 
+Status LlamaContext::runBlock(int layer, std::span<const std::int32_t> tokens, int pos0) {
+    const LlamaConfig& c = config();
+    const LlamaWeights& w = *m_weights;
+    const auto n = static_cast<std::int64_t>(tokens.size());
+    const std::size_t dim = static_cast<std::size_t>(c.dim);
+    const std::size_t qDim = static_cast<std::size_t>(c.heads) * c.headDim;
+    const std::size_t kvDim = static_cast<std::size_t>(c.kvHeads) * c.headDim;
+    const std::size_t un = static_cast<std::size_t>(n);
 #define QS_MATMUL(...)                                                                             \
     do {                                                                                           \
         if (auto st = matmul(__VA_ARGS__); !st) {                                                  \
@@ -535,98 +594,132 @@ Status LlamaContext::evaluate(std::span<const std::int32_t> tokens, std::int64_t
                                     static_cast<std::int64_t>(columns));                           \
         }                                                                                          \
     } while (false)
-    const int blocks = m_blockLimit > 0 ? std::min(m_blockLimit, c.layers) : c.layers;
-    for (int layer = 0; layer < blocks; ++layer) {
-        const LlamaLayerWeights& lw = w.layers()[static_cast<std::size_t>(layer)];
-        rmsNorm(m_x.data(), lw.attnNorm, m_xb.data(), n);
-        QS_OBSERVE(AttnQ, m_xb.data(), dim);
-        QS_OBSERVE(AttnK, m_xb.data(), dim);
-        QS_OBSERVE(AttnV, m_xb.data(), dim);
-        const Product qkv[] = {{&lw.wq, m_q.data()}, {&lw.wk, m_k.data()}, {&lw.wv, m_v.data()}};
-        if (auto st = matmulShared(qkv, m_xb.data(), n); !st) {
-            return st;
-        }
-        addBias(m_q.data(), lw.bq, n);
-        addBias(m_k.data(), lw.bk, n);
-        addBias(m_v.data(), lw.bv, n);
-        if (!lw.qNorm.empty()) {
-            rmsNorm(m_q.data(), lw.qNorm, m_q.data(), n * c.heads, c.headDim);
-            rmsNorm(m_k.data(), lw.kNorm, m_k.data(), n * c.kvHeads, c.headDim);
-        }
-        const bool sliding = c.isSliding(layer);
-        applyRope(m_q.data(), n, c.heads, pos0, sliding);
-        applyRope(m_k.data(), n, c.kvHeads, pos0, sliding);
-        if (c.scaleQueryFirst) {
-            for (std::size_t i = 0; i < un * qDim; ++i) {
-                m_q[i] *= c.attentionScale;
-            }
-        }
-        if (m_llamaCppNumerics) {
-            roundToHalf(m_q.data(), n * static_cast<std::int64_t>(qDim));
-            roundToHalf(m_k.data(), n * static_cast<std::int64_t>(kvDim));
-            roundToHalf(m_v.data(), n * static_cast<std::int64_t>(kvDim));
-        }
-        const std::size_t cacheBase = cacheOffset(layer, pos0);
-        std::memcpy(m_keyCache.data() + cacheBase, m_k.data(), un * kvDim * sizeof(float));
-        std::memcpy(m_valueCache.data() + cacheBase, m_v.data(), un * kvDim * sizeof(float));
-        attention(layer, n, pos0);
-        QS_OBSERVE(AttnOutput, m_att.data(), qDim);
-        QS_MATMUL(lw.wo, m_att.data(), n, m_tmp.data());
-        if (!lw.postAttnNorm.empty()) {
-            rmsNorm(m_tmp.data(), lw.postAttnNorm, m_tmp.data(), n);
-        }
-        for (std::size_t i = 0; i < un * dim; ++i) {
-            m_x[i] += m_tmp[i];
-        }
-
-        rmsNorm(m_x.data(), lw.ffnNorm, m_xb.data(), n);
-        if (c.experts > 0) {
-            if (auto st = expertFfn(layer, lw, n); !st) {
-                return st;
-            }
-        } else {
-            QS_OBSERVE(FfnGate, m_xb.data(), dim);
-            QS_OBSERVE(FfnUp, m_xb.data(), dim);
-            const Product gateUp[] = {{&lw.gate, m_gate.data()}, {&lw.up, m_up.data()}};
-            if (auto st = matmulShared(gateUp, m_xb.data(), n); !st) {
-                return st;
-            }
-            gatedActivation(c.activation, m_gate.data(), m_up.data(), un * c.hidden);
-            QS_OBSERVE(FfnDown, m_gate.data(), c.hidden);
-            QS_MATMUL(lw.down, m_gate.data(), n, m_tmp.data());
-        }
-        if (!lw.postFfnNorm.empty()) {
-            rmsNorm(m_tmp.data(), lw.postFfnNorm, m_tmp.data(), n);
-        }
-        for (std::size_t i = 0; i < un * dim; ++i) {
-            m_x[i] += m_tmp[i];
-        }
-        if (auto st = checkFinite(m_x.data(), 0, un, dim, layer); !st) {
-            return st;
+    const LlamaLayerWeights& lw = w.layers()[static_cast<std::size_t>(layer)];
+    rmsNorm(m_x.data(), lw.attnNorm, m_xb.data(), n);
+    QS_OBSERVE(AttnQ, m_xb.data(), dim);
+    QS_OBSERVE(AttnK, m_xb.data(), dim);
+    QS_OBSERVE(AttnV, m_xb.data(), dim);
+    const Product qkv[] = {{&lw.wq, m_q.data()}, {&lw.wk, m_k.data()}, {&lw.wv, m_v.data()}};
+    if (auto st = matmulShared(qkv, m_xb.data(), n); !st) {
+        return st;
+    }
+    addBias(m_q.data(), lw.bq, n);
+    addBias(m_k.data(), lw.bk, n);
+    addBias(m_v.data(), lw.bv, n);
+    if (!lw.qNorm.empty()) {
+        rmsNorm(m_q.data(), lw.qNorm, m_q.data(), n * c.heads, c.headDim);
+        rmsNorm(m_k.data(), lw.kNorm, m_k.data(), n * c.kvHeads, c.headDim);
+    }
+    const bool sliding = c.isSliding(layer);
+    applyRope(m_q.data(), n, c.heads, pos0, sliding);
+    applyRope(m_k.data(), n, c.kvHeads, pos0, sliding);
+    if (c.scaleQueryFirst) {
+        for (std::size_t i = 0; i < un * qDim; ++i) {
+            m_q[i] *= c.attentionScale;
         }
     }
-    m_positions[static_cast<std::size_t>(m_sequence)] += static_cast<int>(n);
+    if (m_llamaCppNumerics) {
+        roundToHalf(m_q.data(), n * static_cast<std::int64_t>(qDim));
+        roundToHalf(m_k.data(), n * static_cast<std::int64_t>(kvDim));
+        roundToHalf(m_v.data(), n * static_cast<std::int64_t>(kvDim));
+    }
+    const std::size_t cacheBase = cacheOffset(layer, pos0);
+    std::memcpy(m_keyCache.data() + cacheBase, m_k.data(), un * kvDim * sizeof(float));
+    std::memcpy(m_valueCache.data() + cacheBase, m_v.data(), un * kvDim * sizeof(float));
+    attention(layer, n, pos0);
+    QS_OBSERVE(AttnOutput, m_att.data(), qDim);
+    QS_MATMUL(lw.wo, m_att.data(), n, m_tmp.data());
+    if (!lw.postAttnNorm.empty()) {
+        rmsNorm(m_tmp.data(), lw.postAttnNorm, m_tmp.data(), n);
+    }
+    for (std::size_t i = 0; i < un * dim; ++i) {
+        m_x[i] += m_tmp[i];
+    }
 
-    const std::int64_t outputs = n - firstLogit;
-    logits.resize(static_cast<std::size_t>(outputs) * c.vocab);
-    if (outputs > 0) {
-        rmsNorm(m_x.data() + firstLogit * dim, w.outputNorm(), m_xb.data(), outputs);
-        QS_MATMUL(w.output(), m_xb.data(), outputs, logits.data());
-        if (c.finalLogitSoftcap > 0.0f) {
-            // As ggml: scale by 1/cap, tanh, scale by cap (gemma3 without sliding windows).
-            const float inv = 1.0f / c.finalLogitSoftcap;
-            for (float& v : logits) {
-                v = std::tanh(v * inv) * c.finalLogitSoftcap;
-            }
-        }
-        if (auto st = checkFinite(logits.data(), firstLogit, static_cast<std::size_t>(outputs),
-                                  static_cast<std::size_t>(c.vocab), kLogits);
-            !st) {
+    rmsNorm(m_x.data(), lw.ffnNorm, m_xb.data(), n);
+    if (c.experts > 0) {
+        if (auto st = expertFfn(layer, lw, n); !st) {
             return st;
         }
+    } else {
+        QS_OBSERVE(FfnGate, m_xb.data(), dim);
+        QS_OBSERVE(FfnUp, m_xb.data(), dim);
+        const Product gateUp[] = {{&lw.gate, m_gate.data()}, {&lw.up, m_up.data()}};
+        if (auto st = matmulShared(gateUp, m_xb.data(), n); !st) {
+            return st;
+        }
+        gatedActivation(c.activation, m_gate.data(), m_up.data(), un * c.hidden);
+        QS_OBSERVE(FfnDown, m_gate.data(), c.hidden);
+        QS_MATMUL(lw.down, m_gate.data(), n, m_tmp.data());
+    }
+    if (!lw.postFfnNorm.empty()) {
+        rmsNorm(m_tmp.data(), lw.postFfnNorm, m_tmp.data(), n);
+    }
+    for (std::size_t i = 0; i < un * dim; ++i) {
+        m_x[i] += m_tmp[i];
+    }
+    if (auto st = checkFinite(m_x.data(), 0, un, dim, layer, tokens, pos0); !st) {
+        return st;
     }
 #undef QS_OBSERVE
 #undef QS_MATMUL
+    return {};
+}
+
+Status LlamaContext::checkBlockBatch(std::span<const std::int32_t> tokens,
+                                     const std::vector<float>& hidden, const char* what) const {
+    const LlamaConfig& c = config();
+    const auto n = static_cast<std::int64_t>(tokens.size());
+    if (n == 0 || n > m_contextLength) {
+        return makeError(ErrorCode::InvalidArgument,
+                         std::string(what) + ": " + std::to_string(n) +
+                             " tokens; a batch holds 1 to the context of " +
+                             std::to_string(m_contextLength));
+    }
+    if (hidden.size() != static_cast<std::size_t>(n) * static_cast<std::size_t>(c.dim)) {
+        return makeError(ErrorCode::InvalidArgument, std::string(what) +
+                                                         ": the hidden states are not tokens x " +
+                                                         std::to_string(c.dim) + " values");
+    }
+    return {};
+}
+
+Status LlamaContext::embed(std::span<const std::int32_t> tokens, std::vector<float>& hidden) {
+    const LlamaConfig& c = config();
+    for (const std::int32_t token : tokens) {
+        if (token < 0 || token >= c.vocab) {
+            return makeError(ErrorCode::InvalidArgument, "embed: token id " +
+                                                             std::to_string(token) +
+                                                             " is outside the vocabulary");
+        }
+    }
+    hidden.resize(tokens.size() * static_cast<std::size_t>(c.dim));
+    if (auto st = checkBlockBatch(tokens, hidden, "embed"); !st) {
+        return st;
+    }
+    prepareBatch(static_cast<std::int64_t>(tokens.size()));
+    if (auto st = embedBatch(tokens, 0); !st) {
+        return st;
+    }
+    std::copy_n(m_x.data(), hidden.size(), hidden.data());
+    return {};
+}
+
+Status LlamaContext::evaluateBlock(int layer, std::span<const std::int32_t> tokens,
+                                   std::vector<float>& hidden) {
+    if (layer < 0 || layer >= config().layers) {
+        return makeError(ErrorCode::InvalidArgument,
+                         "evaluateBlock: no block " + std::to_string(layer));
+    }
+    if (auto st = checkBlockBatch(tokens, hidden, "evaluateBlock"); !st) {
+        return st;
+    }
+    prepareBatch(static_cast<std::int64_t>(tokens.size()));
+    std::copy_n(hidden.data(), hidden.size(), m_x.data());
+    if (auto st = runBlock(layer, tokens, 0); !st) {
+        return st;
+    }
+    std::copy_n(m_x.data(), hidden.size(), hidden.data());
     return {};
 }
 

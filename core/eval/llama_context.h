@@ -66,9 +66,6 @@ public:
     // An observer of the linear layers' inputs (imatrix collection), or nullptr (the default;
     // costs one branch per matrix product).
     void setActivationObserver(LlamaActivationObserver* observer) { m_observer = observer; }
-    // Runs only the first `blocks` blocks (0: all): calibrating block L needs nothing after
-    // it. Logits computed with a limit are those of the truncated model.
-    void setBlockLimit(int blocks) { m_blockLimit = blocks; }
     // On by default: the CPU pass (llama.cpp numerics, no backend) copies each matrix whose type
     // has an 8-row kernel into its interleaved layout on first use (cpu_matmul.h,
     // RepackedMatrix) and lets the model's mapped pages of it go, so resident memory stays
@@ -88,7 +85,27 @@ public:
     Status evaluate(std::span<const std::int32_t> tokens, std::int64_t firstLogit,
                     std::vector<float>& logits);
 
+    // Block by block, for calibration (core/gptq), which keeps each sample's hidden states
+    // between blocks instead of running blocks 0..L again for block L: embed() writes the
+    // embedding rows of `tokens` (tokens x dim) to `hidden`; evaluateBlock() runs block
+    // `layer` on them in place as one batch at positions 0..n-1 of the current sequence
+    // (overwriting that block's cache rows; the observer sees its linears' inputs). The same
+    // arithmetic as evaluate() on that batch. `tokens` only names a token in messages.
+    Status embed(std::span<const std::int32_t> tokens, std::vector<float>& hidden);
+    Status evaluateBlock(int layer, std::span<const std::int32_t> tokens,
+                         std::vector<float>& hidden);
+
 private:
+    // The steps of evaluate(): scratch for n tokens, the embedding rows into m_x, one block
+    // on m_x; and the check of each stage's output for NaN/Inf, naming the token.
+    void prepareBatch(std::int64_t n);
+    Status embedBatch(std::span<const std::int32_t> tokens, int pos0);
+    Status runBlock(int layer, std::span<const std::int32_t> tokens, int pos0);
+    Status checkFinite(const float* values, std::int64_t firstToken, std::size_t rows,
+                       std::size_t width, int stage, std::span<const std::int32_t> tokens,
+                       int pos0) const;
+    Status checkBlockBatch(std::span<const std::int32_t> tokens, const std::vector<float>& hidden,
+                           const char* what) const;
     Status matmul(const WeightMatrix& w, const float* x, std::int64_t n, float* y);
     // The repacked copy of w, made on first use; nullptr when it has none.
     const RepackedMatrix* repacked(const WeightMatrix& w);
@@ -122,7 +139,6 @@ private:
     ComputeBackend* m_backend = nullptr;
     bool m_llamaCppNumerics = true;
     LlamaActivationObserver* m_observer = nullptr;
-    int m_blockLimit = 0;
     bool m_repackWeights = true;
     // By the matrix's data pointer; nullptr entries remember matrices that cannot be repacked.
     std::unordered_map<const void*, std::unique_ptr<RepackedMatrix>> m_repacked;

@@ -75,9 +75,11 @@ Status LlamaWeights::overrideMatrix(int layer, WeightMatrix LlamaLayerWeights::*
                              " values for a matrix of " + std::to_string(w.nRows) + " x " +
                              std::to_string(w.nCols));
     }
-    m_overrides.push_back(std::move(values));
+    rememberLayer(layer);
+    auto& owned = m_overrides[layer];
+    owned.push_back(std::move(values));
     w.type = GgmlType::F32;
-    w.data = m_overrides.back().data();
+    w.data = owned.back().data();
     return {};
 }
 
@@ -96,9 +98,11 @@ Status LlamaWeights::overrideExpert(int layer, std::vector<WeightMatrix> LlamaLa
     if (values.size() != static_cast<std::size_t>(w.nRows * w.nCols)) {
         return makeError(ErrorCode::InvalidArgument, "overrideExpert: size mismatch");
     }
-    m_overrides.push_back(std::move(values));
+    rememberLayer(layer);
+    auto& owned = m_overrides[layer];
+    owned.push_back(std::move(values));
     w.type = GgmlType::F32;
-    w.data = m_overrides.back().data();
+    w.data = owned.back().data();
     return {};
 }
 
@@ -112,8 +116,21 @@ Status LlamaWeights::overrideNorm(int layer, std::vector<float> LlamaLayerWeight
     if (values.size() != gain.size()) {
         return makeError(ErrorCode::InvalidArgument, "overrideNorm: size mismatch");
     }
-    gain = std::move(values);
+    rememberLayer(layer);
+    m_layers[static_cast<std::size_t>(layer)].*which = std::move(values);
     return {};
+}
+
+void LlamaWeights::rememberLayer(int layer) {
+    m_originalLayers.try_emplace(layer, m_layers[static_cast<std::size_t>(layer)]);
+}
+
+void LlamaWeights::restoreLayer(int layer) {
+    if (auto it = m_originalLayers.find(layer); it != m_originalLayers.end()) {
+        m_layers[static_cast<std::size_t>(layer)] = std::move(it->second);
+        m_originalLayers.erase(it);
+    }
+    m_overrides.erase(layer);
 }
 
 namespace {

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -141,6 +142,10 @@ public:
     // Replaces an RMSNorm gain (AWQ folds its inverse channel scales into it).
     Status overrideNorm(int layer, std::vector<float> LlamaLayerWeights::*which,
                         std::vector<float> values);
+    // Undoes every override of layer `layer` and frees their values: the layer reads the
+    // model's data again. Block-by-block calibration calls it once the next block's inputs are
+    // computed, so that only one block's quantized copies are held at a time.
+    void restoreLayer(int layer);
 
     const LlamaConfig& config() const { return m_config; }
     const WeightMatrix& tokenEmbedding() const { return m_tokenEmbedding; }
@@ -163,7 +168,11 @@ private:
     std::vector<LlamaLayerWeights> m_layers;
     std::vector<std::shared_ptr<const MappedFile>> m_mappings;
     std::vector<std::unique_ptr<std::byte[]>> m_ownedBytes; // permuted Q/K rows only
-    std::vector<std::vector<float>> m_overrides;            // overrideMatrix() values
+    // overrideMatrix()/overrideExpert() values per layer, and each overridden layer as it was.
+    std::map<int, std::vector<std::vector<float>>> m_overrides;
+    std::map<int, LlamaLayerWeights> m_originalLayers;
+    // Keeps layer `layer` as it was before its first override.
+    void rememberLayer(int layer);
 };
 
 } // namespace qs::core

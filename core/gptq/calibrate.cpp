@@ -211,15 +211,20 @@ Result<std::vector<float>> readMatrixF32(const Model& model, const std::string& 
 }
 
 // What every calibration pass needs: the mutable weights (linears are replaced as they are
-// quantized), the sample length and the samples' starts in the token stream.
+// quantized), the samples (BOS first) and, per sample, the input of the next block to
+// calibrate. Keeping those hidden states (nsamples x seqlen x dim floats) lets each block run
+// twice in all (capture, then its quantized output) instead of blocks 0..L again for block L,
+// and lets each block's quantized copies go once the next block's inputs are computed.
 struct CalibrationRun {
     std::shared_ptr<LlamaWeights> weights;
     int seqlen = 0;
-    std::vector<std::int64_t> starts;
+    std::vector<std::vector<std::int32_t>> samples;
+    std::vector<std::vector<float>> hidden;
 };
 
 Result<CalibrationRun> prepareCalibration(const Model& model, std::span<const std::int32_t> tokens,
-                                          const CalibrationOptions& calibration) {
+                                          std::int32_t bos, const CalibrationOptions& calibration) {
+
     auto weightsResult = LlamaWeights::fromModelMutable(model);
     if (!weightsResult) {
         return weightsResult.error();
@@ -258,32 +263,63 @@ Result<CalibrationRun> prepareCalibration(const Model& model, std::span<const st
     for (int s = 0; s < nsamples; ++s) {
         starts[s] = nsamples == 1 ? 0 : span * s / (nsamples - 1);
     }
-    return CalibrationRun{weights, seqlen, std::move(starts)};
+    CalibrationRun run{weights, seqlen, {}, {}};
+    for (const std::int64_t start : starts) {
+        std::vector<std::int32_t> sample(static_cast<std::size_t>(seqlen));
+        sample[0] = bos;
+        std::copy_n(tokens.begin() + start, textPerSample, sample.begin() + 1);
+        run.samples.push_back(std::move(sample));
+    }
+    return run;
 }
 
-// Runs every sample through blocks 0..layer with `capture` watching block `layer`'s inputs.
+// The samples' embedding rows: the inputs of block 0.
+Status embedSamples(LlamaContext& context, CalibrationRun& run) {
+    run.hidden.resize(run.samples.size());
+    for (std::size_t s = 0; s < run.samples.size(); ++s) {
+        if (auto st = context.embed(run.samples[s], run.hidden[s]); !st) {
+            return st;
+        }
+    }
+    return {};
+}
+
+// Runs every sample's input of block `layer` through it with `capture` watching its linears'
+// inputs; the hidden states are left as they are.
 Status captureBlock(LlamaContext& context, BlockCapture& capture, int layer,
-                    const CalibrationRun& run, std::span<const std::int32_t> tokens,
-                    std::int32_t bos, CancelToken& cancel) {
-    const std::int64_t textPerSample = run.seqlen - 1; // BOS first
-    std::vector<std::int32_t> sample(static_cast<std::size_t>(run.seqlen));
-    std::vector<float> logits;
+                    const CalibrationRun& run, CancelToken& cancel) {
+    std::vector<float> hidden;
     context.setActivationObserver(&capture);
-    context.setBlockLimit(layer + 1);
-    for (const std::int64_t start : run.starts) {
+    for (std::size_t s = 0; s < run.samples.size(); ++s) {
         if (cancel.isCancelled()) {
             context.setActivationObserver(nullptr);
             return makeError(ErrorCode::Cancelled, "calibrated quantization cancelled");
         }
-        sample[0] = bos;
-        std::copy_n(tokens.begin() + start, textPerSample, sample.begin() + 1);
+        hidden = run.hidden[s];
         context.clear();
-        if (auto st = context.evaluate(sample, run.seqlen, logits); !st) {
+        if (auto st = context.evaluateBlock(layer, run.samples[s], hidden); !st) {
             context.setActivationObserver(nullptr);
             return st;
         }
     }
     context.setActivationObserver(nullptr);
+    return {};
+}
+
+// Once block `layer` carries its quantized weights: its outputs become the samples' inputs of
+// the next block, and its quantized copies are let go.
+Status advanceBlock(LlamaContext& context, LlamaWeights& weights, int layer, CalibrationRun& run,
+                    CancelToken& cancel) {
+    for (std::size_t s = 0; s < run.samples.size(); ++s) {
+        if (cancel.isCancelled()) {
+            return makeError(ErrorCode::Cancelled, "calibrated quantization cancelled");
+        }
+        context.clear();
+        if (auto st = context.evaluateBlock(layer, run.samples[s], run.hidden[s]); !st) {
+            return st;
+        }
+    }
+    weights.restoreLayer(layer);
     return {};
 }
 
@@ -334,7 +370,10 @@ Result<QuantizedOne> quantizeOne(const std::string& name, const std::vector<floa
         out.chosen = std::move(*rtn);
         out.fedForward = out.chosen.dequantize();
     }
-    out.report.error = outputError(w, out.fedForward, rows, cols, h) / reference;
+    // RTN's error is the one just measured (a second pass over H costs as much as the first).
+    out.report.error = method == CalibratedMethod::Rtn
+                           ? out.report.rtnError
+                           : outputError(w, out.fedForward, rows, cols, h) / reference;
     if (method == CalibratedMethod::Awq) {
         // The stored matrix acts on scaled inputs; what is fed forward is that matrix (the norm,
         // or for an expert's down its up rows, carries the inverse scale).
@@ -420,7 +459,7 @@ Result<CalibratedQuantization> quantizeCalibrated(const Model& model,
                                                   const GptqOptions& options,
                                                   const CalibrationOptions& calibration,
                                                   CancelToken& cancel, ProgressSink& progress) {
-    auto run = prepareCalibration(model, tokens, calibration);
+    auto run = prepareCalibration(model, tokens, bos, calibration);
     if (!run) {
         return run.error();
     }
@@ -452,6 +491,9 @@ Result<CalibratedQuantization> quantizeCalibrated(const Model& model,
     std::uint64_t done = 0;
     LlamaContext context(weights, seqlen, effectiveThreads(calibration.threads));
     context.setLlamaCppNumerics(false);
+    if (auto st = embedSamples(context, *run); !st) {
+        return st.error();
+    }
     for (int layer = 0; layer < cfg.layers; ++layer) {
         const std::string prefix = "blk." + std::to_string(layer) + ".";
         const std::string where =
@@ -459,7 +501,7 @@ Result<CalibratedQuantization> quantizeCalibrated(const Model& model,
         progress.progress(done, totalLinears, "linears", where + ", calibration forward");
         BlockCapture capture(layer, cfg.dim, qDim, moe ? 0 : cfg.hidden, moe ? cfg.experts : 0,
                              cfg.expertHidden);
-        if (auto st = captureBlock(context, capture, layer, *run, tokens, bos, cancel); !st) {
+        if (auto st = captureBlock(context, capture, layer, *run, cancel); !st) {
             return st.error();
         }
         std::array<std::vector<double>, 4> hessians;
@@ -540,6 +582,10 @@ Result<CalibratedQuantization> quantizeCalibrated(const Model& model,
                 return st.error();
             }
         }
+        progress.progress(done, totalLinears, "linears", where + ", quantized forward");
+        if (auto st = advanceBlock(context, *weights, layer, *run, cancel); !st) {
+            return st.error();
+        }
     }
     progress.progress(done, totalLinears, "linears", "done");
     return result;
@@ -549,7 +595,7 @@ Result<std::int64_t> calibrateLinears(const Model& model, std::span<const std::i
                                       std::int32_t bos, const CalibrationOptions& calibration,
                                       CancelToken& cancel, ProgressSink& progress,
                                       const LinearQuantizer& quantize) {
-    auto run = prepareCalibration(model, tokens, calibration);
+    auto run = prepareCalibration(model, tokens, bos, calibration);
     if (!run) {
         return run.error();
     }
@@ -565,6 +611,9 @@ Result<std::int64_t> calibrateLinears(const Model& model, std::span<const std::i
     std::uint64_t done = 0;
     LlamaContext context(weights, run->seqlen, effectiveThreads(calibration.threads));
     context.setLlamaCppNumerics(false);
+    if (auto st = embedSamples(context, *run); !st) {
+        return st.error();
+    }
     for (int layer = 0; layer < cfg.layers; ++layer) {
         const std::string prefix = "blk." + std::to_string(layer) + ".";
         const std::string where =
@@ -573,7 +622,7 @@ Result<std::int64_t> calibrateLinears(const Model& model, std::span<const std::i
         // One block's sums at a time: the capture goes out of scope before the next block's.
         BlockCapture capture(layer, cfg.dim, qDim, moe ? 0 : cfg.hidden, moe ? cfg.experts : 0,
                              cfg.expertHidden);
-        if (auto st = captureBlock(context, capture, layer, *run, tokens, bos, cancel); !st) {
+        if (auto st = captureBlock(context, capture, layer, *run, cancel); !st) {
             return st.error();
         }
         for (const auto& spec : kLinears) {
@@ -639,6 +688,10 @@ Result<std::int64_t> calibrateLinears(const Model& model, std::span<const std::i
                 }
                 ++done;
             }
+        }
+        progress.progress(done, totalLinears, "linears", where + ", quantized forward");
+        if (auto st = advanceBlock(context, *weights, layer, *run, cancel); !st) {
+            return st.error();
         }
     }
     progress.progress(done, totalLinears, "linears", "done");

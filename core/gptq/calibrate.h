@@ -57,17 +57,17 @@ struct CalibratedQuantization {
     // The router (ffn_gate_inp) of a mixture of experts is never quantized: it stays as it is.
 };
 
-// Quantizes every linear of the blocks (q, k, v, o, gate, up, down) block by block: the
-// inputs of block L are captured by a forward pass over the calibration samples with blocks
-// 0..L-1 already replaced by their quantized weights, and accumulated into one Hessian per
-// shared input (q/k/v, o, gate/up, down) without storing activations. A mixture of experts
-// (Mixtral, Qwen3-MoE): each expert's gate/up/down are calibrated on the tokens routed to it
-// (one Hessian per expert and input); an expert under minExpertTokens gets RTN; the router is
-// left as it is. Memory, in addition: one block's per-expert Hessians for the experts that
-// received tokens (experts * (dim^2 + expertHidden^2) doubles at most).
-// Memory: the Hessians of one block (3 * dim^2 + hidden^2 doubles), one matrix at a time in
-// f32, the results (1 byte per weight) and f32 copies of the already-quantized matrices that
-// are fed forward (model-sized: a known limit of this first version).
+// Quantizes every linear of the blocks (q, k, v, o, gate, up, down) block by block: each
+// sample's input of block L (the output of blocks 0..L-1 already carrying their quantized
+// weights, kept from the previous block) is run through block L once to accumulate one Hessian
+// per shared input (q/k/v, o, gate/up, down), and once more after L is quantized to give
+// block L+1's inputs. A mixture of experts (Mixtral, Qwen3-MoE): each expert's gate/up/down
+// are calibrated on the tokens routed to it (one Hessian per expert and input); an expert
+// under minExpertTokens gets RTN; the router is left as it is.
+// Memory: the samples' hidden states (nsamples * seqlen * dim floats), one block's Hessians
+// (upper triangles: q/k/v, o, gate/up, down; per expert and input for a mixture of experts,
+// for the experts that received tokens), one block's quantized copies in f32 (let go when the
+// block is done), and the results (1 byte per weight plus scales).
 // Progress: "layer 3/4, ffn_down" in units of linears.
 Result<CalibratedQuantization> quantizeCalibrated(const Model& model,
                                                   std::span<const std::int32_t> tokens,
