@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 using namespace qs::core;
 using namespace qs::test;
@@ -145,6 +146,47 @@ private slots:
         // Past the context is an error, not a crash.
         LlamaContext small(m.weights, 4, 1);
         QVERIFY(!small.evaluate(ids, 0, batch).ok());
+    }
+
+    // Block by block (embed, then evaluateBlock per block, as calibration runs) every linear
+    // sees the same inputs as in one evaluate() of the same batch, bit for bit; bad arguments
+    // are errors.
+    void blockByBlockEqualsEvaluate() {
+        struct Recorder final : LlamaActivationObserver {
+            std::map<std::pair<int, int>, std::vector<float>> inputs;
+            void linearInput(int layer, LlamaLinear linear, const float* x, std::int64_t tokens,
+                             std::int64_t columns) override {
+                inputs[{layer, static_cast<int>(linear)}].assign(x, x + tokens * columns);
+            }
+        };
+        const EvalModel m = openEval(resource("models/shakespeare-3M-f16.gguf"));
+        const std::vector<std::int32_t> ids = {1, 50, 60, 70, 80, 90, 100, 110, 120, 130};
+        LlamaContext ctx(m.weights, 32, 2);
+        ctx.setLlamaCppNumerics(false);
+        Recorder whole, blocks;
+        ctx.setActivationObserver(&whole);
+        std::vector<float> logits;
+        QVERIFY(ctx.evaluate(ids, static_cast<std::int64_t>(ids.size()), logits).ok());
+        ctx.clear();
+        ctx.setActivationObserver(&blocks);
+        std::vector<float> hidden;
+        QVERIFY(ctx.embed(ids, hidden).ok());
+        const int layers = m.weights->config().layers;
+        for (int layer = 0; layer < layers; ++layer) {
+            QVERIFY(ctx.evaluateBlock(layer, ids, hidden).ok());
+        }
+        QCOMPARE(blocks.inputs.size(), whole.inputs.size());
+        QVERIFY(whole.inputs.size() >= static_cast<std::size_t>(7 * layers));
+        for (const auto& [key, values] : whole.inputs) {
+            QVERIFY2(
+                blocks.inputs[key] == values,
+                qPrintable(QStringLiteral("block %1 linear %2").arg(key.first).arg(key.second)));
+        }
+        QVERIFY(!ctx.evaluateBlock(layers, ids, hidden).ok());
+        std::vector<float> wrongSize(hidden.size() - 1);
+        QVERIFY(!ctx.evaluateBlock(0, ids, wrongSize).ok());
+        const std::vector<std::int32_t> outside = {1, 1 << 20};
+        QVERIFY(!ctx.embed(outside, hidden).ok());
     }
 
     // Sequences of one context (setSequenceCount) keep separate caches: two texts evaluated
