@@ -82,6 +82,15 @@ VecDot8TileFn vecDot8TileFor(GgmlType weightType, VecDotIsa isa) {
     return nullptr;
 }
 
+VecDotTileFn vecDotTileFor(GgmlType weightType, VecDotIsa isa) {
+    const CpuTypeTraits& t = cpuTypeTraits(weightType);
+    if ((isa == VecDotIsa::Best || isa == VecDotIsa::Avx2) && t.dotTileAvx2 &&
+        cpuRunsAvx2Kernels()) {
+        return t.dotTileAvx2;
+    }
+    return nullptr;
+}
+
 std::size_t vecDot8GroupBytes(GgmlType weightType, std::int64_t n) {
     const CpuTypeTraits& t = cpuTypeTraits(weightType);
     return t.group8Bytes ? t.group8Bytes(n) : 0;

@@ -4,7 +4,9 @@
 
 #include "core/quant/block_types.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <cstring>
 
 // AVX2 builds of the fused dot products (see vec_dot_avx2_common.h for how they stay out of
@@ -455,6 +457,232 @@ QS_AVX2 float dotQ2KAvx2(const void* w, const void* a, std::int64_t n) {
         minSum += y[i].d * halfToFloat(x[i].dmin) * static_cast<float>(mins);
     }
     return horizontalSum(acc) - minSum;
+}
+
+// Row tiles (VecDotTileFn): one weight row against T inputs. Each block's levels and scales
+// are decoded once and used for all T inputs; per input the integer sums land in the same
+// lanes as in the row kernel above (integer adds in any order give the same sums), and the
+// float scaling, accumulation and final sums are the row kernel's operations in its order, in
+// this same file so that the compiler treats the float expressions alike. So every result has
+// exactly the row kernel's bits.
+namespace {
+
+// Input t's Q8_K block i.
+QS_AVX2_INLINE const BlockQ8K* q8kBlock(const std::byte* a, std::size_t stride, int t,
+                                        std::int64_t i) {
+    return reinterpret_cast<const BlockQ8K*>(a + stride * static_cast<std::size_t>(t)) + i;
+}
+
+// dotQ5KAvx2 for T inputs.
+template <int T>
+QS_AVX2_INLINE void q5kRowTile(const BlockQ5K* x, const std::byte* a, std::size_t stride,
+                               std::int64_t blocks, float* out, std::int64_t outStride) {
+    const __m256i lowNibble = _mm256_set1_epi8(0x0F);
+    const __m256i bit0 = _mm256_set1_epi8(1);
+    __m256 acc[T];
+    __m128 accMin[T];
+    for (int t = 0; t < T; ++t) {
+        acc[t] = _mm256_setzero_ps();
+        accMin[t] = _mm_setzero_ps();
+    }
+    for (std::int64_t i = 0; i < blocks; ++i) {
+        const __m128i scalesMins = unpackScalesMinsK4Vector(x[i].scales);
+        const __m256i scalesBoth = scalesBothLanesK4(scalesMins);
+        __m256i high = load256(x[i].qh);
+        __m256i sumi[T];
+        for (int t = 0; t < T; ++t) {
+            sumi[t] = _mm256_setzero_si256();
+        }
+        for (int j = 0; j < 4; ++j) {
+            const __m256i q = load256(x[i].qs + 32 * j);
+            const __m256i loHigh = _mm256_slli_epi16(_mm256_and_si256(high, bit0), 4);
+            const __m256i hiHigh =
+                _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(high, 1), bit0), 4);
+            const __m256i lo = _mm256_or_si256(_mm256_and_si256(q, lowNibble), loHigh);
+            const __m256i hi =
+                _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(q, 4), lowNibble), hiHigh);
+            const __m256i scaleLo = broadcastScale(scalesBoth, 2 * j);
+            const __m256i scaleHi = broadcastScale(scalesBoth, 2 * j + 1);
+            for (int t = 0; t < T; ++t) {
+                const std::int8_t* act = q8kBlock(a, stride, t, i)->qs + 64 * j;
+                sumi[t] = _mm256_add_epi32(sumi[t], scaledChunk(lo, act, scaleLo));
+                sumi[t] = _mm256_add_epi32(sumi[t], scaledChunk(hi, act + 32, scaleHi));
+            }
+            high = _mm256_srli_epi16(high, 2);
+        }
+        for (int t = 0; t < T; ++t) {
+            const BlockQ8K* y = q8kBlock(a, stride, t, i);
+            const float d = y->d * halfToFloat(x[i].d);
+            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(sumi[t]), acc[t]);
+            accMin[t] =
+                _mm_fmadd_ps(_mm_set1_ps(y->d * halfToFloat(x[i].dmin)),
+                             _mm_cvtepi32_ps(minsTimesSums(scalesMins, y->bsums)), accMin[t]);
+        }
+    }
+    for (int t = 0; t < T; ++t) {
+        out[outStride * t] = horizontalSum(acc[t]) - horizontalSum(accMin[t]);
+    }
+}
+
+// dotQ3KAvx2 for T inputs.
+template <int T>
+QS_AVX2_INLINE void q3kRowTile(const BlockQ3K* x, const std::byte* a, std::size_t stride,
+                               std::int64_t blocks, float* out, std::int64_t outStride) {
+    const __m256i twoBits = _mm256_set1_epi8(3);
+    const __m256i bit2 = _mm256_set1_epi8(4);
+    __m256 acc[T];
+    for (int t = 0; t < T; ++t) {
+        acc[t] = _mm256_setzero_ps();
+    }
+    for (std::int64_t i = 0; i < blocks; ++i) {
+        const __m128i scaleBytes = unpackScalesQ3KVector(x[i].scales);
+        const Scales16 scales = splitScales16(scaleBytes);
+        __m256i hmask = load256(x[i].hmask);
+        __m256i sumi[T];
+        for (int t = 0; t < T; ++t) {
+            sumi[t] = _mm256_setzero_si256();
+        }
+        for (int b = 0; b < 2; ++b) {
+            const __m256i qs = load256(x[i].qs + 32 * b);
+            const __m256i sc = b == 0 ? scales.first : scales.second;
+            for (int k = 0; k < 4; ++k) {
+                const __m256i low = _mm256_and_si256(_mm256_srli_epi16(qs, 2 * k), twoBits);
+                const __m256i high = _mm256_and_si256(_mm256_slli_epi16(hmask, 2), bit2);
+                const __m256i levels = _mm256_or_si256(low, high);
+                const __m256i scale = pairScales(sc, k);
+                for (int t = 0; t < T; ++t) {
+                    const std::int8_t* act = q8kBlock(a, stride, t, i)->qs + 128 * b + 32 * k;
+                    sumi[t] = _mm256_add_epi32(sumi[t], scaledChunk(levels, act, scale));
+                }
+                hmask = _mm256_srli_epi16(hmask, 1);
+            }
+        }
+        for (int t = 0; t < T; ++t) {
+            const BlockQ8K* y = q8kBlock(a, stride, t, i);
+            const __m256i offset = _mm256_slli_epi32(scalesTimesSums(scaleBytes, y->bsums), 2);
+            const float d = y->d * halfToFloat(x[i].d);
+            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d),
+                                     _mm256_cvtepi32_ps(_mm256_sub_epi32(sumi[t], offset)), acc[t]);
+        }
+    }
+    for (int t = 0; t < T; ++t) {
+        out[outStride * t] = horizontalSum(acc[t]);
+    }
+}
+
+// dotQ2KAvx2 for T inputs.
+template <int T>
+QS_AVX2_INLINE void q2kRowTile(const BlockQ2K* x, const std::byte* a, std::size_t stride,
+                               std::int64_t blocks, float* out, std::int64_t outStride) {
+    const __m256i twoBits = _mm256_set1_epi8(3);
+    const __m128i lowNibble = _mm_set1_epi8(0x0F);
+    __m256 acc[T];
+    float minSum[T];
+    for (int t = 0; t < T; ++t) {
+        acc[t] = _mm256_setzero_ps();
+        minSum[t] = 0.0f;
+    }
+    for (std::int64_t i = 0; i < blocks; ++i) {
+        const __m128i packed = load128(x[i].scales); // low nibble scale, high nibble min
+        const __m128i scaleBytes = _mm_and_si128(packed, lowNibble);
+        const __m256i mins16 =
+            _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(packed, 4), lowNibble));
+        const Scales16 scales{_mm256_broadcastsi128_si256(_mm_cvtepu8_epi16(scaleBytes)),
+                              _mm256_broadcastsi128_si256(
+                                  _mm_cvtepu8_epi16(_mm_unpackhi_epi64(scaleBytes, scaleBytes)))};
+        __m256i sumi[T];
+        for (int t = 0; t < T; ++t) {
+            sumi[t] = _mm256_setzero_si256();
+        }
+        for (int b = 0; b < 2; ++b) {
+            const __m256i qs = load256(x[i].qs + 32 * b);
+            const __m256i sc = b == 0 ? scales.first : scales.second;
+            for (int k = 0; k < 4; ++k) {
+                const __m256i q = _mm256_and_si256(_mm256_srli_epi16(qs, 2 * k), twoBits);
+                const __m256i scale = pairScales(sc, k);
+                for (int t = 0; t < T; ++t) {
+                    const std::int8_t* act = q8kBlock(a, stride, t, i)->qs + 128 * b + 32 * k;
+                    sumi[t] = _mm256_add_epi32(sumi[t], scaledChunk(q, act, scale));
+                }
+            }
+        }
+        for (int t = 0; t < T; ++t) {
+            const BlockQ8K* y = q8kBlock(a, stride, t, i);
+            const int mins = horizontalSum(_mm256_madd_epi16(mins16, load256(y->bsums)));
+            const float d = y->d * halfToFloat(x[i].d);
+            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(sumi[t]), acc[t]);
+            minSum[t] += y->d * halfToFloat(x[i].dmin) * static_cast<float>(mins);
+        }
+    }
+    for (int t = 0; t < T; ++t) {
+        out[outStride * t] = horizontalSum(acc[t]) - minSum[t];
+    }
+}
+
+template <int T>
+struct Q5KRowTile {
+    QS_AVX2_INLINE static void run(const void* w, const std::byte* a, std::size_t stride,
+                                   std::int64_t blocks, float* out, std::int64_t outStride) {
+        q5kRowTile<T>(static_cast<const BlockQ5K*>(w), a, stride, blocks, out, outStride);
+    }
+};
+
+template <int T>
+struct Q3KRowTile {
+    QS_AVX2_INLINE static void run(const void* w, const std::byte* a, std::size_t stride,
+                                   std::int64_t blocks, float* out, std::int64_t outStride) {
+        q3kRowTile<T>(static_cast<const BlockQ3K*>(w), a, stride, blocks, out, outStride);
+    }
+};
+
+template <int T>
+struct Q2KRowTile {
+    QS_AVX2_INLINE static void run(const void* w, const std::byte* a, std::size_t stride,
+                                   std::int64_t blocks, float* out, std::int64_t outStride) {
+        q2kRowTile<T>(static_cast<const BlockQ2K*>(w), a, stride, blocks, out, outStride);
+    }
+};
+
+// Tile<T> for a tile of `count` <= T inputs.
+template <template <int> class Tile, int T>
+QS_AVX2_INLINE void runRowTile(std::int64_t count, const void* w, const std::byte* a,
+                               std::size_t stride, std::int64_t blocks, float* out,
+                               std::int64_t outStride) {
+    if (count == T) {
+        Tile<T>::run(w, a, stride, blocks, out, outStride);
+    } else if constexpr (T > 1) {
+        runRowTile<Tile, T - 1>(count, w, a, stride, blocks, out, outStride);
+    }
+}
+
+// The inputs in tiles of kMax, the last one smaller.
+template <int kMax, template <int> class Tile>
+QS_AVX2_INLINE void runRowTiles(const void* w, const void* a, std::size_t stride,
+                                std::int64_t inputs, std::int64_t n, float* out,
+                                std::int64_t outStride) {
+    const auto* act = static_cast<const std::byte*>(a);
+    for (std::int64_t t0 = 0; t0 < inputs; t0 += kMax) {
+        const std::int64_t count = std::min<std::int64_t>(kMax, inputs - t0);
+        runRowTile<Tile, kMax>(count, w, act + stride * static_cast<std::size_t>(t0), stride,
+                               n / kQK, out + outStride * t0, outStride);
+    }
+}
+
+} // namespace
+
+QS_AVX2 void dotQ5KTileAvx2(const void* w, const void* a, std::size_t stride, std::int64_t inputs,
+                            std::int64_t n, float* out, std::int64_t outStride) {
+    runRowTiles<kRowTileInputs, Q5KRowTile>(w, a, stride, inputs, n, out, outStride);
+}
+
+QS_AVX2 void dotQ3KTileAvx2(const void* w, const void* a, std::size_t stride, std::int64_t inputs,
+                            std::int64_t n, float* out, std::int64_t outStride) {
+    runRowTiles<kRowTileInputs, Q3KRowTile>(w, a, stride, inputs, n, out, outStride);
+}
+
+QS_AVX2 void dotQ2KTileAvx2(const void* w, const void* a, std::size_t stride, std::int64_t inputs,
+                            std::int64_t n, float* out, std::int64_t outStride) {
+    runRowTiles<kRowTileInputs, Q2KRowTile>(w, a, stride, inputs, n, out, outStride);
 }
 
 namespace {

@@ -81,6 +81,10 @@ void dotQ8_0x8Scalar(const void* w, const void* a, std::int64_t n, float* out);
 inline constexpr int kF16PanelChunks = 32;
 inline constexpr int kF16Inputs = 24;
 
+// Inputs per row tile (dotQ5KTileAvx2 and the others): their integer sums, the decoded levels
+// and two scale vectors fill the 16 registers.
+inline constexpr int kRowTileInputs = 4;
+
 #if defined(__x86_64__) || defined(__i386__)
 #define QS_VEC_DOT_AVX2 1
 void dotQ4Kx8Avx2(const void* w, const void* a, std::int64_t n, float* out);
@@ -115,6 +119,14 @@ float dotQ5KAvx2(const void* w, const void* a, std::int64_t n);
 float dotQ6KAvx2(const void* w, const void* a, std::int64_t n);
 float dotQ3KAvx2(const void* w, const void* a, std::int64_t n);
 float dotQ2KAvx2(const void* w, const void* a, std::int64_t n);
+// Row tiles (VecDotTileFn, vec_dot_avx2.cpp): the row kernel above for each input, bit for bit,
+// with each weight block decoded once per kRowTileInputs inputs.
+void dotQ5KTileAvx2(const void* w, const void* a, std::size_t stride, std::int64_t inputs,
+                    std::int64_t n, float* out, std::int64_t outStride);
+void dotQ3KTileAvx2(const void* w, const void* a, std::size_t stride, std::int64_t inputs,
+                    std::int64_t n, float* out, std::int64_t outStride);
+void dotQ2KTileAvx2(const void* w, const void* a, std::size_t stride, std::int64_t inputs,
+                    std::int64_t n, float* out, std::int64_t outStride);
 float dotQ8_0Avx2(const void* w, const void* a, std::int64_t n);
 float dotQ4_0Avx2(const void* w, const void* a, std::int64_t n);
 float dotF16Avx2(const void* w, const void* a, std::int64_t n);
