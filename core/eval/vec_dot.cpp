@@ -84,8 +84,11 @@ VecDot8TileFn vecDot8TileFor(GgmlType weightType, VecDotIsa isa) {
 
 VecDotTileFn vecDotTileFor(GgmlType weightType, VecDotIsa isa) {
     const CpuTypeTraits& t = cpuTypeTraits(weightType);
-    if ((isa == VecDotIsa::Best || isa == VecDotIsa::Avx2) && t.dotTileAvx2 &&
-        cpuRunsAvx2Kernels()) {
+    const bool best = isa == VecDotIsa::Best;
+    if ((best || isa == VecDotIsa::Avx512) && t.dotTileAvx512 && cpuRunsAvx512Kernels()) {
+        return t.dotTileAvx512;
+    }
+    if ((best || isa == VecDotIsa::Avx2) && t.dotTileAvx2 && cpuRunsAvx2Kernels()) {
         return t.dotTileAvx2;
     }
     return nullptr;

@@ -66,9 +66,9 @@ using VecDotTileFn = void (*)(const void* weightRow, const void* activations,
                               float* out, std::int64_t outStride);
 
 // nullptr when there is no row tile for `weightType` on this CPU (the caller calls the row
-// kernel per input). Best and Avx2: the AVX2 build where the AVX2 kernels run (so Best's row
-// kernel is the AVX2 one whose bits the tile gives); Scalar and Avx512: none (only builds
-// whose equality with the row kernel tst_vec_dot checks).
+// kernel per input). Best: AVX-512 where the CPU has it, else AVX2 (see VecDotIsa); either
+// gives the AVX2 row kernel's bits, which is Best's row kernel wherever they run. Scalar:
+// none. Only the builds whose equality with the row kernel tst_vec_dot checks.
 VecDotTileFn vecDotTileFor(GgmlType weightType, VecDotIsa isa = VecDotIsa::Best);
 
 // Bytes of one group of 8 interleaved rows of n values (n a multiple of the block size); 0 when

@@ -24,6 +24,10 @@ QS_AVX2_INLINE float halfToFloat(std::uint16_t h) {
 }
 
 using avx2::horizontalSum;
+using avx2::minsTimesSums;
+using avx2::scalesTimesSums;
+using avx2::unpackScalesMinsK4Vector;
+using avx2::unpackScalesQ3KVector;
 
 // Eight 16-bit scales broadcast to both 128-bit lanes; pairScales(s, k) then holds scale 2k in
 // the low lane and 2k+1 in the high one, matching a 32-value chunk whose first 16 products land
@@ -56,41 +60,8 @@ QS_AVX2_INLINE __m256i broadcastScale(__m256i scalesBothLanes, int s) {
                                _mm256_set1_epi16(static_cast<short>(0x0100 + 0x0202 * s)));
 }
 
-// The 8 scales (bytes 0..7) and 8 mins (8..15) of a Q4_K/Q5_K block, as unpackScalesMinsK4
-// but in a few vector operations: the scalar unpacking cost more than the products.
-// Reads 16 bytes at `packed`; the 4 after the 12 scale bytes are the block's own qh/qs.
-QS_AVX2_INLINE __m128i unpackScalesMinsK4Vector(const std::uint8_t* packed) {
-    const __m128i v = load128(packed);
-    // Sources of the low bits: scales 0..3 | scales 4..7 | mins 0..3 | mins 4..7.
-    const __m128i lowSource =
-        _mm_shuffle_epi8(v, _mm_setr_epi8(0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 8, 9, 10, 11));
-    // Sources of the top 2 bits of scales 4..7 and mins 4..7 (bits 6..7 of bytes 0..7).
-    const __m128i highSource =
-        _mm_shuffle_epi8(v, _mm_setr_epi8(-1, -1, -1, -1, 0, 1, 2, 3, -1, -1, -1, -1, 4, 5, 6, 7));
-    const __m128i low = _mm_or_si128(
-        _mm_and_si128(lowSource,
-                      _mm_setr_epi8(63, 63, 63, 63, 15, 15, 15, 15, 63, 63, 63, 63, 0, 0, 0, 0)),
-        _mm_and_si128(_mm_srli_epi16(lowSource, 4),
-                      _mm_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 15, 15, 15, 15)));
-    const __m128i high = _mm_and_si128(_mm_srli_epi16(highSource, 2), _mm_set1_epi8(0x30));
-    return _mm_or_si128(low, high);
-}
-
-// Per sub-block (4 int32 lanes of 2): min * (sum of its 32 activations), from Q8_K's 16-sums.
-QS_AVX2_INLINE __m128i minsTimesSums(__m128i scalesMins, const std::int16_t* bsums) {
-    const __m128i pairSums = _mm_hadd_epi16(load128(bsums), load128(bsums + 8));
-    const __m128i mins16 = _mm_cvtepu8_epi16(_mm_unpackhi_epi64(scalesMins, scalesMins));
-    return _mm_madd_epi16(mins16, pairSums);
-}
-
 QS_AVX2_INLINE __m256i scalesBothLanesK4(__m128i scalesMins) {
     return _mm256_broadcastsi128_si256(_mm_cvtepu8_epi16(scalesMins));
-}
-
-QS_AVX2_INLINE float horizontalSum(__m128 s) {
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
 }
 
 // Sixteen signed 8-bit scales as two 128-bit halves of 16-bit scales (0..7, 8..15), each
@@ -102,25 +73,6 @@ struct Scales16 {
 QS_AVX2_INLINE Scales16 splitScales16(__m128i s) {
     return {_mm256_broadcastsi128_si256(_mm_cvtepi8_epi16(s)),
             _mm256_broadcastsi128_si256(_mm_cvtepi8_epi16(_mm_unpackhi_epi64(s, s)))};
-}
-
-// Sum over 16 groups of scale * (sum of its 16 activations), as 8 int32 lanes.
-QS_AVX2_INLINE __m256i scalesTimesSums(__m128i scales, const std::int16_t* bsums) {
-    return _mm256_madd_epi16(_mm256_cvtepi8_epi16(scales), load256(bsums));
-}
-
-// The 16 signed scales of a Q3_K block (unpackScalesQ3K) by whole-word bit operations; a
-// 16-byte load would read past the last block of a tensor.
-QS_AVX2_INLINE __m128i unpackScalesQ3KVector(const std::uint8_t* packed) {
-    std::uint32_t u[3];
-    std::memcpy(u, packed, sizeof(u));
-    const std::uint32_t lowNibbles = 0x0f0f0f0f, bits45 = 0x30303030;
-    const __m128i biased =
-        _mm_setr_epi32(static_cast<int>((u[0] & lowNibbles) | ((u[2] << 4) & bits45)),
-                       static_cast<int>((u[1] & lowNibbles) | ((u[2] << 2) & bits45)),
-                       static_cast<int>(((u[0] >> 4) & lowNibbles) | (u[2] & bits45)),
-                       static_cast<int>(((u[1] >> 4) & lowNibbles) | ((u[2] >> 2) & bits45)));
-    return _mm_sub_epi8(biased, _mm_set1_epi8(32));
 }
 
 } // namespace

@@ -433,38 +433,51 @@ private slots:
         QVERIFY(off);
     }
 
-    // Row tiles (one row, several inputs) give, for every input, the bits of the AVX2 row
-    // kernel on that input: quantized rows and rows of random bytes whose d and dmin take
-    // extreme halves (largest finite, subnormal, negative), input counts around the tile size,
-    // inputs of one repeated value (activation bytes at the end of their range) among them.
+    // Row tiles (one row, several inputs; AVX2 and AVX-512, skipped where the CPU lacks the
+    // instructions) give, for every input, the bits of the AVX2 row kernel on that input:
+    // quantized rows and rows of random bytes whose d and dmin take extreme halves (largest
+    // finite, subnormal, negative), input counts around the tile size, inputs of one repeated
+    // value (activation bytes at the end of their range) among them.
     void rowTilesMatchRowKernel_data() {
         QTest::addColumn<GgmlType>("type");
+        QTest::addColumn<int>("isa");
         QTest::addColumn<qint64>("cols");
-        for (GgmlType t : {GgmlType::Q5_K, GgmlType::Q3_K, GgmlType::Q2_K}) {
-            for (qint64 cols : {256, 768, 2048}) {
-                QTest::addRow("%s x %lld", typeName(t).constData(), cols) << t << cols;
+        for (const VecDotIsa isa : {VecDotIsa::Avx2, VecDotIsa::Avx512}) {
+            const char* isaName = isa == VecDotIsa::Avx2 ? "avx2" : "avx512";
+            for (GgmlType t : {GgmlType::Q5_K, GgmlType::Q3_K, GgmlType::Q2_K}) {
+                for (qint64 cols : {256, 768, 2048}) {
+                    QTest::addRow("%s %s x %lld", isaName, typeName(t).constData(), cols)
+                        << t << static_cast<int>(isa) << cols;
+                }
             }
         }
     }
 
     void rowTilesMatchRowKernel() {
         QFETCH(GgmlType, type);
+        QFETCH(int, isa);
         QFETCH(qint64, cols);
-        if (!cpuHasAvx2()) {
+        const auto tileIsa = static_cast<VecDotIsa>(isa);
+        if (tileIsa == VecDotIsa::Avx2 && !cpuHasAvx2()) {
             QSKIP("no AVX2, FMA and F16C on this CPU");
         }
-        const VecDotTileFn tile = vecDotTileFor(type, VecDotIsa::Avx2);
+        if (tileIsa == VecDotIsa::Avx512 && !cpuHasAvx512()) {
+            QSKIP("no AVX-512 F/BW/VL/DQ and VNNI on this CPU");
+        }
+        const VecDotTileFn tile = vecDotTileFor(type, tileIsa);
         QVERIFY(tile != nullptr);
         const VecDotFn dot = vecDotFor(type, VecDotIsa::Avx2);
         QVERIFY(dot != nullptr && dot == vecDotFor(type, VecDotIsa::Best));
         const std::int64_t rows = 6;
         const std::size_t bytesPerRow = rowBytes(type, cols);
         const std::size_t stride = vecDotActivationBytes(type, cols);
-        std::mt19937 rng(static_cast<unsigned>(cols) * 7u + static_cast<unsigned>(type));
+        std::mt19937 rng(static_cast<unsigned>(cols) * 7u + static_cast<unsigned>(type) +
+                         static_cast<unsigned>(isa));
         std::vector<std::byte> bytes =
             quantizeWeights(type, randomValues(rows * cols, rng), rows, cols);
         randomBlocksWithExtremeScales(type, bytes.data() + 3 * bytesPerRow, 3 * cols, rng);
-        const int kT = vecdot::kRowTileInputs;
+        const int kT =
+            tileIsa == VecDotIsa::Avx2 ? vecdot::kRowTileInputs : vecdot::kRowTileInputsAvx512;
         for (const std::int64_t inputs : {1, 2, kT - 1, kT, kT + 1, 3 * kT + 2, 8 * kT + 3}) {
             std::vector<float> x = randomValues(inputs * cols, rng);
             std::fill(x.begin(), x.begin() + cols, 2.5f); // input 0: bytes of 127
@@ -520,14 +533,20 @@ private slots:
         }
     }
 
-    // The dispatch picks only row tiles that rowTilesMatchRowKernel checks: the AVX2 build
-    // where the AVX2 row kernels run, none otherwise.
+    // The dispatch picks only row tiles that rowTilesMatchRowKernel checks: AVX-512 where the
+    // CPU has it, else AVX2, else none; and none with the vector kernels turned off.
     void rowTileDispatchPicksTestedBuild() {
         for (GgmlType t : {GgmlType::Q5_K, GgmlType::Q3_K, GgmlType::Q2_K}) {
-            QCOMPARE(vecDotTileFor(t) != nullptr, cpuHasAvx2());
-            QVERIFY(vecDotTileFor(t) == vecDotTileFor(t, VecDotIsa::Avx2));
+            const VecDotTileFn best = vecDotTileFor(t);
+            if (cpuHasAvx512()) {
+                QVERIFY(best != nullptr && best == vecDotTileFor(t, VecDotIsa::Avx512));
+            } else if (cpuHasAvx2()) {
+                QVERIFY(best != nullptr && best == vecDotTileFor(t, VecDotIsa::Avx2));
+            } else {
+                QVERIFY(best == nullptr);
+            }
+            QCOMPARE(vecDotTileFor(t, VecDotIsa::Avx2) != nullptr, cpuHasAvx2());
             QVERIFY(vecDotTileFor(t, VecDotIsa::Scalar) == nullptr);
-            QVERIFY(vecDotTileFor(t, VecDotIsa::Avx512) == nullptr);
         }
         // Repacked types use their 8-row tiles; types without a row tile keep the row kernel.
         for (GgmlType t :
@@ -535,7 +554,8 @@ private slots:
             QVERIFY(vecDotTileFor(t) == nullptr);
         }
         quant::allowAvx2Kernels(false);
-        const bool off = vecDotTileFor(GgmlType::Q5_K) == nullptr;
+        const bool off = vecDotTileFor(GgmlType::Q5_K) == nullptr &&
+                         vecDotTileFor(GgmlType::Q2_K, VecDotIsa::Avx512) == nullptr;
         quant::allowAvx2Kernels(true);
         QVERIFY(off);
     }
