@@ -608,7 +608,7 @@ QS_AVX2_INLINE void runRowTile(std::int64_t count, const void* w, const std::byt
 }
 
 // The inputs in tiles of kMax, the last one smaller.
-template <int kMax, template <int> class Tile>
+template <int kMax, template <int> class Tile, int kBlockValues = kQK>
 QS_AVX2_INLINE void runRowTiles(const void* w, const void* a, std::size_t stride,
                                 std::int64_t inputs, std::int64_t n, float* out,
                                 std::int64_t outStride) {
@@ -616,7 +616,7 @@ QS_AVX2_INLINE void runRowTiles(const void* w, const void* a, std::size_t stride
     for (std::int64_t t0 = 0; t0 < inputs; t0 += kMax) {
         const std::int64_t count = std::min<std::int64_t>(kMax, inputs - t0);
         runRowTile<Tile, kMax>(count, w, act + stride * static_cast<std::size_t>(t0), stride,
-                               n / kQK, out + outStride * t0, outStride);
+                               n / kBlockValues, out + outStride * t0, outStride);
     }
 }
 
@@ -698,6 +698,56 @@ QS_AVX2 float dotQ4_0Avx2(const void* w, const void* a, std::int64_t n) {
         acc = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(sumi), acc);
     }
     return horizontalSum(acc);
+}
+
+namespace {
+
+// dotQ4_0Avx2 for T inputs: the levels and their magnitudes once per block, their signs put on
+// each input's activations as signedDot does.
+template <int T>
+QS_AVX2_INLINE void q4_0RowTile(const BlockQ4_0* x, const std::byte* a, std::size_t stride,
+                                std::int64_t blocks, float* out, std::int64_t outStride) {
+    const __m256i lowNibble = _mm256_set1_epi8(0x0F);
+    const __m256i eight = _mm256_set1_epi8(8);
+    const __m256i ones = _mm256_set1_epi16(1);
+    __m256 acc[T];
+    for (int t = 0; t < T; ++t) {
+        acc[t] = _mm256_setzero_ps();
+    }
+    for (std::int64_t i = 0; i < blocks; ++i) {
+        const __m128i packed = load128(x[i].qs);
+        const __m256i both = _mm256_set_m128i(_mm_srli_epi16(packed, 4), packed);
+        const __m256i q = _mm256_sub_epi8(_mm256_and_si256(both, lowNibble), eight);
+        const __m256i magnitude = _mm256_sign_epi8(q, q);
+        const float xd = halfToFloat(x[i].d);
+        for (int t = 0; t < T; ++t) {
+            const BlockQ8_0* y =
+                reinterpret_cast<const BlockQ8_0*>(a + stride * static_cast<std::size_t>(t)) + i;
+            const __m256i products =
+                _mm256_maddubs_epi16(magnitude, _mm256_sign_epi8(load256(y->qs), q));
+            const float d = xd * halfToFloat(y->d);
+            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d),
+                                     _mm256_cvtepi32_ps(_mm256_madd_epi16(products, ones)), acc[t]);
+        }
+    }
+    for (int t = 0; t < T; ++t) {
+        out[outStride * t] = horizontalSum(acc[t]);
+    }
+}
+
+template <int T>
+struct Q4_0RowTile {
+    QS_AVX2_INLINE static void run(const void* w, const std::byte* a, std::size_t stride,
+                                   std::int64_t blocks, float* out, std::int64_t outStride) {
+        q4_0RowTile<T>(static_cast<const BlockQ4_0*>(w), a, stride, blocks, out, outStride);
+    }
+};
+
+} // namespace
+
+QS_AVX2 void dotQ4_0TileAvx2(const void* w, const void* a, std::size_t stride, std::int64_t inputs,
+                             std::int64_t n, float* out, std::int64_t outStride) {
+    runRowTiles<kRowTileInputs, Q4_0RowTile, kQK32>(w, a, stride, inputs, n, out, outStride);
 }
 
 QS_AVX2 float dotF16Avx2(const void* w, const void* a, std::int64_t n) {

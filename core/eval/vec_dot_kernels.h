@@ -138,6 +138,8 @@ void dotQ3KTileAvx2(const void* w, const void* a, std::size_t stride, std::int64
                     std::int64_t n, float* out, std::int64_t outStride);
 void dotQ2KTileAvx2(const void* w, const void* a, std::size_t stride, std::int64_t inputs,
                     std::int64_t n, float* out, std::int64_t outStride);
+void dotQ4_0TileAvx2(const void* w, const void* a, std::size_t stride, std::int64_t inputs,
+                     std::int64_t n, float* out, std::int64_t outStride);
 float dotQ8_0Avx2(const void* w, const void* a, std::int64_t n);
 float dotQ4_0Avx2(const void* w, const void* a, std::int64_t n);
 float dotF16Avx2(const void* w, const void* a, std::int64_t n);

@@ -93,16 +93,17 @@ std::vector<std::byte> quantizeWeights(GgmlType type, const std::vector<float>& 
     return bytes;
 }
 
-// Overwrites n values' worth of blocks of `type` (Q2_K, Q3_K or Q5_K) with random bytes, and
-// their d (and dmin) with halves from the ends of the range: largest finite, smallest
+// Overwrites n values' worth of blocks of `type` (Q2_K, Q3_K, Q5_K or Q4_0) with random bytes,
+// and their d (and dmin) with halves from the ends of the range: largest finite, smallest
 // subnormal, negative, zero, and ordinary ones.
 void randomBlocksWithExtremeScales(GgmlType type, std::byte* out, std::int64_t n,
                                    std::mt19937& rng) {
     const std::uint16_t halves[] = {0x7BFF, 0x0001, 0x03FF, 0xBC00, 0x0000, 0x3C00, 0x2E66, 0xF800};
     std::uniform_int_distribution<int> byte(0, 255);
     std::uniform_int_distribution<int> pick(0, static_cast<int>(std::size(halves)) - 1);
-    const std::int64_t blocks = n / quant::kQK;
-    const std::size_t blockBytes = rowBytes(type, quant::kQK);
+    const std::int64_t blockValues = ggmlTypeInfo(type).blockSize;
+    const std::int64_t blocks = n / blockValues;
+    const std::size_t blockBytes = rowBytes(type, blockValues);
     for (std::size_t i = 0; i < blockBytes * static_cast<std::size_t>(blocks); ++i) {
         out[i] = static_cast<std::byte>(byte(rng));
     }
@@ -118,6 +119,8 @@ void randomBlocksWithExtremeScales(GgmlType type, std::byte* out, std::int64_t n
         } else if (type == GgmlType::Q2_K) {
             std::memcpy(block + offsetof(quant::BlockQ2K, d), &d, sizeof(d));
             std::memcpy(block + offsetof(quant::BlockQ2K, dmin), &dmin, sizeof(dmin));
+        } else if (type == GgmlType::Q4_0) {
+            std::memcpy(block + offsetof(quant::BlockQ4_0, d), &d, sizeof(d));
         } else {
             qFatal("randomBlocksWithExtremeScales: no such block layout here");
         }
@@ -434,10 +437,10 @@ private slots:
     }
 
     // Row tiles (one row, several inputs; AVX2 and AVX-512, skipped where the CPU lacks the
-    // instructions) give, for every input, the bits of the AVX2 row kernel on that input:
-    // quantized rows and rows of random bytes whose d and dmin take extreme halves (largest
-    // finite, subnormal, negative), input counts around the tile size, inputs of one repeated
-    // value (activation bytes at the end of their range) among them.
+    // instructions; Q4_0 has only the AVX2 one) give, for every input, the bits of the AVX2 row
+    // kernel on that input: quantized rows and rows of random bytes whose d and dmin take extreme
+    // halves (largest finite, subnormal, negative), input counts around the tile size, inputs of
+    // one repeated value (activation bytes at the end of their range) among them.
     void rowTilesMatchRowKernel_data() {
         QTest::addColumn<GgmlType>("type");
         QTest::addColumn<int>("isa");
@@ -450,6 +453,10 @@ private slots:
                         << t << static_cast<int>(isa) << cols;
                 }
             }
+        }
+        for (qint64 cols : {32, 256, 800}) { // Q4_0: AVX2 only
+            QTest::addRow("avx2 %s x %lld", typeName(GgmlType::Q4_0).constData(), cols)
+                << GgmlType::Q4_0 << static_cast<int>(VecDotIsa::Avx2) << cols;
         }
     }
 
@@ -508,13 +515,16 @@ private slots:
                                             .arg(static_cast<double>(want), 0, 'g', 9)));
                 }
             }
-            // The comparison sees a change of one input (32 activation bytes of its first
-            // block): that input's results move (and still match the row kernel), the others
-            // keep their bits.
+            // The comparison sees a change of one input (up to 32 activation bytes of its
+            // first block): that input's results move (and still match the row kernel), the
+            // others keep their bits.
             const std::int64_t changed = inputs - 1;
-            auto* q = reinterpret_cast<quant::BlockQ8K*>(act.data() + stride * changed);
-            for (int k = 32; k < 64; ++k) {
-                q->qs[k] = static_cast<std::int8_t>(q->qs[k] == 90 ? -90 : 90);
+            std::int8_t* qs =
+                activationTypeFor(type) == GgmlType::Q8_K
+                    ? reinterpret_cast<quant::BlockQ8K*>(act.data() + stride * changed)->qs
+                    : reinterpret_cast<quant::BlockQ8_0*>(act.data() + stride * changed)->qs;
+            for (int k = 0; k < 32; ++k) {
+                qs[k] = static_cast<std::int8_t>(qs[k] == 90 ? -90 : 90);
             }
             std::vector<float> again(got.size(), NAN);
             for (std::int64_t r = 0; r < rows; ++r) {
@@ -548,9 +558,12 @@ private slots:
             QCOMPARE(vecDotTileFor(t, VecDotIsa::Avx2) != nullptr, cpuHasAvx2());
             QVERIFY(vecDotTileFor(t, VecDotIsa::Scalar) == nullptr);
         }
+        // Q4_0: the AVX2 build only, on AVX-512 CPUs too.
+        QVERIFY(vecDotTileFor(GgmlType::Q4_0) == vecDotTileFor(GgmlType::Q4_0, VecDotIsa::Avx2));
+        QCOMPARE(vecDotTileFor(GgmlType::Q4_0) != nullptr, cpuHasAvx2());
+        QVERIFY(vecDotTileFor(GgmlType::Q4_0, VecDotIsa::Avx512) == nullptr);
         // Repacked types use their 8-row tiles; types without a row tile keep the row kernel.
-        for (GgmlType t :
-             {GgmlType::Q4_K, GgmlType::Q6_K, GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::IQ2_XS}) {
+        for (GgmlType t : {GgmlType::Q4_K, GgmlType::Q6_K, GgmlType::Q8_0, GgmlType::IQ2_XS}) {
             QVERIFY(vecDotTileFor(t) == nullptr);
         }
         quant::allowAvx2Kernels(false);
