@@ -440,7 +440,8 @@ QS_AVX512 void dotF16x8TileAvx512(const void* w, const void* a, std::size_t stri
 // two of that kernel's 32-byte chunks (low and high 256 bits), whose activations are 64
 // consecutive bytes; _mm512_dpwssd_epi32 adds each lane's scaled pair sums as the kernel's
 // _mm256_madd_epi16 and _mm256_add_epi32 do, and adding the two halves once per block gives
-// the kernel's 8 int32 lanes, the same integers. The float operations per input are the
+// the kernel's 8 int32 lanes, the same integers (the 16-bit pair sums stay below 2^15 as in
+// the kernel, and neither instruction saturates). The float operations per input are the
 // kernel's in its order (helpers shared through vec_dot_avx2_common.h), so the bits match.
 namespace {
 
@@ -555,12 +556,12 @@ QS_AVX512_INLINE void q3kRowTile(const BlockQ3K* x, const void* a, std::size_t s
                                               _mm256_set1_epi16(static_cast<short>(2 * k + 2)), 1)),
                     twoBits);
                 const __m512i top = _mm512_and_si512(
-                    _mm512_sllv_epi16(
+                    _mm512_slli_epi16(
                         _mm512_srlv_epi16(
                             hmask, _mm512_inserti64x4(
                                        _mm512_set1_epi16(static_cast<short>(4 * b + k)),
                                        _mm256_set1_epi16(static_cast<short>(4 * b + k + 1)), 1)),
-                        _mm512_set1_epi16(2)),
+                        2),
                     bit2);
                 const int s = 8 * b + 2 * k;
                 addChunkPair<T>(_mm512_or_si512(low, top),
