@@ -180,7 +180,24 @@ bool cpuMatmulQuantized(ParallelPool& pool, const WeightMatrix& w, const float* 
     const auto* rows = static_cast<const std::byte*>(w.data);
     const std::size_t rowBytes = matrixRowBytes(w); // a table lookup: once, not per row
     const std::int64_t grain = matmulGrain(pool, w.nRows);
+    // A prompt batch: each weight block decoded once per tile of inputs (vec_dot.h), the same
+    // bits as the row kernel. One input (decode) keeps the row kernel.
+    const VecDotTileFn tile = n > 1 ? vecDotTileFor(w.type) : nullptr;
     pool.parallelFor(w.nRows, grain, [&](std::int64_t begin, std::int64_t end) {
+        if (tile) {
+            // The piece's rows against a slice of the inputs at a time: the slice's activations
+            // (tens of KiB) stay in cache for all the rows, where all n would not.
+            constexpr std::int64_t kInputsPerPass = 32;
+            for (std::int64_t t0 = 0; t0 < n; t0 += kInputsPerPass) {
+                const std::int64_t count = std::min(kInputsPerPass, n - t0);
+                const std::byte* slice = act + stride * static_cast<std::size_t>(t0);
+                for (std::int64_t r = begin; r < end; ++r) {
+                    tile(rows + rowBytes * static_cast<std::size_t>(r), slice, stride, count,
+                         w.nCols, y + t0 * w.nRows + r, w.nRows);
+                }
+            }
+            return;
+        }
         for (std::int64_t r = begin; r < end; ++r) {
             const std::byte* row = rows + rowBytes * static_cast<std::size_t>(r);
             for (std::int64_t t = 0; t < n; ++t) {

@@ -20,8 +20,11 @@ void cpuMatmul(ParallelPool& pool, const WeightMatrix& w, const float* x, std::i
 
 // As llama.cpp's CPU matrix product: each of the n inputs is converted once to the weight type's
 // vec_dot_type (activation_rounding.h), then every row takes fused quantized dot products with
-// all n inputs (vec_dot.h), so a batch reads each weight row once. Returns false, computing
-// nothing, when the type has no fused kernel; the caller then rounds x and calls cpuMatmul.
+// all n inputs (vec_dot.h), so a batch reads each weight row once from memory. Where the type
+// has a row tile (vecDotTileFor), a batch decodes each weight block once per tile of inputs
+// (a thread's rows take the inputs in passes that fit the cache), with the row kernel's bits
+// for every input. Returns false, computing nothing, when the type has
+// no fused kernel; the caller then rounds x and calls cpuMatmul.
 bool cpuMatmulQuantized(ParallelPool& pool, const WeightMatrix& w, const float* x, std::int64_t n,
                         float* y);
 

@@ -19,6 +19,8 @@ struct CpuTypeTraits {
     GgmlType vecDotType = GgmlType::Q8_K; // activations are converted to this (ggml's vec_dot_type)
     VecDotFn dotScalar = nullptr;         // fused row kernel, portable
     VecDotFn dotAvx2 = nullptr;           // the same for CPUs that run the AVX2 kernels
+    VecDotTileFn dotTileAvx2 = nullptr;   // one row, several inputs, as dotAvx2 per input
+    VecDotTileFn dotTileAvx512 = nullptr; // the same with AVX-512 and VNNI
     VecDot8Fn dot8Scalar = nullptr;       // 8-row kernel over groups that repack8 made
     VecDot8Fn dot8Avx2 = nullptr;
     VecDot8TileFn dot8TileAvx2 = nullptr;   // several inputs per group, as dot8Avx2 per input

@@ -82,6 +82,18 @@ VecDot8TileFn vecDot8TileFor(GgmlType weightType, VecDotIsa isa) {
     return nullptr;
 }
 
+VecDotTileFn vecDotTileFor(GgmlType weightType, VecDotIsa isa) {
+    const CpuTypeTraits& t = cpuTypeTraits(weightType);
+    const bool best = isa == VecDotIsa::Best;
+    if ((best || isa == VecDotIsa::Avx512) && t.dotTileAvx512 && cpuRunsAvx512Kernels()) {
+        return t.dotTileAvx512;
+    }
+    if ((best || isa == VecDotIsa::Avx2) && t.dotTileAvx2 && cpuRunsAvx2Kernels()) {
+        return t.dotTileAvx2;
+    }
+    return nullptr;
+}
+
 std::size_t vecDot8GroupBytes(GgmlType weightType, std::int64_t n) {
     const CpuTypeTraits& t = cpuTypeTraits(weightType);
     return t.group8Bytes ? t.group8Bytes(n) : 0;

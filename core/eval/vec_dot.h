@@ -57,6 +57,20 @@ using VecDot8TileFn = void (*)(const void* group, const void* activations,
 // whose equality with the 8-row kernel tst_vec_dot checks.
 VecDot8TileFn vecDot8TileFor(GgmlType weightType, VecDotIsa isa = VecDotIsa::Best);
 
+// Row tiles: one weight row (as vecDotFor reads it) against `inputs` activation rows
+// (activationStride bytes apart): out[t * outStride] = dot(row, input t). For the formats
+// without 8-row groups; each weight block is decoded once for several inputs, and every result
+// equals what vecDotFor(weightType, Best) gives for that input, bit for bit.
+using VecDotTileFn = void (*)(const void* weightRow, const void* activations,
+                              std::size_t activationStride, std::int64_t inputs, std::int64_t n,
+                              float* out, std::int64_t outStride);
+
+// nullptr when there is no row tile for `weightType` on this CPU (the caller calls the row
+// kernel per input). Best: AVX-512 where the CPU has it, else AVX2 (see VecDotIsa); either
+// gives the AVX2 row kernel's bits, which is Best's row kernel wherever they run. Scalar:
+// none. Only the builds whose equality with the row kernel tst_vec_dot checks.
+VecDotTileFn vecDotTileFor(GgmlType weightType, VecDotIsa isa = VecDotIsa::Best);
+
 // Bytes of one group of 8 interleaved rows of n values (n a multiple of the block size); 0 when
 // `weightType` has no 8-row kernel or none for rows of n values (F16: n not a multiple of 8).
 std::size_t vecDot8GroupBytes(GgmlType weightType, std::int64_t n);

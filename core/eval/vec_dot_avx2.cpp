@@ -4,7 +4,9 @@
 
 #include "core/quant/block_types.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <cstring>
 
 // AVX2 builds of the fused dot products (see vec_dot_avx2_common.h for how they stay out of
@@ -22,6 +24,10 @@ QS_AVX2_INLINE float halfToFloat(std::uint16_t h) {
 }
 
 using avx2::horizontalSum;
+using avx2::minsTimesSums;
+using avx2::scalesTimesSums;
+using avx2::unpackScalesMinsK4Vector;
+using avx2::unpackScalesQ3KVector;
 
 // Eight 16-bit scales broadcast to both 128-bit lanes; pairScales(s, k) then holds scale 2k in
 // the low lane and 2k+1 in the high one, matching a 32-value chunk whose first 16 products land
@@ -54,41 +60,8 @@ QS_AVX2_INLINE __m256i broadcastScale(__m256i scalesBothLanes, int s) {
                                _mm256_set1_epi16(static_cast<short>(0x0100 + 0x0202 * s)));
 }
 
-// The 8 scales (bytes 0..7) and 8 mins (8..15) of a Q4_K/Q5_K block, as unpackScalesMinsK4
-// but in a few vector operations: the scalar unpacking cost more than the products.
-// Reads 16 bytes at `packed`; the 4 after the 12 scale bytes are the block's own qh/qs.
-QS_AVX2_INLINE __m128i unpackScalesMinsK4Vector(const std::uint8_t* packed) {
-    const __m128i v = load128(packed);
-    // Sources of the low bits: scales 0..3 | scales 4..7 | mins 0..3 | mins 4..7.
-    const __m128i lowSource =
-        _mm_shuffle_epi8(v, _mm_setr_epi8(0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 8, 9, 10, 11));
-    // Sources of the top 2 bits of scales 4..7 and mins 4..7 (bits 6..7 of bytes 0..7).
-    const __m128i highSource =
-        _mm_shuffle_epi8(v, _mm_setr_epi8(-1, -1, -1, -1, 0, 1, 2, 3, -1, -1, -1, -1, 4, 5, 6, 7));
-    const __m128i low = _mm_or_si128(
-        _mm_and_si128(lowSource,
-                      _mm_setr_epi8(63, 63, 63, 63, 15, 15, 15, 15, 63, 63, 63, 63, 0, 0, 0, 0)),
-        _mm_and_si128(_mm_srli_epi16(lowSource, 4),
-                      _mm_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 15, 15, 15, 15)));
-    const __m128i high = _mm_and_si128(_mm_srli_epi16(highSource, 2), _mm_set1_epi8(0x30));
-    return _mm_or_si128(low, high);
-}
-
-// Per sub-block (4 int32 lanes of 2): min * (sum of its 32 activations), from Q8_K's 16-sums.
-QS_AVX2_INLINE __m128i minsTimesSums(__m128i scalesMins, const std::int16_t* bsums) {
-    const __m128i pairSums = _mm_hadd_epi16(load128(bsums), load128(bsums + 8));
-    const __m128i mins16 = _mm_cvtepu8_epi16(_mm_unpackhi_epi64(scalesMins, scalesMins));
-    return _mm_madd_epi16(mins16, pairSums);
-}
-
 QS_AVX2_INLINE __m256i scalesBothLanesK4(__m128i scalesMins) {
     return _mm256_broadcastsi128_si256(_mm_cvtepu8_epi16(scalesMins));
-}
-
-QS_AVX2_INLINE float horizontalSum(__m128 s) {
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
 }
 
 // Sixteen signed 8-bit scales as two 128-bit halves of 16-bit scales (0..7, 8..15), each
@@ -100,25 +73,6 @@ struct Scales16 {
 QS_AVX2_INLINE Scales16 splitScales16(__m128i s) {
     return {_mm256_broadcastsi128_si256(_mm_cvtepi8_epi16(s)),
             _mm256_broadcastsi128_si256(_mm_cvtepi8_epi16(_mm_unpackhi_epi64(s, s)))};
-}
-
-// Sum over 16 groups of scale * (sum of its 16 activations), as 8 int32 lanes.
-QS_AVX2_INLINE __m256i scalesTimesSums(__m128i scales, const std::int16_t* bsums) {
-    return _mm256_madd_epi16(_mm256_cvtepi8_epi16(scales), load256(bsums));
-}
-
-// The 16 signed scales of a Q3_K block (unpackScalesQ3K) by whole-word bit operations; a
-// 16-byte load would read past the last block of a tensor.
-QS_AVX2_INLINE __m128i unpackScalesQ3KVector(const std::uint8_t* packed) {
-    std::uint32_t u[3];
-    std::memcpy(u, packed, sizeof(u));
-    const std::uint32_t lowNibbles = 0x0f0f0f0f, bits45 = 0x30303030;
-    const __m128i biased =
-        _mm_setr_epi32(static_cast<int>((u[0] & lowNibbles) | ((u[2] << 4) & bits45)),
-                       static_cast<int>((u[1] & lowNibbles) | ((u[2] << 2) & bits45)),
-                       static_cast<int>(((u[0] >> 4) & lowNibbles) | (u[2] & bits45)),
-                       static_cast<int>(((u[1] >> 4) & lowNibbles) | ((u[2] >> 2) & bits45)));
-    return _mm_sub_epi8(biased, _mm_set1_epi8(32));
 }
 
 } // namespace
@@ -457,6 +411,232 @@ QS_AVX2 float dotQ2KAvx2(const void* w, const void* a, std::int64_t n) {
     return horizontalSum(acc) - minSum;
 }
 
+// Row tiles (VecDotTileFn): one weight row against T inputs. Each block's levels and scales
+// are decoded once and used for all T inputs; per input the integer sums land in the same
+// lanes as in the row kernel above (integer adds in any order give the same sums), and the
+// float scaling, accumulation and final sums are the row kernel's operations in its order, in
+// this same file so that the compiler treats the float expressions alike. So every result has
+// exactly the row kernel's bits.
+namespace {
+
+// Input t's Q8_K block i.
+QS_AVX2_INLINE const BlockQ8K* q8kBlock(const std::byte* a, std::size_t stride, int t,
+                                        std::int64_t i) {
+    return reinterpret_cast<const BlockQ8K*>(a + stride * static_cast<std::size_t>(t)) + i;
+}
+
+// dotQ5KAvx2 for T inputs.
+template <int T>
+QS_AVX2_INLINE void q5kRowTile(const BlockQ5K* x, const std::byte* a, std::size_t stride,
+                               std::int64_t blocks, float* out, std::int64_t outStride) {
+    const __m256i lowNibble = _mm256_set1_epi8(0x0F);
+    const __m256i bit0 = _mm256_set1_epi8(1);
+    __m256 acc[T];
+    __m128 accMin[T];
+    for (int t = 0; t < T; ++t) {
+        acc[t] = _mm256_setzero_ps();
+        accMin[t] = _mm_setzero_ps();
+    }
+    for (std::int64_t i = 0; i < blocks; ++i) {
+        const __m128i scalesMins = unpackScalesMinsK4Vector(x[i].scales);
+        const __m256i scalesBoth = scalesBothLanesK4(scalesMins);
+        __m256i high = load256(x[i].qh);
+        __m256i sumi[T];
+        for (int t = 0; t < T; ++t) {
+            sumi[t] = _mm256_setzero_si256();
+        }
+        for (int j = 0; j < 4; ++j) {
+            const __m256i q = load256(x[i].qs + 32 * j);
+            const __m256i loHigh = _mm256_slli_epi16(_mm256_and_si256(high, bit0), 4);
+            const __m256i hiHigh =
+                _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(high, 1), bit0), 4);
+            const __m256i lo = _mm256_or_si256(_mm256_and_si256(q, lowNibble), loHigh);
+            const __m256i hi =
+                _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(q, 4), lowNibble), hiHigh);
+            const __m256i scaleLo = broadcastScale(scalesBoth, 2 * j);
+            const __m256i scaleHi = broadcastScale(scalesBoth, 2 * j + 1);
+            for (int t = 0; t < T; ++t) {
+                const std::int8_t* act = q8kBlock(a, stride, t, i)->qs + 64 * j;
+                sumi[t] = _mm256_add_epi32(sumi[t], scaledChunk(lo, act, scaleLo));
+                sumi[t] = _mm256_add_epi32(sumi[t], scaledChunk(hi, act + 32, scaleHi));
+            }
+            high = _mm256_srli_epi16(high, 2);
+        }
+        for (int t = 0; t < T; ++t) {
+            const BlockQ8K* y = q8kBlock(a, stride, t, i);
+            const float d = y->d * halfToFloat(x[i].d);
+            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(sumi[t]), acc[t]);
+            accMin[t] =
+                _mm_fmadd_ps(_mm_set1_ps(y->d * halfToFloat(x[i].dmin)),
+                             _mm_cvtepi32_ps(minsTimesSums(scalesMins, y->bsums)), accMin[t]);
+        }
+    }
+    for (int t = 0; t < T; ++t) {
+        out[outStride * t] = horizontalSum(acc[t]) - horizontalSum(accMin[t]);
+    }
+}
+
+// dotQ3KAvx2 for T inputs.
+template <int T>
+QS_AVX2_INLINE void q3kRowTile(const BlockQ3K* x, const std::byte* a, std::size_t stride,
+                               std::int64_t blocks, float* out, std::int64_t outStride) {
+    const __m256i twoBits = _mm256_set1_epi8(3);
+    const __m256i bit2 = _mm256_set1_epi8(4);
+    __m256 acc[T];
+    for (int t = 0; t < T; ++t) {
+        acc[t] = _mm256_setzero_ps();
+    }
+    for (std::int64_t i = 0; i < blocks; ++i) {
+        const __m128i scaleBytes = unpackScalesQ3KVector(x[i].scales);
+        const Scales16 scales = splitScales16(scaleBytes);
+        __m256i hmask = load256(x[i].hmask);
+        __m256i sumi[T];
+        for (int t = 0; t < T; ++t) {
+            sumi[t] = _mm256_setzero_si256();
+        }
+        for (int b = 0; b < 2; ++b) {
+            const __m256i qs = load256(x[i].qs + 32 * b);
+            const __m256i sc = b == 0 ? scales.first : scales.second;
+            for (int k = 0; k < 4; ++k) {
+                const __m256i low = _mm256_and_si256(_mm256_srli_epi16(qs, 2 * k), twoBits);
+                const __m256i high = _mm256_and_si256(_mm256_slli_epi16(hmask, 2), bit2);
+                const __m256i levels = _mm256_or_si256(low, high);
+                const __m256i scale = pairScales(sc, k);
+                for (int t = 0; t < T; ++t) {
+                    const std::int8_t* act = q8kBlock(a, stride, t, i)->qs + 128 * b + 32 * k;
+                    sumi[t] = _mm256_add_epi32(sumi[t], scaledChunk(levels, act, scale));
+                }
+                hmask = _mm256_srli_epi16(hmask, 1);
+            }
+        }
+        for (int t = 0; t < T; ++t) {
+            const BlockQ8K* y = q8kBlock(a, stride, t, i);
+            const __m256i offset = _mm256_slli_epi32(scalesTimesSums(scaleBytes, y->bsums), 2);
+            const float d = y->d * halfToFloat(x[i].d);
+            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d),
+                                     _mm256_cvtepi32_ps(_mm256_sub_epi32(sumi[t], offset)), acc[t]);
+        }
+    }
+    for (int t = 0; t < T; ++t) {
+        out[outStride * t] = horizontalSum(acc[t]);
+    }
+}
+
+// dotQ2KAvx2 for T inputs.
+template <int T>
+QS_AVX2_INLINE void q2kRowTile(const BlockQ2K* x, const std::byte* a, std::size_t stride,
+                               std::int64_t blocks, float* out, std::int64_t outStride) {
+    const __m256i twoBits = _mm256_set1_epi8(3);
+    const __m128i lowNibble = _mm_set1_epi8(0x0F);
+    __m256 acc[T];
+    float minSum[T];
+    for (int t = 0; t < T; ++t) {
+        acc[t] = _mm256_setzero_ps();
+        minSum[t] = 0.0f;
+    }
+    for (std::int64_t i = 0; i < blocks; ++i) {
+        const __m128i packed = load128(x[i].scales); // low nibble scale, high nibble min
+        const __m128i scaleBytes = _mm_and_si128(packed, lowNibble);
+        const __m256i mins16 =
+            _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(packed, 4), lowNibble));
+        const Scales16 scales{_mm256_broadcastsi128_si256(_mm_cvtepu8_epi16(scaleBytes)),
+                              _mm256_broadcastsi128_si256(
+                                  _mm_cvtepu8_epi16(_mm_unpackhi_epi64(scaleBytes, scaleBytes)))};
+        __m256i sumi[T];
+        for (int t = 0; t < T; ++t) {
+            sumi[t] = _mm256_setzero_si256();
+        }
+        for (int b = 0; b < 2; ++b) {
+            const __m256i qs = load256(x[i].qs + 32 * b);
+            const __m256i sc = b == 0 ? scales.first : scales.second;
+            for (int k = 0; k < 4; ++k) {
+                const __m256i q = _mm256_and_si256(_mm256_srli_epi16(qs, 2 * k), twoBits);
+                const __m256i scale = pairScales(sc, k);
+                for (int t = 0; t < T; ++t) {
+                    const std::int8_t* act = q8kBlock(a, stride, t, i)->qs + 128 * b + 32 * k;
+                    sumi[t] = _mm256_add_epi32(sumi[t], scaledChunk(q, act, scale));
+                }
+            }
+        }
+        for (int t = 0; t < T; ++t) {
+            const BlockQ8K* y = q8kBlock(a, stride, t, i);
+            const int mins = horizontalSum(_mm256_madd_epi16(mins16, load256(y->bsums)));
+            const float d = y->d * halfToFloat(x[i].d);
+            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(sumi[t]), acc[t]);
+            minSum[t] += y->d * halfToFloat(x[i].dmin) * static_cast<float>(mins);
+        }
+    }
+    for (int t = 0; t < T; ++t) {
+        out[outStride * t] = horizontalSum(acc[t]) - minSum[t];
+    }
+}
+
+template <int T>
+struct Q5KRowTile {
+    QS_AVX2_INLINE static void run(const void* w, const std::byte* a, std::size_t stride,
+                                   std::int64_t blocks, float* out, std::int64_t outStride) {
+        q5kRowTile<T>(static_cast<const BlockQ5K*>(w), a, stride, blocks, out, outStride);
+    }
+};
+
+template <int T>
+struct Q3KRowTile {
+    QS_AVX2_INLINE static void run(const void* w, const std::byte* a, std::size_t stride,
+                                   std::int64_t blocks, float* out, std::int64_t outStride) {
+        q3kRowTile<T>(static_cast<const BlockQ3K*>(w), a, stride, blocks, out, outStride);
+    }
+};
+
+template <int T>
+struct Q2KRowTile {
+    QS_AVX2_INLINE static void run(const void* w, const std::byte* a, std::size_t stride,
+                                   std::int64_t blocks, float* out, std::int64_t outStride) {
+        q2kRowTile<T>(static_cast<const BlockQ2K*>(w), a, stride, blocks, out, outStride);
+    }
+};
+
+// Tile<T> for a tile of `count` <= T inputs.
+template <template <int> class Tile, int T>
+QS_AVX2_INLINE void runRowTile(std::int64_t count, const void* w, const std::byte* a,
+                               std::size_t stride, std::int64_t blocks, float* out,
+                               std::int64_t outStride) {
+    if (count == T) {
+        Tile<T>::run(w, a, stride, blocks, out, outStride);
+    } else if constexpr (T > 1) {
+        runRowTile<Tile, T - 1>(count, w, a, stride, blocks, out, outStride);
+    }
+}
+
+// The inputs in tiles of kMax, the last one smaller.
+template <int kMax, template <int> class Tile, int kBlockValues = kQK>
+QS_AVX2_INLINE void runRowTiles(const void* w, const void* a, std::size_t stride,
+                                std::int64_t inputs, std::int64_t n, float* out,
+                                std::int64_t outStride) {
+    const auto* act = static_cast<const std::byte*>(a);
+    for (std::int64_t t0 = 0; t0 < inputs; t0 += kMax) {
+        const std::int64_t count = std::min<std::int64_t>(kMax, inputs - t0);
+        runRowTile<Tile, kMax>(count, w, act + stride * static_cast<std::size_t>(t0), stride,
+                               n / kBlockValues, out + outStride * t0, outStride);
+    }
+}
+
+} // namespace
+
+QS_AVX2 void dotQ5KTileAvx2(const void* w, const void* a, std::size_t stride, std::int64_t inputs,
+                            std::int64_t n, float* out, std::int64_t outStride) {
+    runRowTiles<kRowTileInputs, Q5KRowTile>(w, a, stride, inputs, n, out, outStride);
+}
+
+QS_AVX2 void dotQ3KTileAvx2(const void* w, const void* a, std::size_t stride, std::int64_t inputs,
+                            std::int64_t n, float* out, std::int64_t outStride) {
+    runRowTiles<kRowTileInputs, Q3KRowTile>(w, a, stride, inputs, n, out, outStride);
+}
+
+QS_AVX2 void dotQ2KTileAvx2(const void* w, const void* a, std::size_t stride, std::int64_t inputs,
+                            std::int64_t n, float* out, std::int64_t outStride) {
+    runRowTiles<kRowTileInputs, Q2KRowTile>(w, a, stride, inputs, n, out, outStride);
+}
+
 namespace {
 
 // Signed by signed bytes: |x| times y with x's sign, as _mm256_maddubs_epi16 wants.
@@ -518,6 +698,56 @@ QS_AVX2 float dotQ4_0Avx2(const void* w, const void* a, std::int64_t n) {
         acc = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(sumi), acc);
     }
     return horizontalSum(acc);
+}
+
+namespace {
+
+// dotQ4_0Avx2 for T inputs: the levels and their magnitudes once per block, their signs put on
+// each input's activations as signedDot does.
+template <int T>
+QS_AVX2_INLINE void q4_0RowTile(const BlockQ4_0* x, const std::byte* a, std::size_t stride,
+                                std::int64_t blocks, float* out, std::int64_t outStride) {
+    const __m256i lowNibble = _mm256_set1_epi8(0x0F);
+    const __m256i eight = _mm256_set1_epi8(8);
+    const __m256i ones = _mm256_set1_epi16(1);
+    __m256 acc[T];
+    for (int t = 0; t < T; ++t) {
+        acc[t] = _mm256_setzero_ps();
+    }
+    for (std::int64_t i = 0; i < blocks; ++i) {
+        const __m128i packed = load128(x[i].qs);
+        const __m256i both = _mm256_set_m128i(_mm_srli_epi16(packed, 4), packed);
+        const __m256i q = _mm256_sub_epi8(_mm256_and_si256(both, lowNibble), eight);
+        const __m256i magnitude = _mm256_sign_epi8(q, q);
+        const float xd = halfToFloat(x[i].d);
+        for (int t = 0; t < T; ++t) {
+            const BlockQ8_0* y =
+                reinterpret_cast<const BlockQ8_0*>(a + stride * static_cast<std::size_t>(t)) + i;
+            const __m256i products =
+                _mm256_maddubs_epi16(magnitude, _mm256_sign_epi8(load256(y->qs), q));
+            const float d = xd * halfToFloat(y->d);
+            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d),
+                                     _mm256_cvtepi32_ps(_mm256_madd_epi16(products, ones)), acc[t]);
+        }
+    }
+    for (int t = 0; t < T; ++t) {
+        out[outStride * t] = horizontalSum(acc[t]);
+    }
+}
+
+template <int T>
+struct Q4_0RowTile {
+    QS_AVX2_INLINE static void run(const void* w, const std::byte* a, std::size_t stride,
+                                   std::int64_t blocks, float* out, std::int64_t outStride) {
+        q4_0RowTile<T>(static_cast<const BlockQ4_0*>(w), a, stride, blocks, out, outStride);
+    }
+};
+
+} // namespace
+
+QS_AVX2 void dotQ4_0TileAvx2(const void* w, const void* a, std::size_t stride, std::int64_t inputs,
+                             std::int64_t n, float* out, std::int64_t outStride) {
+    runRowTiles<kRowTileInputs, Q4_0RowTile, kQK32>(w, a, stride, inputs, n, out, outStride);
 }
 
 QS_AVX2 float dotF16Avx2(const void* w, const void* a, std::int64_t n) {

@@ -31,6 +31,64 @@ QS_AVX2_INLINE int horizontalSum(__m256i v) {
     return _mm_cvtsi128_si32(s);
 }
 
+// Shared by the row kernels (vec_dot_avx2.cpp) and the AVX-512 row tiles, which must form the
+// same integers.
+
+// The 8 scales (bytes 0..7) and 8 mins (8..15) of a Q4_K/Q5_K block, as unpackScalesMinsK4
+// but in a few vector operations: the scalar unpacking cost more than the products.
+// Reads 16 bytes at `packed`; the 4 after the 12 scale bytes are the block's own qh/qs.
+QS_AVX2_INLINE __m128i unpackScalesMinsK4Vector(const std::uint8_t* packed) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(packed));
+    // Sources of the low bits: scales 0..3 | scales 4..7 | mins 0..3 | mins 4..7.
+    const __m128i lowSource =
+        _mm_shuffle_epi8(v, _mm_setr_epi8(0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 8, 9, 10, 11));
+    // Sources of the top 2 bits of scales 4..7 and mins 4..7 (bits 6..7 of bytes 0..7).
+    const __m128i highSource =
+        _mm_shuffle_epi8(v, _mm_setr_epi8(-1, -1, -1, -1, 0, 1, 2, 3, -1, -1, -1, -1, 4, 5, 6, 7));
+    const __m128i low = _mm_or_si128(
+        _mm_and_si128(lowSource,
+                      _mm_setr_epi8(63, 63, 63, 63, 15, 15, 15, 15, 63, 63, 63, 63, 0, 0, 0, 0)),
+        _mm_and_si128(_mm_srli_epi16(lowSource, 4),
+                      _mm_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 15, 15, 15, 15)));
+    const __m128i high = _mm_and_si128(_mm_srli_epi16(highSource, 2), _mm_set1_epi8(0x30));
+    return _mm_or_si128(low, high);
+}
+
+// Per sub-block (4 int32 lanes of 2): min * (sum of its 32 activations), from Q8_K's 16-sums.
+QS_AVX2_INLINE __m128i minsTimesSums(__m128i scalesMins, const std::int16_t* bsums) {
+    const __m128i pairSums =
+        _mm_hadd_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(bsums)),
+                       _mm_loadu_si128(reinterpret_cast<const __m128i*>(bsums + 8)));
+    const __m128i mins16 = _mm_cvtepu8_epi16(_mm_unpackhi_epi64(scalesMins, scalesMins));
+    return _mm_madd_epi16(mins16, pairSums);
+}
+
+QS_AVX2_INLINE float horizontalSum(__m128 s) {
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+// Sum over 16 groups of scale * (sum of its 16 activations), as 8 int32 lanes.
+QS_AVX2_INLINE __m256i scalesTimesSums(__m128i scales, const std::int16_t* bsums) {
+    return _mm256_madd_epi16(_mm256_cvtepi8_epi16(scales),
+                             _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bsums)));
+}
+
+// The 16 signed scales of a Q3_K block (unpackScalesQ3K) by whole-word bit operations; a
+// 16-byte load would read past the last block of a tensor.
+QS_AVX2_INLINE __m128i unpackScalesQ3KVector(const std::uint8_t* packed) {
+    std::uint32_t u[3];
+    std::memcpy(u, packed, sizeof(u));
+    const std::uint32_t lowNibbles = 0x0f0f0f0f, bits45 = 0x30303030;
+    const __m128i biased =
+        _mm_setr_epi32(static_cast<int>((u[0] & lowNibbles) | ((u[2] << 4) & bits45)),
+                       static_cast<int>((u[1] & lowNibbles) | ((u[2] << 2) & bits45)),
+                       static_cast<int>(((u[0] >> 4) & lowNibbles) | (u[2] & bits45)),
+                       static_cast<int>(((u[1] >> 4) & lowNibbles) | ((u[2] >> 2) & bits45)));
+    return _mm_sub_epi8(biased, _mm_set1_epi8(32));
+}
+
 // Four activation bytes (values k..k+3) in every 32-bit lane: one load, no shuffle.
 QS_AVX2_INLINE __m256i broadcast4(const std::int8_t* p) {
     std::int32_t v;

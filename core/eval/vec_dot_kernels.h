@@ -81,6 +81,14 @@ void dotQ8_0x8Scalar(const void* w, const void* a, std::int64_t n, float* out);
 inline constexpr int kF16PanelChunks = 32;
 inline constexpr int kF16Inputs = 24;
 
+// Inputs per row tile (dotQ5KTileAvx2 and the others). Measured here (one thread, 1024 x 2048
+// weights by 512 inputs in passes of 32, GMAC/s for Q5_K / Q3_K / Q2_K): AVX2 4 inputs 57 / 66
+// / 65, 8 inputs 62 / 68 / 64 (the sums then share the 16 registers with spills of the float
+// accumulators, once per block); AVX-512 8 inputs 90 / 101 / 93, 12 inputs 81-90 / 99-118 /
+// 81-93, 16 inputs 71-86 / 80-91 / 81-90.
+inline constexpr int kRowTileInputs = 8;
+inline constexpr int kRowTileInputsAvx512 = 8;
+
 #if defined(__x86_64__) || defined(__i386__)
 #define QS_VEC_DOT_AVX2 1
 void dotQ4Kx8Avx2(const void* w, const void* a, std::int64_t n, float* out);
@@ -104,6 +112,13 @@ void dotQ6Kx8TileAvx512(const void* w, const void* a, std::size_t stride, std::i
                         std::int64_t n, float* out, std::int64_t outStride);
 void dotQ8_0x8TileAvx512(const void* w, const void* a, std::size_t stride, std::int64_t inputs,
                          std::int64_t n, float* out, std::int64_t outStride);
+// Row tiles (VecDotTileFn) with AVX-512 BW and VNNI: the AVX2 row kernel's bits per input.
+void dotQ5KTileAvx512(const void* w, const void* a, std::size_t stride, std::int64_t inputs,
+                      std::int64_t n, float* out, std::int64_t outStride);
+void dotQ3KTileAvx512(const void* w, const void* a, std::size_t stride, std::int64_t inputs,
+                      std::int64_t n, float* out, std::int64_t outStride);
+void dotQ2KTileAvx512(const void* w, const void* a, std::size_t stride, std::int64_t inputs,
+                      std::int64_t n, float* out, std::int64_t outStride);
 void dotF16x8TileAvx512(const void* w, const void* a, std::size_t stride, std::int64_t inputs,
                         std::int64_t n, float* out, std::int64_t outStride);
 // quantizeActivationsQ8K and roundActivations(F16) with the same results, bit for bit: decode
@@ -115,6 +130,16 @@ float dotQ5KAvx2(const void* w, const void* a, std::int64_t n);
 float dotQ6KAvx2(const void* w, const void* a, std::int64_t n);
 float dotQ3KAvx2(const void* w, const void* a, std::int64_t n);
 float dotQ2KAvx2(const void* w, const void* a, std::int64_t n);
+// Row tiles (VecDotTileFn, vec_dot_avx2.cpp): the row kernel above for each input, bit for bit,
+// with each weight block decoded once per kRowTileInputs inputs.
+void dotQ5KTileAvx2(const void* w, const void* a, std::size_t stride, std::int64_t inputs,
+                    std::int64_t n, float* out, std::int64_t outStride);
+void dotQ3KTileAvx2(const void* w, const void* a, std::size_t stride, std::int64_t inputs,
+                    std::int64_t n, float* out, std::int64_t outStride);
+void dotQ2KTileAvx2(const void* w, const void* a, std::size_t stride, std::int64_t inputs,
+                    std::int64_t n, float* out, std::int64_t outStride);
+void dotQ4_0TileAvx2(const void* w, const void* a, std::size_t stride, std::int64_t inputs,
+                     std::int64_t n, float* out, std::int64_t outStride);
 float dotQ8_0Avx2(const void* w, const void* a, std::int64_t n);
 float dotQ4_0Avx2(const void* w, const void* a, std::int64_t n);
 float dotF16Avx2(const void* w, const void* a, std::int64_t n);

@@ -435,6 +435,272 @@ QS_AVX512 void dotF16x8TileAvx512(const void* w, const void* a, std::size_t stri
     }
 }
 
+// Row tiles (VecDotTileFn): one weight row against T inputs, each result with exactly the bits
+// of the AVX2 row kernel (dotQ5KAvx2, dotQ3KAvx2, dotQ2KAvx2). Lanes: a 512-bit vector holds
+// two of that kernel's 32-byte chunks (low and high 256 bits), whose activations are 64
+// consecutive bytes; _mm512_dpwssd_epi32 adds each lane's scaled pair sums as the kernel's
+// _mm256_madd_epi16 and _mm256_add_epi32 do, and adding the two halves once per block gives
+// the kernel's 8 int32 lanes, the same integers (the 16-bit pair sums stay below 2^15 as in
+// the kernel, and neither instruction saturates). The float operations per input are the
+// kernel's in its order (helpers shared through vec_dot_avx2_common.h), so the bits match.
+namespace {
+
+QS_AVX512_INLINE __m512i load512(const void* p) {
+    return _mm512_loadu_si512(p);
+}
+
+// The kernel's 8 int32 lanes: the low and high halves added.
+QS_AVX512_INLINE __m256i foldHalves(__m512i v) {
+    return _mm256_add_epi32(_mm512_castsi512_si256(v), _mm512_extracti64x4_epi64(v, 1));
+}
+
+// Two chunks' levels and scales (512 bits each) against T inputs' 64 activation bytes at
+// offset `at` of their block i: sumi[t] += scaled pair sums.
+template <int T>
+QS_AVX512_INLINE void addChunkPair(__m512i levels, __m512i scales, const void* a,
+                                   std::size_t stride, std::int64_t i, int at, __m512i* sumi) {
+    for (int t = 0; t < T; ++t) {
+        const __m512i products =
+            _mm512_maddubs_epi16(levels, load512(q8kBlock(a, stride, t, i)->qs + at));
+        sumi[t] = _mm512_dpwssd_epi32(sumi[t], products, scales);
+    }
+}
+
+// Scale s_q of `scales16` (16-bit scales in its low 256 bits) in every 16-bit lane of 128-bit
+// lane q.
+QS_AVX512_INLINE __m512i laneScales(__m512i scales16, int s0, int s1, int s2, int s3) {
+    const auto lane = [](int s) {
+        return _mm_set1_epi16(static_cast<short>(s));
+    };
+    const __m512i index =
+        _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_set_m128i(lane(s1), lane(s0))),
+                           _mm256_set_m128i(lane(s3), lane(s2)), 1);
+    return _mm512_permutexvar_epi16(index, scales16);
+}
+
+// dotQ5KAvx2 for T inputs: chunk j's low nibbles (scale 2j) low, its high nibbles (2j + 1)
+// high; their activations are bytes 64j..64j+63.
+template <int T>
+QS_AVX512_INLINE void q5kRowTile(const BlockQ5K* x, const void* a, std::size_t stride,
+                                 std::int64_t blocks, float* out, std::int64_t outStride) {
+    const __m512i lowNibble = _mm512_set1_epi8(0x0F);
+    const __m512i bit0 = _mm512_set1_epi8(1);
+    __m256 acc[T];
+    __m128 accMin[T];
+    for (int t = 0; t < T; ++t) {
+        acc[t] = _mm256_setzero_ps();
+        accMin[t] = _mm_setzero_ps();
+    }
+    for (std::int64_t i = 0; i < blocks; ++i) {
+        const __m128i scalesMins = avx2::unpackScalesMinsK4Vector(x[i].scales);
+        const __m512i scales16 = _mm512_castsi128_si512(_mm_cvtepu8_epi16(scalesMins));
+        const __m256i qh = load256(x[i].qh);
+        // Bit 2j of qh tops chunk j's low nibbles, bit 2j + 1 its high ones: both in place.
+        __m512i high = _mm512_inserti64x4(_mm512_castsi256_si512(qh), _mm256_srli_epi16(qh, 1), 1);
+        __m512i sumi[T];
+        for (int t = 0; t < T; ++t) {
+            sumi[t] = _mm512_setzero_si512();
+        }
+        for (int j = 0; j < 4; ++j) {
+            const __m256i q = load256(x[i].qs + 32 * j);
+            const __m512i nibbles =
+                _mm512_inserti64x4(_mm512_castsi256_si512(q), _mm256_srli_epi16(q, 4), 1);
+            const __m512i levels =
+                _mm512_or_si512(_mm512_and_si512(nibbles, lowNibble),
+                                _mm512_slli_epi16(_mm512_and_si512(high, bit0), 4));
+            addChunkPair<T>(levels, laneScales(scales16, 2 * j, 2 * j, 2 * j + 1, 2 * j + 1), a,
+                            stride, i, 64 * j, sumi);
+            high = _mm512_srli_epi16(high, 2);
+        }
+        for (int t = 0; t < T; ++t) {
+            const BlockQ8K* y = q8kBlock(a, stride, t, i);
+            const float d = y->d * _cvtsh_ss(x[i].d);
+            acc[t] =
+                _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(foldHalves(sumi[t])), acc[t]);
+            accMin[t] =
+                _mm_fmadd_ps(_mm_set1_ps(y->d * _cvtsh_ss(x[i].dmin)),
+                             _mm_cvtepi32_ps(avx2::minsTimesSums(scalesMins, y->bsums)), accMin[t]);
+        }
+    }
+    for (int t = 0; t < T; ++t) {
+        out[outStride * t] = avx2::horizontalSum(acc[t]) - avx2::horizontalSum(accMin[t]);
+    }
+}
+
+// dotQ3KAvx2 for T inputs: the kernel's chunks k and k + 1 of half b (activations
+// 128b + 32k..+63, scales 8b + 2k..8b + 2k + 3, one per 128-bit lane) in one vector.
+template <int T>
+QS_AVX512_INLINE void q3kRowTile(const BlockQ3K* x, const void* a, std::size_t stride,
+                                 std::int64_t blocks, float* out, std::int64_t outStride) {
+    const __m512i twoBits = _mm512_set1_epi8(3);
+    const __m512i bit2 = _mm512_set1_epi8(4);
+    __m256 acc[T];
+    for (int t = 0; t < T; ++t) {
+        acc[t] = _mm256_setzero_ps();
+    }
+    for (std::int64_t i = 0; i < blocks; ++i) {
+        const __m128i scaleBytes = avx2::unpackScalesQ3KVector(x[i].scales);
+        const __m512i scales16 = _mm512_castsi256_si512(_mm256_cvtepi8_epi16(scaleBytes));
+        // hmask bit m (m = 4b + k) tops chunk k of half b.
+        const __m512i hmask = _mm512_broadcast_i64x4(load256(x[i].hmask));
+        __m512i sumi[T];
+        for (int t = 0; t < T; ++t) {
+            sumi[t] = _mm512_setzero_si512();
+        }
+        for (int b = 0; b < 2; ++b) {
+            const __m512i qs = _mm512_broadcast_i64x4(load256(x[i].qs + 32 * b));
+            for (int k = 0; k < 4; k += 2) {
+                const __m512i low = _mm512_and_si512(
+                    _mm512_srlv_epi16(qs, _mm512_inserti64x4(
+                                              _mm512_set1_epi16(static_cast<short>(2 * k)),
+                                              _mm256_set1_epi16(static_cast<short>(2 * k + 2)), 1)),
+                    twoBits);
+                const __m512i top = _mm512_and_si512(
+                    _mm512_slli_epi16(
+                        _mm512_srlv_epi16(
+                            hmask, _mm512_inserti64x4(
+                                       _mm512_set1_epi16(static_cast<short>(4 * b + k)),
+                                       _mm256_set1_epi16(static_cast<short>(4 * b + k + 1)), 1)),
+                        2),
+                    bit2);
+                const int s = 8 * b + 2 * k;
+                addChunkPair<T>(_mm512_or_si512(low, top),
+                                laneScales(scales16, s, s + 1, s + 2, s + 3), a, stride, i,
+                                128 * b + 32 * k, sumi);
+            }
+        }
+        for (int t = 0; t < T; ++t) {
+            const BlockQ8K* y = q8kBlock(a, stride, t, i);
+            const __m256i offset =
+                _mm256_slli_epi32(avx2::scalesTimesSums(scaleBytes, y->bsums), 2);
+            const float d = y->d * _cvtsh_ss(x[i].d);
+            acc[t] = _mm256_fmadd_ps(
+                _mm256_set1_ps(d),
+                _mm256_cvtepi32_ps(_mm256_sub_epi32(foldHalves(sumi[t]), offset)), acc[t]);
+        }
+    }
+    for (int t = 0; t < T; ++t) {
+        out[outStride * t] = avx2::horizontalSum(acc[t]);
+    }
+}
+
+// dotQ2KAvx2 for T inputs, chunks paired as in q3kRowTile.
+template <int T>
+QS_AVX512_INLINE void q2kRowTile(const BlockQ2K* x, const void* a, std::size_t stride,
+                                 std::int64_t blocks, float* out, std::int64_t outStride) {
+    const __m512i twoBits = _mm512_set1_epi8(3);
+    const __m128i lowNibble = _mm_set1_epi8(0x0F);
+    __m256 acc[T];
+    float minSum[T];
+    for (int t = 0; t < T; ++t) {
+        acc[t] = _mm256_setzero_ps();
+        minSum[t] = 0.0f;
+    }
+    for (std::int64_t i = 0; i < blocks; ++i) {
+        const __m128i packed = load128(x[i].scales); // low nibble scale, high nibble min
+        const __m512i scales16 =
+            _mm512_castsi256_si512(_mm256_cvtepu8_epi16(_mm_and_si128(packed, lowNibble)));
+        const __m256i mins16 =
+            _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(packed, 4), lowNibble));
+        __m512i sumi[T];
+        for (int t = 0; t < T; ++t) {
+            sumi[t] = _mm512_setzero_si512();
+        }
+        for (int b = 0; b < 2; ++b) {
+            const __m512i qs = _mm512_broadcast_i64x4(load256(x[i].qs + 32 * b));
+            for (int k = 0; k < 4; k += 2) {
+                const __m512i levels = _mm512_and_si512(
+                    _mm512_srlv_epi16(qs, _mm512_inserti64x4(
+                                              _mm512_set1_epi16(static_cast<short>(2 * k)),
+                                              _mm256_set1_epi16(static_cast<short>(2 * k + 2)), 1)),
+                    twoBits);
+                const int s = 8 * b + 2 * k;
+                addChunkPair<T>(levels, laneScales(scales16, s, s + 1, s + 2, s + 3), a, stride, i,
+                                128 * b + 32 * k, sumi);
+            }
+        }
+        for (int t = 0; t < T; ++t) {
+            const BlockQ8K* y = q8kBlock(a, stride, t, i);
+            const int mins = avx2::horizontalSum(_mm256_madd_epi16(mins16, load256(y->bsums)));
+            const float d = y->d * _cvtsh_ss(x[i].d);
+            acc[t] =
+                _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(foldHalves(sumi[t])), acc[t]);
+            minSum[t] += y->d * _cvtsh_ss(x[i].dmin) * static_cast<float>(mins);
+        }
+    }
+    for (int t = 0; t < T; ++t) {
+        out[outStride * t] = avx2::horizontalSum(acc[t]) - minSum[t];
+    }
+}
+
+template <int T>
+struct Q5KRowTile {
+    QS_AVX512_INLINE static void run(const void* w, const std::byte* a, std::size_t stride,
+                                     std::int64_t blocks, float* out, std::int64_t outStride) {
+        q5kRowTile<T>(static_cast<const BlockQ5K*>(w), a, stride, blocks, out, outStride);
+    }
+};
+
+template <int T>
+struct Q3KRowTile {
+    QS_AVX512_INLINE static void run(const void* w, const std::byte* a, std::size_t stride,
+                                     std::int64_t blocks, float* out, std::int64_t outStride) {
+        q3kRowTile<T>(static_cast<const BlockQ3K*>(w), a, stride, blocks, out, outStride);
+    }
+};
+
+template <int T>
+struct Q2KRowTile {
+    QS_AVX512_INLINE static void run(const void* w, const std::byte* a, std::size_t stride,
+                                     std::int64_t blocks, float* out, std::int64_t outStride) {
+        q2kRowTile<T>(static_cast<const BlockQ2K*>(w), a, stride, blocks, out, outStride);
+    }
+};
+
+// Tile<T> for a tile of `count` <= T inputs.
+template <template <int> class Tile, int T>
+QS_AVX512_INLINE void runRowTile(std::int64_t count, const void* w, const std::byte* a,
+                                 std::size_t stride, std::int64_t blocks, float* out,
+                                 std::int64_t outStride) {
+    if (count == T) {
+        Tile<T>::run(w, a, stride, blocks, out, outStride);
+    } else if constexpr (T > 1) {
+        runRowTile<Tile, T - 1>(count, w, a, stride, blocks, out, outStride);
+    }
+}
+
+template <int kMax, template <int> class Tile>
+QS_AVX512_INLINE void runRowTiles(const void* w, const void* a, std::size_t stride,
+                                  std::int64_t inputs, std::int64_t n, float* out,
+                                  std::int64_t outStride) {
+    const auto* act = static_cast<const std::byte*>(a);
+    for (std::int64_t t0 = 0; t0 < inputs; t0 += kMax) {
+        const std::int64_t count = std::min<std::int64_t>(kMax, inputs - t0);
+        runRowTile<Tile, kMax>(count, w, act + stride * static_cast<std::size_t>(t0), stride,
+                               n / kQK, out + outStride * t0, outStride);
+    }
+}
+
+} // namespace
+
+QS_AVX512 void dotQ5KTileAvx512(const void* w, const void* a, std::size_t stride,
+                                std::int64_t inputs, std::int64_t n, float* out,
+                                std::int64_t outStride) {
+    runRowTiles<kRowTileInputsAvx512, Q5KRowTile>(w, a, stride, inputs, n, out, outStride);
+}
+
+QS_AVX512 void dotQ3KTileAvx512(const void* w, const void* a, std::size_t stride,
+                                std::int64_t inputs, std::int64_t n, float* out,
+                                std::int64_t outStride) {
+    runRowTiles<kRowTileInputsAvx512, Q3KRowTile>(w, a, stride, inputs, n, out, outStride);
+}
+
+QS_AVX512 void dotQ2KTileAvx512(const void* w, const void* a, std::size_t stride,
+                                std::int64_t inputs, std::int64_t n, float* out,
+                                std::int64_t outStride) {
+    runRowTiles<kRowTileInputsAvx512, Q2KRowTile>(w, a, stride, inputs, n, out, outStride);
+}
+
 } // namespace qs::core::vecdot
 
 #endif

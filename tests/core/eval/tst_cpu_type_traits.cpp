@@ -44,6 +44,12 @@ private slots:
             const QByteArray name(info.name.data(), static_cast<qsizetype>(info.name.size()));
             QVERIFY2(!t.dotAvx2 || t.dotScalar, name.constData());
             QVERIFY2(!t.dot8Avx2 || t.dot8Scalar, name.constData());
+            // A row tile gives the AVX2 row kernel's bits, so comes only with that kernel; its
+            // AVX-512 build only with the AVX2 one (CPUs without AVX-512); and none for types
+            // with 8-row groups, whose batches go through the group tiles.
+            QVERIFY2(!t.dotTileAvx2 || t.dotAvx2, name.constData());
+            QVERIFY2(!t.dotTileAvx512 || t.dotTileAvx2, name.constData());
+            QVERIFY2(!t.dotTileAvx2 || !t.repack8, name.constData());
             if (t.dotScalar) {
                 const CpuTypeTraits& a = cpuTypeTraits(t.vecDotType);
                 QVERIFY2(a.fromFloat, name.constData());

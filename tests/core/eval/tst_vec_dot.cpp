@@ -6,6 +6,7 @@
 #include "core/eval/activation_rounding.h"
 #include "core/eval/cpu_matmul.h"
 #include "core/eval/vec_dot.h"
+#include "core/eval/vec_dot_kernels.h"
 #include "core/jobs/thread_pool.h"
 #include "core/quant/block_types.h"
 #include "core/quant/format_registry.h"
@@ -16,6 +17,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstring>
+#include <iterator>
 #include <random>
 #include <vector>
 
@@ -89,6 +91,40 @@ std::vector<std::byte> quantizeWeights(GgmlType type, const std::vector<float>& 
         qFatal("quantizeRows failed");
     }
     return bytes;
+}
+
+// Overwrites n values' worth of blocks of `type` (Q2_K, Q3_K, Q5_K or Q4_0) with random bytes,
+// and their d (and dmin) with halves from the ends of the range: largest finite, smallest
+// subnormal, negative, zero, and ordinary ones.
+void randomBlocksWithExtremeScales(GgmlType type, std::byte* out, std::int64_t n,
+                                   std::mt19937& rng) {
+    const std::uint16_t halves[] = {0x7BFF, 0x0001, 0x03FF, 0xBC00, 0x0000, 0x3C00, 0x2E66, 0xF800};
+    std::uniform_int_distribution<int> byte(0, 255);
+    std::uniform_int_distribution<int> pick(0, static_cast<int>(std::size(halves)) - 1);
+    const std::int64_t blockValues = ggmlTypeInfo(type).blockSize;
+    const std::int64_t blocks = n / blockValues;
+    const std::size_t blockBytes = rowBytes(type, blockValues);
+    for (std::size_t i = 0; i < blockBytes * static_cast<std::size_t>(blocks); ++i) {
+        out[i] = static_cast<std::byte>(byte(rng));
+    }
+    for (std::int64_t b = 0; b < blocks; ++b) {
+        std::byte* block = out + blockBytes * static_cast<std::size_t>(b);
+        const std::uint16_t d = halves[pick(rng)];
+        const std::uint16_t dmin = halves[pick(rng)];
+        if (type == GgmlType::Q5_K) {
+            std::memcpy(block + offsetof(quant::BlockQ5K, d), &d, sizeof(d));
+            std::memcpy(block + offsetof(quant::BlockQ5K, dmin), &dmin, sizeof(dmin));
+        } else if (type == GgmlType::Q3_K) {
+            std::memcpy(block + offsetof(quant::BlockQ3K, d), &d, sizeof(d));
+        } else if (type == GgmlType::Q2_K) {
+            std::memcpy(block + offsetof(quant::BlockQ2K, d), &d, sizeof(d));
+            std::memcpy(block + offsetof(quant::BlockQ2K, dmin), &dmin, sizeof(dmin));
+        } else if (type == GgmlType::Q4_0) {
+            std::memcpy(block + offsetof(quant::BlockQ4_0, d), &d, sizeof(d));
+        } else {
+            qFatal("randomBlocksWithExtremeScales: no such block layout here");
+        }
+    }
 }
 
 bool cpuHasAvx2() {
@@ -398,6 +434,174 @@ private slots:
                          vecDot8TileFor(GgmlType::F16, VecDotIsa::Avx512) == nullptr;
         quant::allowAvx2Kernels(true);
         QVERIFY(off);
+    }
+
+    // Row tiles (one row, several inputs; AVX2 and AVX-512, skipped where the CPU lacks the
+    // instructions; Q4_0 has only the AVX2 one) give, for every input, the bits of the AVX2 row
+    // kernel on that input: quantized rows and rows of random bytes whose d and dmin take extreme
+    // halves (largest finite, subnormal, negative), input counts around the tile size, inputs of
+    // one repeated value (activation bytes at the end of their range) among them.
+    void rowTilesMatchRowKernel_data() {
+        QTest::addColumn<GgmlType>("type");
+        QTest::addColumn<int>("isa");
+        QTest::addColumn<qint64>("cols");
+        for (const VecDotIsa isa : {VecDotIsa::Avx2, VecDotIsa::Avx512}) {
+            const char* isaName = isa == VecDotIsa::Avx2 ? "avx2" : "avx512";
+            for (GgmlType t : {GgmlType::Q5_K, GgmlType::Q3_K, GgmlType::Q2_K}) {
+                for (qint64 cols : {256, 768, 2048}) {
+                    QTest::addRow("%s %s x %lld", isaName, typeName(t).constData(), cols)
+                        << t << static_cast<int>(isa) << cols;
+                }
+            }
+        }
+        for (qint64 cols : {32, 256, 800}) { // Q4_0: AVX2 only
+            QTest::addRow("avx2 %s x %lld", typeName(GgmlType::Q4_0).constData(), cols)
+                << GgmlType::Q4_0 << static_cast<int>(VecDotIsa::Avx2) << cols;
+        }
+    }
+
+    void rowTilesMatchRowKernel() {
+        QFETCH(GgmlType, type);
+        QFETCH(int, isa);
+        QFETCH(qint64, cols);
+        const auto tileIsa = static_cast<VecDotIsa>(isa);
+        if (tileIsa == VecDotIsa::Avx2 && !cpuHasAvx2()) {
+            QSKIP("no AVX2, FMA and F16C on this CPU");
+        }
+        if (tileIsa == VecDotIsa::Avx512 && !cpuHasAvx512()) {
+            QSKIP("no AVX-512 F/BW/VL/DQ and VNNI on this CPU");
+        }
+        const VecDotTileFn tile = vecDotTileFor(type, tileIsa);
+        QVERIFY(tile != nullptr);
+        const VecDotFn dot = vecDotFor(type, VecDotIsa::Avx2);
+        QVERIFY(dot != nullptr && dot == vecDotFor(type, VecDotIsa::Best));
+        const std::int64_t rows = 6;
+        const std::size_t bytesPerRow = rowBytes(type, cols);
+        const std::size_t stride = vecDotActivationBytes(type, cols);
+        std::mt19937 rng(static_cast<unsigned>(cols) * 7u + static_cast<unsigned>(type) +
+                         static_cast<unsigned>(isa));
+        std::vector<std::byte> bytes =
+            quantizeWeights(type, randomValues(rows * cols, rng), rows, cols);
+        randomBlocksWithExtremeScales(type, bytes.data() + 3 * bytesPerRow, 3 * cols, rng);
+        const int kT =
+            tileIsa == VecDotIsa::Avx2 ? vecdot::kRowTileInputs : vecdot::kRowTileInputsAvx512;
+        for (const std::int64_t inputs : {1, 2, kT - 1, kT, kT + 1, 3 * kT + 2, 8 * kT + 3}) {
+            std::vector<float> x = randomValues(inputs * cols, rng);
+            std::fill(x.begin(), x.begin() + cols, 2.5f); // input 0: bytes of 127
+            if (inputs > 2) {
+                std::fill(x.begin() + 2 * cols, x.begin() + 3 * cols, -1e-3f);
+            }
+            std::vector<std::byte> act(stride * static_cast<std::size_t>(inputs));
+            for (std::int64_t t = 0; t < inputs; ++t) {
+                quantizeVecDotActivations(type, x.data() + t * cols, act.data() + stride * t, cols);
+            }
+            // As cpuMatmulQuantized lays results out: input t's row r at t * rows + r.
+            std::vector<float> got(static_cast<std::size_t>(inputs * rows), NAN);
+            for (std::int64_t r = 0; r < rows; ++r) {
+                tile(bytes.data() + bytesPerRow * r, act.data(), stride, inputs, cols,
+                     got.data() + r, rows);
+            }
+            for (std::int64_t t = 0; t < inputs; ++t) {
+                for (std::int64_t r = 0; r < rows; ++r) {
+                    const float value = got[static_cast<std::size_t>(t * rows + r)];
+                    const float want =
+                        dot(bytes.data() + bytesPerRow * r, act.data() + stride * t, cols);
+                    QVERIFY2(std::memcmp(&value, &want, sizeof(float)) == 0,
+                             qPrintable(QStringLiteral("%1 inputs, input %2, row %3: %4 vs %5")
+                                            .arg(inputs)
+                                            .arg(t)
+                                            .arg(r)
+                                            .arg(static_cast<double>(value), 0, 'g', 9)
+                                            .arg(static_cast<double>(want), 0, 'g', 9)));
+                }
+            }
+            // The comparison sees a change of one input (up to 32 activation bytes of its
+            // first block): that input's results move (and still match the row kernel), the
+            // others keep their bits.
+            const std::int64_t changed = inputs - 1;
+            std::int8_t* qs =
+                activationTypeFor(type) == GgmlType::Q8_K
+                    ? reinterpret_cast<quant::BlockQ8K*>(act.data() + stride * changed)->qs
+                    : reinterpret_cast<quant::BlockQ8_0*>(act.data() + stride * changed)->qs;
+            for (int k = 0; k < 32; ++k) {
+                qs[k] = static_cast<std::int8_t>(qs[k] == 90 ? -90 : 90);
+            }
+            std::vector<float> again(got.size(), NAN);
+            for (std::int64_t r = 0; r < rows; ++r) {
+                tile(bytes.data() + bytesPerRow * r, act.data(), stride, inputs, cols,
+                     again.data() + r, rows);
+            }
+            for (std::int64_t t = 0; t < inputs; ++t) {
+                const std::size_t at = static_cast<std::size_t>(t * rows);
+                const bool same = std::memcmp(&got[at], &again[at],
+                                              sizeof(float) * static_cast<std::size_t>(rows)) == 0;
+                QVERIFY2(same == (t != changed), qPrintable(QStringLiteral("input %1").arg(t)));
+            }
+            const float want = dot(bytes.data(), act.data() + stride * changed, cols);
+            QVERIFY(std::memcmp(&want, &again[static_cast<std::size_t>(changed * rows)],
+                                sizeof(float)) == 0);
+        }
+    }
+
+    // The dispatch picks only row tiles that rowTilesMatchRowKernel checks: AVX-512 where the
+    // CPU has it, else AVX2, else none; and none with the vector kernels turned off.
+    void rowTileDispatchPicksTestedBuild() {
+        for (GgmlType t : {GgmlType::Q5_K, GgmlType::Q3_K, GgmlType::Q2_K}) {
+            const VecDotTileFn best = vecDotTileFor(t);
+            if (cpuHasAvx512()) {
+                QVERIFY(best != nullptr && best == vecDotTileFor(t, VecDotIsa::Avx512));
+            } else if (cpuHasAvx2()) {
+                QVERIFY(best != nullptr && best == vecDotTileFor(t, VecDotIsa::Avx2));
+            } else {
+                QVERIFY(best == nullptr);
+            }
+            QCOMPARE(vecDotTileFor(t, VecDotIsa::Avx2) != nullptr, cpuHasAvx2());
+            QVERIFY(vecDotTileFor(t, VecDotIsa::Scalar) == nullptr);
+        }
+        // Q4_0: the AVX2 build only, on AVX-512 CPUs too.
+        QVERIFY(vecDotTileFor(GgmlType::Q4_0) == vecDotTileFor(GgmlType::Q4_0, VecDotIsa::Avx2));
+        QCOMPARE(vecDotTileFor(GgmlType::Q4_0) != nullptr, cpuHasAvx2());
+        QVERIFY(vecDotTileFor(GgmlType::Q4_0, VecDotIsa::Avx512) == nullptr);
+        // Repacked types use their 8-row tiles; types without a row tile keep the row kernel.
+        for (GgmlType t : {GgmlType::Q4_K, GgmlType::Q6_K, GgmlType::Q8_0, GgmlType::IQ2_XS}) {
+            QVERIFY(vecDotTileFor(t) == nullptr);
+        }
+        quant::allowAvx2Kernels(false);
+        const bool off = vecDotTileFor(GgmlType::Q5_K) == nullptr &&
+                         vecDotTileFor(GgmlType::Q2_K, VecDotIsa::Avx512) == nullptr;
+        quant::allowAvx2Kernels(true);
+        QVERIFY(off);
+    }
+
+    // cpuMatmulQuantized over a batch (row tiles, inputs in passes, rows over threads) gives
+    // every input the bits of the same product with that input alone (the row kernel).
+    void batchedMatmulTilesMatchSingleInputs_data() {
+        QTest::addColumn<GgmlType>("type");
+        QTest::addColumn<qint64>("n");
+        for (GgmlType t : {GgmlType::Q5_K, GgmlType::Q3_K, GgmlType::Q2_K, GgmlType::Q4_0}) {
+            for (qint64 n : {2, 7, 70}) {
+                QTest::addRow("%s n %lld", typeName(t).constData(), n) << t << n;
+            }
+        }
+    }
+
+    void batchedMatmulTilesMatchSingleInputs() {
+        QFETCH(GgmlType, type);
+        QFETCH(qint64, n);
+        const std::int64_t rows = 37, cols = 512;
+        std::mt19937 rng(static_cast<unsigned>(n) + 17u * static_cast<unsigned>(type));
+        const std::vector<std::byte> bytes =
+            quantizeWeights(type, randomValues(rows * cols, rng), rows, cols);
+        const std::vector<float> x = randomValues(n * cols, rng);
+        const WeightMatrix m{type, bytes.data(), rows, cols};
+        ParallelPool pool(3);
+        std::vector<float> got(static_cast<std::size_t>(n * rows), NAN);
+        QVERIFY(cpuMatmulQuantized(pool, m, x.data(), n, got.data()));
+        std::vector<float> want(got.size(), NAN);
+        for (std::int64_t t = 0; t < n; ++t) {
+            QVERIFY(cpuMatmulQuantized(pool, m, x.data() + t * cols, 1, want.data() + t * rows));
+        }
+        QVERIFY(std::memcmp(got.data(), want.data(), sizeof(float) * got.size()) == 0);
     }
 
     // Attention's float loops: the AVX2 builds give the portable builds' bits (the same
