@@ -479,19 +479,15 @@ Status LlamaContext::evaluate(std::span<const std::int32_t> tokens, std::int64_t
     }
     const LlamaWeights& w = *m_weights;
     const std::size_t dim = static_cast<std::size_t>(c.dim);
-#define QS_MATMUL(...)                                                                             \
-    do {                                                                                           \
-        if (auto st = matmul(__VA_ARGS__); !st) {                                                  \
-            return st;                                                                             \
-        }                                                                                          \
-    } while (false)
     m_positions[static_cast<std::size_t>(m_sequence)] += static_cast<int>(n);
 
     const std::int64_t outputs = n - firstLogit;
     logits.resize(static_cast<std::size_t>(outputs) * c.vocab);
     if (outputs > 0) {
         rmsNorm(m_x.data() + firstLogit * dim, w.outputNorm(), m_xb.data(), outputs);
-        QS_MATMUL(w.output(), m_xb.data(), outputs, logits.data());
+        if (auto st = matmul(w.output(), m_xb.data(), outputs, logits.data()); !st) {
+            return st;
+        }
         if (c.finalLogitSoftcap > 0.0f) {
             // As ggml: scale by 1/cap, tanh, scale by cap (gemma3 without sliding windows).
             const float inv = 1.0f / c.finalLogitSoftcap;
@@ -505,7 +501,6 @@ Status LlamaContext::evaluate(std::span<const std::int32_t> tokens, std::int64_t
             return st;
         }
     }
-#undef QS_MATMUL
     return {};
 }
 

@@ -31,6 +31,17 @@ std::vector<std::byte> tensorBytes(const Model& model, const TensorInfo& t) {
     return model.readTensorData(t, raw) ? raw : std::vector<std::byte>();
 }
 
+// A CI-sized calibration: `samples` segments of 64 tokens of the 20 kB excerpt, 2 threads.
+CalibratedGgufOptions smallCalibration(int samples) {
+    CalibratedGgufOptions co;
+    co.calibrationText = kCalib;
+    co.calibration.nsamples = samples;
+    co.calibration.seqlen = 64;
+    co.calibration.threads = 2;
+    co.rounding.threads = 2;
+    return co;
+}
+
 } // namespace
 
 class TestCalibratedGguf : public QObject {
@@ -54,12 +65,7 @@ private slots:
         options.imatrixFileName = "shakespeare-3M-imatrix.gguf";
         options.fileType = static_cast<std::uint32_t>(preset->ftype);
         options.threads = 2;
-        CalibratedGgufOptions co;
-        co.calibrationText = kCalib;
-        co.calibration.nsamples = 4;
-        co.calibration.seqlen = 64;
-        co.calibration.threads = 2;
-        co.rounding.threads = 2;
+        const CalibratedGgufOptions co = smallCalibration(4);
         CancelToken cancel;
         NullProgressSink progress;
         auto linears = calibrateGgufLinears(*model, *plan, options, co, cancel, progress);
@@ -148,14 +154,9 @@ private slots:
         options.fileType = static_cast<std::uint32_t>(preset->ftype);
         options.measureError = false;
         options.threads = 2;
-        CalibratedGgufOptions co;
-        co.calibrationText = kCalib;
-        co.calibration.nsamples = 16;
-        co.calibration.seqlen = 64;
-        co.calibration.threads = 2;
+        CalibratedGgufOptions co = smallCalibration(16);
         // 1024 tokens, 2048 routed slots over 8 experts: a few experts fall under 150.
         co.calibration.minExpertTokens = 150;
-        co.rounding.threads = 2;
         CancelToken cancel;
         NullProgressSink progress;
         auto linears = calibrateGgufLinears(*model, *plan, options, co, cancel, progress);
