@@ -1,6 +1,8 @@
 #include "core/gptq/gptq.h"
 
 #include "core/jobs/parallel_for.h"
+#include "core/jobs/thread_pool.h"
+#include "core/jobs/threads.h"
 #include "core/quant/half.h"
 
 #include <algorithm>
@@ -89,7 +91,11 @@ subtractScaled(double* a, const double* b, double f, std::size_t len) {
 // four: H = R R^T with R upper triangular (Cholesky from the last index down), so
 // H^-1 = (R^-1)^T R^-1 and U = R^-1, an upper triangle with a positive diagonal like the
 // Cholesky factor, which is unique. False when H is not positive definite.
-bool inverseUpperCholesky(std::vector<double> a, int cols, std::vector<float>& upper) {
+bool inverseUpperCholesky(std::vector<double> a, int cols, std::vector<float>& upper,
+                          ParallelPool& pool) {
+    // Steps below this many rows (or columns) run on the calling thread: a pool round trip
+    // costs more than their few thousand multiply-adds.
+    constexpr std::size_t kParallelFrom = 384;
     const std::size_t n = static_cast<std::size_t>(cols);
     // R column by column from the last: column j is row j of what is left of H (symmetric)
     // over its diagonal; then the leading j x j block loses c c^T (lower halves only).
@@ -106,8 +112,17 @@ bool inverseUpperCholesky(std::vector<double> a, int cols, std::vector<float>& u
             c[i] = rowJ[i] / root;
         }
         c[j] = root;
-        for (std::size_t i = 0; i < j; ++i) {
-            subtractScaled(a.data() + i * n, c, c[i], i + 1);
+        // Each row of the leading block on its own: the same operations on any number of
+        // threads.
+        const auto updateRows = [&](std::int64_t begin, std::int64_t end) {
+            for (auto i = static_cast<std::size_t>(begin); i < static_cast<std::size_t>(end); ++i) {
+                subtractScaled(a.data() + i * n, c, c[i], i + 1);
+            }
+        };
+        if (j >= kParallelFrom) {
+            pool.parallelFor(static_cast<std::int64_t>(j), 64, updateRows);
+        } else {
+            updateRows(0, static_cast<std::int64_t>(j));
         }
     }
     // U = R^-1 row by row from the last: U[i][i] = 1 / R[i][i] and, for j > i,
@@ -116,11 +131,24 @@ bool inverseUpperCholesky(std::vector<double> a, int cols, std::vector<float>& u
     for (std::size_t i = n; i-- > 0;) {
         double* rowI = u.data() + i * n;
         const double rii = r[i * n + i];
-        for (std::size_t k = i + 1; k < n; ++k) {
-            const double rik = r[k * n + i]; // R[i][k]: column k of R is row k of r
-            if (rik != 0.0) {
-                subtractScaled(rowI + k, u.data() + k * n + k, rik, n - k);
+        // Columns i+1..n-1 in pieces, each receiving the rows k <= its last column in rising
+        // k: every value gets the same terms in the same order on any number of threads.
+        const auto updateColumns = [&](std::int64_t begin, std::int64_t end) {
+            const std::size_t c0 = i + 1 + static_cast<std::size_t>(begin);
+            const std::size_t c1 = i + 1 + static_cast<std::size_t>(end);
+            for (std::size_t k = i + 1; k < c1; ++k) {
+                const double rik = r[k * n + i]; // R[i][k]: column k of R is row k of r
+                if (rik != 0.0) {
+                    const std::size_t from = std::max(k, c0);
+                    subtractScaled(rowI + from, u.data() + k * n + from, rik, c1 - from);
+                }
             }
+        };
+        const auto width = static_cast<std::int64_t>(n - i - 1);
+        if (n - i - 1 >= kParallelFrom) {
+            pool.parallelFor(width, 256, updateColumns);
+        } else {
+            updateColumns(0, width);
         }
         for (std::size_t j = i + 1; j < n; ++j) {
             rowI[j] /= rii;
@@ -145,12 +173,13 @@ Status dampedInverseFactor(const std::vector<double>& h, int cols, double dampPe
     }
     meanDiag /= static_cast<double>(n);
     double damp = dampPercent * meanDiag;
+    ParallelPool pool(effectiveThreads(0));
     for (int attempt = 0; attempt < 7; ++attempt) {
         std::vector<double> hd = h;
         for (std::size_t i = 0; i < n; ++i) {
             hd[i * n + i] += damp;
         }
-        if (inverseUpperCholesky(std::move(hd), cols, upper)) {
+        if (inverseUpperCholesky(std::move(hd), cols, upper, pool)) {
             return {};
         }
         // Ill-conditioned H (few calibration tokens, correlated inputs): damp harder.
