@@ -95,7 +95,7 @@ public:
         if (columns != m_h[g].columns()) {
             return;
         }
-        m_h[g].add(x, tokens);
+        m_h[g].add(x, tokens, m_scratch);
         auto& m = m_absMean[g];
         for (std::int64_t t = 0; t < tokens; ++t) {
             for (std::int64_t c = 0; c < columns; ++c) {
@@ -119,7 +119,7 @@ public:
             slot->h = HessianAccumulator(m_expertColumns[g]);
             slot->absMean.assign(static_cast<std::size_t>(columns), 0.0);
         }
-        slot->h.add(x, tokens);
+        slot->h.add(x, tokens, m_scratch);
         for (std::int64_t t = 0; t < tokens; ++t) {
             for (std::int64_t c = 0; c < columns; ++c) {
                 slot->absMean[static_cast<std::size_t>(c)] += std::abs(x[t * columns + c]);
@@ -169,6 +169,7 @@ private:
     std::array<std::vector<double>, 4> m_absMean;
     std::array<int, 2> m_expertColumns;
     std::array<std::vector<std::unique_ptr<ExpertInput>>, 2> m_experts;
+    std::vector<float> m_scratch; // HessianAccumulator::add's, shared by all of the above
 };
 
 // Expert `expert`'s matrix of stacked expert tensor `name`, as f32 (rows x cols).
@@ -224,7 +225,6 @@ struct CalibrationRun {
 
 Result<CalibrationRun> prepareCalibration(const Model& model, std::span<const std::int32_t> tokens,
                                           std::int32_t bos, const CalibrationOptions& calibration) {
-
     auto weightsResult = LlamaWeights::fromModelMutable(model);
     if (!weightsResult) {
         return weightsResult.error();
@@ -625,6 +625,13 @@ Result<std::int64_t> calibrateLinears(const Model& model, std::span<const std::i
         if (auto st = captureBlock(context, capture, layer, *run, cancel); !st) {
             return st.error();
         }
+        // Each shared input's Hessian once (q, k and v read the same one).
+        std::array<std::vector<double>, 4> hessians;
+        for (int g = 0; g < 4; ++g) {
+            if (!moe || g == Qkv || g == Out) {
+                hessians[g] = capture.hessian(g);
+            }
+        }
         for (const auto& spec : kLinears) {
             if (moe && spec.input != Qkv && spec.input != Out) {
                 continue; // a mixture of experts has no dense FFN: its experts follow
@@ -642,7 +649,7 @@ Result<std::int64_t> calibrateLinears(const Model& model, std::span<const std::i
                 return w.error();
             }
             auto fed = quantize(target, *w, static_cast<int>(wm.nRows), static_cast<int>(wm.nCols),
-                                capture.hessian(spec.input));
+                                hessians[spec.input]);
             if (!fed) {
                 return makeError(fed.error().code, target.tensor + ": " + fed.error().message);
             }
@@ -659,6 +666,9 @@ Result<std::int64_t> calibrateLinears(const Model& model, std::span<const std::i
                                "{}); its linears keep the format's own rounding",
                                layer, e, routed, calibration.minExpertTokens);
             }
+            // Up and gate read the same input: its Hessian once.
+            const std::array<std::vector<double>, 2> expertHessians = {capture.expertHessian(0, e),
+                                                                       capture.expertHessian(1, e)};
             for (const ExpertSpec& spec : kExpertLinears) {
                 if (cancel.isCancelled()) {
                     return makeError(ErrorCode::Cancelled, "calibrated quantization cancelled");
@@ -678,7 +688,7 @@ Result<std::int64_t> calibrateLinears(const Model& model, std::span<const std::i
                 }
                 auto fed =
                     quantize(target, *w, static_cast<int>(wm.nRows), static_cast<int>(wm.nCols),
-                             capture.expertHessian(spec.input, e));
+                             expertHessians[static_cast<std::size_t>(spec.input)]);
                 if (!fed) {
                     return makeError(fed.error().code, expertLinearKey(target.tensor, e) + ": " +
                                                            fed.error().message);

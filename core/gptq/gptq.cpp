@@ -238,13 +238,15 @@ HessianAccumulator::HessianAccumulator(int columns)
     , m_sum(packedSize(static_cast<std::size_t>(columns)), 0.0) {}
 
 void HessianAccumulator::add(const float* x, std::int64_t tokens) {
+    std::vector<float> scratch;
+    add(x, tokens, scratch);
+}
+
+void HessianAccumulator::add(const float* x, std::int64_t tokens, std::vector<float>& block) {
     // x x^T per token as axpy rows into a float block (vectorised), flushed into the double
     // sums every kChunk tokens so that long runs keep their precision. Upper triangle only.
-    // The float block is the calling thread's: a mixture of experts has hundreds of
-    // accumulators per block, fed one after the other. It is all zeros between calls.
     const std::size_t n = static_cast<std::size_t>(m_columns);
     constexpr std::int64_t kChunk = 64;
-    thread_local std::vector<float> block;
     if (block.size() < packedSize(n)) {
         block.assign(packedSize(n), 0.0f);
     }

@@ -25,7 +25,7 @@ struct GptqOptions {
 // input), accumulated without keeping the activations. Memory: the upper triangle,
 // columns * (columns + 1) / 2 doubles; a mixture of experts keeps one per expert and input
 // (Qwen3-30B-A3B: 128 x (2048 + 768) columns, 2.4 GB per block instead of 4.9 GB as full
-// matrices). The float scratch add() sums into is one per thread, not one per accumulator.
+// matrices).
 class HessianAccumulator {
 public:
     explicit HessianAccumulator(int columns = 0);
@@ -33,6 +33,10 @@ public:
     std::int64_t samples() const { return m_samples; }
     // `tokens` rows of columns() floats.
     void add(const float* x, std::int64_t tokens);
+    // The same, summing through `scratch` (grown as needed, all zeros between calls): a caller
+    // feeding many accumulators one after another (a mixture of experts has hundreds per
+    // block) keeps one scratch for all of them and lets it go with them.
+    void add(const float* x, std::int64_t tokens, std::vector<float>& scratch);
     // The full symmetric matrix H (2/N scaling applied), columns x columns row-major.
     std::vector<double> hessian() const;
 
